@@ -1,0 +1,135 @@
+"""Registry database sessions (SQLAlchemy 2): SQLite file by default, PostgreSQL when configured.
+
+Alembic migrations in migrations/ are applied on first use of a home; ``ensure_home`` is what every command calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from livecommerce.core.settings import Settings, get_settings
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every registry table."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+MIGRATIONS_DIR = Path(__file__).resolve().parents[3] / "migrations"
+
+
+@lru_cache(maxsize=8)
+def _engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def get_engine(settings: Settings | None = None) -> Engine:
+    """The engine of the registry database of these settings."""
+    return _engine((settings or get_settings()).registry_url)
+
+
+def dispose_engines() -> None:
+    """Close every pooled connection (tests switch homes)."""
+    _engine.cache_clear()
+    _sessionmakers.clear()
+
+
+def _alembic_config(settings: Settings):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", settings.registry_url.replace("%", "%%"))
+    return config
+
+
+def migrate(settings: Settings | None = None) -> None:
+    """Bring the registry schema to the newest migration (a no-op when it is there already)."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    settings = settings or get_settings()
+    config = _alembic_config(settings)
+    head = ScriptDirectory.from_config(config).get_current_head()
+    with get_engine(settings).connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    if current != head:
+        command.upgrade(config, "head")
+
+
+_initialised: set[str] = set()
+
+
+def ensure_home(settings: Settings | None = None) -> Settings:
+    """Create the data home and apply migrations, once per process per home."""
+    settings = settings or get_settings()
+    key = f"{settings.home}|{settings.registry_url}|{settings.warehouse_file}"
+    if key in _initialised:
+        return settings
+    for directory in (settings.home, settings.uploads_dir, settings.exports_dir):
+        directory.mkdir(parents=True, exist_ok=True)
+    migrate(settings)
+    from livecommerce.warehouse.schema import ensure_warehouse
+
+    ensure_warehouse(settings)
+    _initialised.add(key)
+    return settings
+
+
+def forget_initialised() -> None:
+    """Tests that delete a home call this so the next use initialises it again."""
+    _initialised.clear()
+
+
+_sessionmakers: dict[str, sessionmaker[Session]] = {}
+
+
+def session_factory(settings: Settings | None = None) -> sessionmaker[Session]:
+    """A sessionmaker bound to the registry of these settings."""
+    settings = settings or get_settings()
+    url = settings.registry_url
+    if url not in _sessionmakers:
+        _sessionmakers[url] = sessionmaker(get_engine(settings), expire_on_commit=False)
+    return _sessionmakers[url]
+
+
+@contextmanager
+def session_scope(settings: Settings | None = None) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on error."""
+    session = session_factory(settings)()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,110 @@
+"""The one typed settings object, read from the environment (LIVECOMMERCE_*) and an optional TOML file.
+
+Every field carries its help line in ``description``; docs/settings.md lists them all and
+tests/core/test_settings_documented.py fails when one is missing there.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+
+def _toml_file() -> Path | None:
+    """The TOML file named by LIVECOMMERCE_CONFIG, else livecommerce.toml in the data home, if it exists."""
+    named = os.environ.get("LIVECOMMERCE_CONFIG")
+    if named:
+        return Path(named)
+    home = Path(os.environ.get("LIVECOMMERCE_HOME", "./data"))
+    candidate = home / "livecommerce.toml"
+    return candidate if candidate.exists() else None
+
+
+class Settings(BaseSettings):
+    """Settings of one installation. Environment variables win over the TOML file, which wins over defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="LIVECOMMERCE_", extra="forbid")
+
+    home: Path = Field(Path("./data"), description="The data home: SQLite file, DuckDB file, uploads, quarantine exports, reports.")
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the registry database; default is the SQLite file registry.sqlite3 in the home. "
+        "Use postgresql+psycopg://user:pass@host/db for PostgreSQL.",
+    )
+    warehouse_path: Path | None = Field(None, description="DuckDB file of the warehouse; default warehouse.duckdb in the home.")
+    timezone: str = Field("Asia/Shanghai", description="Time zone of naive timestamps and of every period (DESIGN.md: Time).")
+    session_idle_minutes: int = Field(30, ge=1, le=24 * 60, description="A web session ends after this many idle minutes.")
+    login_max_failures: int = Field(5, ge=1, le=100, description="Failed logins in a row that lock an account.")
+    login_lockout_minutes: int = Field(15, ge=1, le=24 * 60, description="How long a locked account stays locked.")
+    cookie_secure: bool = Field(
+        True, description="Send the session cookie with the Secure flag; set false only for plain-http on 127.0.0.1 (make demo does)."
+    )
+    web_host: str = Field("127.0.0.1", description="Address the web console listens on.")
+    web_port: int = Field(8000, ge=1, le=65535, description="Port the web console listens on.")
+    assets_dir: Path | None = Field(
+        None,
+        description="Directory of front-end assets installed from npm (ECharts, HTMX, maps, Swagger UI); "
+        "default is web/static/vendor inside the package, filled by `make assets`.",
+    )
+    ingest_chunk_rows: int = Field(
+        200_000, ge=1_000, le=10_000_000, description="Rows per chunk when a file must be read in Python (XLSX, GB18030 CSV)."
+    )
+    duckdb_memory_limit: str = Field("2GB", description="DuckDB memory_limit for ingest and queries; keeps big imports within budget.")
+    duckdb_threads: int = Field(2, ge=1, le=256, description="DuckDB worker threads.")
+
+    @field_validator("home", "warehouse_path", "assets_dir", mode="after")
+    @classmethod
+    def _absolute(cls, value: Path | None) -> Path | None:
+        return value.expanduser().resolve() if value is not None else None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        toml = _toml_file()
+        if toml is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml))
+        return tuple(sources)
+
+    @property
+    def registry_url(self) -> str:
+        """The registry database URL, defaulting to the SQLite file in the home."""
+        return self.database_url or f"sqlite:///{self.home / 'registry.sqlite3'}"
+
+    @property
+    def warehouse_file(self) -> Path:
+        """The DuckDB warehouse file."""
+        return self.warehouse_path or self.home / "warehouse.duckdb"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.home / "uploads"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.home / "exports"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once."""
+    return Settings()
+
+
+def reset_settings(**overrides: Any) -> Settings:
+    """Forget cached settings (tests and the CLI's --home use it) and read them again."""
+    get_settings.cache_clear()
+    for key, value in overrides.items():
+        os.environ[f"LIVECOMMERCE_{key.upper()}"] = str(value)
+    return get_settings()
