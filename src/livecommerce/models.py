@@ -1,0 +1,3 @@
+"""Imports every package's tables so that Base.metadata knows them all (Alembic and tests use this)."""
+
+from livecommerce.accounts import models as accounts_models  # noqa: F401
