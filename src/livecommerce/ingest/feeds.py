@@ -12,6 +12,7 @@ Column types:
   timestamp with or without offset; a naive time is Asia/Shanghai; stored as Shanghai wall time
   date      YYYY-MM-DD (also YYYY/MM/DD)
   uscc      统一社会信用代码, check digit verified (same rule as stdnum.cn.uscc)
+  code6     any 6-digit GB/T 2260 code (destinations may lie outside the province)
 """
 
 from __future__ import annotations
@@ -151,7 +152,7 @@ PARCELS = Feed(
         _c("carrier", "快递公司", "text", True, None, "承运商", max_length=64),
         _c("waybill_no", "运单号", "text", True, None, "快递单号", max_length=64),
         _c("origin_region", "始发地区代码", "region", True, None, "寄件地区代码"),
-        _c("dest_region", "目的地区代码", "text", False, None, "收件地区代码", max_length=6),
+        _c("dest_region", "目的地区代码", "code6", False, None, "收件地区代码"),
         _c("shipped_at", "揽收时间", "timestamp", True, None, "发货时间"),
         _c("order_id", "订单号", "text", False, None, max_length=64),
         _c("platform", "平台", "code:platform", False, None),

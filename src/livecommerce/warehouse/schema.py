@@ -1,3 +1,72 @@
-"""placeholder"""
-def ensure_warehouse(settings):  # type: ignore[no-untyped-def]
-    return None
+"""Tables of the warehouse: one fact table per warehouse feed (columns from ingest/feeds.py's contracts),
+the batches with their provenance, and the quarantine of rejected rows.
+
+The DDL is idempotent (CREATE ... IF NOT EXISTS) and versioned in ``warehouse_meta`` so that later changes can be
+applied in order, as Alembic does for the registry.
+"""
+
+from __future__ import annotations
+
+from livecommerce.core.settings import Settings, get_settings
+
+SQL_TYPES = {
+    "text": "VARCHAR",
+    "code6": "VARCHAR",
+    "region": "VARCHAR",
+    "uscc": "VARCHAR",
+    "bool": "BOOLEAN",
+    "money": "DECIMAL(18,2)",
+    "int": "BIGINT",
+    "decimal": "DECIMAL(18,3)",
+    "timestamp": "TIMESTAMP",  # Asia/Shanghai wall time (DESIGN.md: Time)
+    "date": "DATE",
+}
+
+
+def sql_type(column_type: str) -> str:
+    """The DuckDB type that stores a feed column type."""
+    return "VARCHAR" if column_type.startswith("code:") else SQL_TYPES[column_type]
+
+
+def fact_ddl(feed_name: str) -> str:
+    """CREATE TABLE for the fact table of a warehouse feed, plus the batch that last wrote each row."""
+    from livecommerce.ingest.feeds import FEEDS
+
+    feed = FEEDS[feed_name]
+    columns = [f'"{c.name}" {sql_type(c.type)}' + (" NOT NULL" if c.name in feed.key else "") for c in feed.columns]
+    columns.append("batch_id VARCHAR NOT NULL")
+    return f"CREATE TABLE IF NOT EXISTS {feed.name} (\n  " + ",\n  ".join(columns) + "\n)"
+
+
+BOOKKEEPING = (
+    """CREATE TABLE IF NOT EXISTS warehouse_meta (key VARCHAR PRIMARY KEY, value VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS batches (
+        batch_id VARCHAR PRIMARY KEY, feed VARCHAR NOT NULL, source_name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
+        actor VARCHAR NOT NULL, started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP NOT NULL,
+        rows_read BIGINT NOT NULL, rows_accepted BIGINT NOT NULL, rows_rejected BIGINT NOT NULL,
+        rows_replaced BIGINT NOT NULL, rows_unchanged BIGINT NOT NULL, status VARCHAR NOT NULL,
+        ignored_columns VARCHAR NOT NULL DEFAULT '', message VARCHAR NOT NULL DEFAULT '')""",
+    """CREATE TABLE IF NOT EXISTS batch_files (
+        batch_id VARCHAR NOT NULL, file_index INTEGER NOT NULL, file_name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
+        file_format VARCHAR NOT NULL, encoding VARCHAR NOT NULL, rows_read BIGINT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS quarantine (
+        batch_id VARCHAR NOT NULL, feed VARCHAR NOT NULL, file_name VARCHAR NOT NULL, row_number BIGINT NOT NULL,
+        problems STRUCT("column" VARCHAR, "value" VARCHAR, rule VARCHAR)[] NOT NULL,
+        raw JSON NOT NULL, resolved_by VARCHAR)""",
+)
+
+SCHEMA_VERSION = "1"
+
+
+def ensure_warehouse(settings: Settings | None = None) -> None:
+    """Create the warehouse file and its tables if they are not there."""
+    from livecommerce.ingest.feeds import FEEDS
+    from livecommerce.warehouse.engine import connect
+
+    with connect(settings or get_settings()) as connection:
+        for statement in BOOKKEEPING:
+            connection.execute(statement)
+        for feed in FEEDS.values():
+            if feed.target == "warehouse":
+                connection.execute(fact_ddl(feed.name))
+        connection.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
