@@ -12,6 +12,7 @@ from datetime import datetime
 from livecommerce.core.db import ensure_home
 from livecommerce.core.errors import NotFound
 from livecommerce.core.scope import Actor, ensure, restrict_sql
+from livecommerce.core.timeutil import SHANGHAI
 from livecommerce.ingest.feeds import FEEDS
 from livecommerce.ingest.headers import EXPORT_COLUMNS
 from livecommerce.ingest.rules import ident
@@ -59,7 +60,9 @@ def list_batches(actor: Actor, limit: int = 50, feed: str | None = None) -> list
                 FROM batches WHERE {condition} ORDER BY started_at DESC, batch_id DESC LIMIT ?""",
             [*params, int(limit)],
         ).fetchall()
-    return [BatchSummary(r[0], r[1], FEEDS[r[1]].zh, *r[2:]) for r in rows]
+    # stored as Shanghai wall time (DESIGN.md: Time); handed out aware so that no page mistakes it for UTC
+    return [BatchSummary(r[0], r[1], FEEDS[r[1]].zh, r[2], r[3], r[4], r[5].replace(tzinfo=SHANGHAI),
+                         r[6].replace(tzinfo=SHANGHAI), *r[7:]) for r in rows]
 
 
 def get_batch(actor: Actor, batch_id: str) -> BatchSummary:

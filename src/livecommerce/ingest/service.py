@@ -30,7 +30,7 @@ from livecommerce.core.timeutil import SHANGHAI
 from livecommerce.ingest.feeds import FEEDS, Feed
 from livecommerce.ingest.headers import HeaderMap, map_headers
 from livecommerce.ingest.readers import Source, open_source
-from livecommerce.ingest.rules import checks_sql, ident, quote, select_sql
+from livecommerce.ingest.rules import Check, CompiledFeed, ident, scope_check
 from livecommerce.warehouse.engine import connect
 
 Progress = Callable[[str, int, int], None]
@@ -47,7 +47,6 @@ SCOPE_COLUMNS: dict[str, tuple[str | None, str | None]] = {
     "streamers": ("region", "uscc"),
     "bases": ("region", "operator_uscc"),
 }
-OUT_OF_SCOPE = "lies outside your data scope (超出数据权限范围)"
 EXIT_OK, EXIT_UNLOADED, EXIT_PARTIAL = 0, 2, 3
 
 
@@ -148,12 +147,12 @@ def _run_batch(con: duckdb.DuckDBPyConnection, settings: Settings, feed: Feed, s
     report = progress or (lambda stage, done, total: None)
     result.ignored_columns = sorted({h for m in maps for h in m.ignored})
     with _WRITER:
-        starts = _stage(con, feed, sources, maps, actor, report)
+        starts, compiled = _stage(con, feed, sources, maps, actor, report)
         result.read = starts[-1]
-        result.rejected = int(con.execute("SELECT count(*) FROM stage WHERE len(__problems) > 0").fetchone()[0])  # type: ignore[index]
+        result.rejected = int(con.execute("SELECT count(*) FROM stage WHERE __bad").fetchone()[0])  # type: ignore[index]
         result.accepted = result.read - result.rejected
         if result.rejected:
-            _rejects(con, sources, starts)
+            _rejects(con, sources, starts, compiled)
         load = not (strict and result.rejected) and result.accepted > 0
         if load:
             in_batch = _final(con, feed, result.accepted)
@@ -184,52 +183,54 @@ def _run_batch(con: duckdb.DuckDBPyConnection, settings: Settings, feed: Feed, s
 
 
 def _stage(con: duckdb.DuckDBPyConnection, feed: Feed, sources: list[Source], maps: list[HeaderMap],
-           actor: Actor, report: Progress) -> list[int]:
-    """Typed rows and their problems in TEMP table stage; returns the cumulative row count before each file."""
-    region_col, entity_col = SCOPE_COLUMNS[feed.name]
-    scope = restrict_sql(actor, "ingest.write", ident(region_col) if region_col else None,
-                         ident(entity_col) if entity_col else None)
-    extra = [e for e in (checks_sql(feed), _scope_problem(scope, region_col or entity_col or "")) if e]
-    problems = "list_concat(__problems, " + ", ".join(extra) + ")" if extra else "__problems"
-    columns = ", ".join(ident(c.name) for c in feed.columns)
-    starts = [0]
+           actor: Actor, report: Progress) -> tuple[list[int], list[CompiledFeed]]:
+    """Typed rows in TEMP table stage with a __bad flag; returns the cumulative row count before each file."""
+    starts, compiled = [0], []
     for index, (src, header_map) in enumerate(zip(sources, maps, strict=True)):
         report(f"读取 {src.name}", index, len(sources))
-        inner = f"SELECT {select_sql(feed, header_map.columns, index)} FROM {src.relation}"
-        select = f"SELECT {columns}, __file, {problems} AS __problems FROM ({inner})"
+        feed_sql = CompiledFeed(feed, header_map.columns, _scope_checks(feed, actor))
+        compiled.append(feed_sql)
+        select = feed_sql.stage_select(src.relation, index)
         statement = f"CREATE OR REPLACE TEMP TABLE stage AS {select}" if index == 0 else f"INSERT INTO stage {select}"
         try:
             con.execute(statement)
+            for update in feed_sql.deferred_updates():
+                con.execute(update)
         except (duckdb.InvalidInputException, duckdb.IOException) as exc:  # a parse error, not a bug of ours
             message = str(exc).strip().splitlines()[0][:400]
             raise UnreadableInput(f"file {src.name}: cannot be read as {src.format} ({message})") from exc
         starts.append(con.execute("SELECT count(*) FROM stage").fetchone()[0])  # type: ignore[index]
-    return starts
+    return starts, compiled
 
 
-def _scope_problem(condition: str, column: str) -> str | None:
+def _scope_checks(feed: Feed, actor: Actor) -> list[Check]:
+    """A row outside the actor's scope is rejected with its reason (core.scope: default deny)."""
+    region_col, entity_col = SCOPE_COLUMNS[feed.name]
+    condition = restrict_sql(actor, "ingest.write", ident("v_" + region_col) if region_col else None,
+                             ident("v_" + entity_col) if entity_col else None)
     if condition == "TRUE":
-        return None
-    return (f"[CASE WHEN NOT COALESCE({condition}, FALSE) THEN {{'column': {quote(column)}, "
-            f"'value': CAST({ident(column)} AS VARCHAR), 'rule': {quote(OUT_OF_SCOPE)}}} END]")
+        return []
+    return [scope_check(condition, region_col or entity_col or "")]
 
 
-def _rejects(con: duckdb.DuckDBPyConnection, sources: list[Source], starts: list[int]) -> None:
+def _rejects(con: duckdb.DuckDBPyConnection, sources: list[Source], starts: list[int],
+             compiled: list[CompiledFeed]) -> None:
     """TEMP table rejects: each rejected row, whole and as the file had it, with its file, row number and problems."""
     con.execute("""CREATE OR REPLACE TEMP TABLE rejects (file_name VARCHAR, row_number BIGINT,
                    problems STRUCT("column" VARCHAR, "value" VARCHAR, rule VARCHAR)[], raw JSON)""")
     for index, src in enumerate(sources):
-        if not con.execute("SELECT count(*) FROM stage WHERE __file = ? AND len(__problems) > 0", [index]).fetchone()[0]:  # type: ignore[index]
+        if not con.execute("SELECT count(*) FROM stage WHERE __file = ? AND __bad", [index]).fetchone()[0]:  # type: ignore[index]
             continue
         con.execute(f"CREATE OR REPLACE TEMP TABLE raw_rows AS SELECT * FROM {src.relation}")
-        con.execute(
-            f"""INSERT INTO rejects
-                SELECT ?, s.rowid - {starts[index]} + 1 + {src.header_rows}, s.__problems, to_json(r)
-                FROM stage s JOIN raw_rows r ON r.rowid = s.rowid - {starts[index]}
-                WHERE s.__file = {index} AND len(s.__problems) > 0""",
-            [src.name],
-        )
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE bad_rows AS
+                        SELECT r.rowid AS __rid, to_json(r) AS __raw, r.* FROM raw_rows r
+                        JOIN (SELECT rowid - {starts[index]} AS idx FROM stage WHERE __file = {index} AND __bad) b
+                          ON r.rowid = b.idx""")
+        problems = compiled[index].problems_select("bad_rows", ", __rid, __raw")
+        con.execute(f"INSERT INTO rejects SELECT ?, __rid + 1 + {src.header_rows}, problems, __raw FROM ({problems})",
+                    [src.name])
     con.execute("DROP TABLE IF EXISTS raw_rows")
+    con.execute("DROP TABLE IF EXISTS bad_rows")
 
 
 def _problem_lines(con: duckdb.DuckDBPyConnection, batch: str, limit: int = 20) -> list[str]:
@@ -246,17 +247,25 @@ def _final(con: duckdb.DuckDBPyConnection, feed: Feed, accepted: int) -> int:
     """TEMP table final: the accepted rows, the last of each natural key; returns how many earlier ones it dropped."""
     keys = ", ".join(ident(k) for k in feed.key)
     columns = ", ".join(ident(c.name) for c in feed.columns)
-    distinct = con.execute(f"SELECT count(*) FROM (SELECT DISTINCT {keys} FROM stage WHERE len(__problems) = 0)"
+    distinct = con.execute(f"SELECT count(*) FROM (SELECT DISTINCT {keys} FROM stage WHERE NOT __bad)"
                            ).fetchone()[0]  # type: ignore[index]
     in_batch = accepted - int(distinct)
-    latest = f"QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY rowid DESC) = 1" if in_batch else ""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE final AS SELECT {columns} FROM stage WHERE len(__problems) = 0 {latest}")
+    con.execute("DROP VIEW IF EXISTS final")
+    con.execute("DROP TABLE IF EXISTS final")
+    if in_batch:
+        latest = f"QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY rowid DESC) = 1"
+        con.execute(f"CREATE TEMP TABLE final AS SELECT {columns} FROM stage WHERE NOT __bad {latest}")
+    else:
+        con.execute(f"CREATE TEMP VIEW final AS SELECT {columns} FROM stage WHERE NOT __bad")
     return in_batch
 
 
 def _upsert(con: duckdb.DuckDBPyConnection, settings: Settings, feed: Feed, actor: Actor, batch: str
             ) -> tuple[int, int]:
-    """Natural-key upsert of table final: returns (rows that replaced an earlier one, of which unchanged)."""
+    """Natural-key upsert of table final: returns (rows that replaced a different earlier row, rows identical to one).
+
+    An identical row is left as it was (its batch_id too): loading the same file twice rewrites nothing.
+    """
     if feed.target == "warehouse":
         return _upsert_facts(con, feed, batch)
     return _upsert_registry(con, settings, feed, actor)
@@ -273,7 +282,7 @@ def _upsert_facts(con: duckdb.DuckDBPyConnection, feed: Feed, batch: str) -> tup
                         SELECT f.*, t.{ident(feed.key[0])} IS NOT NULL AS __existed, coalesce({same}, FALSE) AS __same
                         FROM final f LEFT JOIN {target} t ON {on}""")
         replaced, unchanged = con.execute(
-            "SELECT count(*) FILTER (__existed), count(*) FILTER (__existed AND __same) FROM changes").fetchone()  # type: ignore[misc]
+            "SELECT count(*) FILTER (__existed AND NOT __same), count(*) FILTER (__same) FROM changes").fetchone()  # type: ignore[misc]
         key_match = " AND ".join(f"{target}.{ident(k)} = c.{ident(k)}" for k in feed.key)
         con.execute(f"DELETE FROM {target} USING changes c WHERE {key_match} AND c.__existed AND NOT c.__same")
         source = "changes WHERE NOT __same"
@@ -281,7 +290,11 @@ def _upsert_facts(con: duckdb.DuckDBPyConnection, feed: Feed, batch: str) -> tup
         replaced = unchanged = 0
         source = "final"
     columns = ", ".join(ident(c.name) for c in feed.columns)
-    con.execute(f"INSERT INTO {target} ({columns}, batch_id) SELECT {columns}, ? FROM {source}", [batch])
+    con.execute("SET preserve_insertion_order = false")  # facts have no order; staging needed it, this does not
+    try:
+        con.execute(f"INSERT INTO {target} ({columns}, batch_id) SELECT {columns}, ? FROM {source}", [batch])
+    finally:
+        con.execute("SET preserve_insertion_order = true")
     return int(replaced), int(unchanged)
 
 

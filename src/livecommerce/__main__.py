@@ -1,0 +1,5 @@
+"""`python -m livecommerce` is the `livecommerce` command."""
+
+from livecommerce.cli import app
+
+app()

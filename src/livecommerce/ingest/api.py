@@ -1,0 +1,97 @@
+"""JSON routes of ingest: file upload, the platforms' JSON push (token), batches, rejected rows."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from livecommerce.accounts.deps import CurrentActor
+from livecommerce.core.errors import LiveCommerceError, NotFound, PermissionDenied
+from livecommerce.ingest import batches, service
+from livecommerce.ingest.uploads import save_uploads
+
+router = APIRouter(prefix="/api", tags=["数据接入 ingest"])
+
+
+class BatchOut(BaseModel):
+    """The figures of one batch, as the CLI's --format json prints them."""
+
+    batch: str
+    feed: str
+    read: int
+    accepted: int
+    rejected: int
+    replaced: int
+    unchanged: int
+    status: str
+    message: str
+    problems: list[str]
+    ignored_columns: list[str]
+
+
+class PushIn(BaseModel):
+    """Rows pushed by a platform: canonical or Chinese column names, values as text or numbers."""
+
+    source: str = Field("api", min_length=1, max_length=200, description="Name recorded as the batch's source.")
+    rows: list[dict[str, Any]] = Field(..., max_length=100_000)
+    strict: bool = False
+
+
+def _fail(exc: LiveCommerceError) -> HTTPException:
+    if isinstance(exc, NotFound):
+        return HTTPException(404, str(exc))
+    if isinstance(exc, PermissionDenied):
+        return HTTPException(403, str(exc))
+    return HTTPException(400, str(exc))
+
+
+@router.post("/ingest/{feed}", response_model=BatchOut)
+def upload(feed: str, actor: CurrentActor, files: Annotated[list[UploadFile], File(...)],
+           strict: Annotated[bool, Form()] = False) -> BatchOut:
+    """Upload one or more files of a feed as one batch (multipart form field ``files``)."""
+    try:
+        paths, names = save_uploads(files)
+        result = service.ingest(feed, paths, actor, strict=strict, source_names=names)
+    except LiveCommerceError as exc:
+        raise _fail(exc) from exc
+    return BatchOut(**result.to_json())
+
+
+@router.post("/feeds/{feed}", response_model=BatchOut)
+def push(feed: str, body: PushIn, actor: CurrentActor, request: Request) -> BatchOut:
+    """A platform pushes rows with its API token (Authorization: Bearer …)."""
+    if not request.headers.get("authorization", "").lower().startswith("bearer "):
+        raise HTTPException(401, "the push endpoint takes an API token (Authorization: Bearer)")
+    try:
+        result = service.ingest_records(feed, body.rows, actor, source_name=body.source, strict=body.strict)
+    except LiveCommerceError as exc:
+        raise _fail(exc) from exc
+    return BatchOut(**result.to_json())
+
+
+@router.get("/ingest/batches")
+def list_batches(actor: CurrentActor, limit: int = 50) -> list[dict[str, Any]]:
+    """The newest batches the actor may see."""
+    try:
+        return [summary.__dict__ for summary in batches.list_batches(actor, limit=min(limit, 1000))]
+    except LiveCommerceError as exc:
+        raise _fail(exc) from exc
+
+
+def rejected_csv_response(actor: Any, batch: str) -> Response:
+    """The rejected rows of a batch as a CSV download."""
+    try:
+        content = batches.rejected_rows_csv(actor, batch)
+    except LiveCommerceError as exc:
+        raise _fail(exc) from exc
+    headers = {"Content-Disposition": f'attachment; filename="rejected-{batch}.csv"'}
+    return Response(content, media_type="text/csv; charset=utf-8", headers=headers)
+
+
+@router.get("/ingest/batches/{batch}/rejected.csv")
+def rejected(batch: str, actor: CurrentActor) -> Response:
+    """Rejected rows with 错误原因, to correct and load again."""
+    return rejected_csv_response(actor, batch)

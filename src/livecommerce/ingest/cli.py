@@ -1,0 +1,123 @@
+"""Commands of ingest: `livecommerce ingest FEED PATH...`, `livecommerce batches`, `livecommerce quarantine`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from livecommerce.core.errors import LiveCommerceError
+from livecommerce.core.scope import SystemActor
+from livecommerce.ingest import batches as batch_service
+from livecommerce.ingest import service
+from livecommerce.ingest.feeds import FEEDS
+
+console = Console()
+errors = Console(stderr=True)
+
+STATUS_ZH = {"loaded": "已入库", "partial": "部分入库", "rejected": "全部拒收", "refused": "严格模式拒收", "failed": "无法读取"}
+
+
+def ingest_command(
+    feed: Annotated[str, typer.Argument(help=f"Feed: {', '.join(FEEDS)}.")],
+    paths: Annotated[list[Path], typer.Argument(help="Files (CSV, XLSX, Parquet, JSON lines); all form one batch.")],
+    strict: Annotated[bool, typer.Option("--strict", help="Load nothing if any row is rejected.")] = False,
+    output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    file_format: Annotated[str | None, typer.Option("--input-format", help="csv, xlsx, parquet or jsonl.")] = None,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="XLSX sheet (default: the first).")] = None,
+    actor_name: Annotated[str, typer.Option("--as", help="Name recorded as who loaded the batch.")] = "cli",
+) -> None:
+    """Load files of one feed as one batch. Exit 0: all accepted; 3: some rows rejected; 2: nothing loaded."""
+    if feed not in FEEDS:
+        errors.print(f"unknown feed {feed!r}: one of {', '.join(FEEDS)}")
+        raise typer.Exit(2)
+    try:
+        result = _run(feed, paths, strict, file_format, sheet, actor_name, quiet=output == "json")
+    except LiveCommerceError as exc:
+        errors.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    if output == "json":
+        figures = {k: getattr(result, k) for k in ("batch", "read", "accepted", "rejected", "replaced")}
+        extra = {k: getattr(result, k) for k in ("feed", "unchanged", "status", "message", "problems",
+                                                  "ignored_columns")}
+        typer.echo(json.dumps(figures | extra, ensure_ascii=False))
+    else:
+        _summary(result)
+    raise typer.Exit(result.exit_code)
+
+
+def _run(feed: str, paths: list[Path], strict: bool, file_format: str | None, sheet: str | None, actor_name: str,
+         quiet: bool) -> service.BatchResult:
+    actor = SystemActor(name=actor_name)
+    if quiet:
+        return service.ingest(feed, paths, actor, strict=strict, fmt=file_format, sheet=sheet)
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=errors, transient=True) as progress:
+        task = progress.add_task(f"{FEEDS[feed].zh}: 准备", total=max(len(paths), 1))
+
+        def report(stage: str, done: int, total: int) -> None:
+            progress.update(task, description=f"{FEEDS[feed].zh}: {stage}", completed=min(done, len(paths)))
+
+        result = service.ingest(feed, paths, actor, strict=strict, fmt=file_format, sheet=sheet, progress=report)
+        progress.update(task, completed=len(paths))
+    return result
+
+
+def _summary(result: service.BatchResult) -> None:
+    table = Table(title=f"批次 {result.batch} · {FEEDS[result.feed].zh} · {STATUS_ZH[result.status]}")
+    for header in ("读取 read", "接收 accepted", "拒收 rejected", "替换 replaced", "未变 unchanged"):
+        table.add_column(header, justify="right")
+    table.add_row(*(f"{n:,}" for n in (result.read, result.accepted, result.rejected, result.replaced,
+                                        result.unchanged)))
+    console.print(table)
+    if result.message:
+        console.print(result.message)
+    if result.ignored_columns:
+        console.print(f"未识别的列 (ignored columns): {', '.join(result.ignored_columns)}")
+    for line in result.problems:
+        console.print(f"  [yellow]{line}[/yellow]")
+    if result.rejected:
+        console.print(f"拒收行已隔离; 导出修改后可重新导入: livecommerce quarantine export {result.batch} -o rejected.csv")
+
+
+batches_app = typer.Typer(help="Loaded batches (批次).", no_args_is_help=True)
+quarantine_app = typer.Typer(help="Rejected rows (隔离区).", no_args_is_help=True)
+
+
+@batches_app.command("list")
+def list_command(limit: int = 20, output: Annotated[str, typer.Option("--format")] = "text") -> None:
+    """The newest batches with their provenance and figures."""
+    rows = batch_service.list_batches(SystemActor(), limit=limit)
+    if output == "json":
+        typer.echo(json.dumps([r.__dict__ for r in rows], ensure_ascii=False, default=str))
+        return
+    table = Table(title="数据批次")
+    for header in ("批次", "数据", "来源", "读取", "接收", "拒收", "替换", "状态", "操作人", "时间"):
+        table.add_column(header)
+    for r in rows:
+        table.add_row(r.batch, r.feed_zh, r.sources, f"{r.read:,}", f"{r.accepted:,}", f"{r.rejected:,}",
+                      f"{r.replaced:,}", STATUS_ZH.get(r.status, r.status), r.actor, f"{r.started_at:%Y-%m-%d %H:%M}")
+    console.print(table)
+
+
+@quarantine_app.command("export")
+def export_command(batch: str, output: Annotated[Path, typer.Option("-o", "--output")] = Path("rejected.csv")) -> None:
+    """Write a batch's rejected rows, with 错误原因, to a CSV that can be corrected and loaded again."""
+    try:
+        output.write_bytes(batch_service.rejected_rows_csv(SystemActor(), batch))
+    except LiveCommerceError as exc:
+        errors.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    console.print(f"{output}")
+
+
+def register(app: typer.Typer) -> None:
+    """Mount ingest's commands on the root command."""
+    app.command("ingest")(ingest_command)
+    app.add_typer(batches_app, name="batches")
+    app.add_typer(quarantine_app, name="quarantine")

@@ -1,0 +1,50 @@
+"""数据接入 page: upload files of any feed, see the recent batches, download rejected rows."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+
+from livecommerce.accounts.deps import CurrentActor
+from livecommerce.core.errors import LiveCommerceError
+from livecommerce.ingest import batches, service
+from livecommerce.ingest.api import rejected_csv_response
+from livecommerce.ingest.feeds import FEEDS
+from livecommerce.ingest.uploads import save_uploads
+from livecommerce.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+STATUS = {"loaded": "已入库", "partial": "部分入库", "rejected": "全部拒收", "refused": "严格模式拒收", "failed": "无法读取"}
+
+
+def _page(request: Request, actor: CurrentActor, result: service.BatchResult | None = None,
+          error: str | None = None) -> Response:
+    context = {"feeds": FEEDS, "status": STATUS, "result": result, "error": error,
+               "batches": batches.list_batches(actor, limit=30), "counts": batches.table_counts(actor)}
+    return render(request, "ingest/index.html", context)
+
+
+@router.get("/ingest", response_class=HTMLResponse)
+def ingest_page(request: Request, actor: CurrentActor) -> Response:
+    """数据接入: the upload form and the recent batches."""
+    return _page(request, actor)
+
+
+@router.post("/ingest", response_class=HTMLResponse)
+def upload_form(request: Request, actor: CurrentActor, feed: Annotated[str, Form()],
+                files: Annotated[list[UploadFile], File()], strict: Annotated[bool, Form()] = False) -> Response:
+    """Load the uploaded files as one batch and show its summary."""
+    try:
+        paths, names = save_uploads(files)
+        result = service.ingest(feed, paths, actor, strict=strict, source_names=names)
+    except LiveCommerceError as exc:
+        return _page(request, actor, error=str(exc))
+    return _page(request, actor, result=result)
+
+
+@router.get("/ingest/batches/{batch}/rejected.csv")
+def rejected_download(batch: str, actor: CurrentActor) -> Response:
+    """Rejected rows of a batch (linked from 总览 and 数据接入)."""
+    return rejected_csv_response(actor, batch)

@@ -1,0 +1,107 @@
+"""The same two orders read from every format and encoding the feeds accept (DESIGN.md: Feeds)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from livecommerce.core.scope import SystemActor
+from livecommerce.ingest.service import ingest
+from tests.ingest.helpers import HEADER, ZH_HEADER, order, warehouse_rows, write_csv, write_jsonl
+
+ACTOR = SystemActor(name="tester")
+ROWS = [order("A1", paid_amount="100.00", refund_amount="20.00"), order("A2", paid_amount="35.50", platform="快手")]
+EXPECTED = [("douyin", "A1", Decimal("100.00"), Decimal("20.00")), ("kuaishou", "A2", Decimal("35.50"), Decimal("0.00"))]
+
+
+def _stored(home):  # type: ignore[no-untyped-def]
+    return warehouse_rows(home, "SELECT platform, order_id, paid_amount, refund_amount FROM orders ORDER BY order_id")
+
+
+def _xlsx(path: Path) -> Path:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(ZH_HEADER)
+    for row in ROWS:
+        values: list[object] = [row[key] for key in HEADER]
+        values[HEADER.index("paid_amount")] = float(row["paid_amount"])  # Excel keeps numbers as numbers
+        values[HEADER.index("seller_region")] = int(row["seller_region"])
+        sheet.append(values)
+    workbook.save(path)
+    return path
+
+
+def _parquet(path: Path, tmp: Path) -> Path:
+    csv_path = write_csv(tmp / "for-parquet.csv", ROWS)
+    with duckdb.connect() as con:
+        con.execute(f"""COPY (SELECT * REPLACE (CAST(paid_amount AS DECIMAL(18,2)) AS paid_amount,
+                                               CAST(local_product AS BOOLEAN) AS local_product)
+                              FROM read_csv('{csv_path}', all_varchar=true)) TO '{path}' (FORMAT parquet)""")
+    return path
+
+
+@pytest.mark.parametrize("kind", ["utf8", "utf8-bom", "gb18030", "chinese-headers", "xlsx", "parquet", "jsonl"])
+def test_every_format_loads_the_same_rows(home, tmp_path: Path, kind: str) -> None:
+    if kind == "utf8":
+        path = write_csv(tmp_path / "o.csv", ROWS)
+    elif kind == "utf8-bom":
+        path = write_csv(tmp_path / "o.csv", ROWS, chinese=True, encoding="utf-8-sig")
+    elif kind == "gb18030":
+        path = write_csv(tmp_path / "o.csv", ROWS, chinese=True, encoding="gb18030")
+    elif kind == "chinese-headers":
+        path = write_csv(tmp_path / "o.csv", ROWS, chinese=True)
+    elif kind == "xlsx":
+        path = _xlsx(tmp_path / "o.xlsx")
+    elif kind == "parquet":
+        path = _parquet(tmp_path / "o.parquet", tmp_path)
+    else:
+        path = write_jsonl(tmp_path / "o.jsonl", ROWS)
+    result = ingest("orders", [path], ACTOR)
+    assert (result.read, result.accepted, result.rejected) == (2, 2, 0), result.problems
+    assert _stored(home) == EXPECTED
+
+
+def test_gb18030_file_keeps_its_chinese(home, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "gbk.csv", [order("A1", product_name="椴树蜂蜜")], chinese=True, encoding="gb18030")
+    ingest("orders", [path], ACTOR)
+    assert warehouse_rows(home, "SELECT product_name FROM orders") == [("椴树蜂蜜",)]
+
+
+def test_unknown_columns_are_ignored_and_reported(home, tmp_path: Path) -> None:
+    path = tmp_path / "extra.csv"
+    path.write_text(",".join([*HEADER, "备注"]) + "\n" + ",".join([*order("A1").values(), "加急"]) + "\n",
+                    encoding="utf-8")
+    result = ingest("orders", [path], ACTOR)
+    assert result.accepted == 1 and result.ignored_columns == ["备注"]
+
+
+def test_missing_required_columns_load_nothing_and_name_them(home, tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("平台,订单号\ndouyin,A1\n", encoding="utf-8")
+    result = ingest("orders", [path], ACTOR)
+    assert result.status == "failed" and result.exit_code == 2
+    assert "file bad.csv: missing required columns" in result.message
+    assert "paid_at (支付时间)" in result.message and "seller_region (卖家所在地区代码)" in result.message
+
+
+def test_a_file_that_is_not_a_workbook_is_unreadable(home, tmp_path: Path) -> None:
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(b"this is not a zip file")
+    result = ingest("orders", [path], ACTOR)
+    assert result.status == "failed" and "broken.xlsx" in result.message
+    batches = warehouse_rows(home, "SELECT status, source_name FROM batches")
+    assert batches == [("failed", "broken.xlsx")]
+
+
+def test_several_files_form_one_batch_and_keep_their_row_numbers(home, tmp_path: Path) -> None:
+    first = write_csv(tmp_path / "jan.csv", [order("A1"), order("A2")])
+    second = write_csv(tmp_path / "feb.csv", [order("B1"), order("B2", paid_amount="-1")])
+    result = ingest("orders", [first, second], ACTOR)
+    assert (result.read, result.accepted, result.rejected) == (4, 3, 1)
+    assert result.problems[0].startswith("file feb.csv, row 3, column paid_amount")
+    files = warehouse_rows(home, "SELECT file_name, rows_read FROM batch_files ORDER BY file_index")
+    assert files == [("jan.csv", 2), ("feb.csv", 2)]
