@@ -51,9 +51,6 @@ class Settings(BaseSettings):
         description="Directory of front-end assets installed from npm (ECharts, HTMX, maps, Swagger UI); "
         "default is web/static/vendor inside the package, filled by `make assets`.",
     )
-    ingest_chunk_rows: int = Field(
-        200_000, ge=1_000, le=10_000_000, description="Rows per chunk when a file must be read in Python (XLSX, GB18030 CSV)."
-    )
     duckdb_memory_limit: str = Field("2GB", description="DuckDB memory_limit for ingest and queries; keeps big imports within budget.")
     duckdb_threads: int = Field(2, ge=1, le=256, description="DuckDB worker threads.")
 

@@ -107,7 +107,19 @@ def ingest(feed_name: str, paths: Sequence[Path], actor: Actor, *, strict: bool 
         for src in sources:
             src.cleanup()
         shutil.rmtree(temp_dir, ignore_errors=True)
+    _audit(settings, actor, result, [src.name for src in sources] or [Path(p).name for p in paths])
     return result
+
+
+def _audit(settings: Settings, actor: Actor, result: BatchResult, names: list[str]) -> None:
+    """Every load is a write: one audit line with the batch's figures (DESIGN.md: Every write)."""
+    from livecommerce.accounts.audit import record
+
+    figures = {k: getattr(result, k) for k in ("feed", "read", "accepted", "rejected", "replaced", "unchanged",
+                                                "status")}
+    with session_scope(settings) as session:
+        record(session, actor.name, "ingest", "batch", result.batch, None, figures | {"files": names},
+               outcome="ok" if result.status in ("loaded", "partial") else result.status)
 
 
 def ingest_records(feed_name: str, records: Sequence[Mapping[str, Any]], actor: Actor, *, source_name: str,

@@ -1,0 +1,41 @@
+# 龙江直播电商监测服务平台 — every task of the project is one target here.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+export LIVECOMMERCE_HOME ?= $(CURDIR)/data
+
+.PHONY: setup assets demo serve test test-fast bench lint clean
+
+setup: $(VENV)/.installed assets  ## virtual environment, Python and npm dependencies, front-end assets
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: node_modules/.installed $(VENV)/.installed
+	$(PY) -m livecommerce.web.assets node_modules
+
+demo: setup  ## build the small synthetic province and serve the console on http://127.0.0.1:8000
+	$(PY) -m livecommerce demo --scale small
+	$(PY) -m livecommerce users create-admin admin --reset
+	LIVECOMMERCE_COOKIE_SECURE=false $(PY) -m livecommerce serve --host 127.0.0.1 --port 8000
+
+test: setup  ## the whole suite (PostgreSQL tests need LIVECOMMERCE_TEST_PG_DSN; .ci/run sets it)
+	$(PY) -m pytest -q
+
+bench: setup  ## benchmarks, each against its baseline in the same run
+	$(PY) -m bench.ingest
+
+lint: setup
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/mypy src
+
+clean:
+	rm -rf $(VENV) node_modules src/livecommerce/web/static/vendor
