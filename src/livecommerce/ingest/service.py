@@ -198,9 +198,10 @@ def _stage(con: duckdb.DuckDBPyConnection, feed: Feed, sources: list[Source], ma
            actor: Actor, report: Progress) -> tuple[list[int], list[CompiledFeed]]:
     """Typed rows in TEMP table stage with a __bad flag; returns the cumulative row count before each file."""
     starts, compiled = [0], []
+    extra = _scope_checks(feed, actor)
     for index, (src, header_map) in enumerate(zip(sources, maps, strict=True)):
         report(f"读取 {src.name}", index, len(sources))
-        feed_sql = CompiledFeed(feed, header_map.columns, _scope_checks(feed, actor))
+        feed_sql = CompiledFeed(feed, header_map.columns, list(extra))
         compiled.append(feed_sql)
         select = feed_sql.stage_select(src.relation, index)
         statement = f"CREATE OR REPLACE TEMP TABLE stage AS {select}" if index == 0 else f"INSERT INTO stage {select}"
@@ -212,7 +213,33 @@ def _stage(con: duckdb.DuckDBPyConnection, feed: Feed, sources: list[Source], ma
             message = str(exc).strip().splitlines()[0][:400]
             raise UnreadableInput(f"file {src.name}: cannot be read as {src.format} ({message})") from exc
         starts.append(con.execute("SELECT count(*) FROM stage").fetchone()[0])  # type: ignore[index]
+    if feed.name in OWNER_COLUMNS:
+        _check_owners(con, feed, compiled)
     return starts, compiled
+
+
+OWNER_COLUMNS = {"shops": "uscc", "streamers": "uscc", "bases": "operator_uscc"}
+UNKNOWN_OWNER = "names an entity that is not in the registry (主体库中无此统一社会信用代码); load the entity first"
+
+
+def _check_owners(con: duckdb.DuckDBPyConnection, feed: Feed, compiled: list[CompiledFeed]) -> None:
+    """Shops, streamers and bases must name a registered entity: the others are rejected with the reason."""
+    from livecommerce.entities.service import registered_usccs
+
+    column = OWNER_COLUMNS[feed.name]
+    wanted = [row[0] for row in con.execute(f"SELECT DISTINCT {ident(column)} FROM stage "
+                                            f"WHERE {ident(column)} IS NOT NULL AND NOT __bad").fetchall()]
+    with session_scope() as session:
+        known = registered_usccs(session, wanted)
+    con.execute("CREATE OR REPLACE TEMP TABLE known_owners AS SELECT unnest(CAST(? AS VARCHAR[])) AS uscc",
+                [sorted(known)])
+    value = ident("v_" + column)
+    check = Check(column, f"{value} IS NOT NULL AND {value} NOT IN (SELECT uscc FROM known_owners)", UNKNOWN_OWNER,
+                  f"CAST({value} AS VARCHAR)")
+    for feed_sql in compiled:
+        feed_sql.extra.append(check)
+    con.execute(f"UPDATE stage SET __bad = TRUE WHERE {ident(column)} IS NOT NULL AND NOT __bad "
+                f"AND {ident(column)} NOT IN (SELECT uscc FROM known_owners)")
 
 
 def _scope_checks(feed: Feed, actor: Actor) -> list[Check]:
@@ -318,7 +345,9 @@ def _upsert_registry(con: duckdb.DuckDBPyConnection, settings: Settings, feed: F
     """
     from livecommerce.entities import service as registry
 
-    rows = con.execute("SELECT * FROM final").fetch_arrow_table().to_pylist()
+    cursor = con.execute("SELECT * FROM final")
+    names = [column[0] for column in cursor.description]
+    rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
     with session_scope(settings) as session:
         counts = registry.upsert_rows(session, feed.name, rows, actor)
     return counts.replaced, counts.unchanged

@@ -1,0 +1,103 @@
+"""Pages of the registry: 主体库 (GET /entities: filter, sort, page, export to XLSX) and one page per entity.
+
+Thin: parse the query string, call one service function, render. A filter the schema refuses (an unknown region,
+say) is shown above the table and the list falls back to no filter, instead of an error page.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+from starlette.responses import Response
+
+from livecommerce.accounts.deps import CurrentActor, DbSession
+from livecommerce.core.scope import Actor
+from livecommerce.entities import service
+from livecommerce.entities.export import ENTITY_COLUMNS, entities_xlsx
+from livecommerce.entities.schemas import EntityQuery
+from livecommerce.reference.codes import ENTITY_KINDS
+from livecommerce.reference.regions import PROVINCE, regions
+from livecommerce.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FILTER_FIELDS = ("region", "kind", "name", "above_quota", "local_producer", "sort")
+
+
+def _parse(request: Request) -> tuple[EntityQuery, str]:
+    """The query of the page's form, or no filter and the reason the form was refused."""
+    params = {key: value for key, value in request.query_params.items() if key in (*FILTER_FIELDS, "page")}
+    try:
+        return EntityQuery.model_validate(params), ""
+    except ValidationError as exc:
+        reasons = "；".join(f"{'.'.join(map(str, error['loc']))}: {error['msg']}" for error in exc.errors())
+        return EntityQuery(), f"筛选条件有误，已显示全部：{reasons}"
+
+
+def _region_options(actor: Actor) -> list[tuple[str, str]]:
+    """(code, label) of the province, each city and its counties (indented), limited to what the viewer may see."""
+    table = regions()
+    options = [(PROVINCE, table.get(PROVINCE).name)]
+    for city in table.cities():
+        options.append((city.code, city.name))
+        options.extend((county.code, "\u3000" + county.name) for county in table.children(city.code))
+    grant = actor.grant(service.READ)
+    return options if grant.everything else [option for option in options if option[0] in grant.regions]
+
+
+def _as_params(query: EntityQuery) -> dict[str, str]:
+    """The filters and sort of a query as query-string values (booleans as true/false)."""
+    values = query.model_dump(include={*FILTER_FIELDS}, exclude_none=True)
+    return {key: str(value).lower() if isinstance(value, bool) else str(value) for key, value in values.items()}
+
+
+def _link(request: Request, **changes: Any) -> str:
+    """This page's URL with some query parameters changed (None removes one)."""
+    params = {key: value for key, value in request.query_params.items() if key in (*FILTER_FIELDS, "page")}
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    return request.url.path + (f"?{urlencode(params)}" if params else "")
+
+
+@router.get("/entities", response_class=HTMLResponse)
+def entities_page(request: Request, db: DbSession, actor: CurrentActor) -> Response:
+    """主体库: the entities in the viewer's scope, filtered, sorted and paged."""
+    query, error = _parse(request)
+    page = service.list_entities(db, actor, query)
+
+    def sort_link(column: str) -> str:
+        return _link(request, sort=f"-{column}" if query.sort == column else column, page=None)
+
+    return render(request, "entities/list.html", {
+        "title": "主体库", "page": page, "query": query, "error": error, "kinds": list(ENTITY_KINDS),
+        "region_options": _region_options(actor), "columns": [title for title, _, _ in ENTITY_COLUMNS],
+        "link": lambda **changes: _link(request, **changes), "sort_link": sort_link,
+        "export_link": "/entities/export.xlsx?" + urlencode(_as_params(query)),
+    })
+
+
+@router.get("/entities/export.xlsx")
+def entities_export(request: Request, db: DbSession, actor: CurrentActor) -> Response:
+    """The filtered list of 主体库 as an XLSX workbook with Chinese headers (same filters and scope as the page)."""
+    query, _ = _parse(request)
+    rows = service.export_entities(db, actor, query.filters(), query.sort)
+    filename = f"主体库_{date.today():%Y%m%d}.xlsx"
+    disposition = f"attachment; filename=\"entities.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    return Response(entities_xlsx(rows), media_type=XLSX, headers={"Content-Disposition": disposition})
+
+
+@router.get("/entities/{uscc}", response_class=HTMLResponse)
+def entity_page(request: Request, uscc: Annotated[str, Path(min_length=1, max_length=40)], db: DbSession,
+                actor: CurrentActor) -> Response:
+    """One entity with its shops, streamers and bases (personal data masked)."""
+    detail = service.entity_detail(db, actor, uscc.strip().upper())
+    return render(request, "entities/detail.html", {"title": detail.entity.name, "detail": detail})
