@@ -28,7 +28,7 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
     "province_analyst": (frozenset(READ | WRITE), "province"),
     "city_officer": (frozenset(READ | WRITE), "region"),
     "county_officer": (frozenset(READ | WRITE), "region"),
-    "enterprise": (frozenset(READ | WRITE), "entity"),  # its own shops, streamers and data, nothing else
+    "enterprise": (frozenset(READ | {"ingest.write"}), "entity"),  # its own data; the registry is kept by bureaus
     "inspector": (frozenset(), "own"),
     "platform": (frozenset({"ingest.write", "ingest.read"}), "province"),
     "auditor": (frozenset({"audit.read"}), "province"),

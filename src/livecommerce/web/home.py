@@ -1,7 +1,8 @@
 """总览 (for now 数据接入概况): the batches loaded and the rows held per feed, from ingest.service.
 
 ``ingest_overview`` is the only bridge to ingest: it calls ``list_batches(actor, limit=50)`` and
-``table_counts(actor)`` and answers "not available yet" while ingest.service lacks them. No SQL here.
+``table_counts(actor)`` of the first of INGEST_MODULES that offers both, and answers "not available yet" while
+none does. No SQL here.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from livecommerce.ingest.feeds import FEEDS
 from livecommerce.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+INGEST_MODULES = ("livecommerce.ingest.service", "livecommerce.ingest.batches")
 
 BATCH_STATUS = {"ok": "完成", "done": "完成", "loaded": "已入库", "running": "进行中", "failed": "失败",
                 "partial": "部分入库", "rejected": "已拒绝"}
@@ -37,12 +39,14 @@ class IngestOverview:
 
 
 def _ingest_service() -> Any | None:
-    """livecommerce.ingest.service when it exists and offers both functions, else None."""
-    if importlib.util.find_spec("livecommerce.ingest.service") is None:
-        return None
-    service = importlib.import_module("livecommerce.ingest.service")
-    wanted = ("list_batches", "table_counts")
-    return service if all(callable(getattr(service, name, None)) for name in wanted) else None
+    """The first of INGEST_MODULES that exists and offers list_batches and table_counts, else None."""
+    for name in INGEST_MODULES:
+        if importlib.util.find_spec(name) is None:
+            continue
+        module = importlib.import_module(name)
+        if all(callable(getattr(module, wanted, None)) for wanted in ("list_batches", "table_counts")):
+            return module
+    return None
 
 
 def ingest_overview(actor: Actor) -> IngestOverview:
