@@ -24,7 +24,8 @@ assets: node_modules/.installed $(VENV)/.installed
 
 demo: setup  ## build the small synthetic province and serve the console on http://127.0.0.1:8000
 	$(PY) -m livecommerce demo --scale small
-	$(PY) -m livecommerce users create-admin admin --reset
+	@$(PY) -m livecommerce users create-admin admin 2>/dev/null || $(PY) -m livecommerce users reset-password admin
+	@echo "登录 / log in: http://127.0.0.1:8000/login  用户名 / user: admin  密码 / password: shown above"
 	LIVECOMMERCE_COOKIE_SECURE=false $(PY) -m livecommerce serve --host 127.0.0.1 --port 8000
 
 test: setup  ## the whole suite (PostgreSQL tests need LIVECOMMERCE_TEST_PG_DSN; .ci/run sets it)

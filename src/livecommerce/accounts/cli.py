@@ -72,6 +72,26 @@ def create_admin(
         _show_password(user.username, password)
 
 
+@users.command("reset-password")
+def reset_password(
+    username: Annotated[str, typer.Argument(help="Username whose password the operator resets.")],
+    password_stdin: PasswordStdin = False,
+) -> None:
+    """Set a new password (generated and printed once unless one is piped); ends the user's sessions, audited."""
+    ensure_home()
+    try:
+        password = _read_password() if password_stdin else service.generate_password()
+        with session_scope() as session:
+            user = service.get_user_by_username(session, SystemActor(name="cli"), username)
+            service.set_password(session, SystemActor(name="cli"), user.id, password)
+    except LiveCommerceError as exc:
+        raise _fail(exc) from exc
+    if password_stdin:
+        console.print(f"已重置密码 / password reset: {username}", highlight=False)
+    else:
+        _show_password(username, password)
+
+
 @users.command("add")
 def add(
     username: Annotated[str, typer.Argument(help="Username (2-64 letters, digits, . _ @ -).")],
