@@ -1,0 +1,119 @@
+"""A city officer cannot read another city's rows through any endpoint (DESIGN.md: Scopes).
+
+Every GET route of the app is called as 哈尔滨's officer, with its path parameters filled with the keys of
+齐齐哈尔's rows; no response may contain any of them. A new route with a new parameter makes this test fail until
+the parameter is added below, so no endpoint escapes the check.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from livecommerce.accounts import service as accounts
+from livecommerce.core.db import session_scope
+from livecommerce.core.scope import SystemActor
+from livecommerce.ingest.service import ingest
+from tests.web.conftest import PASSWORD, add_user, submit_login
+
+HARBIN_USCC = "91230184MA1BXKXE7G"
+QIQIHAR_USCC = "91230202MA1C00001X"
+QIQIHAR_MARKERS = ("鹤城绿色食品", "DY-QQ", "QQ-STREAMER", "QQ-BASE", "QQ-ORDER", "qqofficer")
+
+
+def _valid(body: str) -> str:
+    from stdnum.cn import uscc
+
+    return body + uscc.calc_check_digit(body)
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _seed(tmp: Path) -> str:
+    """Rows of 哈尔滨 and 齐齐哈尔 in every table; returns the batch that holds 齐齐哈尔's rejected order."""
+    qq = _valid(QIQIHAR_USCC[:17])
+    system = SystemActor(name="seed")
+    ingest("entities", [_write(tmp / "e.csv", "uscc,name,kind,region\n"
+                               f"{HARBIN_USCC},五常稻花香米业,enterprise,230184\n{qq},鹤城绿色食品有限公司,enterprise,230202\n")],
+           system)
+    ingest("shops", [_write(tmp / "s.csv", "platform,shop_id,shop_name,uscc,region\n"
+                            f"douyin,DY-HRB,稻花香旗舰店,{HARBIN_USCC},230184\ndouyin,DY-QQ,鹤城旗舰店,{qq},230202\n")], system)
+    ingest("streamers", [_write(tmp / "t.csv", "platform,streamer_id,nickname,uscc,region,phone\n"
+                                f"douyin,HRB-STREAMER,冰城小米,{HARBIN_USCC},230184,13800001111\n"
+                                f"douyin,QQ-STREAMER,鹤城大叔,{qq},230202,13900002222\n")], system)
+    ingest("bases", [_write(tmp / "b.csv", "base_id,name,operator_uscc,region\n"
+                            f"HRB-BASE,五常直播基地,{HARBIN_USCC},230184\nQQ-BASE,鹤城直播基地,{qq},230202\n")], system)
+    header = "platform,order_id,shop_id,seller_region,product_id,product_name,category,local_product,physical,channel,paid_at,paid_amount\n"
+    orders = _write(tmp / "o.csv", header + "douyin,HRB-ORDER,DY-HRB,230184,P1,五常大米,crops,1,1,live,2025-03-01 10:00,100\n"
+                    "douyin,QQ-ORDER,DY-QQ,230202,P2,鹤城大豆,crops,1,1,live,2025-03-01 10:00,-5\n")
+    return ingest("orders", [orders], system).batch
+
+
+@pytest.fixture
+def harbin_client(home, tmp_path: Path) -> Iterator[tuple[TestClient, str]]:  # type: ignore[no-untyped-def]
+    from livecommerce.web.app import create_app
+
+    batch = _seed(tmp_path)
+    accounts.create_first_admin("admin", PASSWORD)
+    add_user("hrbofficer", "city_officer", scope_region="230100")
+    add_user("qqofficer", "city_officer", scope_region="230200", display_name="鹤城绿色食品")
+    with TestClient(create_app()) as client:
+        assert submit_login(client, "hrbofficer", PASSWORD).status_code == 303
+        yield client, batch
+
+
+def _routes(routes, prefix: str = ""):  # type: ignore[no-untyped-def]
+    """Every APIRoute of the app with its full path (FastAPI nests included routers)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield prefix + route.path, route
+        elif hasattr(route, "original_router"):
+            context = route.include_context
+            extra = context.get("prefix", "") if isinstance(context, dict) else getattr(context, "prefix", "")
+            yield from _routes(route.original_router.routes, prefix + (extra or ""))
+
+
+def _text(response) -> str:  # type: ignore[no-untyped-def]
+    if "spreadsheet" in response.headers.get("content-type", ""):
+        workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+        return " ".join(str(cell.value) for sheet in workbook for row in sheet.iter_rows() for cell in row)
+    return response.content.decode("utf-8", errors="replace")
+
+
+def test_no_get_endpoint_shows_another_citys_rows(harbin_client) -> None:  # type: ignore[no-untyped-def]
+    client, batch = harbin_client
+    with session_scope() as session:
+        qq_user = accounts.get_user_by_username(session, SystemActor(), "qqofficer").id
+    values = {"uscc": _valid(QIQIHAR_USCC[:17]), "platform": "douyin", "shop_id": "DY-QQ",
+              "streamer_id": "QQ-STREAMER", "base_id": "QQ-BASE", "batch": batch, "user_id": str(qq_user)}
+    urls = {"/api/entities?region=230200", "/entities?region=230200", "/entities/export.xlsx?region=230200",
+            "/api/shops?region=230200", "/api/streamers?region=230200", "/api/bases?region=230200"}
+    for path, route in _routes(client.app.routes):  # type: ignore[attr-defined]
+        if "GET" not in route.methods or path in ("/logout",):
+            continue
+        for name in route.param_convertors:
+            assert name in values, f"{path}: add a value for parameter {name!r} to this test"
+            path = path.replace("{" + name + "}", values[name])
+        urls.add(path)
+    assert len(urls) > 20
+    for url in sorted(urls):
+        response = client.get(url, follow_redirects=False)
+        assert response.status_code < 500, f"{url}: {response.status_code}"
+        if any(marker in url for marker in QIQIHAR_MARKERS):
+            assert response.status_code in (303, 403, 404), f"{url}: {response.status_code}"
+        body = _text(response)
+        # a "not found" may repeat the key it was asked for; nothing else of 齐齐哈尔's may appear
+        leaked = [marker for marker in QIQIHAR_MARKERS if marker in body and marker not in url]
+        assert not leaked, f"{url} shows {leaked}"
+    # and the officer does see her own city's rows
+    assert "五常稻花香米业" in client.get("/api/entities").text
+    assert "DY-HRB" in client.get("/api/shops").text
