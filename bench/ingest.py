@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -80,7 +79,6 @@ def main() -> None:
             seconds, figures = _ours(big, work, "memory")
             print(f"memory   {args.memory_rows:,}-row CSV: peak RSS {figures['peak_mb']:.0f} MB "
                   f"(target < 2048 MB), {args.memory_rows / seconds:,.0f} rows/s")
-    del resource
 
 
 if __name__ == "__main__":

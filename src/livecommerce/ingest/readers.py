@@ -11,7 +11,7 @@ import codecs
 import csv
 import hashlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -104,7 +104,7 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[list[object]]:
+def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[Sequence[object]]:
     from python_calamine import CalamineWorkbook
 
     try:

@@ -5,6 +5,7 @@ entity kinds (主体类型) and brand programs (品牌项目). A coded field acc
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from livecommerce.core.errors import ValidationFailed
@@ -34,7 +35,7 @@ class CodeList:
             for spelling in (entry.code, entry.name, *entry.aliases):
                 self._lookup[spelling.strip().lower()] = entry.code
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Code]:
         return iter(self.entries)
 
     @property

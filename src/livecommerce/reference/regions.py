@@ -8,6 +8,7 @@ Unknown codes are rejected, never guessed.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -55,7 +56,7 @@ class Regions:
                     for prefix in {parent.name, parent.short_name}:
                         self._names.setdefault(prefix + region.name, []).append(region)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Region]:
         return iter(self.by_code.values())
 
     def __len__(self) -> int:
