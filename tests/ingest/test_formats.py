@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -105,3 +106,24 @@ def test_several_files_form_one_batch_and_keep_their_row_numbers(home, tmp_path:
     assert result.problems[0].startswith("file feb.csv, row 3, column paid_amount")
     files = warehouse_rows(home, "SELECT file_name, rows_read FROM batch_files ORDER BY file_index")
     assert files == [("jan.csv", 2), ("feb.csv", 2)]
+
+
+def test_a_typed_parquet_file_is_checked_on_its_own_types(home, tmp_path: Path) -> None:
+    path = tmp_path / "typed.parquet"
+    with duckdb.connect() as con:
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute(f"""COPY (SELECT * FROM (VALUES
+            ('douyin', 'T1', 'S1', '230184', 'P1', '五常大米', 'crops', TRUE, TRUE, 'live',
+             TIMESTAMPTZ '2025-01-31 16:30:00+00', CAST(100.5 AS DECIMAL(18,3)), 0.5::DOUBLE, 2::INTEGER),
+            ('douyin', 'T2', 'S1', '230184', 'P1', '五常大米', 'crops', TRUE, TRUE, 'live',
+             TIMESTAMPTZ '2025-03-01 02:00:00+00', CAST(12.345 AS DECIMAL(18,3)), 0::DOUBLE, 1::INTEGER),
+            ('douyin', 'T3', 'S1', '230184', 'P1', '五常大米', 'crops', TRUE, TRUE, 'live',
+             TIMESTAMPTZ '2025-03-01 02:00:00+00', CAST(-1 AS DECIMAL(18,3)), 0::DOUBLE, 1::INTEGER))
+            t(platform, order_id, shop_id, seller_region, product_id, product_name, category, local_product,
+              physical, channel, paid_at, paid_amount, refund_amount, quantity)) TO '{path}' (FORMAT parquet)""")
+    result = ingest("orders", [path], ACTOR)
+    assert (result.read, result.accepted, result.rejected) == (3, 1, 2)
+    assert "row 2, column paid_amount, value '12.345': has more than two decimals" in result.problems[0]
+    assert "row 3, column paid_amount, value '-1.000': must be ≥ 0" in result.problems[1]
+    stored = warehouse_rows(home, "SELECT paid_at, paid_amount, refund_amount, quantity, local_product FROM orders")
+    assert stored == [(datetime(2025, 2, 1, 0, 30), Decimal("100.50"), Decimal("0.50"), 2, True)]

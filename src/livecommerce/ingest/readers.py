@@ -37,6 +37,7 @@ class Source:
     sha256: str
     relation: str = ""
     headers: list[str] = field(default_factory=list)
+    types: dict[str, str] = field(default_factory=dict)  # header → DuckDB type (VARCHAR for CSV and XLSX)
     header_rows: int = 1  # rows before the first data row: a clerk's row number = record number + header_rows
     temp_files: list[Path] = field(default_factory=list)
 
@@ -154,7 +155,9 @@ def open_source(connection: duckdb.DuckDBPyConnection, path: Path, temp_dir: Pat
     else:
         source.encoding, source.header_rows = "utf-8", 0
         source.relation = _json_relation(connection, path)
-    source.headers = _headers(connection, source)
+    described = _describe(connection, source)
+    source.headers = [name for name, _ in described]
+    source.types = dict(described)
     return source
 
 
@@ -172,12 +175,12 @@ def _json_relation(connection: duckdb.DuckDBPyConnection, path: Path) -> str:
     return f"(SELECT {columns} FROM {objects})"
 
 
-def _headers(connection: duckdb.DuckDBPyConnection, source: Source) -> list[str]:
+def _describe(connection: duckdb.DuckDBPyConnection, source: Source) -> list[tuple[str, str]]:
     try:
         described = connection.execute(f"DESCRIBE SELECT * FROM {source.relation}").fetchall()
     except duckdb.Error as exc:
         raise UnreadableInput(f"file {source.name}: cannot be read as {source.format} ({_first_line(exc)})") from exc
-    return [row[0] for row in described]
+    return [(row[0], row[1]) for row in described]
 
 
 def _first_line(exc: Exception) -> str:

@@ -87,6 +87,7 @@ class CompiledColumn:
     value: str
     helpers: dict[str, str] = field(default_factory=dict)
     checks: list[Check] = field(default_factory=list)
+    typed: bool = False  # the source column has the right type already and passes through under its own name
 
 
 def _map_lookup(raw: str, spellings: dict[str, str]) -> str:
@@ -108,8 +109,70 @@ def region_spellings() -> dict[str, str]:
     return spellings
 
 
-def compile_column(column: Column, raw_source: str) -> CompiledColumn:
-    """SQL for one column: names r_<n> (raw text), v_<n> (typed value) and n_<n> (number) are staging columns."""
+NUMERIC_TYPES = ("DECIMAL", "DOUBLE", "FLOAT", "REAL", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT",
+                 "UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT")
+INTEGER_TYPES = ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT")
+
+
+def _typed_source(column: Column, source: str | None, source_type: str | None) -> CompiledColumn | None:
+    """A Parquet (or JSON) column that already has the right type is used as it is, without a trip through text."""
+    if source is None or not source_type:
+        return None
+    base = source_type.upper().split("(")[0]
+    n, src = column.name, ident(source)
+    v = ident(f"v_{n}")
+    compiled = CompiledColumn(n, src, "", typed=True)
+    show = f"CAST({src} AS VARCHAR)"
+
+    def check(condition: str, rule: str) -> None:
+        compiled.checks.append(Check(n, condition, rule, show))
+
+    if column.type in ("money", "decimal") and base in NUMERIC_TYPES:
+        places, rule = (2, "fen") if column.type == "money" else (3, "decimal3")
+        compiled.value = f"TRY_CAST({src} AS DECIMAL(18,{places}))"
+        check(f"{src} IS NOT NULL AND {v} IS NULL", RULES["too_large"])
+        check(f"{src} < 0", RULES["negative"])
+        if base not in INTEGER_TYPES:
+            check(f"{src} <> round({src}, {places})", RULES[rule])
+    elif column.type == "int" and base in INTEGER_TYPES:
+        compiled.value = f"CAST({src} AS BIGINT)"
+        check(f"{src} < 0", RULES["negative"])
+    elif column.type == "timestamp" and base in ("TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "DATE"):
+        compiled.value = f"CAST({src} AS TIMESTAMP)"  # a naive timestamp is Shanghai wall time already
+        check(f"year({v}) NOT BETWEEN 2000 AND 2100", RULES["year"])
+    elif column.type == "timestamp" and base == "TIMESTAMP WITH TIME ZONE":
+        compiled.value = f"CAST({src} AS TIMESTAMP)"  # the session time zone is Asia/Shanghai
+        check(f"year({v}) NOT BETWEEN 2000 AND 2100", RULES["year"])
+    elif column.type == "date" and base == "DATE":
+        compiled.value = src
+    elif column.type == "bool" and base == "BOOLEAN":
+        compiled.value = src
+    else:
+        return None
+    if column.required:
+        compiled.checks.insert(0, Check(n, f"{src} IS NULL", RULES["required"], "CAST(NULL AS VARCHAR)"))
+    if column.default not in (None, ""):
+        compiled.value = f"COALESCE({compiled.value}, {_default_literal(column)})"
+    return compiled
+
+
+def _default_literal(column: Column) -> str:
+    kind = column.type
+    if kind in ("money", "decimal"):
+        return f"CAST({quote(str(column.default))} AS DECIMAL(18,{2 if kind == 'money' else 3}))"
+    if kind == "int":
+        return f"CAST({quote(str(column.default))} AS BIGINT)"
+    if kind == "bool":
+        return f"CAST({quote(str(column.default))} AS BOOLEAN)"
+    return quote(str(column.default))
+
+
+def compile_column(column: Column, raw_source: str, source: str | None = None,
+                   source_type: str | None = None) -> CompiledColumn:
+    """SQL for one column: names r_<n> (raw text) and v_<n> (typed value) are staging columns."""
+    typed = _typed_source(column, source, source_type)
+    if typed is not None:
+        return typed
     n = column.name
     raw, value_name = f"r_{n}", f"v_{n}"
     raw_sql = raw_source
@@ -199,15 +262,19 @@ class CompiledFeed:
     which rule — are computed again only for the few rejected rows (``problems_select``).
     """
 
-    def __init__(self, feed: Feed, mapping: dict[str, str], extra: list[Check] | None = None) -> None:
+    def __init__(self, feed: Feed, mapping: dict[str, str], extra: list[Check] | None = None,
+                 types: dict[str, str] | None = None) -> None:
         self.feed = feed
-        self.columns = [compile_column(c, raw_text(mapping.get(c.name))) for c in feed.columns]
+        types = types or {}
+        self.columns = [compile_column(c, raw_text(mapping.get(c.name)), mapping.get(c.name),
+                                       types.get(mapping.get(c.name) or "")) for c in feed.columns]
         self.cross = [Check(column, f"NOT COALESCE({condition}, TRUE)", rule, f"CAST({ident('v_' + column)} AS VARCHAR)")
                       for column, condition, rule in _typed_names(feed)]
         self.extra = extra or []
 
     def _layers(self, relation: str, passthrough: str = "") -> str:
-        raws = ", ".join(f"{c.raw} AS {ident('r_' + c.name)}" for c in self.columns) + passthrough
+        # a typed source column (value written over the source itself) has no raw-text column
+        raws = ", ".join(c.raw if c.typed else f"{c.raw} AS {ident('r_' + c.name)}" for c in self.columns) + passthrough
         helpers = ", ".join(f"{sql} AS {ident(name)}" for c in self.columns for name, sql in c.helpers.items())
         values = ", ".join(f"{c.value} AS {ident('v_' + c.name)}" for c in self.columns)
         first = f"SELECT {raws} FROM {relation}"

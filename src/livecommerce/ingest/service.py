@@ -159,15 +159,18 @@ def _run_batch(con: duckdb.DuckDBPyConnection, settings: Settings, feed: Feed, s
     report = progress or (lambda stage, done, total: None)
     result.ignored_columns = sorted({h for m in maps for h in m.ignored})
     with _WRITER:
-        starts, compiled = _stage(con, feed, sources, maps, actor, report)
+        starts, compiled = _stage(con, feed, sources, maps, actor, report, ordered=False)
         result.read = starts[-1]
         result.rejected = int(con.execute("SELECT count(*) FROM stage WHERE __bad").fetchone()[0])  # type: ignore[index]
         result.accepted = result.read - result.rejected
         if result.rejected:
-            _rejects(con, sources, starts, compiled)
+            _rejects(con, sources, compiled)
         load = not (strict and result.rejected) and result.accepted > 0
+        in_batch = _duplicates(con, feed, result.accepted) if load else 0
+        if in_batch:  # "the later row wins" needs file order: stage again, this time keeping it
+            _stage(con, feed, sources, maps, actor, report, ordered=True)
         if load:
-            in_batch = _final(con, feed, result.accepted)
+            _final(con, feed, in_batch)
         con.execute("BEGIN TRANSACTION")
         try:
             if result.rejected:
@@ -195,13 +198,26 @@ def _run_batch(con: duckdb.DuckDBPyConnection, settings: Settings, feed: Feed, s
 
 
 def _stage(con: duckdb.DuckDBPyConnection, feed: Feed, sources: list[Source], maps: list[HeaderMap],
-           actor: Actor, report: Progress) -> tuple[list[int], list[CompiledFeed]]:
-    """Typed rows in TEMP table stage with a __bad flag; returns the cumulative row count before each file."""
+           actor: Actor, report: Progress, *, ordered: bool) -> tuple[list[int], list[CompiledFeed]]:
+    """Typed rows in TEMP table stage with a __bad flag; returns the cumulative row count before each file.
+
+    Unordered staging runs in parallel and is the common case; ``ordered`` keeps file order in rowid, which only
+    the rare batch that repeats a key needs (the later row wins).
+    """
+    con.execute(f"SET preserve_insertion_order = {'true' if ordered else 'false'}")
+    try:
+        return _stage_files(con, feed, sources, maps, actor, report)
+    finally:
+        con.execute("SET preserve_insertion_order = true")
+
+
+def _stage_files(con: duckdb.DuckDBPyConnection, feed: Feed, sources: list[Source], maps: list[HeaderMap],
+                 actor: Actor, report: Progress) -> tuple[list[int], list[CompiledFeed]]:
     starts, compiled = [0], []
     extra = _scope_checks(feed, actor)
     for index, (src, header_map) in enumerate(zip(sources, maps, strict=True)):
         report(f"读取 {src.name}", index, len(sources))
-        feed_sql = CompiledFeed(feed, header_map.columns, list(extra))
+        feed_sql = CompiledFeed(feed, header_map.columns, list(extra), src.types)
         compiled.append(feed_sql)
         select = feed_sql.stage_select(src.relation, index)
         statement = f"CREATE OR REPLACE TEMP TABLE stage AS {select}" if index == 0 else f"INSERT INTO stage {select}"
@@ -252,24 +268,23 @@ def _scope_checks(feed: Feed, actor: Actor) -> list[Check]:
     return [scope_check(condition, region_col or entity_col or "")]
 
 
-def _rejects(con: duckdb.DuckDBPyConnection, sources: list[Source], starts: list[int],
-             compiled: list[CompiledFeed]) -> None:
-    """TEMP table rejects: each rejected row, whole and as the file had it, with its file, row number and problems."""
+def _rejects(con: duckdb.DuckDBPyConnection, sources: list[Source], compiled: list[CompiledFeed]) -> None:
+    """TEMP table rejects: each rejected row, whole and as the file had it, with its file, row number and problems.
+
+    The file is read again in order (rowid = record number) and every rule evaluated with its details; this costs
+    a second pass, paid only by batches that have rejected rows.
+    """
     con.execute("""CREATE OR REPLACE TEMP TABLE rejects (file_name VARCHAR, row_number BIGINT,
                    problems STRUCT("column" VARCHAR, "value" VARCHAR, rule VARCHAR)[], raw JSON)""")
     for index, src in enumerate(sources):
         if not con.execute("SELECT count(*) FROM stage WHERE __file = ? AND __bad", [index]).fetchone()[0]:  # type: ignore[index]
             continue
         con.execute(f"CREATE OR REPLACE TEMP TABLE raw_rows AS SELECT * FROM {src.relation}")
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE bad_rows AS
-                        SELECT r.rowid AS __rid, to_json(r) AS __raw, r.* FROM raw_rows r
-                        JOIN (SELECT rowid - {starts[index]} AS idx FROM stage WHERE __file = {index} AND __bad) b
-                          ON r.rowid = b.idx""")
-        problems = compiled[index].problems_select("bad_rows", ", __rid, __raw")
-        con.execute(f"INSERT INTO rejects SELECT ?, __rid + 1 + {src.header_rows}, problems, __raw FROM ({problems})",
-                    [src.name])
+        numbered = "(SELECT rowid AS __rid, to_json(r) AS __raw, r.* FROM raw_rows r)"
+        problems = compiled[index].problems_select(numbered, ", __rid, __raw")
+        con.execute(f"""INSERT INTO rejects SELECT ?, __rid + 1 + {src.header_rows}, problems, __raw
+                        FROM ({problems}) WHERE len(problems) > 0 ORDER BY __rid""", [src.name])
     con.execute("DROP TABLE IF EXISTS raw_rows")
-    con.execute("DROP TABLE IF EXISTS bad_rows")
 
 
 def _problem_lines(con: duckdb.DuckDBPyConnection, batch: str, limit: int = 20) -> list[str]:
@@ -282,13 +297,17 @@ def _problem_lines(con: duckdb.DuckDBPyConnection, batch: str, limit: int = 20) 
     return [f"file {f}, row {r}, column {c}, value {v!r}: {rule}" for f, r, c, v, rule in rows]
 
 
-def _final(con: duckdb.DuckDBPyConnection, feed: Feed, accepted: int) -> int:
-    """TEMP table final: the accepted rows, the last of each natural key; returns how many earlier ones it dropped."""
+def _duplicates(con: duckdb.DuckDBPyConnection, feed: Feed, accepted: int) -> int:
+    """How many accepted rows repeat the natural key of another row of the same batch."""
+    keys = ", ".join(ident(k) for k in feed.key)
+    distinct = con.execute(f"SELECT count(*) FROM (SELECT DISTINCT {keys} FROM stage WHERE NOT __bad)").fetchone()[0]  # type: ignore[index]
+    return accepted - int(distinct)
+
+
+def _final(con: duckdb.DuckDBPyConnection, feed: Feed, in_batch: int) -> None:
+    """final: the accepted rows, only the last of each natural key when the batch repeats keys."""
     keys = ", ".join(ident(k) for k in feed.key)
     columns = ", ".join(ident(c.name) for c in feed.columns)
-    distinct = con.execute(f"SELECT count(*) FROM (SELECT DISTINCT {keys} FROM stage WHERE NOT __bad)"
-                           ).fetchone()[0]  # type: ignore[index]
-    in_batch = accepted - int(distinct)
     con.execute("DROP VIEW IF EXISTS final")
     con.execute("DROP TABLE IF EXISTS final")
     if in_batch:
@@ -296,7 +315,6 @@ def _final(con: duckdb.DuckDBPyConnection, feed: Feed, accepted: int) -> int:
         con.execute(f"CREATE TEMP TABLE final AS SELECT {columns} FROM stage WHERE NOT __bad {latest}")
     else:
         con.execute(f"CREATE TEMP VIEW final AS SELECT {columns} FROM stage WHERE NOT __bad")
-    return in_batch
 
 
 def _upsert(con: duckdb.DuckDBPyConnection, settings: Settings, feed: Feed, actor: Actor, batch: str
