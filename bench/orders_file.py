@@ -29,6 +29,10 @@ def write_orders(path: Path, rows: int, fmt: str = "csv") -> Path:
                CASE WHEN i % 50 = 0 THEN CAST(0.10 AS DECIMAL(18,2)) ELSE CAST(0 AS DECIMAL(18,2)) END AS refund_amount,
                1 + i % 3 AS quantity, {regions}[1 + i % {len(REGIONS)}] AS ship_from_region, '' AS cross_border
         FROM range({int(rows)}) t(i)"""
+    if fmt == "parquet":  # a platform's Parquet export carries real types
+        select = f"""SELECT * REPLACE (CAST(paid_at AS TIMESTAMP) AS paid_at, local_product = 'true' AS local_product,
+                                      physical = 'true' AS physical, CAST(quantity AS INTEGER) AS quantity)
+                     FROM ({select})"""
     options = "(FORMAT parquet, ROW_GROUP_SIZE 1000000)" if fmt == "parquet" else "(FORMAT csv, HEADER)"
     with duckdb.connect() as con:
         con.execute(f"COPY ({select}) TO '{path.as_posix()}' {options}")

@@ -10,6 +10,7 @@ from functools import cache
 
 from livecommerce.demo import catalogue, geography
 from livecommerce.demo.catalogue import Product
+from livecommerce.demo.naming import scramble
 from livecommerce.demo.registry import Shop
 from livecommerce.reference.regions import regions
 
@@ -108,9 +109,9 @@ def ship_from(rng: random.Random, product: Product, shop: Shop) -> str | None:
 def product_id(rng: random.Random, platform: str, index: int) -> str:
     """A product ID shaped like the platform's, unique through the index it embeds."""
     if platform == "xiaohongshu":
-        return f"{index:08x}" + "".join(rng.choice("0123456789abcdef") for _ in range(16))
+        return f"{index * 40503 % (1 << 32):08x}" + "".join(rng.choice("0123456789abcdef") for _ in range(16))
     prefix, digits, tail = PRODUCT_ID[platform]
-    return prefix + f"{index:0{digits}d}" + "".join(rng.choice("0123456789") for _ in range(tail))
+    return prefix + scramble(index, digits) + "".join(rng.choice("0123456789") for _ in range(tail))
 
 
 PORT_LABELS = {

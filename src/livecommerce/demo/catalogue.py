@@ -192,7 +192,7 @@ LOCAL: tuple[Product, ...] = (
 NON_LOCAL: tuple[Product, ...] = (
     _p("down_coat", "加厚羽绒服 冬季", "apparel", "",
        299, 899, "常规款:100:1200|长款:130:1600", "winter", "白鸭绒 保暖"),
-    _p("mink_coat", "水貂皮大衣", "apparel", "", 2999, 12999, "短款:100:2500|长款:150:3500", "winter", "整貂 皮草"),
+    _p("mink_coat", "水貂皮大衣", "apparel", "", 1999, 6999, "短款:100:2500|长款:150:3500", "winter", "整貂 皮草"),
     _p("fleece_hoodie", "加绒卫衣", "apparel", "", 79, 199, "M-XXL:100:600", "flat", "宽松 百搭"),
     _p("snow_boots", "东北加厚雪地靴", "apparel", "", 99, 259, "35-44码:100:1300", "winter", "防滑 加绒"),
     _p("cotton_tshirt", "纯棉短袖T恤", "apparel", "", 39, 99, "S-XXL:100:300", "summer", "透气"),

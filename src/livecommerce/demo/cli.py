@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from livecommerce.core.db import ensure_home
+from livecommerce.core.errors import LiveCommerceError
 from livecommerce.demo.files import LOAD_ORDER, Manifest
 from livecommerce.demo.generator import default_directory, generate
 from livecommerce.demo.loader import FeedLoad, load
@@ -95,7 +96,11 @@ def demo_command(
         raise typer.Exit(2)
     settings = ensure_home()
     directory = (out or default_directory(settings.home, get_scale(scale), seed)).resolve()
-    manifest, seconds = _generate(scale, seed, directory)
+    try:
+        manifest, seconds = _generate(scale, seed, directory)
+    except LiveCommerceError as exc:
+        errors.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
     loads = [] if no_load else _load(directory, manifest)
     _summary(manifest, directory, seconds, loads)
     if any(result.rejected for result in loads):

@@ -14,6 +14,7 @@ from livecommerce.demo.tables import LISTING_SLOTS, run
 
 END = f"TIMESTAMP '{LAST_DAY.isoformat()} 23:59:59'"
 SESSION_SLOTS_PER_SESSION = 4
+MIX_MULTIPLIER, MIX_OFFSET = 48271, 982451653  # the multiplier is prime to 10, so i → mix10(i) is one-to-one
 PROFILE_OF_LIVE = "flat"  # sessions follow the festivals, not a product's season
 
 
@@ -21,6 +22,8 @@ def create_random(con: duckdb.DuckDBPyConnection, seed: int) -> None:
     """The macro u(row, stream): a uniform number in [0, 1) from a hash of row, stream and seed."""
     run(con, f"CREATE OR REPLACE MACRO u(i, k) AS ((hash(i, k, {int(seed)}) >> 11)::DOUBLE / 9007199254740992.0)")
     run(con, f"CREATE OR REPLACE MACRO h(i, k) AS hash(i, k, {int(seed)} + 1)")
+    # a bijection of 0..10^10-1: identifiers stay unique but do not read as a counter
+    run(con, f"CREATE OR REPLACE MACRO mix10(i) AS (i * {MIX_MULTIPLIER} + {MIX_OFFSET}) % 10000000000")
 
 
 def fen(expression: str, scale: int = 2) -> str:
@@ -58,7 +61,7 @@ def build_sessions(con: duckdb.DuckDBPyConnection, count: int, shop_slots: int) 
     run(con, f"""
     CREATE OR REPLACE TABLE sessions AS
     SELECT j AS session_idx, shop_idx, platform, shop_id, region,
-           '7' || lpad(j::VARCHAR, 9, '0') || lpad((h(j, 109) % 1000000000)::VARCHAR, 9, '0') AS session_id,
+           '7' || lpad(mix10(j)::VARCHAR, 10, '0') || lpad((h(j, 109) % 100000000)::VARCHAR, 8, '0') AS session_id,
            pr.streamer_id,
            day::TIMESTAMP + to_seconds((hour * 3600 + floor(d * 3600))::BIGINT) AS started_at,
            least(started_at + to_seconds((45 * 60 + floor(315 * 60 * pow(f, 1.3)))::BIGINT), {END}) AS ended_at,
@@ -82,16 +85,16 @@ def build_sessions(con: duckdb.DuckDBPyConnection, count: int, shop_slots: int) 
 
 
 ORDER_ID = """CASE platform
-  WHEN 'douyin' THEN '69' || lpad(i::VARCHAR, 10, '0') || lpad((h(i, 91) % 10000000)::VARCHAR, 7, '0')
-  WHEN 'kuaishou' THEN '23' || lpad(i::VARCHAR, 10, '0') || lpad((h(i, 91) % 10000)::VARCHAR, 4, '0')
-  WHEN 'taobao' THEN '2' || lpad((h(i, 91) % 100000000)::VARCHAR, 8, '0') || lpad(i::VARCHAR, 10, '0')
-  WHEN 'tmall' THEN '2' || lpad((h(i, 91) % 100000000)::VARCHAR, 8, '0') || lpad(i::VARCHAR, 10, '0')
-  WHEN 'jd' THEN '3' || lpad(i::VARCHAR, 10, '0') || (h(i, 91) % 10)::VARCHAR
-  WHEN 'pdd' THEN strftime(paid_at, '%y%m%d') || '-' || lpad(i::VARCHAR, 10, '0')
+  WHEN 'douyin' THEN '69' || lpad(mix10(i)::VARCHAR, 10, '0') || lpad((h(i, 91) % 10000000)::VARCHAR, 7, '0')
+  WHEN 'kuaishou' THEN '23' || lpad(mix10(i)::VARCHAR, 10, '0') || lpad((h(i, 91) % 10000)::VARCHAR, 4, '0')
+  WHEN 'taobao' THEN '2' || lpad((h(i, 91) % 100000000)::VARCHAR, 8, '0') || lpad(mix10(i)::VARCHAR, 10, '0')
+  WHEN 'tmall' THEN '2' || lpad((h(i, 91) % 100000000)::VARCHAR, 8, '0') || lpad(mix10(i)::VARCHAR, 10, '0')
+  WHEN 'jd' THEN '3' || lpad(mix10(i)::VARCHAR, 10, '0') || (h(i, 91) % 10)::VARCHAR
+  WHEN 'pdd' THEN strftime(paid_at, '%y%m%d') || '-' || lpad(mix10(i)::VARCHAR, 10, '0')
                   || lpad((h(i, 91) % 100000)::VARCHAR, 5, '0')
-  WHEN 'wechat_channels' THEN '37' || lpad(i::VARCHAR, 10, '0') || lpad((h(i, 91) % 10000000)::VARCHAR, 7, '0')
-  WHEN 'xiaohongshu' THEN 'P' || lpad(i::VARCHAR, 10, '0') || lpad((h(i, 91) % 100000000)::VARCHAR, 8, '0')
-  ELSE 'OZ' || lpad(i::VARCHAR, 10, '0') END"""
+  WHEN 'wechat_channels' THEN '37' || lpad(mix10(i)::VARCHAR, 10, '0') || lpad((h(i, 91) % 10000000)::VARCHAR, 7, '0')
+  WHEN 'xiaohongshu' THEN 'P' || lpad(mix10(i)::VARCHAR, 10, '0') || lpad((h(i, 91) % 100000000)::VARCHAR, 8, '0')
+  ELSE 'OZ' || lpad(mix10(i)::VARCHAR, 10, '0') END"""
 
 
 def build_order_chunk(con: duckdb.DuckDBPyConnection, first: int, last: int, p_live: float, shelf_slots: int,
@@ -149,6 +152,8 @@ def build_order_chunk(con: duckdb.DuckDBPyConnection, first: int, last: int, p_l
            quantity, ship_from, cross_border, grams
     FROM priced ORDER BY i
     """)
+    run(con, "DROP TABLE chunk_sold")
+    run(con, "DROP TABLE chunk_listed")
     run(con, """INSERT INTO session_totals SELECT session_idx, count(*), sum(paid_fen) FROM chunk
                 WHERE session_idx IS NOT NULL GROUP BY ALL""")
 
@@ -171,13 +176,13 @@ CARRIER = """CASE
   WHEN b < 0.24 THEN '中通' WHEN b < 0.42 THEN '韵达' WHEN b < 0.59 THEN '圆通' WHEN b < 0.69 THEN '申通'
   WHEN b < 0.83 THEN '中国邮政' WHEN b < 0.95 THEN '顺丰' ELSE '京东物流' END"""
 WAYBILL = """CASE carrier
-  WHEN '顺丰' THEN 'SF' || lpad(i::VARCHAR, 11, '0') || lpad((h(i, 29) % 100)::VARCHAR, 2, '0')
-  WHEN '中通' THEN '78' || lpad(i::VARCHAR, 10, '0') || lpad((h(i, 29) % 100)::VARCHAR, 2, '0')
-  WHEN '圆通' THEN 'YT' || lpad(i::VARCHAR, 10, '0') || lpad((h(i, 29) % 1000)::VARCHAR, 3, '0')
-  WHEN '韵达' THEN '43' || lpad(i::VARCHAR, 10, '0') || lpad((h(i, 29) % 1000)::VARCHAR, 3, '0')
-  WHEN '申通' THEN '77' || lpad(i::VARCHAR, 10, '0') || lpad((h(i, 29) % 1000)::VARCHAR, 3, '0')
-  WHEN '中国邮政' THEN '98' || lpad(i::VARCHAR, 10, '0') || (h(i, 29) % 10)::VARCHAR
-  ELSE 'JDV' || lpad(i::VARCHAR, 10, '0') || lpad((h(i, 29) % 100)::VARCHAR, 2, '0') END"""
+  WHEN '顺丰' THEN 'SF0' || lpad(mix10(i)::VARCHAR, 10, '0') || lpad((h(i, 29) % 100)::VARCHAR, 2, '0')
+  WHEN '中通' THEN '78' || lpad(mix10(i)::VARCHAR, 10, '0') || lpad((h(i, 29) % 100)::VARCHAR, 2, '0')
+  WHEN '圆通' THEN 'YT' || lpad(mix10(i)::VARCHAR, 10, '0') || lpad((h(i, 29) % 1000)::VARCHAR, 3, '0')
+  WHEN '韵达' THEN '43' || lpad(mix10(i)::VARCHAR, 10, '0') || lpad((h(i, 29) % 1000)::VARCHAR, 3, '0')
+  WHEN '申通' THEN '77' || lpad(mix10(i)::VARCHAR, 10, '0') || lpad((h(i, 29) % 1000)::VARCHAR, 3, '0')
+  WHEN '中国邮政' THEN '98' || lpad(mix10(i)::VARCHAR, 10, '0') || (h(i, 29) % 10)::VARCHAR
+  ELSE 'JDV' || lpad(mix10(i)::VARCHAR, 10, '0') || lpad((h(i, 29) % 100)::VARCHAR, 2, '0') END"""
 
 
 def parcels_select() -> str:

@@ -14,8 +14,9 @@ from pathlib import Path
 import duckdb
 from faker import Faker
 
+from livecommerce.core.errors import LiveCommerceError
 from livecommerce.demo import assortment, facts, people, registry, tables
-from livecommerce.demo.files import Manifest, copy_chinese_csv, copy_parquet, label, write_registry_csv, yes_no
+from livecommerce.demo.files import MANIFEST, Manifest, copy_chinese_csv, copy_parquet, label, write_registry_csv, yes_no
 from livecommerce.demo.scales import AS_OF, Scale
 from livecommerce.ingest.feeds import FEEDS
 from livecommerce.reference.codes import ENTITY_KINDS, PLATFORMS
@@ -116,12 +117,19 @@ def _write_orders(con: duckdb.DuckDBPyConnection, scale: Scale, shape: dict[str,
         progress("orders", last, scale.orders)
 
 
+def _clear(directory: Path) -> None:
+    """An empty directory to write into: an earlier demo there is replaced, any other content is refused."""
+    if directory.exists() and any(directory.iterdir()):
+        if not (directory / MANIFEST).exists():
+            raise LiveCommerceError(f"{directory} is not empty and holds no demo ({MANIFEST}): choose another --out")
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+
+
 def generate(scale: Scale, seed: int, directory: Path, progress: Progress | None = None) -> Manifest:
     """Write every feed file of a synthetic province into ``directory`` (replacing an earlier one) and its manifest."""
     report = progress or (lambda step, done, total: None)
-    if directory.exists():
-        shutil.rmtree(directory)
-    directory.mkdir(parents=True)
+    _clear(directory)
     manifest = Manifest(scale.name, seed, AS_OF.isoformat())
     report("registry", 0, 1)
     province = build_province(scale, seed)

@@ -100,7 +100,7 @@ def entity_name(rng: random.Random, fake: Faker, kind: str, region: str, categor
         return name + ("（个体工商户）" if rng.random() < 0.4 else "")
     if kind == "cooperative":
         work = rng.choice(COOP_WORK.get(category, COOP_WORK["crops"]))
-        return f"{place}{zihao}村{work}农民专业合作社"
+        return f"{official_name(region)}{zihao}村{work}农民专业合作社"
     if kind == "mcn":
         trade = rng.choice(("文化传媒", "网络科技", "文化传播"))
         return f"{rng.choice(('黑龙江', city_short(region)))}{zihao}{trade}有限公司"
@@ -156,10 +156,15 @@ def nickname(rng: random.Random, fake: Faker, region: str, category: str) -> str
     return name + (str(rng.choice((6, 8, 66, 88, 666, 888))) if rng.random() < 0.2 else "")
 
 
+def scramble(index: int, digits: int) -> str:
+    """``index`` mapped one-to-one onto ``digits`` decimal digits (for index < 10**digits): unique, not a counter."""
+    return f"{(index * 7_368_787 + 1_234_567) % 10**digits:0{digits}d}"
+
+
 def platform_id(platform: str, index: int, rng: random.Random) -> str:
     """A shop ID shaped like the platform's, unique through the index it embeds."""
     prefix, digits = PLATFORM_ID[platform]
     if prefix in ("wx", "5f"):
-        return prefix + f"{index:06x}" + "".join(rng.choice("0123456789abcdef") for _ in range(digits - 6))
-    head = str(rng.randint(1, 9))
-    return prefix + head + f"{index:0{digits - 1}d}"
+        return prefix + f"{index * 40503 % (1 << 24):06x}" + "".join(rng.choice("0123456789abcdef")
+                                                                      for _ in range(digits - 6))
+    return prefix + str(rng.randint(1, 9)) + scramble(index, digits - 1)

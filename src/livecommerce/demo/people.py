@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from faker import Faker
 
-from livecommerce.demo.naming import nickname
+from livecommerce.demo.naming import nickname, scramble
 from livecommerce.demo.registry import Entity, Shop
 from livecommerce.reference.regions import regions
 
@@ -58,7 +58,7 @@ class Base:
 
 def _streamer(rng: random.Random, fake: Faker, index: int, platform: str, owner: Entity | Shop,
               reach: tuple[float, float], uscc: str | None) -> Streamer:
-    digits = f"{index:07d}{rng.randint(10, 99)}"
+    digits = scramble(index, 7) + str(rng.randint(10, 99))
     streamer = Streamer(index, platform, STREAMER_ID_PREFIX[platform] + digits,
                         nickname(rng, fake, owner.region, owner.category), uscc, owner.region, owner.category,
                         followers=int(10 ** rng.uniform(*reach)))

@@ -48,6 +48,7 @@ RANK_OFFSET = {"enterprise": 0.0, "cooperative": 0.001, "streamer_team": 0.001, 
                "individual_business": 0.005, "person": 0.02}  # keeps persons' shops out of the very top
 # Seller size by rank: the six largest sellers take these shares of all orders (亿元级 at province scale), the
 # rest share the remainder as 1 / (r + ZIPF_OFFSET) ** ZIPF_EXPONENT (a few dozen 千万元级, a long tail).
+BIG_CITIES = {"230100", "230200", "230600", "231000"}  # 哈尔滨, 齐齐哈尔, 大庆, 牡丹江
 HEAD_SHARES = (0.09, 0.075, 0.065, 0.06, 0.055, 0.052)
 ZIPF_OFFSET = 6.0
 ZIPF_EXPONENT = 1.3
@@ -156,9 +157,11 @@ def build_entities(rng: random.Random, fake: Faker, scale: Scale) -> list[Entity
     entities = _public_bodies(rng, counts)
     cities = list(geography.PREFECTURE_WEIGHTS)  # one enterprise in each prefecture first: all 13 are present
     for kind, _share in KIND_SHARES:
-        if kind not in ("government", "association"):
-            entities.extend(_new_entity(rng, fake, kind, used, cities[n] if kind == "enterprise" and n < len(cities)
-                                        else None) for n in range(counts[kind]))
+        if kind in ("government", "association"):
+            continue
+        for n in range(counts[kind]):
+            city = cities[n] if kind == "enterprise" and n < len(cities) else None
+            entities.append(_new_entity(rng, fake, kind, used, city))
     seen: set[str] = set()
     for entity in entities:
         while entity.uscc in seen:
@@ -168,10 +171,24 @@ def build_entities(rng: random.Random, fake: Faker, scale: Scale) -> list[Entity
 
 
 def _trade_factor(entity: Entity) -> float:
-    """Speciality clusters (五常 rice, 东宁 fungus...) hold the big local sellers; non-local trades rank lower."""
+    """Speciality clusters (五常 rice, 东宁 fungus...) and the big cities hold the large sellers; the province's
+    online sales lean to its own goods, so non-local trades rank lower."""
     if entity.category in catalogue.home_categories(entity.region):
         return 0.8
-    return 1.0 if entity.category in catalogue.LOCAL_CATEGORIES else 1.4
+    place = 1.0 if regions().get(entity.region).city_code in BIG_CITIES else 1.4
+    return place * (1.0 if entity.category in catalogue.LOCAL_CATEGORIES else 2.0)
+
+
+def _heads_first(sellers: list[tuple[float, Entity | None]]) -> list[tuple[float, Entity | None]]:
+    """The largest sellers (亿元级) are enterprises selling the province's own goods from a big city or a
+    speciality cluster: the first such sellers move to the head of the ranking, the others keep their order."""
+    def eligible(entity: Entity | None) -> bool:
+        return (entity is not None and entity.kind == "enterprise" and entity.category in catalogue.LOCAL_CATEGORIES
+                and (regions().get(entity.region).city_code in BIG_CITIES
+                     or entity.category in catalogue.home_categories(entity.region)))
+
+    heads = [pair for pair in sellers if eligible(pair[1])][: len(HEAD_SHARES)]
+    return heads + [pair for pair in sellers if pair not in heads]
 
 
 def seller_shares(count: int) -> list[float]:
@@ -221,6 +238,7 @@ def build_shops(rng: random.Random, fake: Faker, entities: list[Entity], scale: 
     persons = round(scale.entities * 0.2)
     sellers.extend((rng.random() * RANK_FACTOR["person"] + RANK_OFFSET["person"], None) for _ in range(persons))
     sellers.sort(key=lambda pair: pair[0])
+    sellers = _heads_first(sellers)
     shares = seller_shares(len(sellers))
     shops: list[Shop] = []
     big = max(2, len(sellers) // 200)  # the largest sellers are on more platforms
