@@ -127,3 +127,12 @@ def test_a_typed_parquet_file_is_checked_on_its_own_types(home, tmp_path: Path) 
     assert "row 3, column paid_amount, value '-1.000': must be ≥ 0" in result.problems[1]
     stored = warehouse_rows(home, "SELECT paid_at, paid_amount, refund_amount, quantity, local_product FROM orders")
     assert stored == [(datetime(2025, 2, 1, 0, 30), Decimal("100.50"), Decimal("0.50"), 2, True)]
+
+
+def test_a_file_that_turns_to_gb18030_after_its_first_megabyte_is_still_read(home, tmp_path: Path) -> None:
+    ascii_rows = [order(f"A{i}", product_name="rice") for i in range(12_000)]  # more than the 1 MB the encoding sniffer looks at
+    path = write_csv(tmp_path / "late.csv", [*ascii_rows, order("Z1", product_name="哈尔滨红肠")], encoding="gb18030")
+    result = ingest("orders", [path], ACTOR)
+    assert (result.accepted, result.rejected) == (12_001, 0)
+    assert warehouse_rows(home, "SELECT product_name FROM orders WHERE order_id = 'Z1'") == [("哈尔滨红肠",)]
+    assert warehouse_rows(home, "SELECT encoding FROM batch_files") == [("gb18030",)]

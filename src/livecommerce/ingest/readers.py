@@ -12,6 +12,7 @@ import csv
 import hashlib
 import uuid
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -26,6 +27,9 @@ FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm"
 SNIFF_BYTES = 1 << 20
 
 
+_HASHER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sha256")
+
+
 @dataclass
 class Source:
     """One input file prepared for DuckDB: its table expression, headers, format and provenance."""
@@ -34,12 +38,23 @@ class Source:
     name: str
     format: str
     encoding: str
-    sha256: str
+    digest: Future[str] | None = None  # the sha256, computed beside DuckDB's work (hashlib releases the GIL)
     relation: str = ""
     headers: list[str] = field(default_factory=list)
     types: dict[str, str] = field(default_factory=dict)  # header → DuckDB type (VARCHAR for CSV and XLSX)
+    temp_dir: Path = Path(".")
     header_rows: int = 1  # rows before the first data row: a clerk's row number = record number + header_rows
     temp_files: list[Path] = field(default_factory=list)
+
+    @property
+    def sha256(self) -> str:
+        return self.digest.result() if self.digest is not None else ""
+
+    def fall_back_to_gb18030(self) -> None:
+        """The file looked like UTF-8 at its start but is not: read it as GB18030 (the Chinese Excel default)."""
+        readable = _transcode(self.path, self.temp_dir, "gb18030")
+        self.temp_files.append(readable)
+        self.encoding, self.relation = "gb18030", _csv_relation(readable)
 
     def cleanup(self) -> None:
         for temp in self.temp_files:
@@ -66,15 +81,23 @@ def detect_format(path: Path, declared: str | None = None) -> str:
 
 
 def csv_encoding(path: Path) -> str:
-    """'utf-8' (with or without BOM) when the file decodes as UTF-8, else 'gb18030' (the Chinese Excel default)."""
+    """'utf-8' (with or without BOM) when the file's first megabyte decodes as UTF-8, else 'gb18030'.
+
+    A file that turns out not to be UTF-8 further on makes DuckDB fail on its first bad byte; ingest then reads it
+    again as GB18030 (Source.fall_back_to_gb18030), so a large UTF-8 file is never decoded twice.
+    """
     decoder = codecs.getincrementaldecoder("utf-8")()
     with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(SNIFF_BYTES), b""):
-            try:
-                decoder.decode(block)
-            except UnicodeDecodeError:
-                return "gb18030"
+        try:
+            decoder.decode(handle.read(SNIFF_BYTES), final=False)
+        except UnicodeDecodeError:
+            return "gb18030"
     return "utf-8"
+
+
+def is_encoding_error(exc: Exception) -> bool:
+    """Whether DuckDB refused a CSV for bytes that are not UTF-8."""
+    return "not utf-8 encoded" in str(exc).lower() or "invalid unicode" in str(exc).lower()
 
 
 def _transcode(path: Path, temp_dir: Path, encoding: str) -> Path:
@@ -136,7 +159,8 @@ def open_source(connection: duckdb.DuckDBPyConnection, path: Path, temp_dir: Pat
     if not path.is_file():
         raise UnreadableInput(f"file {path}: does not exist")
     fmt = detect_format(path, fmt)
-    source = Source(path=path, name=name or path.name, format=fmt, encoding="", sha256=sha256_of(path))
+    source = Source(path=path, name=name or path.name, format=fmt, encoding="", digest=_HASHER.submit(sha256_of, path),
+                    temp_dir=temp_dir)
     temp_dir.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
         source.encoding = csv_encoding(path)

@@ -284,16 +284,17 @@ class CompiledFeed:
     def _single(self) -> list[Check]:
         return [check for c in self.columns for check in c.checks]
 
-    def deferred_updates(self) -> list[str]:
-        """UPDATEs that flag staged rows breaking a deferred rule, testing each distinct value once."""
+    def deferred_updates(self) -> list[tuple[str, str]]:
+        """(probe, UPDATE) pairs that flag staged rows breaking a deferred rule, testing each distinct value once;
+        the probe returns a row only when some value breaks it."""
         updates = []
         for check in self._single():
             if check.deferred:
                 column = ident(check.column)
                 condition = check.condition.replace(ident("r_" + check.column), "u").replace(
                     ident("v_" + check.column), "u")
-                updates.append(f"UPDATE stage SET __bad = TRUE WHERE {column} IN (SELECT u FROM "
-                               f"(SELECT DISTINCT {column} AS u FROM stage WHERE {column} IS NOT NULL) WHERE {condition})")
+                broken = f"SELECT u FROM (SELECT DISTINCT {column} AS u FROM stage WHERE {column} IS NOT NULL) WHERE {condition}"
+                updates.append((f"{broken} LIMIT 1", f"UPDATE stage SET __bad = TRUE WHERE {column} IN ({broken})"))
         return updates
 
     def stage_select(self, relation: str, file_index: int) -> str:

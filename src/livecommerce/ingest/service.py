@@ -29,7 +29,7 @@ from livecommerce.core.settings import Settings
 from livecommerce.core.timeutil import SHANGHAI
 from livecommerce.ingest.feeds import FEEDS, Feed
 from livecommerce.ingest.headers import HeaderMap, map_headers
-from livecommerce.ingest.readers import Source, open_source
+from livecommerce.ingest.readers import Source, is_encoding_error, open_source
 from livecommerce.ingest.rules import Check, CompiledFeed, ident, scope_check
 from livecommerce.warehouse.engine import connect
 
@@ -219,15 +219,20 @@ def _stage_files(con: duckdb.DuckDBPyConnection, feed: Feed, sources: list[Sourc
         report(f"读取 {src.name}", index, len(sources))
         feed_sql = CompiledFeed(feed, header_map.columns, list(extra), src.types)
         compiled.append(feed_sql)
-        select = feed_sql.stage_select(src.relation, index)
-        statement = f"CREATE OR REPLACE TEMP TABLE stage AS {select}" if index == 0 else f"INSERT INTO stage {select}"
         try:
-            con.execute(statement)
-            for update in feed_sql.deferred_updates():
-                con.execute(update)
+            _stage_one(con, feed_sql, src, index)
         except (duckdb.InvalidInputException, duckdb.IOException) as exc:  # a parse error, not a bug of ours
-            message = str(exc).strip().splitlines()[0][:400]
-            raise UnreadableInput(f"file {src.name}: cannot be read as {src.format} ({message})") from exc
+            if not (src.format == "csv" and src.encoding == "utf-8" and is_encoding_error(exc)):
+                raise UnreadableInput(f"file {src.name}: cannot be read as {src.format} ({_first_line(exc)})") from exc
+            src.fall_back_to_gb18030()
+            if index == 0:
+                con.execute("DROP TABLE IF EXISTS stage")
+            else:
+                con.execute("DELETE FROM stage WHERE __file = ?", [index])
+            try:
+                _stage_one(con, CompiledFeed(feed, header_map.columns, list(extra), src.types), src, index)
+            except (duckdb.InvalidInputException, duckdb.IOException) as again:
+                raise UnreadableInput(f"file {src.name}: cannot be read as {src.format} ({_first_line(again)})") from again
         starts.append(con.execute("SELECT count(*) FROM stage").fetchone()[0])  # type: ignore[index]
     if feed.name in OWNER_COLUMNS:
         _check_owners(con, feed, compiled)
@@ -256,6 +261,18 @@ def _check_owners(con: duckdb.DuckDBPyConnection, feed: Feed, compiled: list[Com
         feed_sql.extra.append(check)
     con.execute(f"UPDATE stage SET __bad = TRUE WHERE {ident(column)} IS NOT NULL AND NOT __bad "
                 f"AND {ident(column)} NOT IN (SELECT uscc FROM known_owners)")
+
+
+def _stage_one(con: duckdb.DuckDBPyConnection, feed_sql: CompiledFeed, src: Source, index: int) -> None:
+    select = feed_sql.stage_select(src.relation, index)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE stage AS {select}" if index == 0 else f"INSERT INTO stage {select}")
+    for probe, update in feed_sql.deferred_updates():
+        if con.execute(probe).fetchone() is not None:  # most files break no such rule: skip the UPDATE's scan
+            con.execute(update)
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0][:400]
 
 
 def _scope_checks(feed: Feed, actor: Actor) -> list[Check]:
@@ -402,6 +419,6 @@ def _record_failure(con: duckdb.DuckDBPyConnection, feed: Feed, sources: Sequenc
     """An unreadable batch loads nothing, but its attempt is recorded with the reason."""
     result.status, result.message, result.problems = "failed", message, [message]
     result.read = result.accepted = result.rejected = result.replaced = result.unchanged = 0
-    named = list(sources) or [Source(path=Path(p), name=Path(p).name, format="", encoding="", sha256="")
+    named = list(sources) or [Source(path=Path(p), name=Path(p).name, format="", encoding="")
                               for p in paths]
     _record_batch(con, feed, named, actor, result, started)
