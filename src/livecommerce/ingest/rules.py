@@ -77,6 +77,10 @@ class Check:
     value: str  # SQL of the offending value shown to the user
     deferred: bool = False  # checked once per distinct value after staging (costly rules on repetitive values)
 
+    def over(self, name: str) -> str:
+        """The condition written over one plain value called ``name`` (for a deferred check)."""
+        return self.condition.replace(ident("r_" + self.column), name).replace(ident("v_" + self.column), name)
+
 
 @dataclass
 class CompiledColumn:
@@ -284,18 +288,9 @@ class CompiledFeed:
     def _single(self) -> list[Check]:
         return [check for c in self.columns for check in c.checks]
 
-    def deferred_updates(self) -> list[tuple[str, str]]:
-        """(probe, UPDATE) pairs that flag staged rows breaking a deferred rule, testing each distinct value once;
-        the probe returns a row only when some value breaks it."""
-        updates = []
-        for check in self._single():
-            if check.deferred:
-                column = ident(check.column)
-                condition = check.condition.replace(ident("r_" + check.column), "u").replace(
-                    ident("v_" + check.column), "u")
-                broken = f"SELECT u FROM (SELECT DISTINCT {column} AS u FROM stage WHERE {column} IS NOT NULL) WHERE {condition}"
-                updates.append((f"{broken} LIMIT 1", f"UPDATE stage SET __bad = TRUE WHERE {column} IN ({broken})"))
-        return updates
+    def deferred_checks(self) -> list[Check]:
+        """The rules tested once per distinct value after staging (see ingest.service._settle)."""
+        return [check for check in self._single() if check.deferred]
 
     def stage_select(self, relation: str, file_index: int) -> str:
         """Typed columns under their feed names, __file and __bad (any rule broken)."""

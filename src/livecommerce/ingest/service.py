@@ -161,14 +161,15 @@ def _run_batch(con: duckdb.DuckDBPyConnection, settings: Settings, feed: Feed, s
     with _WRITER:
         starts, compiled = _stage(con, feed, sources, maps, actor, report, ordered=False)
         result.read = starts[-1]
-        result.rejected = int(con.execute("SELECT count(*) FROM stage WHERE __bad").fetchone()[0])  # type: ignore[index]
+        result.rejected, distinct_keys = _settle(con, feed, compiled)
         result.accepted = result.read - result.rejected
         if result.rejected:
             _rejects(con, sources, compiled)
         load = not (strict and result.rejected) and result.accepted > 0
-        in_batch = _duplicates(con, feed, result.accepted) if load else 0
+        in_batch = result.accepted - distinct_keys if load else 0
         if in_batch:  # "the later row wins" needs file order: stage again, this time keeping it
-            _stage(con, feed, sources, maps, actor, report, ordered=True)
+            _, again = _stage(con, feed, sources, maps, actor, report, ordered=True)
+            _settle(con, feed, again)
         if load:
             _final(con, feed, in_batch)
         con.execute("BEGIN TRANSACTION")
@@ -266,9 +267,33 @@ def _check_owners(con: duckdb.DuckDBPyConnection, feed: Feed, compiled: list[Com
 def _stage_one(con: duckdb.DuckDBPyConnection, feed_sql: CompiledFeed, src: Source, index: int) -> None:
     select = feed_sql.stage_select(src.relation, index)
     con.execute(f"CREATE OR REPLACE TEMP TABLE stage AS {select}" if index == 0 else f"INSERT INTO stage {select}")
-    for probe, update in feed_sql.deferred_updates():
-        if con.execute(probe).fetchone() is not None:  # most files break no such rule: skip the UPDATE's scan
-            con.execute(update)
+
+
+def _settle(con: duckdb.DuckDBPyConnection, feed: Feed, compiled: list[CompiledFeed]) -> tuple[int, int]:
+    """Apply the deferred rules and count (rejected rows, distinct natural keys of the accepted ones), in one scan.
+
+    A deferred rule (the USCC check digit) is tested once per distinct value rather than once per row: a province's
+    orders repeat a few thousand sellers millions of times.
+    """
+    deferred = compiled[0].deferred_checks() if compiled else []
+    keys = ", ".join(ident(k) for k in feed.key)
+    counts = f"count(*) FILTER (__bad), count(DISTINCT ({keys})) FILTER (NOT __bad)"
+    values = "".join(f", list(DISTINCT {ident(c.column)}) FILTER ({ident(c.column)} IS NOT NULL AND NOT __bad)"
+                     for c in deferred)
+    row = con.execute(f"SELECT {counts}{values} FROM stage").fetchone()
+    assert row is not None
+    flagged = False
+    for check, distinct in zip(deferred, row[2:], strict=True):
+        broken = con.execute(f"SELECT list(u) FROM unnest(CAST(? AS VARCHAR[])) t(u) WHERE {check.over('u')}",
+                             [distinct or []]).fetchone()[0]  # type: ignore[index]
+        if broken:
+            con.execute(f"UPDATE stage SET __bad = TRUE WHERE {ident(check.column)} IN (SELECT unnest(CAST(? AS VARCHAR[])))",
+                        [broken])
+            flagged = True
+    if flagged:
+        row = con.execute(f"SELECT {counts} FROM stage").fetchone()
+        assert row is not None
+    return int(row[0]), int(row[1])
 
 
 def _first_line(exc: Exception) -> str:
@@ -312,13 +337,6 @@ def _problem_lines(con: duckdb.DuckDBPyConnection, batch: str, limit: int = 20) 
         [batch, limit],
     ).fetchall()
     return [f"file {f}, row {r}, column {c}, value {v!r}: {rule}" for f, r, c, v, rule in rows]
-
-
-def _duplicates(con: duckdb.DuckDBPyConnection, feed: Feed, accepted: int) -> int:
-    """How many accepted rows repeat the natural key of another row of the same batch."""
-    keys = ", ".join(ident(k) for k in feed.key)
-    distinct = con.execute(f"SELECT count(*) FROM (SELECT DISTINCT {keys} FROM stage WHERE NOT __bad)").fetchone()[0]  # type: ignore[index]
-    return accepted - int(distinct)
 
 
 def _final(con: duckdb.DuckDBPyConnection, feed: Feed, in_batch: int) -> None:
