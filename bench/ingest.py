@@ -1,7 +1,7 @@
 """Benchmark of `ingest orders` (issue 2, "Speed"): ours with all validation against DuckDB's own
 CREATE TABLE AS SELECT * FROM read_csv(...) / read_parquet(...), on the same file in the same run.
 
-    python -m bench.ingest [--rows 2000000] [--memory-rows 10000000]
+    python -m bench.ingest [--rows 5000000] [--memory-rows 10000000]
 
 Targets on the 2-core machine: CSV at least half of DuckDB's raw rate; Parquet at least 1,000,000 rows/s;
 peak memory under 2 GB for a 10-million-row CSV (measured in a child process).
@@ -58,7 +58,7 @@ def _ours(path: Path, work: Path, name: str) -> tuple[float, dict[str, object]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=2_000_000)
+    parser.add_argument("--rows", type=int, default=5_000_000)
     parser.add_argument("--memory-rows", type=int, default=10_000_000, help="0 to skip the memory run")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:

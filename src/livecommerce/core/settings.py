@@ -51,7 +51,7 @@ class Settings(BaseSettings):
         description="Directory of front-end assets installed from npm (ECharts, HTMX, maps, Swagger UI); "
         "default is web/static/vendor inside the package, filled by `make assets`.",
     )
-    duckdb_memory_limit: str = Field("2GB", description="DuckDB memory_limit for ingest and queries; keeps big imports within budget.")
+    duckdb_memory_limit: str = Field("1500MB", description="DuckDB memory_limit for ingest and queries; keeps big imports within budget.")
     duckdb_threads: int = Field(2, ge=1, le=256, description="DuckDB worker threads.")
 
     @field_validator("home", "warehouse_path", "assets_dir", mode="after")
