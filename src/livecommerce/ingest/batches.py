@@ -13,7 +13,7 @@ from livecommerce.core.db import ensure_home
 from livecommerce.core.errors import NotFound
 from livecommerce.core.scope import Actor, ensure, restrict_sql
 from livecommerce.core.timeutil import SHANGHAI
-from livecommerce.ingest.feeds import FEEDS
+from livecommerce.ingest.feeds import FEEDS, SCOPE_COLUMNS
 from livecommerce.ingest.headers import EXPORT_COLUMNS
 from livecommerce.ingest.rules import ident
 from livecommerce.warehouse.engine import connect
@@ -75,8 +75,6 @@ def get_batch(actor: Actor, batch_id: str) -> BatchSummary:
 
 def table_counts(actor: Actor) -> dict[str, int]:
     """Rows of each warehouse feed that the actor may read."""
-    from livecommerce.ingest.service import SCOPE_COLUMNS
-
     settings = ensure_home()
     counts: dict[str, int] = {}
     with connect(settings) as con:

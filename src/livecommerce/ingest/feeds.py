@@ -226,3 +226,16 @@ BASES = Feed(
 )
 
 FEEDS: dict[str, Feed] = {feed.name: feed for feed in (ORDERS, SHOP_DAILY, LIVE_SESSIONS, PARCELS, ENTITIES, SHOPS, STREAMERS, BASES)}
+
+
+# Which columns of each feed say where a row belongs, for scope checks (core.scope.restrict_sql).
+SCOPE_COLUMNS: dict[str, tuple[str | None, str | None]] = {
+    "orders": ("seller_region", "seller_uscc"),
+    "shop_daily": ("seller_region", "seller_uscc"),
+    "live_sessions": ("seller_region", None),
+    "parcels": ("origin_region", None),
+    "entities": ("region", "uscc"),
+    "shops": ("region", "uscc"),
+    "streamers": ("region", "uscc"),
+    "bases": ("region", "operator_uscc"),
+}
