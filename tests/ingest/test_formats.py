@@ -136,3 +136,18 @@ def test_a_file_that_turns_to_gb18030_after_its_first_megabyte_is_still_read(hom
     assert (result.accepted, result.rejected) == (12_001, 0)
     assert warehouse_rows(home, "SELECT product_name FROM orders WHERE order_id = 'Z1'") == [("哈尔滨红肠",)]
     assert warehouse_rows(home, "SELECT encoding FROM batch_files") == [("gb18030",)]
+
+
+def test_parquet_batches_follow_the_same_rules_for_replacement_and_repeats(home, tmp_path: Path) -> None:
+    first = _parquet(tmp_path / "first.parquet", tmp_path)
+    assert ingest("orders", [first], ACTOR).status == "loaded"  # clean: inserted straight from the file
+    again = ingest("orders", [first], ACTOR)
+    assert (again.accepted, again.replaced, again.unchanged) == (2, 0, 2)
+    repeat_rows = [order("A1", paid_amount="1.00"), order("A1", paid_amount="2.00")]
+    csv_path = write_csv(tmp_path / "repeat.csv", repeat_rows)
+    repeated = tmp_path / "repeat.parquet"
+    with duckdb.connect() as con:
+        con.execute(f"COPY (SELECT * FROM read_csv('{csv_path}', all_varchar=true)) TO '{repeated}' (FORMAT parquet)")
+    result = ingest("orders", [repeated], ACTOR)
+    assert (result.accepted, result.replaced) == (2, 2)  # A1 twice in the file, and A1 stored before
+    assert _stored(home)[0] == ("douyin", "A1", Decimal("2.00"), Decimal("0.00"))
