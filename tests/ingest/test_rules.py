@@ -138,3 +138,11 @@ def test_uscc_rule_in_sql_agrees_with_stdnum(home, tmp_path: Path) -> None:
     ingest("orders", [write_csv(tmp_path / "u.csv", rows)], ACTOR)
     accepted = {row[0] for row in warehouse_rows(home, "SELECT seller_uscc FROM orders")}
     assert accepted == {code for code in codes if uscc.is_valid(code)}
+
+
+def test_cells_with_surrounding_spaces_mean_what_they_say(home, tmp_path: Path) -> None:
+    result = load_one(tmp_path, order_id=" A1 ", platform=" 抖音", seller_region="230184 ", local_product=" 是 ",
+                      paid_at=" 2025-01-31T16:30:00Z ", paid_amount=" 12.30 ", refund_amount=" 0 ")
+    assert (result.accepted, result.rejected) == (1, 0), result.problems
+    assert warehouse_rows(home, "SELECT order_id, platform, seller_region, local_product, paid_at, paid_amount FROM orders") == [
+        ("A1", "douyin", "230184", True, datetime(2025, 2, 1, 0, 30), Decimal("12.30"))]
