@@ -69,3 +69,21 @@ def test_committed_table_is_what_the_npm_package_gives() -> None:
     with DATA.open(encoding="utf-8") as handle:
         committed = list(csv.DictReader(handle))
     assert committed == rows_from(NODE_SOURCE)
+
+
+def test_the_regions_command_finds_by_short_name_and_rolls_up() -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from livecommerce.cli import app
+
+    result = CliRunner().invoke(app, ["regions", "find", "五常", "--format", "json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == {
+        "code": "230184", "name": "五常市", "short_name": "五常", "level": "county", "parent": "230100",
+        "full_name": "哈尔滨市五常市", "chain": ["230184", "230100", "230000"], "statistical_only": False}
+    ambiguous = CliRunner().invoke(app, ["regions", "find", "向阳区"])
+    assert ambiguous.exit_code == 2 and "230402" in ambiguous.stdout
+    listed = CliRunner().invoke(app, ["regions", "list", "--format", "json"])
+    assert len(json.loads(listed.stdout)) == 13
