@@ -96,7 +96,6 @@ class CompiledColumn:
     name: str
     raw: str
     value: str
-    helpers: dict[str, str] = field(default_factory=dict)
     checks: list[Check] = field(default_factory=list)
     typed: bool = False  # the source column has the right type already and passes through under its own name
 
@@ -289,11 +288,8 @@ class CompiledFeed:
     def _layers(self, relation: str, passthrough: str = "") -> str:
         # a typed source column (value written over the source itself) has no raw-text column
         raws = ", ".join(c.raw if c.typed else f"{c.raw} AS {ident('r_' + c.name)}" for c in self.columns) + passthrough
-        helpers = ", ".join(f"{sql} AS {ident(name)}" for c in self.columns for name, sql in c.helpers.items())
         values = ", ".join(f"{c.value} AS {ident('v_' + c.name)}" for c in self.columns)
-        first = f"SELECT {raws} FROM {relation}"
-        second = f"SELECT *{', ' + helpers if helpers else ''} FROM ({first})"
-        return f"SELECT *, {values} FROM ({second})"
+        return f"SELECT *, {values} FROM (SELECT {raws} FROM {relation})"
 
     def _single(self) -> list[Check]:
         return [check for c in self.columns for check in c.checks]

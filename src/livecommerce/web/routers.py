@@ -2,41 +2,22 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from types import ModuleType
 
 from fastapi import APIRouter
 
 from livecommerce.accounts import api as accounts_api
 from livecommerce.accounts import pages as accounts_pages
+from livecommerce.entities import api as entities_api
+from livecommerce.entities import pages as entities_pages
+from livecommerce.ingest import api as ingest_api
+from livecommerce.ingest import pages as ingest_pages
 from livecommerce.web import home
 
-ROUTER_MODULES: tuple[ModuleType, ...] = (accounts_pages, accounts_api, home)
-
-# Served as soon as the module exists; move a line into ROUTER_MODULES (as an import) once it is written.
-PLANNED_MODULES: tuple[str, ...] = (
-    "livecommerce.entities.pages",
-    "livecommerce.entities.api",
-    "livecommerce.ingest.pages",
-    "livecommerce.ingest.api",
-)
-
-
-def _planned() -> list[ModuleType]:
-    """The planned router modules that exist; an error inside an existing one is raised, not hidden."""
-    found = []
-    for name in PLANNED_MODULES:
-        try:
-            spec = importlib.util.find_spec(name)
-        except ModuleNotFoundError:  # the package itself is not there yet
-            spec = None
-        if spec is not None:
-            found.append(importlib.import_module(name))
-    return found
+ROUTER_MODULES: tuple[ModuleType, ...] = (accounts_pages, accounts_api, home, entities_pages, entities_api,
+                                          ingest_pages, ingest_api)
 
 
 def routers() -> list[APIRouter]:
     """Every router to include, in order (each module exposes ``router``)."""
-    modules = [*ROUTER_MODULES, *(module for module in _planned() if module not in ROUTER_MODULES)]
-    return [module.router for module in modules]
+    return [module.router for module in ROUTER_MODULES]
