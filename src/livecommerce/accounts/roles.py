@@ -19,12 +19,12 @@ ROLES = {
     "auditor": "审计监督",
 }
 
-READ = {"registry.read", "warehouse.read", "ingest.read"}
+READ = {"registry.read", "warehouse.read", "ingest.read", "stats.read"}
 WRITE = {"registry.write", "ingest.write"}
 
 # role → (actions it may take, how far: "province" | "region" | "entity" | "own")
 PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
-    "province_admin": (frozenset(READ | WRITE | {"users.manage", "audit.read", "personal.view"}), "province"),
+    "province_admin": (frozenset(READ | WRITE | {"users.manage", "audit.read", "personal.view", "targets.write"}), "province"),
     "province_analyst": (frozenset(READ | WRITE), "province"),
     "city_officer": (frozenset(READ | WRITE), "region"),
     "county_officer": (frozenset(READ | WRITE), "region"),

@@ -33,6 +33,7 @@ from livecommerce.ingest.readers import Source, open_source
 from livecommerce.ingest.rules import ident
 from livecommerce.ingest.staging import Progress, clean_columnar, distinct_keys, problem_lines, rejects, settle, stage
 from livecommerce.ingest.upsert import final_rows, upsert
+from livecommerce.stats import rollups
 from livecommerce.warehouse.engine import connect
 
 _WRITER = threading.Lock()  # one batch at a time per process: DuckDB allows one writing transaction per table
@@ -204,6 +205,7 @@ def _load_clean(con: duckdb.DuckDBPyConnection, feed: Feed, sources: list[Source
     try:
         con.execute("SET preserve_insertion_order = false")
         con.execute(f"INSERT INTO {ident(feed.name)} ({columns}, batch_id) SELECT *, ? FROM ({select})", [result.batch])
+        rollups.after_batch(con, feed.name, result.batch)  # the dashboard's rollups, in the same transaction
         _record_batch(con, feed, sources, actor, result, started, file_rows)
         pause_point("ingest.before_commit")
         con.execute("COMMIT")

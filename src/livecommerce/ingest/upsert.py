@@ -10,6 +10,7 @@ from livecommerce.core.scope import Actor
 from livecommerce.core.settings import Settings
 from livecommerce.ingest.feeds import Feed
 from livecommerce.ingest.rules import ident
+from livecommerce.stats import rollups
 
 
 def final_rows(con: duckdb.DuckDBPyConnection, feed: Feed, in_batch: int) -> None:
@@ -48,6 +49,7 @@ def _upsert_facts(con: duckdb.DuckDBPyConnection, feed: Feed, batch: str) -> tup
                         FROM final f LEFT JOIN {target} t ON {on}""")
         replaced, unchanged = con.execute(
             "SELECT count(*) FILTER (__existed AND NOT __same), count(*) FILTER (__same) FROM changes").fetchone()  # type: ignore[misc]
+        rollups.note_replaced(con, feed.name, feed.key)
         key_match = " AND ".join(f"{target}.{ident(k)} = c.{ident(k)}" for k in feed.key)
         con.execute(f"DELETE FROM {target} USING changes c WHERE {key_match} AND c.__existed AND NOT c.__same")
         source = "changes WHERE NOT __same"
@@ -60,6 +62,7 @@ def _upsert_facts(con: duckdb.DuckDBPyConnection, feed: Feed, batch: str) -> tup
         con.execute(f"INSERT INTO {target} ({columns}, batch_id) SELECT {columns}, ? FROM {source}", [batch])
     finally:
         con.execute("SET preserve_insertion_order = true")
+    rollups.after_batch(con, feed.name, batch)
     return int(replaced), int(unchanged)
 
 

@@ -70,3 +70,6 @@ def ensure_warehouse(settings: Settings | None = None) -> None:
             if feed.target == "warehouse":
                 connection.execute(fact_ddl(feed.name))
         connection.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+        from livecommerce.stats import rollups
+
+        rollups.ensure(connection)

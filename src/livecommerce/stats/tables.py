@@ -1,0 +1,179 @@
+"""Statistics as people read them: Chinese headers with units, amounts in 万元 (two decimals, half-up at display
+only: DESIGN.md Money), ratios as percentages. One table shape serves the console, the CLI and the XLSX export.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from io import BytesIO
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+
+from livecommerce.core.money import FEN, WAN
+from livecommerce.core.timeutil import SHANGHAI
+from livecommerce.stats.indicators import DIMENSIONS, Indicator
+from livecommerce.stats.query import Result
+from livecommerce.stats.rank import SUBJECTS, RankResult
+
+PERCENT = Decimal("0.01")
+
+
+@dataclass
+class Column:
+    title: str
+    kind: str = "text"  # text | wan | amount | count | percent | hours | int
+    width: int = 14
+
+
+@dataclass
+class StatTable:
+    title: str
+    subtitle: str
+    columns: list[Column]
+    rows: list[list[Any]] = field(default_factory=list)
+
+    def display_rows(self) -> list[list[str]]:
+        return [[display(value, column.kind) for value, column in zip(row, self.columns, strict=True)]
+                for row in self.rows]
+
+
+def unit_of(indicator: Indicator) -> tuple[str, str]:
+    """(column kind, unit shown in the header) of an indicator's values."""
+    if indicator.unit == "元":
+        return "wan", "万元"
+    if indicator.unit == "元/单":
+        return "amount", "元/单"
+    if indicator.is_ratio:
+        return "percent", "%"
+    if indicator.unit == "小时":
+        return "hours", "小时"
+    return "count", indicator.unit
+
+
+def display(value: Any, kind: str) -> str:
+    """A cell as text: 12345.67 yuan in a 万元 column → '1.23'; a ratio 0.302586 → '30.26%'."""
+    if value is None:
+        return "—"
+    if kind == "wan":
+        return f"{(Decimal(value) / WAN).quantize(FEN, ROUND_HALF_UP):,}"
+    if kind == "amount" or kind == "hours":
+        return f"{Decimal(value).quantize(FEN, ROUND_HALF_UP):,}"
+    if kind == "percent":
+        return f"{(Decimal(value) * 100).quantize(PERCENT, ROUND_HALF_UP)}%"
+    if kind == "count":
+        return f"{int(value):,}"
+    if kind == "change":
+        if value is None:
+            return "—"
+        return f"{int(value):+d}" if value else "0"
+    return str(value)
+
+
+def query_table(result: Result) -> StatTable:
+    q, indicator = result.query, result.indicator
+    kind, unit = unit_of(indicator)
+    columns = [Column(DIMENSIONS[d].zh, width=18) for d in q.by]
+    columns.append(Column(f"{indicator.zh}（{unit}）", kind, 18))
+    label = {"yoy": "同比", "mom": "环比"}.get(q.compare or "", "")
+    if q.compare:
+        columns.append(Column(f"{'上年同期' if q.compare == 'yoy' else '上期'}（{unit}）", kind, 18))
+        columns.append(Column(f"{label}（%）", "percent", 12))
+    if q.share:
+        columns.append(Column("占上级比重（%）", "percent", 14))
+    table = StatTable(f"{indicator.zh}", _subtitle(result.scope, q.range.start, q.range.end, q.attribution), columns)
+    for row in result.rows:
+        cells: list[Any] = [row.names[d] for d in q.by]
+        cells.append(row.value)
+        if q.compare:
+            cells += [row.previous, row.change]
+        if q.share:
+            cells.append(row.share)
+        table.rows.append(cells)
+    return table
+
+
+def rank_table(result: RankResult) -> StatTable:
+    q, indicator = result.query, result.indicator
+    kind, unit = unit_of(indicator)
+    label = "同比" if q.compare == "yoy" else "环比"
+    columns = [Column("排名", "int", 6), Column(SUBJECTS[q.of][0], width=36)]
+    if q.of in ("shop", "streamer", "product"):
+        columns.append(Column("平台", width=10))
+    columns += [Column(f"{indicator.zh}（{unit}）", kind, 18), Column(f"{'上年同期' if q.compare == 'yoy' else '上期'}排名", "int", 10),
+                Column("名次变化", "change", 10), Column(f"{label}（%）", "percent", 12)]
+    table = StatTable(f"{indicator.zh}{SUBJECTS[q.of][0]}排行", _subtitle(result.scope, q.range.start, q.range.end,
+                                                                         q.attribution), columns)
+    from livecommerce.reference.codes import PLATFORMS
+    from livecommerce.stats.query import change
+
+    for row in result.rows:
+        cells: list[Any] = [row.rank, row.name]
+        if q.of in ("shop", "streamer", "product"):
+            cells.append(PLATFORMS.label(row.platform) if row.platform else "")
+        cells += [row.value, row.previous_rank, row.rank_change, change(row.value, row.previous)]
+        table.rows.append(cells)
+    return table
+
+
+def _subtitle(scope: str, start: Any, end: Any, attribution: str) -> str:
+    by = "按发货地统计" if attribution == "ship_from" else "按卖家所在地统计"
+    return f"数据范围：{scope}　统计期：{start.isoformat()} 至 {end.isoformat()}　{by}"
+
+
+def to_xlsx(tables: list[StatTable]) -> bytes:
+    """One sheet per table: title, subtitle, a bold Chinese header row with units, then the rows as numbers
+    (万元 to two decimals, percentages as 0.00%) so that Excel sums them."""
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for index, table in enumerate(tables):
+        sheet = workbook.create_sheet((table.title[:28] or "统计") + (f"{index + 1}" if len(tables) > 1 else ""))
+        for i, column in enumerate(table.columns):
+            sheet.column_dimensions[_letter(i)].width = column.width
+        title = WriteOnlyCell(sheet, value=table.title)
+        title.font = Font(bold=True, size=14)
+        sheet.append([title])
+        sheet.append([table.subtitle])
+        sheet.append([f"导出时间：{datetime.now(SHANGHAI):%Y-%m-%d %H:%M}（龙江直播电商监测服务平台）"])
+        header = []
+        for column in table.columns:
+            cell = WriteOnlyCell(sheet, value=column.title)
+            cell.font = bold
+            cell.alignment = Alignment(horizontal="center")
+            header.append(cell)
+        sheet.append(header)
+        for row in table.rows:
+            sheet.append([_cell(sheet, value, column.kind) for value, column in zip(row, table.columns, strict=True)])
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
+def _cell(sheet: Any, value: Any, kind: str) -> Any:
+    if value is None:
+        return None
+    if kind == "wan":
+        cell = WriteOnlyCell(sheet, value=(Decimal(value) / WAN).quantize(FEN, ROUND_HALF_UP))
+        cell.number_format = "#,##0.00"
+        return cell
+    if kind in ("amount", "hours"):
+        cell = WriteOnlyCell(sheet, value=Decimal(value).quantize(FEN, ROUND_HALF_UP))
+        cell.number_format = "#,##0.00"
+        return cell
+    if kind == "percent":
+        cell = WriteOnlyCell(sheet, value=Decimal(value).quantize(Decimal("0.0001"), ROUND_HALF_UP))
+        cell.number_format = "0.00%"
+        return cell
+    if kind in ("count", "int", "change"):
+        return int(value)
+    return value
