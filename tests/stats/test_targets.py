@@ -98,6 +98,14 @@ def test_every_seed_target_is_well_formed() -> None:
         assert digits, target.code
 
 
+def test_docs_list_every_seed_target_with_its_quote() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "targets.md").read_text(encoding="utf-8")
+    for target in SEED_TARGETS:
+        assert f"| `{target.code}` | {target.title} | `{target.indicator}` |" in docs, target.code
+        assert f"> {target.quote}" in docs, target.code
+        assert f"`{target.indicator}`" in docs.split("## Indicators the targets measure")[1], target.indicator
+
+
 def test_seed_comparisons_follow_the_words_of_the_clause() -> None:
     assert seed("heihe2022-backbone-enterprises").comparison == "over"  # 超过 10 个: 10 is not enough
     assert seed("heihe2022-live-online-retail").comparison == "at_least"  # 实现直播带货销售 10 亿元: 10亿 is enough

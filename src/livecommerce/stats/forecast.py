@@ -91,7 +91,10 @@ def forecast_year_end(monthly: Sequence[tuple[date, Decimal]], year: int, *, agg
         return Forecast(year, aggregate, actual, Decimal("0.00"), _money(actual), None, None, len(series), 0, last,
                         "actual", missing)
     values = np.array([float(value) for _, value in series])
-    method, path, simulated = _fit_and_project(values, horizon)
+    scale = float(np.abs(values).mean()) or 1.0  # the optimiser's tolerances are absolute: fit on a unit scale
+    method, path, simulated = _fit_and_project(values / scale, horizon)
+    path = path * scale
+    simulated = simulated * scale if simulated is not None else None
     rest = path[-ahead:].sum() if aggregate == "sum" else path[-1]
     year_end = _money(actual + _money(rest)) if aggregate == "sum" else _money(rest)
     low = high = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -201,10 +201,10 @@ Key = tuple[Any, ...]
 
 
 def figures(engine: Engine, query: Query, grant: Grant, snap: Snapshot, by: tuple[str, ...], period: Range,
-            require: tuple[str, ...] = ()) -> tuple[dict[Key, dict[str, Decimal]], str]:
+            require: tuple[str, ...] = (), use_rollups: bool = True) -> tuple[dict[Key, dict[str, Decimal]], str]:
     """The indicator's measures per group of ``by`` over ``period``: {key tuple: {measure: Decimal}}, and the plan."""
     indicator = get_indicator(query.indicator)
-    rollup = plan(query, indicator, grant, by, period, require)
+    rollup = plan(query, indicator, grant, by, period, require) if use_rollups else None
     t = base_table(engine, indicator, rollup, snap)
     region = region_column(query) if indicator.source == SALES else "region"
     # time
@@ -273,7 +273,7 @@ def _dim_value(t: ir.Table, dim: str, region: str, day: ir.Value) -> ir.Value:
 
 def _key_text(value: Any, dim: str) -> str:
     if dim in ("day", "week", "month", "quarter", "year"):
-        day = value.date() if hasattr(value, "date") and not isinstance(value, date) else value
+        day = value.date() if isinstance(value, datetime) else value
         return periods.bucket_key(day, dim)
     if dim == "local":
         return "local" if bool(value) else "nonlocal"
@@ -336,12 +336,13 @@ def scope_label(grant: Grant) -> str:
 # ---------------------------------------------------------------------------------------------------------- run
 
 
-def run(engine: Engine, query: Query, actor: Actor, snap: Snapshot) -> Result:
-    """Answer a query for an actor: rows sorted by their dimensions, values exact."""
+def run(engine: Engine, query: Query, actor: Actor, snap: Snapshot, *, use_rollups: bool = True) -> Result:
+    """Answer a query for an actor: rows sorted by their dimensions, values exact. ``use_rollups=False`` reads the
+    detail only (the tests compare both)."""
     started = time.perf_counter()
     grant = ensure(actor, ACTION)
     indicator = get_indicator(query.indicator)
-    current, used = figures(engine, query, grant, snap, query.by, query.range)
+    current, used = figures(engine, query, grant, snap, query.by, query.range, use_rollups=use_rollups)
     grain = query.time_grain
     if grain and len(query.by) == 1:
         for key in periods.periods_in(query.range, grain):
@@ -350,7 +351,7 @@ def run(engine: Engine, query: Query, actor: Actor, snap: Snapshot) -> Result:
     mapping: dict[Key, Key] = {}
     if query.compare:
         before, months, days = _previous_range(query)
-        previous, _ = figures(engine, query, grant, snap, query.by, before)
+        previous, _ = figures(engine, query, grant, snap, query.by, before, use_rollups=use_rollups)
         time_index = query.by.index(grain) if grain else None
         for key in current:
             if time_index is None:
@@ -359,15 +360,16 @@ def run(engine: Engine, query: Query, actor: Actor, snap: Snapshot) -> Result:
                 shifted = list(key)
                 shifted[time_index] = periods.shift_key(key[time_index], grain or "", -months, -days)  # type: ignore[arg-type]
                 mapping[key] = tuple(shifted)
-    parents = _parents(engine, query, grant, snap) if query.share else {}
+    parents = _parents(engine, query, grant, snap, current) if query.share else {}
     rows = []
     for key, values in current.items():
-        value = indicator.compute(values)
+        value = _money_places(indicator, indicator.compute(values))
         row = Row(keys=dict(zip(query.by, key, strict=True)),
                   names={d: dim_name(d, k) for d, k in zip(query.by, key, strict=True)}, value=value)
         if query.compare:
             old = previous.get(mapping[key])
-            row.previous = indicator.compute(old) if old else (Decimal(0) if indicator.additive else None)
+            row.previous = _money_places(indicator, indicator.compute(old) if old else (
+                Decimal(0) if indicator.additive else None))
             row.change = change(value, row.previous)
         if query.share:
             parent = parents.get(key)
@@ -376,6 +378,11 @@ def run(engine: Engine, query: Query, actor: Actor, snap: Snapshot) -> Result:
     rows.sort(key=lambda r: tuple(_sort_key(d, r.keys[d]) for d in query.by))
     elapsed = (time.perf_counter() - started) * 1000
     return Result(query, indicator, rows, scope_label(grant), engine.name, used, elapsed)
+
+
+def _money_places(indicator: Indicator, value: Decimal | None) -> Decimal | None:
+    """Yuan always with two decimals (an empty period is 0.00, not 0)."""
+    return value.quantize(Decimal("0.01")) if value is not None and indicator.is_money else value
 
 
 def change(value: Decimal | None, previous: Decimal | None) -> Decimal | None:
@@ -401,7 +408,8 @@ def _previous_range(query: Query) -> tuple[Range, int, int]:
     return periods.period_before(query.range), 0, 0
 
 
-def _parents(engine: Engine, query: Query, grant: Grant, snap: Snapshot) -> dict[Key, Decimal | None]:
+def _parents(engine: Engine, query: Query, grant: Grant, snap: Snapshot, current: dict[Key, dict[str, Decimal]]
+             ) -> dict[Key, Decimal | None]:
     """Each row's parent total: its first non-time dimension lifted (county → city → province; a code → all)."""
     indicator = get_indicator(query.indicator)
     lift = next((d for d in query.by if not DIMENSIONS[d].is_time), None)
@@ -413,7 +421,6 @@ def _parents(engine: Engine, query: Query, grant: Grant, snap: Snapshot) -> dict
     totals, _ = figures(engine, query, grant, snap, parent_by, query.range)
     visible = regions().descendants(query.region) if query.region else None
     result: dict[Key, Decimal | None] = {}
-    current, _ = figures(engine, query, grant, snap, query.by, query.range)
     for key in current:
         if up is None:
             parent_key = key[:index] + key[index + 1:]

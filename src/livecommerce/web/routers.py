@@ -12,10 +12,11 @@ from livecommerce.entities import api as entities_api
 from livecommerce.entities import pages as entities_pages
 from livecommerce.ingest import api as ingest_api
 from livecommerce.ingest import pages as ingest_pages
+from livecommerce.stats import api as stats_api
 from livecommerce.web import home
 
 ROUTER_MODULES: tuple[ModuleType, ...] = (accounts_pages, accounts_api, home, entities_pages, entities_api,
-                                          ingest_pages, ingest_api)
+                                          ingest_pages, ingest_api, stats_api)
 
 
 def routers() -> list[APIRouter]:

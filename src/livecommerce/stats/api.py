@@ -1,0 +1,104 @@
+"""JSON routes of statistics, with the parameters of the CLI (`livecommerce stats query|rank`), and their XLSX
+exports. Every answer is narrowed to the caller's scope in the service (query.run / rank.run_rank)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query
+from fastapi.responses import Response
+
+from livecommerce.accounts.deps import CurrentActor
+from livecommerce.core.errors import LiveCommerceError, NotFound, PermissionDenied
+from livecommerce.core.scope import Actor
+from livecommerce.stats import params, service
+from livecommerce.stats.indicators import DIMENSIONS, INDICATORS
+from livecommerce.stats.tables import query_table, rank_table, to_xlsx
+
+router = APIRouter(prefix="/api/stats", tags=["统计分析 stats"])
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+IndicatorId = Annotated[str, Query(description="Indicator id, e.g. online_retail (GET /api/stats/indicators).")]
+By = Annotated[str | None, Query(description="DIM[,DIM]: province, city, county, category, local, platform, channel, "
+                                             "cross_border, entity_kind, day, week, month, quarter, year.")]
+From = Annotated[str | None, Query(alias="from", description="First day YYYY-MM-DD (included).")]
+To = Annotated[str | None, Query(alias="to", description="Last day YYYY-MM-DD (included).")]
+Period = Annotated[str | None, Query(description="Instead of from/to: 2025, 2025-Q1, 2025-02, 2025-W05, 2025-02-01.")]
+Region = Annotated[str | None, Query(description="Only this region and below: code or name.")]
+Filter = Annotated[list[str] | None, Query(alias="filter", description="DIMENSION=CODE[,CODE]; repeatable.")]
+Attribution = Annotated[str, Query(description="seller (seller_region) or ship_from (ship_from_region).")]
+
+
+def fail(exc: LiveCommerceError) -> HTTPException:
+    if isinstance(exc, NotFound):
+        return HTTPException(404, str(exc))
+    if isinstance(exc, PermissionDenied):
+        return HTTPException(403, str(exc))
+    return HTTPException(400, str(exc))
+
+
+@router.get("/indicators")
+def indicators(actor: CurrentActor) -> list[dict[str, Any]]:
+    """The indicator catalogue (统计口径, docs/indicators.md) with the dimensions each can be cut by."""
+    return [{"id": i.id, "name": i.zh, "unit": i.unit, "source": i.source, "definition": i.definition,
+             "dimensions": [d for d, dim in DIMENSIONS.items() if i.source in dim.sources]} for i in INDICATORS.values()]
+
+
+def _query(actor: Actor, indicator: str, by: str | None, start: str | None, end: str | None, period: str | None,
+           region: str | None, compare: str | None, share: bool, filters: list[str] | None, attribution: str) -> Any:
+    try:
+        query = params.build_query(indicator, by, start, end, period, region, compare, share, filters, attribution)
+        return service.query(query, actor)
+    except LiveCommerceError as exc:
+        raise fail(exc) from exc
+
+
+@router.get("/query")
+def query(actor: CurrentActor, indicator: IndicatorId, by: By = None, start: From = None, end: To = None,
+          period: Period = None, region: Region = None, compare: str | None = None, share: bool = False,
+          filters: Filter = None, attribution: Attribution = "seller") -> dict[str, Any]:
+    """One indicator over a date range, cut by dimensions: `{"indicator", "from", "to", "by", "rows": [...]}` with
+    values as exact decimal strings (yuan); `previous` and `yoy`/`mom` with compare; `share` with share=true."""
+    return _query(actor, indicator, by, start, end, period, region, compare, share, filters, attribution).to_json()
+
+
+@router.get("/query.xlsx")
+def query_xlsx(actor: CurrentActor, indicator: IndicatorId, by: By = None, start: From = None, end: To = None,
+               period: Period = None, region: Region = None, compare: str | None = None, share: bool = False,
+               filters: Filter = None, attribution: Attribution = "seller") -> Response:
+    """The same answer as an XLSX workbook: Chinese headers, amounts in 万元."""
+    result = _query(actor, indicator, by, start, end, period, region, compare, share, filters, attribution)
+    return xlsx_response(to_xlsx([query_table(result)]), f"{result.indicator.zh}.xlsx")
+
+
+def _rank(actor: Actor, indicator: str, of: str, top: int, start: str | None, end: str | None, period: str | None,
+          region: str | None, compare: str, filters: list[str] | None, attribution: str) -> Any:
+    try:
+        query = params.build_rank(indicator, of, top, start, end, period, region, compare, filters, attribution)
+        return service.rank(query, actor)
+    except LiveCommerceError as exc:
+        raise fail(exc) from exc
+
+
+@router.get("/rank")
+def rank(actor: CurrentActor, indicator: IndicatorId, of: str = "entity", top: int = 10, start: From = None,
+         end: To = None, period: Period = None, region: Region = None, compare: str = "mom", filters: Filter = None,
+         attribution: Attribution = "seller") -> dict[str, Any]:
+    """The top N entities, shops, streamers, products, counties or cities, with the change of rank."""
+    return _rank(actor, indicator, of, top, start, end, period, region, compare, filters, attribution).to_json()
+
+
+@router.get("/rank.xlsx")
+def rank_xlsx(actor: CurrentActor, indicator: IndicatorId, of: str = "entity", top: int = 10, start: From = None,
+              end: To = None, period: Period = None, region: Region = None, compare: str = "mom",
+              filters: Filter = None, attribution: Attribution = "seller") -> Response:
+    result = _rank(actor, indicator, of, top, start, end, period, region, compare, filters, attribution)
+    return xlsx_response(to_xlsx([rank_table(result)]), f"{result.indicator.zh}排行.xlsx")
+
+
+def xlsx_response(content: bytes, filename: str) -> Response:
+    from urllib.parse import quote
+
+    return Response(content, media_type=XLSX,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
