@@ -247,9 +247,9 @@ def _clean(changes: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def _check_dates(target: Target) -> None:
-    if target.due_date < target.period_start:
-        raise ValidationFailed(f"due_date {target.due_date} is before period_start {target.period_start}")
+def _check_dates(period_start: date, due_date: date) -> None:
+    if due_date < period_start:
+        raise ValidationFailed(f"due_date {due_date} is before period_start {period_start}")
 
 
 def create_target(session: Session, actor: Actor, **fields: Any) -> Target:
@@ -259,10 +259,10 @@ def create_target(session: Session, actor: Actor, **fields: Any) -> Target:
         raise ValidationFailed(f"a target needs {', '.join(missing)}")
     clean = _clean(fields)
     ensure(actor, WRITE, region=clean["region_code"])
+    _check_dates(clean["period_start"], clean["due_date"])
     if session.scalars(select(Target.id).where(Target.code == clean["code"])).first() is not None:
         raise ValidationFailed(f"code: target {clean['code']} exists already")
     target = Target(**{"note": "", **clean}, updated_at=now(), updated_by=actor.name)
-    _check_dates(target)
     session.add(target)
     session.flush()
     audit.record(session, actor.name, "target.create", "target", target.code, None, snapshot(target))
@@ -279,10 +279,10 @@ def update_target(session: Session, actor: Actor, code: str, /, **changes: Any) 
     clean = _clean(changes)
     if "region_code" in clean:
         ensure(actor, WRITE, region=clean["region_code"])
+    _check_dates(clean.get("period_start", target.period_start), clean.get("due_date", target.due_date))
     before = snapshot(target)
     for name, value in clean.items():
         setattr(target, name, value)
-    _check_dates(target)
     after = snapshot(target)
     if after != before:
         target.updated_at, target.updated_by = now(), actor.name
