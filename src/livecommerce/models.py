@@ -2,3 +2,4 @@
 
 from livecommerce.accounts import models as accounts_models  # noqa: F401
 from livecommerce.entities import models as entities_models  # noqa: F401
+from livecommerce.stats import models as stats_models  # noqa: F401

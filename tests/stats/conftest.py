@@ -33,6 +33,7 @@ import pytest
 from livecommerce.core.scope import SystemActor
 from livecommerce.core.settings import Settings
 
+
 def _valid_uscc(body: str) -> str:
     """A 统一社会信用代码 with its check character (GB 32100-2015), from 17 characters."""
     alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"

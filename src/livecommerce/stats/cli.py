@@ -173,7 +173,7 @@ def indicators_command(output: Format = "table") -> None:
     for header in ("id", "指标", "单位", "来源", "口径"):
         shown.add_column(header)
     for row in rows:
-        shown.add_row(row["id"], row["name"], row["unit"], row["source"], row["definition"])
+        shown.add_row(*(str(row[k]) for k in ("id", "name", "unit", "source", "definition")))
     console.print(shown)
 
 

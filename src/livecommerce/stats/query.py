@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -25,12 +25,11 @@ from livecommerce.reference.regions import PROVINCE, regions
 from livecommerce.stats import periods, sources
 from livecommerce.stats.engine import Engine
 from livecommerce.stats.indicators import (
+    DIMENSIONS,
     MEASURES,
-    PARCELS,
     RATIO_PLACES,
     SALES,
     SESSIONS,
-    DIMENSIONS,
     Indicator,
     check_cut,
     get_indicator,
@@ -201,8 +200,14 @@ Key = tuple[Any, ...]
 
 
 def figures(engine: Engine, query: Query, grant: Grant, snap: Snapshot, by: tuple[str, ...], period: Range,
-            require: tuple[str, ...] = (), use_rollups: bool = True) -> tuple[dict[Key, dict[str, Decimal]], str]:
-    """The indicator's measures per group of ``by`` over ``period``: {key tuple: {measure: Decimal}}, and the plan."""
+            require: tuple[str, ...] = (), use_rollups: bool = True, top: int | None = None,
+            where_in: Mapping[str, list[str]] | None = None, rank: bool = False,
+            keep: Mapping[int, list[str]] | None = None) -> tuple[dict[Key, dict[str, Decimal]], str]:
+    """The indicator's measures per group of ``by`` over ``period``: {key tuple: {measure: Decimal}}, and the plan.
+
+    Rankings by a single measure: ``rank`` adds each group's competition rank (measure "_rank"), computed by the
+    engine; ``top`` keeps the groups ranked ``top`` or better (ties included); ``keep`` ({group index: values}) keeps
+    only those groups after ranking; ``where_in`` keeps only the rows whose columns hold these values (before)."""
     indicator = get_indicator(query.indicator)
     rollup = plan(query, indicator, grant, by, period, require) if use_rollups else None
     t = base_table(engine, indicator, rollup, snap)
@@ -232,6 +237,8 @@ def figures(engine: Engine, query: Query, grant: Grant, snap: Snapshot, by: tupl
         t = t.filter(_dim_value(t, dim, region, day).isin(list(codes)))
     for column in require:
         t = t.filter(t[column].notnull())
+    for column, values in (where_in or {}).items():
+        t = t.filter(t[column].isin(values))
     groups = {f"g{i}": _dim_value(t, dim, region, day) for i, dim in enumerate(by)}
     groups |= {f"r{i}": t[column] for i, column in enumerate(require)}
     measures = [MEASURES[m] for m in indicator.measures]
@@ -247,12 +254,20 @@ def figures(engine: Engine, query: Query, grant: Grant, snap: Snapshot, by: tupl
     else:
         aggregates = {m.name: measure_expr(t, m.name, from_rollup=rollup is not None) for m in measures}
         expr = t.group_by(**groups).aggregate(**aggregates) if groups else t.aggregate(**aggregates)
+    if rank or top is not None or keep:
+        expr = expr.mutate(_rank=ibis.rank().over(order_by=ibis.desc(expr[measures[0].name])))
+        if top is not None:
+            expr = expr.filter(expr._rank < top)
+        for index, values in (keep or {}).items():
+            expr = expr.filter(expr[list(groups)[index]].isin(values))
     frame = engine.execute(expr)
     out: dict[Key, dict[str, Decimal]] = {}
     names = [*groups]
     for record in frame.to_dict("records"):
         key = tuple(_key_text(record[g], dim) for g, dim in zip(names, [*by, *require], strict=True))
         out[key] = {m.name: _exact(record[m.name]) for m in measures}
+        if "_rank" in record:
+            out[key]["_rank"] = Decimal(int(record["_rank"]) + 1)
     return out, rollup.name if rollup else "detail"
 
 
@@ -345,8 +360,8 @@ def run(engine: Engine, query: Query, actor: Actor, snap: Snapshot, *, use_rollu
     current, used = figures(engine, query, grant, snap, query.by, query.range, use_rollups=use_rollups)
     grain = query.time_grain
     if grain and len(query.by) == 1:
-        for key in periods.periods_in(query.range, grain):
-            current.setdefault((key,), {m: Decimal(0) for m in indicator.measures})
+        for period_key in periods.periods_in(query.range, grain):
+            current.setdefault((period_key,), {m: Decimal(0) for m in indicator.measures})
     previous: dict[Key, dict[str, Decimal]] = {}
     mapping: dict[Key, Key] = {}
     if query.compare:
@@ -358,7 +373,7 @@ def run(engine: Engine, query: Query, actor: Actor, snap: Snapshot, *, use_rollu
                 mapping[key] = key
             else:
                 shifted = list(key)
-                shifted[time_index] = periods.shift_key(key[time_index], grain or "", -months, -days)  # type: ignore[arg-type]
+                shifted[time_index] = periods.shift_key(key[time_index], grain or "", -months, -days)
                 mapping[key] = tuple(shifted)
     parents = _parents(engine, query, grant, snap, current) if query.share else {}
     rows = []

@@ -16,7 +16,7 @@ from livecommerce.core.scope import Actor, ensure
 from livecommerce.core.settings import Settings
 from livecommerce.stats import periods
 from livecommerce.stats.engine import Engine
-from livecommerce.stats.indicators import SALES, Indicator, get_indicator
+from livecommerce.stats.indicators import MEASURES, SALES, Indicator, get_indicator
 from livecommerce.stats.periods import Range
 from livecommerce.stats.query import ACTION, Query, change, dim_name, figures, scope_label, text
 from livecommerce.stats.registry import Snapshot
@@ -25,7 +25,7 @@ SUBJECTS = {
     "entity": ("经营主体", ("seller_key",)),
     "shop": ("店铺", ("platform", "shop_id")),
     "streamer": ("主播", ("platform", "streamer_id")),
-    "product": ("商品", ("platform", "product_id", "product_name")),
+    "product": ("商品", ("platform", "product_id")),
     "county": ("县(市、区)", ()),
     "city": ("市(地)", ()),
 }
@@ -99,27 +99,18 @@ class RankResult:
         }
 
 
+def _fast(indicator: Indicator) -> bool:
+    """Whether the engine can rank: the value is one summed measure (ratios are ranked here, from all values)."""
+    return len(indicator.measures) == 1 and MEASURES[indicator.measures[0]].kind in ("sum", "count")
+
+
 def _values(engine: Engine, q: RankQuery, grant: Any, snap: Snapshot, period: Range
-            ) -> tuple[dict[tuple[str, ...], Decimal | None], dict[tuple[str, ...], str], str]:
-    """Each subject's value over a period, and the product names seen."""
+            ) -> tuple[dict[tuple[str, ...], Decimal | None], str]:
+    """Every subject's value over a period (the slow path: ratios, counties, cities)."""
     indicator = get_indicator(q.indicator)
     query = q.as_query()
-    by = query.by
-    require = SUBJECTS[q.of][1]
-    groups, used = figures(engine, query, grant, snap, by, period, require)
-    if q.of == "product":  # one product may have been listed under several titles: sum them, keep the largest's
-        merged: dict[tuple[str, ...], dict[str, Decimal]] = {}
-        titles: dict[tuple[str, ...], tuple[Decimal, str]] = {}
-        for key, values in groups.items():
-            product = key[:2]
-            into = merged.setdefault(product, {m: Decimal(0) for m in values})
-            for m, v in values.items():
-                into[m] += v
-            weight = values.get(indicator.measures[0], Decimal(0))
-            if product not in titles or weight > titles[product][0]:
-                titles[product] = (weight, key[2])
-        return ({k: indicator.compute(v) for k, v in merged.items()}, {k: t for k, (_, t) in titles.items()}, used)
-    return {k: indicator.compute(v) for k, v in groups.items()}, {}, used
+    groups, used = figures(engine, query, grant, snap, query.by, period, SUBJECTS[q.of][1])
+    return {k: indicator.compute(v) for k, v in groups.items()}, used
 
 
 def _ranks(values: dict[tuple[str, ...], Decimal | None]) -> list[tuple[int, tuple[str, ...], Decimal]]:
@@ -136,16 +127,46 @@ def run_rank(engine: Engine, q: RankQuery, actor: Actor, snap: Snapshot) -> Rank
     grant = ensure(actor, ACTION)
     indicator = get_indicator(q.indicator)
     before = periods.year_before(q.range) if q.compare == "yoy" else periods.period_before(q.range)
-    now_values, titles, used = _values(engine, q, grant, snap, q.range)
-    old_values, _, _ = _values(engine, q, grant, snap, before)
-    old_rank = {key: rank for rank, key, _ in _ranks(old_values)}
+    query = q.as_query()
+    keys = SUBJECTS[q.of][1]
+    if _fast(indicator) and keys:
+        # the engine ranks: only the top N (and their previous ranks) travel back
+        now, used = figures(engine, query, grant, snap, (), q.range, keys, top=q.top)
+        top = sorted(((int(v["_rank"]), k, indicator.compute(v)) for k, v in now.items()), key=lambda i: (i[0], i[1]))
+        keep = {i: sorted({k[i] for _, k, _ in top}) for i in range(len(keys))}
+        old = figures(engine, query, grant, snap, (), before, keys, keep=keep)[0] if top else {}
+        old_values = {k: indicator.compute(v) for k, v in old.items()}
+        old_rank = {k: int(v["_rank"]) for k, v in old.items()}
+        ranked = [(rank, key, value) for rank, key, value in top if value is not None]
+    else:
+        now_values, used = _values(engine, q, grant, snap, q.range)
+        old_values, _ = _values(engine, q, grant, snap, before)
+        old_rank = {key: rank for rank, key, _ in _ranks(old_values)}
+        ranked = _ranks(now_values)[: q.top]
+    titles = _titles(engine, q, grant, snap, [key for _, key, _ in ranked]) if q.of == "product" else {}
     rows = []
-    for rank, key, value in _ranks(now_values)[: q.top]:
+    for rank, key, value in ranked[: q.top] if not _fast(indicator) else ranked:
         rows.append(Ranked(rank=rank, key=":".join(key), name=_name(q.of, key, titles, snap), value=value,
                            previous=old_values.get(key), previous_rank=old_rank.get(key),
                            platform=key[0] if q.of in ("shop", "streamer", "product") else ""))
     elapsed = (time.perf_counter() - started) * 1000
     return RankResult(q, indicator, rows, scope_label(grant), used, before, elapsed)
+
+
+def _titles(engine: Engine, q: RankQuery, grant: Any, snap: Snapshot, products: list[tuple[str, ...]]
+            ) -> dict[tuple[str, ...], str]:
+    """A product's name: of its titles in the period, the one under which it sold most."""
+    if not products:
+        return {}
+    indicator = get_indicator(q.indicator)
+    named, _ = figures(engine, q.as_query(), grant, snap, (), q.range, ("platform", "product_id", "product_name"),
+                       where_in={"product_id": sorted({p[1] for p in products})})
+    best: dict[tuple[str, ...], tuple[Decimal, str]] = {}
+    for (platform, product, title), values in named.items():
+        weight = values.get(indicator.measures[0], Decimal(0))
+        if (platform, product) not in best or weight > best[(platform, product)][0]:
+            best[(platform, product)] = (weight, title)
+    return {key: title for key, (_, title) in best.items()}
 
 
 def _name(of: str, key: tuple[str, ...], titles: dict[tuple[str, ...], str], snap: Snapshot) -> str:
