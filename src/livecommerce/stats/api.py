@@ -97,6 +97,17 @@ def rank_xlsx(actor: CurrentActor, indicator: IndicatorId, of: str = "entity", t
     return xlsx_response(to_xlsx([rank_table(result)]), f"{result.indicator.zh}排行.xlsx")
 
 
+@router.get("/targets")
+def targets(actor: CurrentActor) -> list[dict[str, Any]]:
+    """The targets the caller may see, each with progress, forecast at its due date and a plain statement."""
+    from livecommerce.stats.goals import open_statuses
+
+    try:
+        return [status.to_json() for status in open_statuses(actor)]
+    except LiveCommerceError as exc:
+        raise fail(exc) from exc
+
+
 def xlsx_response(content: bytes, filename: str) -> Response:
     from urllib.parse import quote
 

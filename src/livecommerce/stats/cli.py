@@ -177,6 +177,42 @@ def indicators_command(output: Format = "table") -> None:
     console.print(shown)
 
 
+@app.command("targets")
+def targets_command(output: Format = "table") -> None:
+    """The policies' targets (目标) with progress so far, the forecast at the due date and whether on track."""
+    from livecommerce.stats.goals import open_statuses
+
+    if output not in ("table", "json"):
+        errors.print(f"[red]--format {output!r}: table or json[/red]")
+        raise typer.Exit(2)
+    with _answering():
+        rows = [status.to_json() for status in open_statuses(SystemActor())]
+    if output == "json":
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    shown = Table(title="目标进度 (docs/targets.md)", show_lines=True)
+    for header in ("目标", "地区", "截止", "目标值", "当前", "预计", "判断"):
+        shown.add_column(header, overflow="fold")
+    for row in rows:
+        verdict = row.get("statement") or row["reason"]
+        shown.add_row(row["title"], row["region_name"], row["due_date"], _figure(row["target"], row["unit"]),
+                      _figure(row.get("actual"), row["unit"]), _figure(row.get("forecast"), row["unit"]), verdict)
+    console.print(shown)
+
+
+def _figure(value: str | None, unit: str) -> str:
+    """A target's figure as people read it: yuan in 亿元, counts whole."""
+    from decimal import Decimal
+
+    from livecommerce.core.money import format_yi
+
+    if value is None:
+        return "—"
+    if unit == "元":
+        return f"{format_yi(Decimal(value))}亿元"
+    return f"{Decimal(value):,.0f}{unit}"
+
+
 @app.command("rebuild")
 def rebuild_command() -> None:
     """Make every rollup again from the facts (they are kept at ingest; this is for repair and upgrades)."""
