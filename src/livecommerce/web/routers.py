@@ -13,10 +13,12 @@ from livecommerce.entities import pages as entities_pages
 from livecommerce.ingest import api as ingest_api
 from livecommerce.ingest import pages as ingest_pages
 from livecommerce.stats import api as stats_api
+from livecommerce.stats import targets_pages
 from livecommerce.web import home
 
 ROUTER_MODULES: tuple[ModuleType, ...] = (accounts_pages, accounts_api, home, entities_pages, entities_api,
-                                          ingest_pages, ingest_api, stats_api)
+                                          ingest_pages, ingest_api, stats_api,
+                                          targets_pages)
 
 
 def routers() -> list[APIRouter]:
