@@ -88,8 +88,8 @@ def statuses(session: Session, engine: Engine, actor: Actor, snap: Snapshot, tod
         elif target.indicator in YEARLY_COUNTS:
             end = min(as_of, target.due_date)
             result = run(engine, Query(target.indicator, Range(date(end.year, 1, 1), end), region=region), actor, snap)
-            actual = result.rows[0].value if result.rows else Decimal(0)
-            out.append(TargetStatus(target, name, progress(target, actual or Decimal(0), [], as_of)))
+            count = (result.rows[0].value if result.rows else None) or Decimal(0)
+            out.append(TargetStatus(target, name, progress(target, count, [], as_of)))
         elif target.indicator in REGISTRY_COUNTS:
             actual = Decimal(_registry_entities(session, target.region_code))
             out.append(TargetStatus(target, name, progress(target, actual, [], as_of)))
