@@ -202,7 +202,8 @@ Key = tuple[Any, ...]
 def figures(engine: Engine, query: Query, grant: Grant, snap: Snapshot, by: tuple[str, ...], period: Range,
             require: tuple[str, ...] = (), use_rollups: bool = True, top: int | None = None,
             where_in: Mapping[str, list[str]] | None = None, rank: bool = False,
-            keep: Mapping[int, list[str]] | None = None) -> tuple[dict[Key, dict[str, Decimal]], str]:
+            keep: Mapping[int, list[str]] | None = None, label: str | None = None,
+            labels: dict[Key, str] | None = None) -> tuple[dict[Key, dict[str, Decimal]], str]:
     """The indicator's measures per group of ``by`` over ``period``: {key tuple: {measure: Decimal}}, and the plan.
 
     Rankings by a single measure: ``rank`` adds each group's competition rank (measure "_rank"), computed by the
@@ -253,6 +254,8 @@ def figures(engine: Engine, query: Query, grant: Grant, snap: Snapshot, by: tupl
         expr = t.group_by(**groups).aggregate(**aggregates) if groups else t.aggregate(**aggregates)
     else:
         aggregates = {m.name: measure_expr(t, m.name, from_rollup=rollup is not None) for m in measures}
+        if label is not None:
+            aggregates["_label"] = t[label].argmax(t.net)
         expr = t.group_by(**groups).aggregate(**aggregates) if groups else t.aggregate(**aggregates)
     if rank or top is not None or keep:
         expr = expr.mutate(_rank=ibis.rank().over(order_by=ibis.desc(expr[measures[0].name])))
@@ -268,6 +271,8 @@ def figures(engine: Engine, query: Query, grant: Grant, snap: Snapshot, by: tupl
         out[key] = {m.name: _exact(record[m.name]) for m in measures}
         if "_rank" in record:
             out[key]["_rank"] = Decimal(int(record["_rank"]) + 1)
+        if labels is not None and "_label" in record:
+            labels[key] = str(record["_label"] or "")
     return out, rollup.name if rollup else "detail"
 
 

@@ -131,19 +131,24 @@ def run_rank(engine: Engine, q: RankQuery, actor: Actor, snap: Snapshot) -> Rank
     keys = SUBJECTS[q.of][1]
     if _fast(indicator) and keys:
         # the engine ranks: only the top N (and their previous ranks) travel back
-        now, used = figures(engine, query, grant, snap, (), q.range, keys, top=q.top)
+        labels: dict[tuple[str, ...], str] = {}
+        now, used = figures(engine, query, grant, snap, (), q.range, keys, top=q.top,
+                            label="product_name" if q.of == "product" else None, labels=labels)
         top = sorted(((int(v["_rank"]), k, indicator.compute(v)) for k, v in now.items()), key=lambda i: (i[0], i[1]))
         keep = {i: sorted({k[i] for _, k, _ in top}) for i in range(len(keys))}
         old = figures(engine, query, grant, snap, (), before, keys, keep=keep)[0] if top else {}
         old_values = {k: indicator.compute(v) for k, v in old.items()}
         old_rank = {k: int(v["_rank"]) for k, v in old.items()}
         ranked = [(rank, key, value) for rank, key, value in top if value is not None]
+        titles = labels
     else:
+        titles = {}
         now_values, used = _values(engine, q, grant, snap, q.range)
         old_values, _ = _values(engine, q, grant, snap, before)
         old_rank = {key: rank for rank, key, _ in _ranks(old_values)}
         ranked = _ranks(now_values)[: q.top]
-    titles = _titles(engine, q, grant, snap, [key for _, key, _ in ranked]) if q.of == "product" else {}
+    if q.of == "product" and not _fast(indicator):
+        titles = _titles(engine, q, grant, snap, [key for _, key, _ in ranked])
     rows = []
     for rank, key, value in ranked[: q.top] if not _fast(indicator) else ranked:
         rows.append(Ranked(rank=rank, key=":".join(key), name=_name(q.of, key, titles, snap), value=value,
