@@ -104,7 +104,7 @@ def test_login_through_the_form_reaches_the_home_page(console_url: str, tmp_path
             page.fill("#password", PASSWORD)
             page.click("button[type=submit]")
             page.wait_for_url(console_url + "/")
-            assert page.locator("main h1").inner_text() == "数据接入概况"
+            assert page.locator("main h1").inner_text() == "总览"
             assert page.locator("nav.mainnav a").all_inner_texts() == NAV_LABELS
             assert "全省" in page.locator(".scope").inner_text()
             page.screenshot(path=str(tmp_path / "home.png"), full_page=True)

@@ -158,3 +158,15 @@ def test_unsupported_cuts_are_refused_with_the_reason() -> None:
         Query("gmv_total", JAN)
     with pytest.raises(ValidationFailed, match="unknown dimension"):
         Query("online_retail", JAN, by=("town",))
+
+
+def test_queries_asked_together_answer_as_asked_alone(engine: Any, hand_home: Any) -> None:
+    from livecommerce.stats.query import run_many
+
+    ids = ["online_retail", "live_online_retail", "orders", "local_share", "avg_order_value"]
+    questions = [Query(i, JAN, by=("city",), compare="yoy") for i in ids]
+    together = run_many(engine, questions, SystemActor(), snapshot(hand_home))
+    for question, answer in zip(questions, together, strict=True):
+        alone = run(engine, question, SystemActor(), snapshot(hand_home))
+        assert answer.to_json() == alone.to_json()
+    assert together[3].to_json()["rows"][0]["value"] == "0.904762"  # 哈尔滨: (100 + 280) / (100 + 40 + 280)

@@ -1,4 +1,4 @@
-"""The console's frame: navigation, 建设中 pages, the home page's batches, offline docs, assets, security headers."""
+"""The console's frame: navigation, 建设中 pages, 数据接入概况's batches, offline docs, assets, security headers."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def test_home_lists_batches_rows_per_feed_and_rejections(
                             accepted=117, rejected=3, replaced=2, actor="admin", status="loaded",
                             started_at=datetime(2025, 1, 31, 1, 30, tzinfo=UTC))
     monkeypatch.setattr(web_home, "_ingest_service", lambda: fake_ingest([batch], {"orders": 1234567}))
-    page = logged_in("admin").get("/").text
+    page = logged_in("admin").get("/ingest/overview").text
     assert "平台订单明细" in page and "1,234,567" in page
     assert "orders_2025-01.csv" in page and "2025-01-31 09:30" in page  # Shanghai time
     assert 'href="/ingest/batches/b-0001/rejected.csv"' in page
@@ -61,7 +61,7 @@ def test_home_without_ingest_read_says_so(
 
     monkeypatch.setattr(web_home, "_ingest_service", lambda: fake_ingest([], {}))
     add_user("audit", "auditor")
-    assert "无数据接入查看权限" in logged_in("audit").get("/").text
+    assert "无数据接入查看权限" in logged_in("audit").get("/ingest/overview").text
 
 
 def test_docs_work_offline(client: TestClient) -> None:
@@ -76,7 +76,7 @@ def test_docs_work_offline(client: TestClient) -> None:
 def test_pages_reference_nothing_off_site(client: TestClient, logged_in: Callable[[str], TestClient]) -> None:
     assert "://" not in client.get("/login").text
     logged_in("admin")
-    for path in ("/", "/admin", "/stats"):
+    for path in ("/", "/screen", "/admin", "/stats", "/stats/rank", "/ingest/overview"):
         assert "://" not in client.get(path).text
 
 

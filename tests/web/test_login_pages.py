@@ -58,7 +58,7 @@ def test_login_sets_a_safe_cookie_and_leads_home(client: TestClient) -> None:
     assert "lc_session=" in cookie and "HttpOnly" in cookie and "samesite=lax" in cookie.lower()
     home = client.get("/")
     assert home.status_code == 200
-    assert "<h1>数据接入概况</h1>" in home.text
+    assert "<h1>总览</h1>" in home.text
 
 
 def test_session_cookie_is_secure_unless_turned_off(home: Settings) -> None:

@@ -95,7 +95,7 @@ def test_no_get_endpoint_shows_another_citys_rows(harbin_client) -> None:  # typ
         qq_user = accounts.get_user_by_username(session, SystemActor(), "qqofficer").id
     values = {"uscc": _valid(QIQIHAR_USCC[:17]), "platform": "douyin", "shop_id": "DY-QQ",
               "streamer_id": "QQ-STREAMER", "base_id": "QQ-BASE", "batch": batch, "user_id": str(qq_user),
-              "code": "heihe2022-live-online-retail"}
+              "code": "heihe2022-live-online-retail", "city_code": "230200"}
     urls = {"/api/entities?region=230200", "/entities?region=230200", "/entities/export.xlsx?region=230200",
             "/api/shops?region=230200", "/api/streamers?region=230200", "/api/bases?region=230200",
             "/api/stats/query?indicator=online_retail&by=county&period=2025",
@@ -103,7 +103,12 @@ def test_no_get_endpoint_shows_another_citys_rows(harbin_client) -> None:  # typ
             "/api/stats/query.xlsx?indicator=online_retail&by=county&period=2025",
             "/api/stats/rank?indicator=online_retail&of=product&period=2025",
             "/api/stats/rank?indicator=online_retail&of=shop&period=2025",
-            "/api/stats/rank.xlsx?indicator=online_retail&of=entity&period=2025"}
+            "/api/stats/rank.xlsx?indicator=online_retail&of=entity&period=2025",
+            "/?region=230200&period=2025-03", "/?period=2025-03", "/screen?region=230200&period=2025-03",
+            "/stats?indicator=online_retail&by=county&region=230200&period=2025",
+            "/stats?indicator=online_retail&by=county,platform&period=2025",
+            "/stats/rank?indicator=online_retail&of=shop&period=2025",
+            "/stats/rank?indicator=online_retail&of=entity&region=230200&period=2025"}
     for path, route in _routes(client.app.routes):  # type: ignore[attr-defined]
         if "GET" not in route.methods or path in ("/logout",):
             continue

@@ -122,5 +122,5 @@ def export_parquet(directory: Path, settings: Settings | None = None) -> dict[st
             target = directory / name
             target.mkdir(parents=True, exist_ok=True)
             connection.execute(f"COPY {name} TO '{(target / 'data.parquet').as_posix()}' (FORMAT parquet)")
-            counts[name] = int(connection.execute(f"SELECT count(*) FROM {name}").fetchone()[0])  # type: ignore[index]
+            counts[name] = int(connection.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0])
     return counts

@@ -158,8 +158,10 @@ def needed_columns(query: Query, indicator: Indicator, grant: Grant, by: tuple[s
 
 
 def plan(query: Query, indicator: Indicator, grant: Grant, by: tuple[str, ...], period: Range,
-         require: tuple[str, ...] = ()) -> Rollup | None:
-    """The smallest rollup that can answer, or None for the detail."""
+         require: tuple[str, ...] = (), measures: tuple[str, ...] | None = None) -> Rollup | None:
+    """The smallest rollup that can answer (every measure of the indicator, or of ``measures``), or None for the
+    detail."""
+    wanted = measures or indicator.measures
     if indicator.source == SESSIONS:
         return None
     grain = query.time_grain if by == query.by else next((d for d in by if DIMENSIONS[d].is_time), None)
@@ -170,18 +172,20 @@ def plan(query: Query, indicator: Indicator, grant: Grant, by: tuple[str, ...], 
             continue
         if rollup.where and rollup.where not in require:
             continue  # a rollup of only the rows with a streamer (or product) answers only questions about those
-        sums = {m for m in indicator.measures if MEASURES[m].kind in ("sum", "count")}
-        wants_net = any(MEASURES[m].kind == "sellers" for m in indicator.measures)
+        sums = {m for m in wanted if MEASURES[m].kind in ("sum", "count")}
+        wants_net = any(MEASURES[m].kind == "sellers" for m in wanted)
         if needed <= rollup.columns and sums <= set(rollup.measures) and (not wants_net or "net" in rollup.measures):
             return rollup
     return None
 
 
-def base_table(engine: Engine, indicator: Indicator, rollup: Rollup | None, snap: Snapshot) -> ir.Table:
+def base_table(engine: Engine, indicator: Indicator, rollup: Rollup | None, snap: Snapshot,
+               period: Range | None = None, columns: frozenset[str] | None = None) -> ir.Table:
     if rollup is not None:
         return engine.table(rollup.name)
     if indicator.source == SALES:
-        return sources.sales({"orders": engine.table("orders"), "shop_daily_uncovered": engine.table("shop_daily_uncovered")})
+        tables = {"orders": engine.table("orders"), "shop_daily_uncovered": engine.table("shop_daily_uncovered")}
+        return sources.sales(tables, (period.start, period.end) if period else None, columns)
     if indicator.source == SESSIONS:
         streamer_regions = ibis.memtable(snap.streamer_regions_table()) if snap.streamer_region else None
         return sources.sessions({"live_sessions": engine.table("live_sessions")}, streamer_regions)
@@ -203,15 +207,22 @@ def figures(engine: Engine, query: Query, grant: Grant, snap: Snapshot, by: tupl
             require: tuple[str, ...] = (), use_rollups: bool = True, top: int | None = None,
             where_in: Mapping[str, list[str]] | None = None, rank: bool = False,
             keep: Mapping[int, list[str]] | None = None, label: str | None = None,
-            labels: dict[Key, str] | None = None) -> tuple[dict[Key, dict[str, Decimal]], str]:
+            labels: dict[Key, str] | None = None, measures_of: tuple[str, ...] | None = None
+            ) -> tuple[dict[Key, dict[str, Decimal]], str]:
     """The indicator's measures per group of ``by`` over ``period``: {key tuple: {measure: Decimal}}, and the plan.
 
     Rankings by a single measure: ``rank`` adds each group's competition rank (measure "_rank"), computed by the
     engine; ``top`` keeps the groups ranked ``top`` or better (ties included); ``keep`` ({group index: values}) keeps
     only those groups after ranking; ``where_in`` keeps only the rows whose columns hold these values (before)."""
     indicator = get_indicator(query.indicator)
-    rollup = plan(query, indicator, grant, by, period, require) if use_rollups else None
-    t = base_table(engine, indicator, rollup, snap)
+    wanted = measures_of or indicator.measures
+    rollup = plan(query, indicator, grant, by, period, require, wanted) if use_rollups else None
+    read = needed_columns(query, indicator, grant, by) | set(require) | set(where_in or {}) | {"net"}
+    for m in wanted:
+        read |= {MEASURES[m].column} | sources.CONDITION_COLUMNS.get(MEASURES[m].where, set())
+    if label:
+        read.add(label)
+    t = base_table(engine, indicator, rollup, snap, period, frozenset(read))
     region = region_column(query) if indicator.source == SALES else "region"
     # time
     if rollup is not None and rollup.grain == "month":
@@ -242,7 +253,7 @@ def figures(engine: Engine, query: Query, grant: Grant, snap: Snapshot, by: tupl
         t = t.filter(t[column].isin(values))
     groups = {f"g{i}": _dim_value(t, dim, region, day) for i, dim in enumerate(by)}
     groups |= {f"r{i}": t[column] for i, column in enumerate(require)}
-    measures = [MEASURES[m] for m in indicator.measures]
+    measures = [MEASURES[m] for m in wanted]
     if measures[0].kind == "sellers":
         inner = t.group_by(**groups, seller=t.seller_key).aggregate(net=measure_expr(t, "net", from_rollup=rollup is not None))
         measure = measures[0]
@@ -359,27 +370,67 @@ def scope_label(grant: Grant) -> str:
 def run(engine: Engine, query: Query, actor: Actor, snap: Snapshot, *, use_rollups: bool = True) -> Result:
     """Answer a query for an actor: rows sorted by their dimensions, values exact. ``use_rollups=False`` reads the
     detail only (the tests compare both)."""
+    return run_many(engine, [query], actor, snap, use_rollups=use_rollups)[0]
+
+
+def _batch_key(query: Query) -> tuple[Any, ...] | None:
+    """Queries that differ only in their (summed) indicator are answered by one query of all their measures."""
+    indicator = get_indicator(query.indicator)
+    if query.share or any(MEASURES[m].kind != "sum" for m in indicator.measures):
+        return None
+    return (indicator.source, query.range, query.by, query.region, tuple(sorted(query.filters.items())), query.compare,
+            query.attribution)
+
+
+def run_many(engine: Engine, queries: list[Query], actor: Actor, snap: Snapshot, *, use_rollups: bool = True
+             ) -> list[Result]:
+    """Answer several queries; those that differ only in a summed indicator (the dashboard's KPI cards) share one
+    engine query for all their measures, and one for the period they compare with."""
     started = time.perf_counter()
     grant = ensure(actor, ACTION)
-    indicator = get_indicator(query.indicator)
-    current, used = figures(engine, query, grant, snap, query.by, query.range, use_rollups=use_rollups)
+    batches: dict[Any, list[int]] = {}
+    for index, query in enumerate(queries):
+        key = _batch_key(query)
+        batches.setdefault(key if key is not None else ("single", index), []).append(index)
+    results: list[Result | None] = [None] * len(queries)
+    for members in batches.values():
+        measures = tuple(dict.fromkeys(m for i in members for m in get_indicator(queries[i].indicator).measures))
+        lead = queries[members[0]]
+        current, used = figures(engine, lead, grant, snap, lead.by, lead.range, use_rollups=use_rollups,
+                                measures_of=measures)
+        previous, mapping = _compare(engine, lead, grant, snap, current, measures, use_rollups)
+        for index in members:
+            results[index] = _assemble(engine, queries[index], grant, snap, dict(current), previous, mapping, used,
+                                       started)
+    return [r for r in results if r is not None]
+
+
+def _compare(engine: Engine, query: Query, grant: Grant, snap: Snapshot, current: dict[Key, dict[str, Decimal]],
+             measures: tuple[str, ...], use_rollups: bool) -> tuple[dict[Key, dict[str, Decimal]], dict[Key, Key]]:
+    """The figures of the period compared with, and which of its keys each current key compares with."""
     grain = query.time_grain
     if grain and len(query.by) == 1:
         for period_key in periods.periods_in(query.range, grain):
-            current.setdefault((period_key,), {m: Decimal(0) for m in indicator.measures})
-    previous: dict[Key, dict[str, Decimal]] = {}
+            current.setdefault((period_key,), {m: Decimal(0) for m in measures})
+    if not query.compare:
+        return {}, {}
+    before, months, days = _previous_range(query)
+    previous, _ = figures(engine, query, grant, snap, query.by, before, use_rollups=use_rollups, measures_of=measures)
+    time_index = query.by.index(grain) if grain else None
     mapping: dict[Key, Key] = {}
-    if query.compare:
-        before, months, days = _previous_range(query)
-        previous, _ = figures(engine, query, grant, snap, query.by, before, use_rollups=use_rollups)
-        time_index = query.by.index(grain) if grain else None
-        for key in current:
-            if time_index is None:
-                mapping[key] = key
-            else:
-                shifted = list(key)
-                shifted[time_index] = periods.shift_key(key[time_index], grain or "", -months, -days)
-                mapping[key] = tuple(shifted)
+    for key in current:
+        if time_index is None:
+            mapping[key] = key
+        else:
+            shifted = list(key)
+            shifted[time_index] = periods.shift_key(key[time_index], grain or "", -months, -days)
+            mapping[key] = tuple(shifted)
+    return previous, mapping
+
+
+def _assemble(engine: Engine, query: Query, grant: Grant, snap: Snapshot, current: dict[Key, dict[str, Decimal]],
+              previous: dict[Key, dict[str, Decimal]], mapping: dict[Key, Key], used: str, started: float) -> Result:
+    indicator = get_indicator(query.indicator)
     parents = _parents(engine, query, grant, snap, current) if query.share else {}
     rows = []
     for key, values in current.items():

@@ -105,7 +105,8 @@ def _detail(con: duckdb.DuckDBPyConnection, source: str) -> ir.Table:
 
 def ensure(con: duckdb.DuckDBPyConnection) -> None:
     """Create the rollup tables (and shop_daily_uncovered); build them from the facts when new or outdated."""
-    row = con.execute("SELECT value FROM warehouse_meta WHERE key = 'rollup_version'").fetchone()
+    found = con.execute("SELECT value FROM warehouse_meta WHERE key = 'rollup_version'").fetchall()
+    row = found[0] if found else None
     outdated = row is None or row[0] != ROLLUP_VERSION
     if outdated:  # a new version may change a rollup's columns: make them again from the facts
         for name in ("shop_daily_uncovered", *(r.name for r in ROLLUPS)):
@@ -144,7 +145,7 @@ def after_batch(con: duckdb.DuckDBPyConnection, feed: str, batch: str) -> None:
     if feed not in FEED_SOURCES:
         return
     replaced = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'replaced_days' AND temporary"
-                           ).fetchone()[0]  # type: ignore[index]
+                           ).fetchall()[0][0]
     union = " UNION SELECT day FROM replaced_days" if replaced else ""
     con.execute(f"CREATE OR REPLACE TEMP TABLE touched_days AS SELECT DISTINCT {FEED_DAY[feed].format(t='')} AS day FROM {feed} "
                 f"WHERE batch_id = ?{union}", [batch])
@@ -159,7 +160,7 @@ def after_batch(con: duckdb.DuckDBPyConnection, feed: str, batch: str) -> None:
 
 
 def _day_bounds(con: duckdb.DuckDBPyConnection) -> tuple[date, date] | None:
-    low, high = con.execute("SELECT min(day), max(day) FROM touched_days").fetchone()  # type: ignore[misc]
+    low, high = con.execute("SELECT min(day), max(day) FROM touched_days").fetchall()[0]
     return None if low is None else (low, high)
 
 

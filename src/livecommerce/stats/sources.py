@@ -15,6 +15,7 @@ Sales also has ship_region (发货地, the seller's region where none is given) 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import ibis
@@ -47,19 +48,28 @@ SALES_TYPES = {"day": "date", "region": "string", "ship_region": "string", "cate
 Tables = Mapping[str, ir.Table]
 
 
-def _conform(t: ir.Table) -> ir.Table:
+CONDITION_COLUMNS = {"physical": {"physical"}, "local_physical": {"physical", "local_product"},
+                     "nonlocal": {"local_product"}, "live": {"channel"}, "import": {"cross_border"},
+                     "export": {"cross_border"}}
+
+
+def _conform(t: ir.Table, columns: frozenset[str] | None = None) -> ir.Table:
     """The same column order and (nullable) types on both sides of a union: key columns are NOT NULL in one feed
-    and optional in another."""
-    return t.select(**{name: t[name].cast(ibis.dtype(kind)) for name, kind in SALES_TYPES.items()})
+    and optional in another. With ``columns``, only those (and day): what a query reads, so that no engine carries
+    the others through the union."""
+    keep = [name for name in SALES_TYPES if columns is None or name in columns or name == "day"]
+    return t.select(**{name: t[name].cast(ibis.dtype(SALES_TYPES[name])) for name in keep})
 
 
 def _money(value: Any) -> ir.DecimalValue:
     return ibis.literal(value).cast(MONEY) if not isinstance(value, ir.Value) else value.cast(MONEY)
 
 
-def sales_from_orders(orders: ir.Table) -> ir.Table:
-    """Order detail as sales rows."""
+def sales_from_orders(orders: ir.Table, period: tuple[date, date] | None = None) -> ir.Table:
+    """Order detail as sales rows (of the days of ``period``, filtered on paid_at itself so that engines can skip)."""
     o = orders
+    if period is not None:
+        o = o.filter(o.paid_at >= _midnight(period[0]), o.paid_at < _midnight(period[1] + timedelta(days=1)))
     return o.select(
         day=o.paid_at.date(),
         region=o.seller_region,
@@ -84,9 +94,12 @@ def sales_from_orders(orders: ir.Table) -> ir.Table:
     )
 
 
-def sales_from_shop_days(days: ir.Table) -> ir.Table:
+def sales_from_shop_days(days: ir.Table, period: tuple[date, date] | None = None,
+                         columns: frozenset[str] | None = None) -> ir.Table:
     """Shop-day figures without order detail as sales rows: the live part and the rest."""
     d = days
+    if period is not None:
+        d = d.filter(d.date.between(*period))
     common = dict(
         day=d.date,
         region=d.seller_region,
@@ -109,13 +122,18 @@ def sales_from_shop_days(days: ir.Table) -> ir.Table:
     rest = d.select(
         **common, channel=ibis.literal("other"), paid=_money(d.gmv - d.live_gmv), refund=_money(d.refunds),
         net=_money(d.gmv - d.live_gmv - d.refunds), orders=d.orders.cast("int64"), quantity=ibis.literal(0, "int64"))
-    return _conform(live).union(_conform(rest), distinct=False)
+    return _conform(live, columns).union(_conform(rest, columns), distinct=False)
 
 
-def sales(tables: Tables) -> ir.Table:
-    """Every sales row: order detail, and shop-day figures where there is no detail."""
-    return _conform(sales_from_orders(tables["orders"])).union(
-        sales_from_shop_days(tables["shop_daily_uncovered"]), distinct=False)
+def sales(tables: Tables, period: tuple[date, date] | None = None, columns: frozenset[str] | None = None) -> ir.Table:
+    """Every sales row: order detail, and shop-day figures where there is no detail; optionally only the days of
+    ``period`` and only ``columns``."""
+    return _conform(sales_from_orders(tables["orders"], period), columns).union(
+        sales_from_shop_days(tables["shop_daily_uncovered"], period, columns), distinct=False)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day)
 
 
 def sessions(tables: Tables, streamer_regions: ir.Table | None = None) -> ir.Table:

@@ -1,4 +1,5 @@
-"""总览 (for now 数据接入概况): the batches loaded and the rows held per feed, from ingest.service.
+"""数据接入概况 (GET /ingest/overview; the console's first home page, linked from 总览): the batches loaded and the
+rows held per feed, from ingest.service. 总览 itself is the statistics dashboard (stats/pages.py).
 
 ``ingest_overview`` is the only bridge to ingest: it calls ``ingest.batches.list_batches(actor, limit=50)`` and
 ``table_counts(actor)``. No SQL here.
@@ -57,8 +58,8 @@ def feed_label(name: str) -> str:
     return feed.zh if feed else name
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.get("/ingest/overview", response_class=HTMLResponse)
 def home(request: Request, actor: CurrentActor) -> Response:
-    """总览: 数据接入概况."""
+    """数据接入概况: recent batches and rows per feed."""
     overview = ingest_overview(actor)
     return render(request, "home.html", {"overview": overview, "feed_label": feed_label, "status_label": BATCH_STATUS})

@@ -13,12 +13,13 @@ from livecommerce.entities import pages as entities_pages
 from livecommerce.ingest import api as ingest_api
 from livecommerce.ingest import pages as ingest_pages
 from livecommerce.stats import api as stats_api
+from livecommerce.stats import pages as stats_pages
 from livecommerce.stats import targets_pages
 from livecommerce.web import home
 
 ROUTER_MODULES: tuple[ModuleType, ...] = (accounts_pages, accounts_api, home, entities_pages, entities_api,
                                           ingest_pages, ingest_api, stats_api,
-                                          targets_pages)
+                                          targets_pages, stats_pages)
 
 
 def routers() -> list[APIRouter]:
