@@ -52,6 +52,9 @@ def test_an_administrator_corrects_a_target_and_the_audit_keeps_before_and_after
     add_user("harbin", "city_officer", scope_region="230100")
     with TestClient(create_app()) as client:
         assert submit_login(client, "admin", PASSWORD).status_code == 303
+        board = client.get("/")
+        assert 'id="goals-table"' in board.text and "到2027年底全省网络零售额突破1200亿元" in board.text
+        assert "未达进度" in board.text  # 620 元 in two months is far from 1200亿
         page = client.get("/stats/targets")
         assert page.status_code == 200 and "到2027年底全省网络零售额突破1200亿元" in page.text and "修改" in page.text
         form = client.get("/stats/targets/p2027-online-retail/edit")

@@ -25,7 +25,7 @@ from livecommerce.stats import periods
 from livecommerce.stats.engine import Engine
 from livecommerce.stats.indicators import INDICATORS, RATIO_PLACES
 from livecommerce.stats.periods import Range, month_end
-from livecommerce.stats.query import ACTION, Query, Result, change, run
+from livecommerce.stats.query import ACTION, Query, Result, change, run_many
 from livecommerce.stats.rank import SUBJECTS, RankQuery, RankResult, run_rank
 from livecommerce.stats.registry import Snapshot
 from livecommerce.stats.tables import StatTable, display, query_table, rank_table, unit_of
@@ -108,17 +108,6 @@ def parse_period(mode: str | None = None, period: str | None = None, month: str 
     return parse_period(period=value.strip(), today=today)
 
 
-def quarter_options(today: date, count: int = 12) -> list[tuple[str, str]]:
-    """(key, name) of the last ``count`` quarters, the latest first."""
-    first = periods.bucket_start(today, "quarter")
-    keys = [periods.bucket_key(periods.add_months(first, -3 * i), "quarter") for i in range(count)]
-    return [(key, periods.bucket_name(key, "quarter")) for key in keys]
-
-
-def year_options(today: date, count: int = 6) -> list[tuple[str, str]]:
-    return [(str(today.year - i), f"{today.year - i}年") for i in range(count)]
-
-
 # ---------------------------------------------------------------------------------------------------------- region
 
 
@@ -143,20 +132,6 @@ def view_region(actor: Actor, requested: str | None) -> str | None:
     if grant.everything or region.code in grant.regions:
         return region.code
     raise PermissionDenied(f"地区 {region.code} 不在当前账户的数据范围内")
-
-
-def region_options(actor: Actor) -> list[tuple[str, str]]:
-    """(code, label) of the regions the viewer may choose: 全省 and every city (with its counties indented) that the
-    grant covers."""
-    grant = actor.grant(ACTION)
-    table = regions()
-    options = [(PROVINCE, "全省")] if grant.everything else []
-    for city in table.cities():
-        if grant.everything or city.code in grant.regions:
-            options.append((city.code, city.name))
-        options.extend((county.code, "\u3000" + county.name) for county in table.children(city.code)
-                       if grant.everything or county.code in grant.regions)
-    return options
 
 
 # ---------------------------------------------------------------------------------------------------------- queries
@@ -285,7 +260,8 @@ class Dashboard:
 
     @property
     def region_name(self) -> str:
-        return "全省" if self.region is None else regions().get(self.region).name
+        """Whose figures these are: the region shown, else the viewer's scope (全省, or an entity's own)."""
+        return self.scope if self.region is None else regions().get(self.region).name
 
     def chart_data(self) -> dict[str, Any]:
         """What dashboard.js draws: the map, the trend and the breakdowns."""
@@ -307,12 +283,15 @@ def _warehouse(settings: Settings | None) -> Iterator[tuple[Engine, Snapshot]]:
 
 def run_all(queries: DashboardQueries, actor: Actor, settings: Settings | None = None
             ) -> dict[int, Result | RankResult]:
-    """Answer every question of a dashboard on one warehouse connection: {id(question): answer}."""
+    """Answer every question of a dashboard on one warehouse connection: {id(question): answer}. The KPI cards'
+    summed indicators share one engine query (query.run_many)."""
     answers: dict[int, Result | RankResult] = {}
+    questions = [q for q in queries.all() if isinstance(q, Query)]
     with _warehouse(settings) as (engine, snap):
-        for question in queries.all():
-            answers[id(question)] = (run_rank(engine, question, actor, snap) if isinstance(question, RankQuery)
-                                     else run(engine, question, actor, snap))
+        for question, answer in zip(questions, run_many(engine, questions, actor, snap), strict=True):
+            answers[id(question)] = answer
+        for ranking in queries.tops.values():
+            answers[id(ranking)] = run_rank(engine, ranking, actor, snap)
     return answers
 
 

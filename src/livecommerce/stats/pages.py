@@ -8,6 +8,8 @@ service refuses (an unknown date, a region outside the viewer's scope) is shown 
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -19,8 +21,8 @@ from livecommerce.accounts.deps import CurrentActor, app_settings
 from livecommerce.core.errors import LiveCommerceError, NotFound, PermissionDenied, ValidationFailed
 from livecommerce.core.scope import Actor
 from livecommerce.reference.codes import CATEGORIES, CHANNELS, PLATFORMS
-from livecommerce.reference.regions import regions
-from livecommerce.stats import dashboard, maps, params, service
+from livecommerce.reference.regions import PROVINCE, regions
+from livecommerce.stats import dashboard, maps, params, periods, service
 from livecommerce.stats.indicators import DIMENSIONS, INDICATORS, SALES
 from livecommerce.stats.query import ACTION, Result
 from livecommerce.stats.rank import SUBJECTS
@@ -35,13 +37,45 @@ COMPARES = {"": "不比较", "yoy": "同比（上年同期）", "mom": "环比�
 ATTRIBUTIONS = {"seller": "按卖家所在地", "ship_from": "按发货地"}
 
 
-def _vendor(request: Request) -> Any:
+def _vendor(request: Request) -> FilePath:
     from livecommerce.web.assets import VENDOR
 
     return app_settings(request).assets_dir or VENDOR
 
 
 # ---------------------------------------------------------------------------------------------------------- 总览
+
+
+def month_options(today: date, count: int = 36) -> list[tuple[str, str]]:
+    """(key, name) of this month and the ``count`` − 1 before it, the latest first."""
+    first = today.replace(day=1)
+    keys = [periods.bucket_key(periods.add_months(first, -i), "month") for i in range(count)]
+    return [(key, periods.bucket_name(key, "month")) for key in keys]
+
+
+def quarter_options(today: date, count: int = 12) -> list[tuple[str, str]]:
+    """(key, name) of the last ``count`` quarters, the latest first."""
+    first = periods.bucket_start(today, "quarter")
+    keys = [periods.bucket_key(periods.add_months(first, -3 * i), "quarter") for i in range(count)]
+    return [(key, periods.bucket_name(key, "quarter")) for key in keys]
+
+
+def year_options(today: date, count: int = 6) -> list[tuple[str, str]]:
+    return [(str(today.year - i), f"{today.year - i}年") for i in range(count)]
+
+
+def region_options(actor: Actor) -> list[tuple[str, str]]:
+    """(code, label) of the regions the viewer may choose: 全省 and every city (with its counties indented) that the
+    grant covers."""
+    grant = actor.grant(ACTION)
+    table = regions()
+    options = [(PROVINCE, "全省")] if grant.everything else []
+    for city in table.cities():
+        if grant.everything or city.code in grant.regions:
+            options.append((city.code, city.name))
+        options.extend((county.code, "\u3000" + county.name) for county in table.children(city.code)
+                       if grant.everything or county.code in grant.regions)
+    return options
 
 
 def _dashboard(request: Request, actor: Actor, template: str, base: str) -> Response:
@@ -68,27 +102,35 @@ def _dashboard(request: Request, actor: Actor, template: str, base: str) -> Resp
     keep = {**period.params(), "indicator": indicator}
     home = dashboard.view_region(actor, None)
 
-    def link(**changes: str | None) -> str:
+    def link(path: str = base, **changes: str | None) -> str:
+        """A dashboard URL with this page's period, indicator and region, some changed (None removes one)."""
         values = {**keep, **({"region": region} if region else {})}
         for key, value in changes.items():
             if value is None:
                 values.pop(key, None)
             else:
                 values[key] = value
-        return base + ("?" + urlencode(values) if values else "")
+        return path + ("?" + urlencode(values) if values else "")
 
     today = params.today()
+    can_drill = actor.grant(ACTION).everything  # an entity's own figures have no city to open
+    from livecommerce.stats.goals import cached_progress
+    from livecommerce.stats.targets_pages import figure
+
+    goals = [row for row in cached_progress(actor, app_settings(request), today)
+             if row["due_date"] >= today.isoformat() and "statement" in row]
     return render(request, template, {
-        "region_links": [link(region=code) if code else "" for code in board.regions.links],
+        "goals": goals, "figure": figure,
+        "can_drill": can_drill,
+        "region_links": [link(region=code) if code and can_drill else "" for code in board.regions.links],
         "up_region_name": regions().get(home).name if home else "全省",
-        "title": "总览", "denied": False, "board": board, "errors": errors, "link": link,
-        "data": board.chart_data() | {"drill": link(region="")},
+        "title": "总览", "denied": False, "board": board, "errors": errors,
+        "data": board.chart_data() | {"drill": link(region="") if can_drill else ""},
         "can_go_up": region is not None and region != home, "up_link": link(region=home),
-        "region_options": dashboard.region_options(actor), "modes": dashboard.PERIOD_MODES,
-        "quarters": dashboard.quarter_options(today), "years": dashboard.year_options(today),
+        "region_options": region_options(actor), "modes": dashboard.PERIOD_MODES,
+        "months": month_options(today), "quarters": quarter_options(today), "years": year_options(today),
         "map_indicators": [(i, INDICATORS[i].zh) for i in dashboard.MAP_INDICATORS],
-        "screen_link": "/screen?" + urlencode({**keep, **({"region": region} if region else {})}),
-        "board_link": "/?" + urlencode({**keep, **({"region": region} if region else {})}),
+        "screen_link": link("/screen"), "board_link": link("/"),
     })
 
 
@@ -137,6 +179,8 @@ def _form(request: Request, rank: bool) -> dict[str, Any]:
         form |= {"indicator": "online_retail", "period": dashboard.last_complete_month(params.today()).key,
                  "compare": "mom" if rank else "yoy", "by": ["city"], "of": "entity", "top": "10"}
     form["attribution"] = form["attribution"] or "seller"
+    if form["from"] and form["to"]:
+        form["period"] = ""  # dates given: they are the period (the form offers them as an alternative)
     return form
 
 
@@ -173,7 +217,8 @@ def _check_region(actor: Actor, form: dict[str, Any]) -> str | None:
 
 def _common(request: Request, actor: Actor, form: dict[str, Any], tab: str) -> dict[str, Any]:
     return {"title": "统计分析", "tab": tab, "form": form, "indicators": list(INDICATORS.values()),
-            "dimensions": DIMENSIONS, "region_options": dashboard.region_options(actor), "compares": COMPARES,
+            "unit_of": lambda indicator: unit_of(indicator)[1],
+            "dimensions": DIMENSIONS, "region_options": region_options(actor), "compares": COMPARES,
             "attributions": ATTRIBUTIONS, "filters": {d: list(codes) for d, codes in FILTERS.items()},
             "filter_names": {d: DIMENSIONS[d].zh for d in FILTERS}, "subjects": SUBJECTS, "sales": SALES}
 

@@ -20,6 +20,7 @@ import ibis.expr.types as ir
 from livecommerce.core.errors import ValidationFailed
 from livecommerce.core.scope import Actor, Grant, ensure
 from livecommerce.core.settings import Settings
+from livecommerce.core.timeutil import SHANGHAI
 from livecommerce.reference.codes import CATEGORIES, CHANNELS, CROSS_BORDER, ENTITY_KINDS, PLATFORMS
 from livecommerce.reference.regions import PROVINCE, regions
 from livecommerce.stats import periods, sources
@@ -409,8 +410,10 @@ def _compare(engine: Engine, query: Query, grant: Grant, snap: Snapshot, current
              measures: tuple[str, ...], use_rollups: bool) -> tuple[dict[Key, dict[str, Decimal]], dict[Key, Key]]:
     """The figures of the period compared with, and which of its keys each current key compares with."""
     grain = query.time_grain
-    if grain and len(query.by) == 1:
-        for period_key in periods.periods_in(query.range, grain):
+    today = datetime.now(SHANGHAI).date()
+    if grain and len(query.by) == 1 and query.range.start <= today:
+        # an empty period shows as 0; a period still to come is not shown (it has no figures yet)
+        for period_key in periods.periods_in(Range(query.range.start, min(query.range.end, today)), grain):
             current.setdefault((period_key,), {m: Decimal(0) for m in measures})
     if not query.compare:
         return {}, {}

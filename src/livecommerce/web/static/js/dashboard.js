@@ -78,13 +78,16 @@
       visualMap: {
         type: "continuous", min: 0, max: max > 0 ? max : 1, left: 12, bottom: 12, calculable: true,
         text: ["高", "低"], textStyle: { color: soft }, itemHeight: dark ? 160 : 110,
-        inRange: { color: dark ? ["#12315e", "#1f5fae", "#38a3ff", "#9be7ff"] : ["#e6f0fb", "#8fbbe8", "#2f74c8", "#0a2c5c"] }
+        inRange: { color: dark ? ["#1d4b86", "#2f7fd6", "#5cb8ff", "#b8ecff"] : ["#d6e6f8", "#8fbbe8", "#2f74c8", "#0a2c5c"] }
       },
       series: [{
         type: "map", map: mapName, name: info.indicator_name, roam: false, selectedMode: false,
         layoutCenter: ["50%", "50%"], layoutSize: "95%",
-        label: { show: true, fontSize: dark ? 13 : 11, color: dark ? "#ffffff" : "#1f2937" },
-        itemStyle: { borderColor: dark ? "#6fa8ff" : "#ffffff", borderWidth: 1, areaColor: dark ? "#1a2c4a" : "#eef1f5" },
+        label: { show: true, fontSize: dark ? 13 : 11, color: dark ? "#ffffff" : "#1f2937",
+          textBorderColor: dark ? "#0b1a33" : "#ffffff", textBorderWidth: 2 },
+        labelLayout: info.level === "county" ? { hideOverlap: true } : undefined,  // a city's small urban districts
+        /* a region without figures: grey, apart from the blues of the scale */
+        itemStyle: { borderColor: dark ? "#6fa8ff" : "#ffffff", borderWidth: 1, areaColor: dark ? "#283142" : "#f1f1f1" },
         emphasis: { label: { show: true, color: "#1f2937" }, itemStyle: { areaColor: "#ffd666" } },
         data: info.data.map(function (d) {
           return { name: d.name, value: num(d.value), code: d.code, display: d.display, yoy: d.yoy };
@@ -92,7 +95,7 @@
       }]
     }));
     chart.on("click", function (p) {
-      if (info.level === "city" && p.data && p.data.code) {
+      if (info.level === "city" && data.drill && p.data && p.data.code) {
         window.location.href = data.drill + encodeURIComponent(p.data.code);
       }
     });
@@ -156,7 +159,7 @@
       series: [
         { name: t.this_year.name, type: "bar", barMaxWidth: 26, data: t.this_year.values.map(num),
           itemStyle: { color: dark ? "#3d8bff" : "#1a62bd" } },
-        { name: t.last_year.name, type: "line", smooth: true, symbolSize: 6, data: t.last_year.values.map(num),
+        { name: t.last_year.name, type: "line", symbolSize: 6, data: t.last_year.values.map(num),
           itemStyle: { color: "#f59e0b" }, lineStyle: { type: "dashed" } }
       ]
     }));

@@ -33,7 +33,7 @@
     yAxis: { type: "value", name: spec.unit },
     series: spec.series.map(function (s, index) {
       return {
-        name: s.name, type: bar ? "bar" : "line", data: s.values.map(num), smooth: !bar, barMaxWidth: 28,
+        name: s.name, type: bar ? "bar" : "line", data: s.values.map(num), barMaxWidth: 28,
         lineStyle: !bar && index > 0 && spec.series.length === 2 ? { type: "dashed" } : undefined
       };
     })
