@@ -170,3 +170,14 @@ def test_queries_asked_together_answer_as_asked_alone(engine: Any, hand_home: An
         alone = run(engine, question, SystemActor(), snapshot(hand_home))
         assert answer.to_json() == alone.to_json()
     assert together[3].to_json()["rows"][0]["value"] == "0.904762"  # 哈尔滨: (100 + 280) / (100 + 40 + 280)
+
+
+def test_a_question_asked_again_is_answered_from_its_kept_sql_with_the_same_figures(engine: Any, hand_home: Any) -> None:
+    from livecommerce.stats import query as q
+
+    first = ask(engine, hand_home, "online_retail", by=("city",), compare="yoy")
+    kept = len(q._SQL_CACHE)
+    again = ask(engine, hand_home, "online_retail", by=("city",), compare="yoy")
+    assert again == first and len(q._SQL_CACHE) == kept
+    officer = ask(engine, hand_home, "online_retail", by=("city",), compare="yoy", actor=CityOfficer())
+    assert list(officer) == [("230100",)]  # the viewer's grant is part of what is kept

@@ -41,8 +41,18 @@ class DuckDBEngine:
     name = "duckdb"
 
     def __init__(self, connection: Any) -> None:
+        self.connection = connection
         self.backend = ibis.duckdb.from_connection(connection)
         self._tables: dict[str, ir.Table] = {}
+        # compiled SQL may be kept per database file (query._SQL_CACHE)
+        self.cache_scope = str(connection.execute(
+            "SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()[0][0])
+
+    def records(self, sql: str) -> list[dict[str, Any]]:
+        """Rows of compiled SQL as dicts, DECIMAL as Decimal (exact), DATE as date."""
+        cursor = self.connection.execute(sql)
+        columns = [column[0] for column in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
     def table(self, name: str) -> ir.Table:
         if name not in self._tables:

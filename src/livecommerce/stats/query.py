@@ -8,6 +8,7 @@ the detail otherwise; both give the same figures (tests/stats/test_rollups.py).
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -218,6 +219,15 @@ def figures(engine: Engine, query: Query, grant: Grant, snap: Snapshot, by: tupl
     indicator = get_indicator(query.indicator)
     wanted = measures_of or indicator.measures
     rollup = plan(query, indicator, grant, by, period, require, wanted) if use_rollups else None
+    names = [*(f"g{i}" for i in range(len(by))), *(f"r{i}" for i in range(len(require)))]
+    measures = [MEASURES[m] for m in wanted]
+    cache_key = _cache_key(engine, query, indicator, grant, by, period, require, rollup, wanted, top, where_in, rank,
+                           keep, label)
+    sql = _SQL_CACHE.get(cache_key) if cache_key is not None else None
+    if sql is not None and cache_key is not None:
+        _SQL_CACHE.move_to_end(cache_key)
+        records = engine.records(sql)  # type: ignore[attr-defined]
+        return _parse(records, names, by, require, measures, labels), rollup.name if rollup else "detail"
     read = needed_columns(query, indicator, grant, by) | set(require) | set(where_in or {}) | {"net"}
     for m in wanted:
         read |= {MEASURES[m].column} | sources.CONDITION_COLUMNS.get(MEASURES[m].where, set())
@@ -254,7 +264,6 @@ def figures(engine: Engine, query: Query, grant: Grant, snap: Snapshot, by: tupl
         t = t.filter(t[column].isin(values))
     groups = {f"g{i}": _dim_value(t, dim, region, day) for i, dim in enumerate(by)}
     groups |= {f"r{i}": t[column] for i, column in enumerate(require)}
-    measures = [MEASURES[m] for m in wanted]
     if measures[0].kind == "sellers":
         inner = t.group_by(**groups, seller=t.seller_key).aggregate(net=measure_expr(t, "net", from_rollup=rollup is not None))
         measure = measures[0]
@@ -275,17 +284,51 @@ def figures(engine: Engine, query: Query, grant: Grant, snap: Snapshot, by: tupl
             expr = expr.filter(expr._rank < top)
         for index, values in (keep or {}).items():
             expr = expr.filter(expr[list(groups)[index]].isin(values))
-    frame = engine.execute(expr)
+    if cache_key is not None:
+        sql = ibis.to_sql(expr, dialect="duckdb")
+        _SQL_CACHE[cache_key] = sql
+        while len(_SQL_CACHE) > SQL_CACHE_SIZE:
+            _SQL_CACHE.popitem(last=False)
+        records = engine.records(sql)  # type: ignore[attr-defined]
+    else:
+        records = engine.execute(expr).to_dict("records")
+    return _parse(records, names, by, require, measures, labels), rollup.name if rollup else "detail"
+
+
+_SQL_CACHE: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+SQL_CACHE_SIZE = 1024
+
+
+def _cache_key(engine: Engine, query: Query, indicator: Indicator, grant: Grant, by: tuple[str, ...], period: Range,
+               require: tuple[str, ...], rollup: Rollup | None, wanted: tuple[str, ...], top: int | None,
+               where_in: Mapping[str, list[str]] | None, rank: bool, keep: Mapping[int, list[str]] | None,
+               label: str | None) -> tuple[Any, ...] | None:
+    """Everything the SQL of a question depends on, where it can be kept: compiling the Ibis expression costs more
+    than DuckDB answering from a rollup, and the dashboard asks the same questions again and again. Questions that
+    join a registry snapshot (entity kinds, streamers' regions) are compiled each time."""
+    scope = getattr(engine, "cache_scope", None)
+    if scope is None or indicator.source == SESSIONS or "entity_kind" in by or "entity_kind" in query.filters:
+        return None
+
+    def items(mapping: Mapping[Any, list[str]] | Mapping[Any, tuple[str, ...]] | None) -> tuple[Any, ...]:
+        return tuple(sorted((k, tuple(v)) for k, v in (mapping or {}).items()))
+
+    return (scope, wanted, by, period, query.region, items(query.filters), query.attribution, grant.everything,
+            tuple(sorted(grant.regions)), tuple(sorted(grant.entities)), require, rollup.name if rollup else None,
+            top, items(where_in), rank, items(keep), label)
+
+
+def _parse(records: list[dict[str, Any]], names: list[str], by: tuple[str, ...], require: tuple[str, ...],
+           measures: list[Any], labels: dict[Key, str] | None) -> dict[Key, dict[str, Decimal]]:
     out: dict[Key, dict[str, Decimal]] = {}
-    names = [*groups]
-    for record in frame.to_dict("records"):
+    for record in records:
         key = tuple(_key_text(record[g], dim) for g, dim in zip(names, [*by, *require], strict=True))
         out[key] = {m.name: _exact(record[m.name]) for m in measures}
         if "_rank" in record:
             out[key]["_rank"] = Decimal(int(record["_rank"]) + 1)
         if labels is not None and "_label" in record:
             labels[key] = str(record["_label"] or "")
-    return out, rollup.name if rollup else "detail"
+    return out
 
 
 def _dim_value(t: ir.Table, dim: str, region: str, day: ir.Value) -> ir.Value:
