@@ -155,7 +155,7 @@ def get_indicator(indicator_id: str) -> Indicator:
         return INDICATORS[indicator_id]
     except KeyError:
         known = ", ".join(INDICATORS)
-        raise ValidationFailed(f"unknown indicator {indicator_id!r}: one of {known}") from None
+        raise ValidationFailed(f"没有指标 {indicator_id!r} (unknown indicator {indicator_id!r}: one of {known})") from None
 
 
 @dataclass(frozen=True)
@@ -205,7 +205,7 @@ def parse_dimensions(text: str | list[str] | tuple[str, ...] | None) -> tuple[st
     names = [n.strip() for n in (text.split(",") if isinstance(text, str) else text) if n.strip()]
     for name in names:
         if name not in DIMENSIONS:
-            raise ValidationFailed(f"unknown dimension {name!r}: one of {', '.join(DIMENSIONS)}")
+            raise ValidationFailed(f"没有分组维度 {name!r} (unknown dimension {name!r}: one of {', '.join(DIMENSIONS)})")
     if len(set(names)) != len(names):
         raise ValidationFailed(f"a dimension is named twice in {','.join(names)!r}")
     if sum(DIMENSIONS[n].is_time for n in names) > 1:
@@ -220,8 +220,8 @@ def check_cut(indicator: Indicator, dims: tuple[str, ...]) -> None:
     for name in dims:
         if indicator.source not in DIMENSIONS[name].sources:
             raise ValidationFailed(
-                f"indicator {indicator.id} ({indicator.zh}) comes from {SOURCE_FEEDS[indicator.source]}, "
-                f"which has no {name} ({DIMENSIONS[name].zh}): it cannot be cut by {name}")
+                f"{indicator.zh}不能按{DIMENSIONS[name].zh}分组：其数据来源没有该字段 (indicator {indicator.id} comes "
+                f"from {SOURCE_FEEDS[indicator.source]}, which has no {name}: it cannot be cut by {name})")
 
 
 SOURCE_FEEDS = {SALES: "orders + shop_daily", SESSIONS: "live_sessions", PARCELS: "parcels"}

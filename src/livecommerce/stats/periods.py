@@ -24,7 +24,7 @@ class Range:
 
     def __post_init__(self) -> None:
         if self.end < self.start:
-            raise ValidationFailed(f"--to {self.end} is before --from {self.start}")
+            raise ValidationFailed(f"结束日期 {self.end} 早于开始日期 {self.start} (--to is before --from)")
 
     @property
     def days(self) -> int:
@@ -81,7 +81,7 @@ def parse_day(text: str, option: str = "date") -> date:
     try:
         return date.fromisoformat(text.strip().replace("/", "-"))
     except ValueError:
-        raise ValidationFailed(f"{option} {text!r} is not a date YYYY-MM-DD") from None
+        raise ValidationFailed(f"日期 {text!r} 应为 YYYY-MM-DD ({option} {text!r} is not a date YYYY-MM-DD)") from None
 
 
 _PERIOD = re.compile(r"^(\d{4})(?:-(?:(\d{1,2})|Q([1-4])|W(\d{1,2})|(\d{1,2})-(\d{1,2})))?$", re.IGNORECASE)
@@ -91,7 +91,8 @@ def parse_period(text: str) -> tuple[Range, str]:
     """`2025` · `2025-Q1` · `2025-02` · `2025-W05` · `2025-02-01` → (range, grain)."""
     match = _PERIOD.match(text.strip())
     if not match:
-        raise ValidationFailed(f"period {text!r} is not one of 2025, 2025-Q1, 2025-02, 2025-W05, 2025-02-01")
+        raise ValidationFailed(f"统计期 {text!r} 应为 2025、2025-Q1、2025-02、2025-W05 或 2025-02-01 "
+                               f"(period {text!r} is not one of 2025, 2025-Q1, 2025-02, 2025-W05, 2025-02-01)")
     year = int(match[1])
     if match[2]:
         month = int(match[2])
