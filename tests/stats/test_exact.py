@@ -173,7 +173,7 @@ def test_queries_asked_together_answer_as_asked_alone(engine: Any, hand_home: An
 
 
 def test_a_question_asked_again_is_answered_from_its_kept_sql_with_the_same_figures(engine: Any, hand_home: Any) -> None:
-    from livecommerce.stats import query as q
+    from livecommerce.stats import figures as q
 
     first = ask(engine, hand_home, "online_retail", by=("city",), compare="yoy")
     kept = len(q._SQL_CACHE)

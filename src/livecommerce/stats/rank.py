@@ -16,9 +16,10 @@ from livecommerce.core.scope import Actor, ensure
 from livecommerce.core.settings import Settings
 from livecommerce.stats import periods
 from livecommerce.stats.engine import Engine
+from livecommerce.stats.figures import figures
 from livecommerce.stats.indicators import MEASURES, SALES, Indicator, get_indicator
 from livecommerce.stats.periods import Range
-from livecommerce.stats.query import ACTION, Query, change, dim_name, figures, scope_label, text
+from livecommerce.stats.query import ACTION, Query, change, dim_name, scope_label, text
 from livecommerce.stats.registry import Snapshot
 
 SUBJECTS = {
