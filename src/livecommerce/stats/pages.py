@@ -22,7 +22,7 @@ from livecommerce.core.errors import LiveCommerceError, NotFound, PermissionDeni
 from livecommerce.core.scope import Actor
 from livecommerce.reference.codes import CATEGORIES, CHANNELS, PLATFORMS
 from livecommerce.reference.regions import PROVINCE, regions
-from livecommerce.stats import dashboard, maps, params, periods, service
+from livecommerce.stats import dashboard, maps, panels, params, periods, service
 from livecommerce.stats.indicators import DIMENSIONS, INDICATORS, SALES
 from livecommerce.stats.query import ACTION, Result
 from livecommerce.stats.rank import SUBJECTS
@@ -302,7 +302,7 @@ def _chart(result: Result) -> dict[str, Any]:
     largest), else bars of the 30 largest rows."""
     q = result.query
     kind, unit = unit_of(result.indicator)
-    scale = dashboard.chart_number
+    scale = panels.chart_number
     grain = q.time_grain
     if not q.by:
         return {}
