@@ -7,15 +7,13 @@ Screenshots go to /tmp/dashboard*.png (look at them after a change of layout).
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.test_login_browser import CHROMIUM, CHROMIUM_ARGS, PASSWORD, free_port, livecommerce, wait_until_up
+from tests.e2e.test_login_browser import CHROMIUM, CHROMIUM_ARGS, PASSWORD, livecommerce, serving
 
 pytestmark = [
     pytest.mark.e2e,
@@ -42,21 +40,8 @@ def demo_console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     livecommerce("users", "create-admin", "admin", "--password-stdin", env=env, stdin=PASSWORD + "\n")
     livecommerce("users", "add", "hrb", "--role", "city_officer", "--region", "230100", "--password-stdin", env=env,
                  stdin=PASSWORD + "\n")
-    port, log = free_port(), tmp / "serve.log"
-    with log.open("wb") as output:
-        server = subprocess.Popen([str(Path(sys.executable).with_name("livecommerce")), "serve", "--host", "127.0.0.1",
-                                   "--port", str(port)], env=env, stdout=output, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url, server, log)
+    with serving(env, tmp / "serve.log") as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=15)
 
 
 @pytest.fixture

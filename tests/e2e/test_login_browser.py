@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -58,14 +59,10 @@ def wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
     pytest.fail(f"livecommerce serve did not answer within 60 s:\n{log.read_text(errors='replace')}")
 
 
-@pytest.fixture
-def console_url(tmp_path: Path) -> Iterator[str]:
-    """A console served by `livecommerce serve` on a free loopback port, on a new home with the admin 'admin'."""
-    env = {**os.environ, "LIVECOMMERCE_HOME": str(tmp_path / "home"), "LIVECOMMERCE_COOKIE_SECURE": "false"}
-    for name in ("LIVECOMMERCE_DATABASE_URL", "LIVECOMMERCE_CONFIG"):
-        env.pop(name, None)
-    livecommerce("users", "create-admin", "admin", "--password-stdin", env=env, stdin=PASSWORD + "\n")
-    port, log = free_port(), tmp_path / "serve.log"
+@contextmanager
+def serving(env: dict[str, str], log: Path) -> Iterator[str]:
+    """`livecommerce serve` on a free loopback port with this environment, stopped on exit; yields its URL."""
+    port = free_port()
     with log.open("wb") as output:
         server = subprocess.Popen([str(Path(sys.executable).with_name("livecommerce")), "serve", "--host", "127.0.0.1",
                                    "--port", str(port)], env=env, stdout=output, stderr=subprocess.STDOUT)
@@ -80,6 +77,17 @@ def console_url(tmp_path: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait(timeout=15)
+
+
+@pytest.fixture
+def console_url(tmp_path: Path) -> Iterator[str]:
+    """A console served by `livecommerce serve` on a free loopback port, on a new home with the admin 'admin'."""
+    env = {**os.environ, "LIVECOMMERCE_HOME": str(tmp_path / "home"), "LIVECOMMERCE_COOKIE_SECURE": "false"}
+    for name in ("LIVECOMMERCE_DATABASE_URL", "LIVECOMMERCE_CONFIG"):
+        env.pop(name, None)
+    livecommerce("users", "create-admin", "admin", "--password-stdin", env=env, stdin=PASSWORD + "\n")
+    with serving(env, tmp_path / "serve.log") as url:
+        yield url
 
 
 def test_login_through_the_form_reaches_the_home_page(console_url: str, tmp_path: Path) -> None:
