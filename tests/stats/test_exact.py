@@ -181,3 +181,13 @@ def test_a_question_asked_again_is_answered_from_its_kept_sql_with_the_same_figu
     assert again == first and len(q._SQL_CACHE) == kept
     officer = ask(engine, hand_home, "online_retail", by=("city",), compare="yoy", actor=CityOfficer())
     assert list(officer) == [("230100",)]  # the viewer's grant is part of what is kept
+
+
+def test_ranking_by_a_ratio_ranks_in_the_engine_with_exact_values_and_ties(engine: Any, hand_home: Any) -> None:
+    from livecommerce.stats.rank import RankQuery, run_rank
+
+    result = run_rank(engine, RankQuery("live_share", JAN, of="entity", top=5), SystemActor(), snapshot(hand_home))
+    rows = [(r["rank"], r["name"], r["value"]) for r in result.to_json()["rows"]]
+    # 黑土优品 (S1): 100 live of 100; T9: 100 live of 280; the three others sold nothing live: tied third
+    assert rows[:2] == [(1, "哈尔滨黑土优品农业有限公司", "1.000000"), (2, "taobao:T9", "0.357143")]
+    assert [(rank, value) for rank, _, value in rows[2:]] == [(3, "0.000000")] * 3

@@ -169,7 +169,12 @@ def figures(engine: Engine, query: Query, grant: Grant, snap: Snapshot, by: tupl
             aggregates["_label"] = t[label].argmax(t.net)
         expr = t.group_by(**groups).aggregate(**aggregates) if groups else t.aggregate(**aggregates)
     if rank or top is not None or keep:
-        expr = expr.mutate(_rank=ibis.rank().over(order_by=ibis.desc(expr[measures[0].name])))
+        if len(measures) == 2:  # a ratio (直播占比, 客单价 …): ranked by its value as shown, six decimals
+            expr = expr.filter(expr[measures[1].name] != 0)
+            order = (expr[measures[0].name].cast("float64") / expr[measures[1].name].cast("float64")).round(6)
+        else:
+            order = expr[measures[0].name]
+        expr = expr.mutate(_rank=ibis.rank().over(order_by=ibis.desc(order)))
         if top is not None:
             expr = expr.filter(expr._rank < top)
         for index, values in (keep or {}).items():

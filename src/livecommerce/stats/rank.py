@@ -101,8 +101,10 @@ class RankResult:
 
 
 def _fast(indicator: Indicator) -> bool:
-    """Whether the engine can rank: the value is one summed measure (ratios are ranked here, from all values)."""
-    return len(indicator.measures) == 1 and MEASURES[indicator.measures[0]].kind in ("sum", "count")
+    """Whether the engine can rank: the value is one summed measure, or the ratio of two (numerator first); the exact
+    values of the subjects ranked are then computed here. Distinct counts are ranked here, from all values."""
+    sums = all(MEASURES[m].kind in ("sum", "count") for m in indicator.measures)
+    return sums and (len(indicator.measures) == 1 or (len(indicator.measures) == 2 and not indicator.additive))
 
 
 def _values(engine: Engine, q: RankQuery, grant: Any, snap: Snapshot, period: Range
@@ -135,7 +137,9 @@ def run_rank(engine: Engine, q: RankQuery, actor: Actor, snap: Snapshot) -> Rank
         labels: dict[tuple[str, ...], str] = {}
         now, used = figures(engine, query, grant, snap, (), q.range, keys, top=q.top,
                             label="product_name" if q.of == "product" else None, labels=labels)
-        top = sorted(((int(v["_rank"]), k, indicator.compute(v)) for k, v in now.items()), key=lambda i: (i[0], i[1]))
+        # ties at the last place may bring more than N: keep N, ties ordered by key as everywhere
+        top = sorted(((int(v["_rank"]), k, indicator.compute(v)) for k, v in now.items()),
+                     key=lambda i: (i[0], i[1]))[: q.top]
         keep = {i: sorted({k[i] for _, k, _ in top}) for i in range(len(keys))}
         old = figures(engine, query, grant, snap, (), before, keys, keep=keep)[0] if top else {}
         old_values = {k: indicator.compute(v) for k, v in old.items()}
@@ -151,7 +155,7 @@ def run_rank(engine: Engine, q: RankQuery, actor: Actor, snap: Snapshot) -> Rank
     if q.of == "product" and not _fast(indicator):
         titles = _titles(engine, q, grant, snap, [key for _, key, _ in ranked])
     rows = []
-    for rank, key, value in ranked[: q.top] if not _fast(indicator) else ranked:
+    for rank, key, value in ranked[: q.top]:
         rows.append(Ranked(rank=rank, key=":".join(key), name=_name(q.of, key, titles, snap), value=value,
                            previous=old_values.get(key), previous_rank=old_rank.get(key),
                            platform=key[0] if q.of in ("shop", "streamer", "product") else ""))
