@@ -105,3 +105,20 @@ def test_rebuild_gives_the_same_rollups(demo_home: Settings) -> None:
         con.execute("COMMIT")
         after = {r.name: con.execute(f"SELECT * FROM {r.name} ORDER BY ALL").fetchall() for r in ROLLUPS}
     assert before == after
+
+
+def test_spark_agrees_with_duckdb_on_every_indicator_of_the_tiny_province(demo_home: Settings, tmp_path: Any) -> None:
+    """The scale-out engine answers as the embedded one: every indicator by city over 2025, from the detail and from
+    the rollups, on Spark local[2] over the Parquet export."""
+    pytest.importorskip("pyspark")
+    from livecommerce.stats.engine import SparkEngine, export_parquet, spark_session
+
+    export_parquet(tmp_path / "parquet", demo_home)
+    spark = SparkEngine(spark_session(), tmp_path / "parquet")
+    snap = snapshot(demo_home)
+    with open_duckdb(demo_home) as duck:
+        for indicator in INDICATORS:
+            query = Query(indicator, YEAR, by=("city",))
+            expected = _rows(run(duck, query, SystemActor(), snap))
+            assert _rows(run(spark, query, SystemActor(), snap)) == expected, indicator
+            assert expected, indicator
