@@ -100,3 +100,14 @@ def registry_home(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: p
     yield settings
     db.dispose_engines()
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def session(registry_home: Settings) -> Iterator[Any]:
+    """A registry session on the backend of ``registry_home`` (SQLite, then PostgreSQL), rolled back afterwards."""
+    registry = db.session_factory(registry_home)()
+    try:
+        yield registry
+    finally:
+        registry.rollback()
+        registry.close()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import asdict, replace
 from datetime import date
 from decimal import Decimal
@@ -20,10 +19,8 @@ from sqlalchemy.orm import Session
 
 from livecommerce.accounts.actors import UserActor
 from livecommerce.accounts.models import AuditEntry
-from livecommerce.core.db import session_factory
 from livecommerce.core.errors import NotFound, PermissionDenied, ValidationFailed
 from livecommerce.core.scope import SystemActor
-from livecommerce.core.settings import Settings
 from livecommerce.stats import targets
 from livecommerce.stats.models import COMPARISONS, Target
 from livecommerce.stats.targets import SEED_TARGETS, TARGET_INDICATORS, SeedTarget, progress
@@ -49,15 +46,6 @@ def audit_lines(session: Session, action: str) -> list[AuditEntry]:
     return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)))
 
 
-@pytest.fixture
-def session(registry_home: Settings) -> Iterator[Session]:
-    """A registry session on SQLite, then on PostgreSQL, with migration 0003 applied."""
-    db = session_factory(registry_home)()
-    try:
-        yield db
-    finally:
-        db.rollback()
-        db.close()
 
 
 # --- the seeds -------------------------------------------------------------------------------------------------------
