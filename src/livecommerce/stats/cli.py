@@ -180,7 +180,7 @@ def indicators_command(output: Format = "table") -> None:
 @app.command("targets")
 def targets_command(output: Format = "table") -> None:
     """The policies' targets (目标) with progress so far, the forecast at the due date and whether on track."""
-    from livecommerce.stats.goals import open_statuses
+    from livecommerce.stats.goals import figure, open_statuses
 
     if output not in ("table", "json"):
         errors.print(f"[red]--format {output!r}: table or json[/red]")
@@ -195,22 +195,9 @@ def targets_command(output: Format = "table") -> None:
         shown.add_column(header, overflow="fold")
     for row in rows:
         verdict = row.get("statement") or row["reason"]
-        shown.add_row(row["title"], row["region_name"], row["due_date"], _figure(row["target"], row["unit"]),
-                      _figure(row.get("actual"), row["unit"]), _figure(row.get("forecast"), row["unit"]), verdict)
+        shown.add_row(row["title"], row["region_name"], row["due_date"], figure(row["target"], row["unit"]),
+                      figure(row.get("actual"), row["unit"]), figure(row.get("forecast"), row["unit"]), verdict)
     console.print(shown)
-
-
-def _figure(value: str | None, unit: str) -> str:
-    """A target's figure as people read it: yuan in 亿元, counts whole."""
-    from decimal import Decimal
-
-    from livecommerce.core.money import format_yi
-
-    if value is None:
-        return "—"
-    if unit == "元":
-        return f"{format_yi(Decimal(value))}亿元"
-    return f"{Decimal(value):,.0f}{unit}"
 
 
 @app.command("rebuild")

@@ -58,6 +58,18 @@ class TargetStatus:
         return out
 
 
+def figure(value: str | None, unit: str) -> str:
+    """A target's figure as people read it: yuan in 亿元 (or 万元 under 1亿), counts whole; — for none."""
+    from livecommerce.core.money import format_wan, format_yi
+
+    if value is None:
+        return "—"
+    amount = Decimal(value)
+    if unit == "元":
+        return f"{format_yi(amount)}亿元" if abs(amount) >= 100_000_000 else f"{format_wan(amount)}万元"
+    return f"{amount:,.0f}{unit}"
+
+
 def last_complete_month_end(today: date) -> date:
     return today.replace(day=1) - timedelta(days=1)
 

@@ -114,8 +114,7 @@ def _dashboard(request: Request, actor: Actor, template: str, base: str) -> Resp
 
     today = params.today()
     can_drill = actor.grant(ACTION).everything  # an entity's own figures have no city to open
-    from livecommerce.stats.goals import cached_progress
-    from livecommerce.stats.targets_pages import figure
+    from livecommerce.stats.goals import cached_progress, figure
 
     goals = [row for row in cached_progress(actor, app_settings(request), today)
              if row["due_date"] >= today.isoformat() and "statement" in row]

@@ -35,10 +35,6 @@ CONDITIONS: dict[str, Callable[[ir.Table], ir.BooleanValue]] = {
     "export": lambda t: t.cross_border == "export",
 }
 
-SALES_COLUMNS = ("day", "region", "ship_region", "category", "local_product", "physical", "platform", "channel",
-                 "cross_border", "seller_key", "seller_uscc", "shop_id", "streamer_id", "product_id", "product_name",
-                 "paid", "refund", "net", "orders", "quantity")
-
 SALES_TYPES = {"day": "date", "region": "string", "ship_region": "string", "category": "string",
                "local_product": "boolean", "physical": "boolean", "platform": "string", "channel": "string",
                "cross_border": "string", "seller_key": "string", "seller_uscc": "string", "shop_id": "string",

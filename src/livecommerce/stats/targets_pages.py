@@ -4,7 +4,6 @@ province administrator (GET/POST /stats/targets/{code}/edit; audited by stats.ta
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -13,7 +12,7 @@ from starlette.responses import Response
 
 from livecommerce.accounts.deps import CurrentActor, DbSession
 from livecommerce.core.errors import LiveCommerceError, ValidationFailed
-from livecommerce.core.money import format_wan, format_yi
+from livecommerce.stats.goals import figure
 from livecommerce.stats.models import COMPARISONS
 from livecommerce.stats.targets import WRITE, get_target, update_target
 from livecommerce.web.templating import render
@@ -23,16 +22,6 @@ router = APIRouter(include_in_schema=False)
 METHODS = {"actual": "全年实际", "holt_winters_additive": "季节性指数平滑(加法)",
            "holt_winters_multiplicative": "季节性指数平滑(乘法)", "holt_linear": "线性趋势平滑", "naive": "近期均值",
            "latest": "最新值", "closed": "目标期已结束"}
-
-
-def figure(value: str | None, unit: str) -> str:
-    """A target's figure as people read it: yuan in 亿元 (or 万元 under 1亿), counts whole."""
-    if value is None:
-        return "—"
-    amount = Decimal(value)
-    if unit == "元":
-        return f"{format_yi(amount)}亿元" if abs(amount) >= 100_000_000 else f"{format_wan(amount)}万元"
-    return f"{amount:,.0f}{unit}"
 
 
 @router.get("/stats/targets", response_class=HTMLResponse)
