@@ -53,6 +53,16 @@ class Settings(BaseSettings):
     )
     duckdb_memory_limit: str = Field("1500MB", description="DuckDB memory_limit for ingest and queries; keeps big imports within budget.")
     duckdb_threads: int = Field(2, ge=1, le=256, description="DuckDB worker threads.")
+    policy_ec20_years: str = Field(
+        "2026,2027",
+        description="Performance years in which HLJ-2026-EC20 (004, a draft without an issue date, valid to 2027-12-31) "
+        "applies, comma-separated (docs/policies.md).",
+    )
+    policy_review_tolerance: str = Field(
+        "0.05",
+        description="A declared sales figure that differs from the warehouse by more than this share of the warehouse "
+        "figure flags the entity's awards for review (虚报冒领 check, docs/policies.md).",
+    )
 
     @field_validator("home", "warehouse_path", "assets_dir", mode="after")
     @classmethod
