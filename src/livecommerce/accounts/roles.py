@@ -19,13 +19,14 @@ ROLES = {
     "auditor": "审计监督",
 }
 
-READ = {"registry.read", "warehouse.read", "ingest.read", "stats.read"}
+READ = {"registry.read", "warehouse.read", "ingest.read", "stats.read", "policy.read"}
 WRITE = {"registry.write", "ingest.write"}
 
 # role → (actions it may take, how far: "province" | "region" | "entity" | "own")
 PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
-    "province_admin": (frozenset(READ | WRITE | {"users.manage", "audit.read", "personal.view", "targets.write"}), "province"),
-    "province_analyst": (frozenset(READ | WRITE), "province"),
+    "province_admin": (frozenset(READ | WRITE | {"users.manage", "audit.read", "personal.view", "targets.write",
+                                             "policy.run"}), "province"),
+    "province_analyst": (frozenset(READ | WRITE | {"policy.run"}), "province"),
     "city_officer": (frozenset(READ | WRITE), "region"),
     "county_officer": (frozenset(READ | WRITE), "region"),
     "enterprise": (frozenset(READ | {"ingest.write"}), "entity"),  # its own data; the registry is kept by bureaus

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from livecommerce.policy.facts import KINDS, Entity
 from livecommerce.policy.parameters import Resolved
@@ -45,10 +46,15 @@ class Clause:
         return bool(self.facts & entity.given)
 
 
+@lru_cache(maxsize=256)
+def _kind_names(kinds: tuple[str, ...]) -> str:
+    return "、".join(KINDS.get(k, k) for k in kinds)
+
+
 def kinds_allowed(check: Check, entity: Entity, kinds: tuple[str, ...], who: str) -> bool:
     """The clause is for these kinds of entity only."""
-    names = "、".join(KINDS.get(k, k) for k in kinds)
-    return check.test(entity.kind in kinds, f"主体类型 {KINDS.get(entity.kind, entity.kind)} 属于{who} ({names})")
+    ok = entity.kind in kinds
+    return check.test(ok, f"主体类型 {KINDS.get(entity.kind, entity.kind)} {'属于' if ok else '不属于'}{who} ({_kind_names(kinds)})")
 
 
 def in_province(check: Check, entity: Entity) -> bool:

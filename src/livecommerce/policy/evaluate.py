@@ -16,7 +16,7 @@ from livecommerce.policy.documents import DOCUMENTS
 from livecommerce.policy.exclusivity import Decision, decide
 from livecommerce.policy.facts import Entity, read_payload
 from livecommerce.policy.parameters import Resolved, resolve
-from livecommerce.policy.trace import Finding, money, yuan
+from livecommerce.policy.trace import Finding, money, without_gc, yuan
 
 
 @dataclass
@@ -59,19 +59,29 @@ class EntityResult:
         }
 
 
-def evaluate_entity(entity: Entity, year: int, params: Resolved, ec20_years: tuple[int, ...] | None = None) -> EntityResult:
+def expired(year: int, ec20_years: tuple[int, ...] | None = None) -> dict[str, str]:
+    """The documents not in force for ``year``, each with the reason in words."""
+    out = {}
+    for doc in DOCUMENTS.values():
+        if not doc.in_force(year, ec20_years):
+            years = ec20_years if (ec20_years is not None and doc.short == "EC20") else doc.years()
+            out[doc.id] = f"{doc.short} 适用于 {'、'.join(map(str, years))} 年度, 不适用于 {year} 年度 ({doc.validity})"
+    return out
+
+
+def evaluate_entity(entity: Entity, year: int, params: Resolved, ec20_years: tuple[int, ...] | None = None,
+                    out_of_force: dict[str, str] | None = None) -> EntityResult:
     """Every computed clause whose facts the entity declares, for one year."""
     eligible: list[Finding] = []
     not_eligible: list[tuple[str, str]] = []
     given = entity.given
+    if out_of_force is None:
+        out_of_force = expired(year, ec20_years)
     for clause in COMPUTED:
         if not clause.facts & given:
             continue
-        doc = DOCUMENTS[clause.document]
-        if not doc.in_force(year, ec20_years):
-            years = ec20_years if (ec20_years is not None and doc.short == "EC20") else doc.years()
-            not_eligible.append((clause.id, f"{doc.short} 适用于 {'、'.join(map(str, years))} 年度, 不适用于 {year} 年度 "
-                                            f"({doc.validity})"))
+        if clause.document in out_of_force:
+            not_eligible.append((clause.id, out_of_force[clause.document]))
             continue
         assert clause.compute is not None
         finding = clause.compute(entity, year, params, clause)
@@ -88,7 +98,9 @@ def evaluate_entities(year: int, entities: list[Entity], *, overrides: dict[str,
                       ec20_years: tuple[int, ...] | None = None) -> list[EntityResult]:
     """Evaluate many entities with one set of parameters (resolved once for the year)."""
     params = resolve(year, overrides)
-    return [evaluate_entity(entity, year, params, ec20_years) for entity in entities]
+    out_of_force = expired(year, ec20_years)
+    with without_gc():
+        return [evaluate_entity(entity, year, params, ec20_years, out_of_force) for entity in entities]
 
 
 def results_json(year: int, results: list[EntityResult]) -> dict[str, Any]:

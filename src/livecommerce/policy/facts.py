@@ -15,6 +15,7 @@ from typing import Any
 
 from livecommerce.core.errors import Problem, ValidationFailed
 from livecommerce.policy.documents import full_clause_id
+from livecommerce.policy.trace import without_gc
 
 KINDS = {
     "enterprise": "企业", "individual_business": "个体工商户", "cooperative": "农民专业合作社", "mcn": "MCN机构",
@@ -304,14 +305,15 @@ def read_payload(payload: Any, file: str | None = None) -> tuple[int, list[Entit
         reader.fail(None, "entities", raw_entities, "entities is a list")
         raw_entities = []
     seen: dict[str, int] = {}
-    for row, raw in enumerate(raw_entities, start=1):
-        entity = _entity(reader, row, raw)
-        if entity is None:
-            continue
-        if entity.id and entity.id in seen:
-            reader.fail(row, "id", entity.id, f"duplicate id; entity {seen[entity.id]} has it already (重复的主体编号)")
-        seen.setdefault(entity.id, row)
-        entities.append(entity)
+    with without_gc():
+        for row, raw in enumerate(raw_entities, start=1):
+            entity = _entity(reader, row, raw)
+            if entity is None:
+                continue
+            if entity.id and entity.id in seen:
+                reader.fail(row, "id", entity.id, f"duplicate id; entity {seen[entity.id]} has it already (重复的主体编号)")
+            seen.setdefault(entity.id, row)
+            entities.append(entity)
     if reader.problems:
         named = [Problem(rule=(f"entity {_ident(raw_entities, p.row)}: {p.rule}" if p.row else p.rule), column=p.column,
                          value=p.value, row=p.row, file=p.file) for p in reader.problems]
