@@ -105,6 +105,19 @@ def demo_command(
     _summary(manifest, directory, seconds, loads)
     if any(result.rejected for result in loads):
         raise typer.Exit(3)
+    if loads:
+        _policy_run(directory)
+
+
+def _policy_run(directory: Path) -> None:
+    """The demo's 2025 policy run (demo/policy.py), so that 政策兑现 has awards to show."""
+    from livecommerce.core.db import session_scope
+    from livecommerce.demo.policy import run_demo_policy
+
+    with session_scope() as session:
+        run = run_demo_policy(session, directory)
+    console.print(f"政策兑现演示批次 #{run.id}: {run.year} 年度, {run.entities:,} 个主体, 应享 {run.entitled} 元, "
+                  f"预算内拟拨付 {run.paid} 元, 需复核 {run.flagged} 个")
 
 
 def register(app: typer.Typer) -> None:

@@ -25,12 +25,13 @@ SALES = ("physical_online_retail", "local_physical_online_retail")
 LABELS = {"physical_online_retail": "实物网络零售额", "local_physical_online_retail": "地产品实物网络零售额"}
 
 
-def policy_kind(kind: str, region_code: str) -> str:
-    """The registry's kind in the policy's words: a government body is a city's or a county's by its region."""
+def policy_kind(kind: str, region_code: str) -> str | None:
+    """The registry's kind in the policy's words: a government body is a city's or a county's by its region; the
+    province's own departments (None) pay the awards and do not apply for them."""
     if kind != "government":
         return kind
     level = regions().get(region_code).level
-    return "county_government" if level == "county" else "city_government"
+    return {"county": "county_government", "city": "city_government"}.get(level)
 
 
 def tolerance() -> Decimal:
@@ -48,12 +49,15 @@ def registry_payload(session: Session, year: int, actor: Actor) -> dict[str, dic
     figures = stats.seller_years(year - 1, year, actor)
     out: dict[str, dict[str, Any]] = {}
     for row in session.execute(select(Registered).order_by(Registered.uscc)).scalars():
+        kind = policy_kind(row.kind, row.region_code)
+        if kind is None:
+            continue
         years = figures.get(row.uscc, {})
         facts: dict[str, Any] = {}
         if years:
             facts["physical_online_retail"] = {str(y): money(v[0]) for y, v in sorted(years.items())}
             facts["local_physical_online_retail"] = {str(y): money(v[1]) for y, v in sorted(years.items())}
-        out[row.uscc] = {"id": row.uscc, "uscc": row.uscc, "name": row.name, "kind": policy_kind(row.kind, row.region_code),
+        out[row.uscc] = {"id": row.uscc, "uscc": row.uscc, "name": row.name, "kind": kind,
                          "in_province": True, "above_quota": bool(row.above_quota), "region": row.region_code,
                          "facts": facts}
     return out
