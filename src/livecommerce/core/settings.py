@@ -54,9 +54,10 @@ class Settings(BaseSettings):
     duckdb_memory_limit: str = Field("1500MB", description="DuckDB memory_limit for ingest and queries; keeps big imports within budget.")
     duckdb_threads: int = Field(2, ge=1, le=256, description="DuckDB worker threads.")
     policy_ec20_years: str = Field(
-        "2026,2027",
+        "",
         description="Performance years in which HLJ-2026-EC20 (004, a draft without an issue date, valid to 2027-12-31) "
-        "applies, comma-separated (docs/policies.md).",
+        "applies, comma-separated, e.g. 2026,2027; empty means the years of policy/parameters/ec20.yaml "
+        "(validity.years: 2026, 2027). See docs/policies.md.",
     )
     policy_review_tolerance: str = Field(
         "0.05",

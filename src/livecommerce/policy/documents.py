@@ -25,10 +25,15 @@ class Document:
     one_award_per_year: bool = False
 
     def years(self) -> tuple[int, ...]:
-        """The performance years this document applies to."""
-        if self.id == EC20:
+        """The performance years this document applies to: its ``validity.years`` parameter; for EC20 the setting
+        ``policy_ec20_years`` when it is set."""
+        if self.id == EC20 and ec20_years():
             return ec20_years()
-        return {LIVE20: (2025,), FUND: (2023,)}[self.id]
+        from livecommerce.policy.parameters import catalogue
+
+        values = catalogue()[f"{self.short}/validity.years"].values[-1]
+        assert isinstance(values, tuple)
+        return tuple(int(v) for v in values)
 
     def in_force(self, year: int, ec20: tuple[int, ...] | None = None) -> bool:
         """Whether performance year ``year`` falls under this document."""
@@ -54,7 +59,8 @@ SHORT = {d.short: d.id for d in DOCUMENTS.values()}
 
 
 def ec20_years() -> tuple[int, ...]:
-    """The setting ``policy_ec20_years`` (default 2026,2027): 004 is a draft with no issue date."""
+    """The setting ``policy_ec20_years`` (empty: the years of parameters/ec20.yaml, 2026 and 2027): 004 is a draft
+    with no issue date."""
     text = get_settings().policy_ec20_years
     try:
         return tuple(sorted(int(part) for part in text.replace(" ", "").split(",") if part))
