@@ -157,3 +157,15 @@ def test_what_if_a_lower_cap_shows_the_change_without_storing_it(province: Any, 
 def test_a_year_outside_every_document_grants_nothing(province: Any, session: Any) -> None:
     run = service.start_run(session, SystemActor(), 2024)
     assert (run.entitled, run.entities) == ("0.00", 4)
+
+
+def test_a_declarations_file_with_an_error_is_refused_whole_naming_the_file(province: Any, session: Any) -> None:
+    from livecommerce.core.errors import ValidationFailed
+
+    bad = {"year": 2025, "entities": [{"id": A, "kind": "enterprise", "facts": {"event_investment": {"2025": 1200.5}}}]}
+    with pytest.raises(ValidationFailed) as caught:
+        service.start_run(session, SystemActor(), 2025, declared=bad, declared_name="申报.json")
+    problem = caught.value.problems[0]
+    assert (problem.file, problem.row, problem.column) == ("申报.json", 1, "facts.event_investment.2025")
+    with pytest.raises(ValidationFailed, match="year 2024 is not the run's year 2025"):
+        service.start_run(session, SystemActor(), 2025, declared={"year": 2024, "entities": []}, declared_name="x.json")

@@ -125,6 +125,10 @@ def start_run(session: Session, actor: Actor, year: int, *, declared: dict[str, 
         raise ValidationFailed(f"allocation method {method!r}: pro_rata or rank")
     if budget is not None and budget < 0:
         raise ValidationFailed(f"budget {budget}: must not be negative")
+    if declared is not None:
+        declared_year, _ = read_payload(declared, declared_name or None)  # every problem of the file, named
+        if declared_year != year:
+            raise ValidationFailed(f"{declared_name or 'declarations'}: year {declared_year} is not the run's year {year}")
     registered = runs.registry_payload(session, year, actor)
     payload, differences = runs.merge(year, registered, declared)
     _, entities = read_payload(payload, declared_name or None)
