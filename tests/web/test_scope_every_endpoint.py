@@ -58,11 +58,23 @@ def _seed(tmp: Path) -> str:
     return ingest("orders", [orders], system).batch
 
 
+def _policy_run() -> int:
+    """A policy run of 2025 in which both cities' entities get an award (a declared recognition each)."""
+    from livecommerce.policy import service as policy
+
+    declared = {"year": 2025, "entities": [
+        {"id": uscc, "uscc": uscc, "kind": "enterprise", "facts": {"national_demo_enterprise_recognized": 2025}}
+        for uscc in (HARBIN_USCC, _valid(QIQIHAR_USCC[:17]))]}
+    with session_scope() as session:
+        return policy.start_run(session, SystemActor(name="seed"), 2025, declared=declared, declared_name="申报.json").id
+
+
 @pytest.fixture
 def harbin_client(home, tmp_path: Path) -> Iterator[tuple[TestClient, str]]:  # type: ignore[no-untyped-def]
     from livecommerce.web.app import create_app
 
     batch = _seed(tmp_path)
+    _policy_run()
     accounts.create_first_admin("admin", PASSWORD)
     add_user("hrbofficer", "city_officer", scope_region="230100")
     add_user("qqofficer", "city_officer", scope_region="230200", display_name="鹤城绿色食品")
@@ -95,7 +107,8 @@ def test_no_get_endpoint_shows_another_citys_rows(harbin_client) -> None:  # typ
         qq_user = accounts.get_user_by_username(session, SystemActor(), "qqofficer").id
     values = {"uscc": _valid(QIQIHAR_USCC[:17]), "platform": "douyin", "shop_id": "DY-QQ",
               "streamer_id": "QQ-STREAMER", "base_id": "QQ-BASE", "batch": batch, "user_id": str(qq_user),
-              "code": "heihe2022-live-online-retail", "city_code": "230200"}
+              "code": "heihe2022-live-online-retail", "city_code": "230200", "run_id": "1",
+              "entity_id": _valid(QIQIHAR_USCC[:17])}
     urls = {"/api/entities?region=230200", "/entities?region=230200", "/entities/export.xlsx?region=230200",
             "/api/shops?region=230200", "/api/streamers?region=230200", "/api/bases?region=230200",
             "/api/stats/query?indicator=online_retail&by=county&period=2025",
@@ -108,7 +121,9 @@ def test_no_get_endpoint_shows_another_citys_rows(harbin_client) -> None:  # typ
             "/stats?indicator=online_retail&by=county&region=230200&period=2025",
             "/stats?indicator=online_retail&by=county,platform&period=2025",
             "/stats/rank?indicator=online_retail&of=shop&period=2025",
-            "/stats/rank?indicator=online_retail&of=entity&region=230200&period=2025"}
+            "/stats/rank?indicator=online_retail&of=entity&region=230200&period=2025",
+            "/api/policy/runs/1/awards?city=230200", "/api/policy/runs/1/awards?granted=all",
+            "/api/policy/runs/1/awards.xlsx?city=230200", "/policy/runs/1?city=230200", "/policy/runs/1?granted=all"}
     for path, route in _routes(client.app.routes):  # type: ignore[attr-defined]
         if "GET" not in route.methods or path in ("/logout",):
             continue
@@ -129,3 +144,4 @@ def test_no_get_endpoint_shows_another_citys_rows(harbin_client) -> None:  # typ
     # and the officer does see her own city's rows
     assert "五常稻花香米业" in client.get("/api/entities").text
     assert "DY-HRB" in client.get("/api/shops").text
+    assert "五常稻花香米业" in client.get("/api/policy/runs/1/awards").text

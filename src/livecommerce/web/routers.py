@@ -12,6 +12,9 @@ from livecommerce.entities import api as entities_api
 from livecommerce.entities import pages as entities_pages
 from livecommerce.ingest import api as ingest_api
 from livecommerce.ingest import pages as ingest_pages
+from livecommerce.policy import api as policy_api
+from livecommerce.policy import pages as policy_pages
+from livecommerce.policy import run_pages as policy_run_pages
 from livecommerce.stats import api as stats_api
 from livecommerce.stats import pages as stats_pages
 from livecommerce.stats import targets_pages
@@ -19,7 +22,7 @@ from livecommerce.web import home
 
 ROUTER_MODULES: tuple[ModuleType, ...] = (accounts_pages, accounts_api, home, entities_pages, entities_api,
                                           ingest_pages, ingest_api, stats_api,
-                                          targets_pages, stats_pages)
+                                          targets_pages, stats_pages, policy_api, policy_pages, policy_run_pages)
 
 
 def routers() -> list[APIRouter]:

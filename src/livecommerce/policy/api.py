@@ -1,0 +1,180 @@
+"""JSON routes of 政策兑现 with the words of the CLI (`livecommerce policy ...`): evaluate a facts file, accept 助企行动
+service objects, list the clauses, start and read runs, export a run's award list, explain one entity, what-if.
+
+Every answer is narrowed to the caller's scope in the service (a city officer sees her city's awards, an enterprise its
+own). A body or a file that breaks a rule is a 400 listing each problem as {row, column, value, rule}.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from livecommerce.accounts.deps import CurrentActor, DbSession
+from livecommerce.core.errors import LiveCommerceError, NotFound, PermissionDenied, Problem, ValidationFailed
+from livecommerce.policy import service, tables
+from livecommerce.policy.acceptance_service import accept_payload
+from livecommerce.policy.schemas import RunRequest, WhatIfRequest, budget_of, check_overrides, model_of, overrides_of
+from livecommerce.stats.api import xlsx_response
+
+router = APIRouter(prefix="/api/policy", tags=["政策兑现 policy"])
+T = TypeVar("T")
+
+City = Annotated[str | None, Query(description="Only this 市(地): code or name (230100, 哈尔滨).")]
+Kind = Annotated[str | None, Query(description="Entity kind: enterprise, mcn, streamer_team, county_government, ...")]
+ClauseId = Annotated[str | None, Query(description="Clause id, full or short (LIVE20/1a).")]
+Granted = Annotated[str, Query(pattern="^(true|false|all)$", description="true: granted (default); false: excluded; all.")]
+Review = Annotated[bool | None, Query(description="true: only awards flagged for review (需复核); false: only the others.")]
+Sets = Annotated[list[str] | None, Query(alias="set", description="NAME=VALUE parameter change, e.g. LIVE20/1a.cap=1000000.")]
+
+
+def problem_json(problem: Problem) -> dict[str, Any]:
+    return {"row": problem.row, "column": problem.column, "value": problem.value, "rule": problem.rule, "file": problem.file}
+
+
+def invalid(exc: ValidationFailed) -> JSONResponse:
+    """400 with every problem: {"detail", "problems": [{row, column, value, rule, file}]}."""
+    problems = exc.problems or [Problem(str(exc))]
+    return JSONResponse({"detail": str(exc), "problems": [problem_json(p) for p in problems]}, status_code=400)
+
+
+def fail(exc: LiveCommerceError) -> HTTPException:
+    if isinstance(exc, NotFound):
+        return HTTPException(404, str(exc))
+    if isinstance(exc, PermissionDenied):
+        return HTTPException(403, str(exc))
+    return HTTPException(400, str(exc))
+
+
+def answer(call: Callable[[], T]) -> T | JSONResponse:
+    """Run one service call: its answer, a 400 listing the problems, or 403/404."""
+    try:
+        return call()
+    except ValidationFailed as exc:
+        return invalid(exc)
+    except LiveCommerceError as exc:
+        raise fail(exc) from exc
+
+
+class JsonBody:
+    """A request body that may or may not be JSON; ``value()`` raises ValidationFailed saying why it is not."""
+
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
+
+    def value(self) -> Any:
+        try:
+            return json.loads(self.raw)
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise ValidationFailed(f"the body is not JSON: {exc}", [Problem(f"the body is not JSON: {exc}")]) from None
+
+
+async def json_body(request: Request) -> JsonBody:
+    return JsonBody(await request.body())
+
+
+Body = Annotated[JsonBody, Depends(json_body)]
+
+
+def _granted(value: str) -> bool | None:
+    return None if value == "all" else value == "true"
+
+
+@router.post("/evaluate", response_model=None)
+def evaluate(actor: CurrentActor, body: Body, check_warehouse: bool = False, sets: Sets = None) -> Any:
+    """The evaluate contract (docs/policies.md, Facts → Output): every entity's eligible, granted and excluded awards
+    with traces; `check_warehouse=true` compares declared sales of entities with a USCC against the platform data."""
+    return answer(lambda: service.evaluate_payload(body.value(), actor, overrides=overrides_of(sets) or None,
+                                                   check_warehouse=check_warehouse))
+
+
+@router.post("/accept", response_model=None)
+def accept(actor: CurrentActor, body: Body, unit: str | None = None,
+           sample_seed: Annotated[str | None, Query(max_length=100)] = None) -> Any:
+    """助企行动 acceptance (001 附件1 三(三)(四)): each service object accepted or not with its reasons, the subsidy per
+    provider; with `sample_seed` the spot-check sample of each city's accepted objects (at least 10%)."""
+    return answer(lambda: accept_payload(body.value(), actor, unit=budget_of(unit, "unit"), sample_seed=sample_seed))
+
+
+@router.get("/clauses")
+def clauses(actor: CurrentActor, year: Annotated[int | None, Query(ge=2000, le=2100)] = None) -> list[dict[str, Any]]:
+    """Every clause: document, citation, quoted sentence, who, rule, exclusivity, years in force, amount parameters."""
+    return service.clauses_table(year)
+
+
+@router.post("/runs", status_code=201, response_model=None)
+def start_run(actor: CurrentActor, db: DbSession, body: Body) -> Any:
+    """Compute a year's awards for every registered entity (and declared ones); needs policy.run (province staff)."""
+    def run() -> dict[str, Any]:
+        request: RunRequest = model_of(RunRequest, body.value())
+        return service.start_run(db, actor, request.year, declared=request.declared, declared_name=request.declared_name,
+                                 overrides=check_overrides(request.overrides) or None, budget=budget_of(request.budget),
+                                 method=request.method, note=request.note).to_json()
+    return answer(run)
+
+
+@router.get("/runs")
+def runs(actor: CurrentActor, db: DbSession) -> list[dict[str, Any]]:
+    """Every run, newest first."""
+    try:
+        return [summary.to_json() for summary in service.list_runs(db, actor)]
+    except LiveCommerceError as exc:
+        raise fail(exc) from exc
+
+
+@router.get("/runs/{run_id}")
+def run(actor: CurrentActor, db: DbSession, run_id: int) -> dict[str, Any]:
+    """One run: its summary, and per clause what the caller's scope holds."""
+    try:
+        return service.RunSummary.of(service.get_run(db, actor, run_id)).to_json() | {
+            "scope": tables.scope_of(actor), "totals": [t | {"amount": f"{t['amount']}", "allocated": f"{t['allocated']}"}
+                                                         for t in service.totals(db, actor, run_id)]}
+    except LiveCommerceError as exc:
+        raise fail(exc) from exc
+
+
+@router.get("/runs/{run_id}/awards")
+def awards(actor: CurrentActor, db: DbSession, run_id: int, city: City = None, kind: Kind = None, clause: ClauseId = None,
+           granted: Granted = "true", review: Review = None) -> list[dict[str, Any]]:
+    """The award list (奖补名单) inside the caller's scope, largest first; amounts are decimal strings in yuan."""
+    try:
+        found = service.awards(db, actor, run_id, city=city, kind=kind, clause=clause, granted=_granted(granted), review=review)
+    except LiveCommerceError as exc:
+        raise fail(exc) from exc
+    return [row.to_json() for row in tables.award_rows(found)]
+
+
+@router.get("/runs/{run_id}/awards.xlsx")
+def awards_xlsx(actor: CurrentActor, db: DbSession, run_id: int, city: City = None, kind: Kind = None,
+                clause: ClauseId = None, granted: Granted = "true", review: Review = None) -> Response:
+    """The same list as an XLSX workbook: 奖补名单 with Chinese headers and a total row, and 条款汇总."""
+    try:
+        content, filename = tables.award_list_xlsx(db, actor, run_id, city=city, kind=kind, clause=clause,
+                                                   granted=_granted(granted), review=review)
+    except LiveCommerceError as exc:
+        raise fail(exc) from exc
+    return xlsx_response(content, filename)
+
+
+@router.get("/runs/{run_id}/entities/{entity_id}")
+def entity(actor: CurrentActor, db: DbSession, run_id: int, entity_id: str) -> dict[str, Any]:
+    """One entity's result in the evaluate contract: eligible with traces, granted (with allocated), excluded with
+    reasons, not eligible, explanation and review differences. 404 outside the caller's scope."""
+    try:
+        return service.entity_result(db, actor, run_id, entity_id)
+    except LiveCommerceError as exc:
+        raise fail(exc) from exc
+
+
+@router.post("/runs/{run_id}/what-if", response_model=None)
+def what_if(actor: CurrentActor, db: DbSession, run_id: int, body: Body) -> Any:
+    """The run's facts again with changed parameters (and budget): per clause before, after and change, and both
+    allocations' costs under the budget. Nothing is stored; needs policy.run."""
+    def compute() -> dict[str, Any]:
+        request: WhatIfRequest = model_of(WhatIfRequest, body.value())
+        return service.what_if(db, actor, run_id, check_overrides(request.overrides), budget_of(request.budget))
+    return answer(compute)

@@ -1,0 +1,98 @@
+"""What the policy API and pages take in (政策兑现请求), with bounds on every field, and the parsing of the words the
+CLI and the forms share: `NAME=VALUE` parameter changes and budgets in yuan (never floats)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
+
+from livecommerce.core.errors import Problem, ValidationFailed
+from livecommerce.core.money import to_money
+from livecommerce.policy.parameters import parse_override
+
+Amount = StrictStr | StrictInt
+
+
+class RunRequest(BaseModel):
+    """POST /api/policy/runs: compute a performance year's awards (政策兑现批次)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    year: int = Field(ge=2000, le=2100)
+    declared: dict[str, Any] | None = None
+    declared_name: str = Field("", max_length=200)
+    budget: Amount | None = None
+    method: Literal["pro_rata", "rank"] = "pro_rata"
+    overrides: dict[str, str] = Field(default_factory=dict, max_length=100)
+    note: str = Field("", max_length=2000)
+
+
+class WhatIfRequest(BaseModel):
+    """POST /api/policy/runs/{id}/what-if: the run's facts again with changed parameters and budget (测算)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    overrides: dict[str, str] = Field(default_factory=dict, max_length=100)
+    budget: Amount | None = None
+
+
+def model_of(cls: type[RunRequest] | type[WhatIfRequest], body: Any) -> Any:
+    """A request body as its model, or ValidationFailed listing each field's problem."""
+    try:
+        return cls.model_validate(body)
+    except ValidationError as exc:
+        problems = [Problem(rule=error["msg"], column=".".join(map(str, error["loc"])) or None,
+                            value=None if error.get("input") is None else str(error.get("input"))[:200])
+                    for error in exc.errors()]
+        raise ValidationFailed(f"{len(problems)} problem(s) in the request", problems) from None
+
+
+def budget_of(value: Any, what: str = "budget") -> Decimal | None:
+    """A budget in yuan (`34000000` or `"34000000.00"`; a float or a negative amount is refused); None when not given."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        amount = to_money(value)
+    except (TypeError, ValueError) as exc:
+        raise ValidationFailed(f"{what} {value!r}: {exc}", [Problem(str(exc), what, str(value))]) from None
+    if amount < 0:
+        raise ValidationFailed(f"{what} {value!r}: must not be negative", [Problem("must not be negative", what, str(value))])
+    return amount
+
+
+def overrides_of(items: list[str] | None) -> dict[str, str]:
+    """`--set LIVE20/1a.cap=1000000` (repeatable) as {name: value}; each name and value is checked against the
+    parameter catalogue, so a typo is refused before anything is computed."""
+    out: dict[str, str] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        name, value = name.strip(), value.strip()
+        if not sep or not name or not value:
+            raise ValidationFailed(f"--set {item!r} is not NAME=VALUE, e.g. LIVE20/1a.cap=1000000",
+                                   [Problem("NAME=VALUE", "--set", item)])
+        parse_override(name, value)
+        out[name] = value
+    return out
+
+
+def check_overrides(overrides: dict[str, str]) -> dict[str, str]:
+    """Each name and value of a what-if checked against the catalogue (ValidationFailed naming the first wrong one)."""
+    for name, value in overrides.items():
+        parse_override(name, value)
+    return overrides
+
+
+def budget_from_wan(text: str | None, what: str = "预算") -> Decimal | None:
+    """A budget typed in 万元 on a form ("3400" → 34,000,000.00 yuan); empty means none."""
+    if text is None or not text.strip():
+        return None
+    cleaned = text.strip().replace(",", "")
+    try:
+        yuan = Decimal(cleaned) * 10000
+    except ArithmeticError:
+        raise ValidationFailed(f"{what} {text!r}: 应为以万元计的数字，如 3400", [Problem("以万元计的数字", what, text)]) from None
+    if not yuan.is_finite() or yuan != yuan.quantize(Decimal("0.01")):
+        raise ValidationFailed(f"{what} {text!r}: 万元最多六位小数（精确到分）", [Problem("精确到分", what, text)])
+    return budget_of(f"{yuan:.2f}", what)
