@@ -169,3 +169,21 @@ def test_a_declarations_file_with_an_error_is_refused_whole_naming_the_file(prov
     assert (problem.file, problem.row, problem.column) == ("申报.json", 1, "facts.event_investment.2025")
     with pytest.raises(ValidationFailed, match="year 2024 is not the run's year 2025"):
         service.start_run(session, SystemActor(), 2025, declared={"year": 2024, "entities": []}, declared_name="x.json")
+
+
+def test_a_runs_figures_are_summed_over_what_the_viewer_may_see(province: Any, session: Any) -> None:
+    run = service.get_run(session, SystemActor(), _run(session).id)
+    harbin = service.summary(session, UserActor(2, "harbin", "city_officer", scope_region="230100"), run)
+    assert (harbin.entities, harbin.entitled, harbin.flagged) == (3, "10120000.00", 1)  # A, C, 南岗区; A is flagged
+    mcn = service.list_runs(session, UserActor(3, "mcn", "enterprise", scope_entity=B))[0]
+    assert (mcn.entities, mcn.entitled, mcn.paid, mcn.flagged) == (1, "120000.00", "120000.00", 0)
+
+
+def test_an_unknown_city_filter_is_a_bad_filter(province: Any, session: Any) -> None:
+    from livecommerce.core.errors import ValidationFailed
+
+    run = _run(session)
+    with pytest.raises(ValidationFailed, match="not a 市"):
+        service.awards(session, SystemActor(), run.id, city="火星市")
+    assert [row["clause"] for row in service.totals(session, SystemActor(), run.id, city="哈尔滨")] == [
+        "HLJ-2025-LIVE20/1a", "HLJ-2025-LIVE20/5"]

@@ -130,7 +130,7 @@ def runs(actor: CurrentActor, db: DbSession) -> list[dict[str, Any]]:
 def run(actor: CurrentActor, db: DbSession, run_id: int) -> dict[str, Any]:
     """One run: its summary, and per clause what the caller's scope holds."""
     try:
-        return service.RunSummary.of(service.get_run(db, actor, run_id)).to_json() | {
+        return service.summary(db, actor, service.get_run(db, actor, run_id)).to_json() | {
             "scope": tables.scope_of(actor), "totals": [t | {"amount": f"{t['amount']}", "allocated": f"{t['allocated']}"}
                                                          for t in service.totals(db, actor, run_id)]}
     except LiveCommerceError as exc:

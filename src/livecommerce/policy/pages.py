@@ -83,7 +83,7 @@ def _overview(request: Request, db: Session, actor: Actor, *, error: str = "", p
     defaults = {"year": str(max(y for y in YEARS if y <= max(year, 2025))), "budget": "", "method": "pro_rata", "note": ""}
     return render(request, "policy/overview.html", {
         "title": "政策兑现", "tab": "overview", "documents": documents(year), "year": year,
-        "runs": service.list_runs(db, actor)[:20], "can_run": can_run(actor), "years": YEARS,
+        "runs": service.list_runs(db, actor, limit=20), "can_run": can_run(actor), "years": YEARS,
         "methods": service.METHODS, "form": defaults | (form or {}), "error": error, "problems": problems or [],
         "evaluated": evaluated, "province": actor.grant(service.READ).everything, "scope": scope_of(actor),
         **clause_helpers()}, status)

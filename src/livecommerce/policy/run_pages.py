@@ -81,7 +81,7 @@ def run_page(request: Request, db: DbSession, actor: CurrentActor, run_id: int) 
 
     shown_granted = [r for r in rows if r.granted]
     return render(request, "policy/run.html", {
-        "title": f"{run.year}年度奖补名单", "run": run, "summary": service.RunSummary.of(run), "form": form, "error": error,
+        "title": f"{run.year}年度奖补名单", "run": run, "summary": service.summary(db, actor, run), "form": form, "error": error,
         "rows": rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], "count": len(rows), "page": page, "pages": pages,
         "offset": (page - 1) * PAGE_SIZE, "link": link, "sort_link": sort_link, "totals": tables.clause_totals(every),
         "entities": len({r.entity_id for r in shown_granted}), "flagged": len({r.entity_id for r in rows if r.review}),

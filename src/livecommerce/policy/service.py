@@ -5,7 +5,7 @@ city's awards, an enterprise its own; starting a run needs "policy.run" and writ
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -198,10 +198,27 @@ def _key(award: PolicyAward) -> str:
     return f"{award.entity_id}|{award.clause}"
 
 
-def list_runs(session: Session, actor: Actor) -> list[RunSummary]:
-    """Every run, newest first (runs are province-wide; what each viewer sees inside one is narrowed)."""
+def list_runs(session: Session, actor: Actor, limit: int = 100) -> list[RunSummary]:
+    """The latest runs, newest first, each summed over what the actor may see (see ``summary``)."""
     ensure(actor, READ)
-    return [RunSummary.of(r) for r in session.execute(select(PolicyRun).order_by(PolicyRun.id.desc())).scalars()]
+    runs_ = session.execute(select(PolicyRun).order_by(PolicyRun.id.desc()).limit(limit)).scalars()
+    return [summary(session, actor, r) for r in runs_]
+
+
+def summary(session: Session, actor: Actor, run: PolicyRun) -> RunSummary:
+    """A run's figures as the actor may see them: the province's totals for province staff; for a city officer or an
+    enterprise the entities, amounts and review flags inside its scope only (an aggregate is data too)."""
+    grant = ensure(actor, READ)
+    whole = RunSummary.of(run)
+    if grant.everything:
+        return whole
+    awards_q = restrict(select(PolicyAward).where(PolicyAward.run_id == run.id, PolicyAward.granted), actor, READ)
+    granted = list(session.execute(awards_q).scalars())
+    results_q = restrict(select(PolicyResult).where(PolicyResult.run_id == run.id), actor, READ)
+    results = list(session.execute(results_q).scalars())
+    return replace(whole, entities=len(results), entitled=money(sum((a.amount for a in granted), Decimal("0.00"))),
+                   paid=money(sum((a.allocated for a in granted), Decimal("0.00"))),
+                   flagged=sum(1 for r in results if r.review))
 
 
 def get_run(session: Session, actor: Actor, run_id: int) -> PolicyRun:
@@ -218,7 +235,7 @@ def awards(session: Session, actor: Actor, run_id: int, *, city: str | None = No
     get_run(session, actor, run_id)
     q = restrict(select(PolicyAward).where(PolicyAward.run_id == run_id), actor, READ)
     if city:
-        q = q.where(PolicyAward.city_code == regions().find(city).code)
+        q = q.where(PolicyAward.city_code == _city(city))
     if kind:
         q = q.where(PolicyAward.kind == kind)
     if clause:
@@ -232,12 +249,20 @@ def awards(session: Session, actor: Actor, run_id: int, *, city: str | None = No
     return rows
 
 
-def totals(session: Session, actor: Actor, run_id: int) -> list[dict[str, Any]]:
-    """Per clause inside the actor's scope: entities eligible, granted, amount granted and allocated."""
-    get_run(session, actor, run_id)
-    q = restrict(select(PolicyAward).where(PolicyAward.run_id == run_id), actor, READ)
+def _city(text: str) -> str:
+    """A 市(地) filter given by code or name; an unknown one is a bad filter (400), not a missing thing."""
+    try:
+        region = regions().find(text)
+    except NotFound as exc:
+        raise ValidationFailed(f"city {text!r}: not a 市(地) of Heilongjiang (code or name, e.g. 230100 or 哈尔滨)") from exc
+    return region.city_code or region.code
+
+
+def totals(session: Session, actor: Actor, run_id: int, *, city: str | None = None, kind: str | None = None,
+           clause: str | None = None, review: bool | None = None) -> list[dict[str, Any]]:
+    """Per clause inside the actor's scope (and the filters): entities eligible, granted, amount granted, allocated."""
     by: dict[str, dict[str, Any]] = {}
-    for award in session.execute(q).scalars():
+    for award in awards(session, actor, run_id, city=city, kind=kind, clause=clause, granted=None, review=review):
         row = by.setdefault(award.clause, {"clause": award.clause, "eligible": 0, "granted": 0,
                                            "amount": Decimal("0.00"), "allocated": Decimal("0.00")})
         row["eligible"] += 1
