@@ -178,7 +178,7 @@ def allocate_places(cities: list[dict[str, Any]], total: int = PLACES, retail_we
         wanted = int((reserve * n).to_integral_value(rounding=ROUND_CEILING))
         kept = min(wanted, r["above_quota_entities"])
         note = "" if kept == wanted else (f"限上企业仅 {r['above_quota_entities']} 家, 少于应留名额 {wanted} 个: 留 {kept} 个, "
-                                          f"差 {wanted - kept} 个 (short of above-quota enterprises)")
+                                          f"差 {wanted - kept} 个")
         out.append({"code": r["code"], "name": r["name"], "weight": _fraction_text(weights[r["code"]]),
                     "quota": _fraction_text(total * weights[r["code"]]), "places": n, "above_quota_places": kept, "note": note})
     return out

@@ -45,7 +45,8 @@ def clauses_table(year: int | None = None) -> list[dict[str, Any]]:
             "group": clause.group, "basis": clause.basis, "once": clause.once, "case_by_case": clause.case_by_case,
             "years": list(doc.years()), "in_force": (year in doc.years()) if year is not None else None,
             "parameters": [parameter_json(p, year) for name, p in params.items()
-                           if name.startswith(prefix) and not clause.case_by_case],
+                           if not clause.case_by_case and (name.startswith(prefix) or (
+                               clause.basis == "loan_interest" and name.startswith("EC20/interest.")))],
         })
     return out
 
