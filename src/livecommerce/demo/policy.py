@@ -65,9 +65,9 @@ def declarations(session: Session) -> dict[str, Any]:
 
 
 def run_demo_policy(session: Session, directory: Path) -> service.RunSummary:
-    """Write the declarations beside the demo files and run 2025's awards under a budget of 3000万."""
+    """Write the declarations beside the demo files and run 2025's awards under a budget of 800万, less than the entitlements, so that the allocation shows."""
     declared = declarations(session)
     path = directory / f"declarations-{YEAR}.json"
     path.write_text(json.dumps(declared, ensure_ascii=False, indent=2), encoding="utf-8")
     return service.start_run(session, SystemActor(name="demo"), YEAR, declared=declared, declared_name=path.name,
-                             budget=Decimal("30000000.00"), method="pro_rata", note="演示批次: 平台数据 + 演示申报")
+                             budget=Decimal("8000000.00"), method="pro_rata", note="演示批次: 平台数据 + 演示申报")
