@@ -65,7 +65,8 @@ def declarations(session: Session) -> dict[str, Any]:
 
 
 def run_demo_policy(session: Session, directory: Path) -> service.RunSummary:
-    """Write the declarations beside the demo files and run 2025's awards under a budget of 800万, less than the entitlements, so that the allocation shows."""
+    """Write the declarations beside the demo files and run 2025's awards under a budget of 800万, less than the
+    entitlements, so that the allocation shows."""
     declared = declarations(session)
     path = directory / f"declarations-{YEAR}.json"
     path.write_text(json.dumps(declared, ensure_ascii=False, indent=2), encoding="utf-8")
