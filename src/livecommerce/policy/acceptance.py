@@ -17,6 +17,7 @@ from typing import Any
 
 from livecommerce.core.errors import NotFound, Problem, ValidationFailed
 from livecommerce.core.money import FEN, WAN, format_wan, to_money
+from livecommerce.policy.facts import Problems
 from livecommerce.reference.regions import regions
 
 UNIT = Decimal("22700.00")
@@ -59,16 +60,8 @@ class ServiceObject:
     months: tuple[MonthSales, ...]
 
 
-class _Reader:
-    """Collects the problems of one payload; each names the object's position, the field and the value."""
-
-    def __init__(self, file: str | None) -> None:
-        self.file = file
-        self.problems: list[Problem] = []
-
-    def fail(self, row: int | None, where: str, value: Any, rule: str) -> None:
-        shown = None if value is None else (value if isinstance(value, str) else repr(value))
-        self.problems.append(Problem(rule=rule, column=where, value=shown, row=row, file=self.file))
+class _Reader(Problems):
+    """The fields of an `accept` payload, each parsed or reported (position, field, value, rule)."""
 
     def money(self, row: int, where: str, raw: Any) -> Decimal | None:
         """001 附件1 三(三)2.③④: a sales figure in yuan, a decimal string or an integer ≥ 0, never a float."""

@@ -11,15 +11,15 @@ import json
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from livecommerce.accounts.deps import CurrentActor, DbSession
-from livecommerce.core.errors import LiveCommerceError, NotFound, PermissionDenied, Problem, ValidationFailed
+from livecommerce.core.errors import LiveCommerceError, Problem, ValidationFailed
 from livecommerce.policy import service, tables
 from livecommerce.policy.acceptance_service import accept_payload
 from livecommerce.policy.schemas import RunRequest, WhatIfRequest, budget_of, check_overrides, model_of, overrides_of
-from livecommerce.stats.api import xlsx_response
+from livecommerce.stats.api import fail, xlsx_response
 
 router = APIRouter(prefix="/api/policy", tags=["政策兑现 policy"])
 T = TypeVar("T")
@@ -40,14 +40,6 @@ def invalid(exc: ValidationFailed) -> JSONResponse:
     """400 with every problem: {"detail", "problems": [{row, column, value, rule, file}]}."""
     problems = exc.problems or [Problem(str(exc))]
     return JSONResponse({"detail": str(exc), "problems": [problem_json(p) for p in problems]}, status_code=400)
-
-
-def fail(exc: LiveCommerceError) -> HTTPException:
-    if isinstance(exc, NotFound):
-        return HTTPException(404, str(exc))
-    if isinstance(exc, PermissionDenied):
-        return HTTPException(403, str(exc))
-    return HTTPException(400, str(exc))
 
 
 def answer(call: Callable[[], T]) -> T | JSONResponse:

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from livecommerce.policy.facts import KINDS, Entity
 from livecommerce.policy.parameters import Resolved
-from livecommerce.policy.trace import Check, Finding
+from livecommerce.policy.trace import Check, Finding, yuan
 
 Compute = Callable[[Entity, int, Resolved, "Clause"], Finding | None]
 
@@ -88,3 +88,19 @@ def year_figure(check: Check, entity: Entity, fact: str, year: int, label: str) 
 def new_figure(check: Check, entity: Entity, fact: str, year: int, label: str) -> Decimal:
     """新增: this year minus last year."""
     return year_figure(check, entity, fact, year, label) - year_figure(check, entity, fact, year - 1, label)
+
+
+def fixed_award(fact: str, label: str, kinds: str | None = None, who: str = "") -> Compute:
+    """A fixed one-time amount (parameter ``<clause>.amount``) for a recognition in the performance year: LIVE20 (二)、
+    (五), EC20 6、19."""
+
+    def compute(e: Entity, y: int, p: Resolved, c: Clause) -> Finding:
+        ch = Check(c)
+        if kinds and not kinds_allowed(ch, e, p.kinds(kinds), who):
+            return ch.fail()
+        if not (recognized_in(ch, e, fact, y, label) and not_received(ch, e, c, y)):
+            return ch.fail()
+        amount = p.dec(f"{c.short}.amount")
+        return ch.grant(amount, None, f"一次性 {yuan(amount)}")
+
+    return compute

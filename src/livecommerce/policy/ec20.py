@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from livecommerce.policy.clause import Clause, in_province, kinds_allowed, new_figure, not_received, recognized_in, year_figure
+from livecommerce.policy.clause import Clause, fixed_award, in_province, new_figure, not_received, year_figure
 from livecommerce.policy.documents import EC20
 from livecommerce.policy.facts import PROJECTS, Entity
 from livecommerce.policy.interest import loan_year
@@ -125,21 +125,6 @@ def first_reach(number: str, trade: str, costs: str, trade_label: str, costs_lab
     return compute
 
 
-def fixed(number: str, fact: str, label: str, kinds: str | None = None, who: str = "") -> object:
-    """A fixed one-time award for a recognition in the performance year (EC20 6, 19)."""
-
-    def compute(e: Entity, y: int, p: Resolved, c: Clause) -> Finding:
-        ch = Check(c)
-        if kinds and not kinds_allowed(ch, e, p.kinds(kinds), who):
-            return ch.fail()
-        if not (recognized_in(ch, e, fact, y, label) and not_received(ch, e, c, y)):
-            return ch.fail()
-        amount = p.dec(f"EC20/{number}.amount")
-        return ch.grant(amount, None, f"一次性 {yuan(amount)}")
-
-    return compute
-
-
 def selection_center(e: Entity, y: int, p: Resolved, c: Clause) -> Finding:
     """EC20 7: a selection centre driving 超过5000万 of 限上 enterprises' online sales gets 50% of its last three years'
     investment in infrastructure and equipment, at most 100万, once."""
@@ -193,10 +178,10 @@ CLAUSES: tuple[Clause, ...] = (
        loan_clause("base_upgrade", ("超过", "EC20/5.min_investment"), "EC20/5.cap"), "loan_interest"),
     _c("6a", "国家电子商务示范基地奖励", "二、6", "对新获评的国家电子商务示范基地给予100万元一次性奖励", "示范基地",
        "当年新获评国家电子商务示范基地", {"national_demo_base_recognized"},
-       fixed("6a", "national_demo_base_recognized", "国家电子商务示范基地获评年度"), "demo_base", once=True),
+       fixed_award("national_demo_base_recognized", "国家电子商务示范基地获评年度"), "demo_base", once=True),
     _c("6b", "省级电子商务创新标杆基地奖励", "二、6", "对获评的省级电子商务创新标杆基地(园区)给予50万元一次性奖励。", "标杆基地",
        "当年获评省级电子商务创新标杆基地", {"provincial_benchmark_base_recognized"},
-       fixed("6b", "provincial_benchmark_base_recognized", "省级电子商务创新标杆基地获评年度"), "demo_base", once=True),
+       fixed_award("provincial_benchmark_base_recognized", "省级电子商务创新标杆基地获评年度"), "demo_base", once=True),
     _c("7", "特色选品中心一次性补助", "二、7",
        "对带动限额以上在统企业年度网络销售额超过5000万元的电商选品中心(平台),按照近三年用于基础设施建设、设备购置实际投资额的50%给予一次性"
        "资金补助,上限100万元。", "电商选品中心(平台)", "带动限上企业网络销售额 > 5000万", {"selection_center_driven_sales"},
@@ -211,6 +196,6 @@ CLAUSES: tuple[Clause, ...] = (
     _c("19", "全国网络市场监管与服务示范区奖励", "六、19",
        "对新认定的全国网络市场监管与服务示范区,给予创建市(地)政府(行署)100万元一次性奖励。", "市(地)政府(行署)",
        "当年新认定为全国网络市场监管与服务示范区", {"national_market_supervision_demo_zone_recognized"},
-       fixed("19", "national_market_supervision_demo_zone_recognized", "全国网络市场监管与服务示范区认定年度", "EC20/19.kinds",
+       fixed_award("national_market_supervision_demo_zone_recognized", "全国网络市场监管与服务示范区认定年度", "EC20/19.kinds",
              "市(地)政府(行署)"), "supervision_zone", once=True),
 )

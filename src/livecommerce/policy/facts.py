@@ -96,8 +96,8 @@ class Entity:
         return sorted(y for c, y in self.awards_received if c == clause_id)
 
 
-class _Reader:
-    """Collects the problems of one payload; each names the entity's position, the field path and the value."""
+class Problems:
+    """Collects the problems of one payload; each names the item's position (row), the field path and the value."""
 
     def __init__(self, file: str | None) -> None:
         self.file = file
@@ -106,6 +106,10 @@ class _Reader:
     def fail(self, row: int | None, where: str, value: Any, rule: str) -> None:
         shown = None if value is None else (value if isinstance(value, str) else repr(value))
         self.problems.append(Problem(rule=rule, column=where, value=shown, row=row, file=self.file))
+
+
+class _Reader(Problems):
+    """The fields of an `evaluate` payload, each parsed or reported."""
 
     def amount(self, row: int, where: str, raw: Any) -> Decimal | None:
         if isinstance(raw, bool) or isinstance(raw, float) or not isinstance(raw, (str, int)):

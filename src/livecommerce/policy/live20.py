@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from livecommerce.policy.clause import (
     Clause,
+    fixed_award,
     in_province,
     kinds_allowed,
     new_figure,
@@ -63,21 +64,6 @@ def sales_scale(number: str, who: str) -> object:
         base = local if fact == LOCAL else year_figure(ch, e, fact, y, label)
         rate = p.dec(f"LIVE20/{number}.rate")
         return ch.grant(base * rate, p.dec(f"LIVE20/{number}.cap"), f"年度{label} {yuan(base)} × {percent(rate)}")
-
-    return compute
-
-
-def fixed(number: str, fact: str, label: str, kinds: str | None = None, who: str = "") -> object:
-    """A fixed one-time amount for a recognition in the performance year (附件2 (二), (五))."""
-
-    def compute(e: Entity, y: int, p: Resolved, c: Clause) -> Finding:
-        ch = Check(c)
-        if kinds and not kinds_allowed(ch, e, p.kinds(kinds), who):
-            return ch.fail()
-        if not (recognized_in(ch, e, fact, y, label) and not_received(ch, e, c, y)):
-            return ch.fail()
-        amount = p.dec(f"LIVE20/{number}.amount")
-        return ch.grant(amount, None, f"一次性 {yuan(amount)}")
 
     return compute
 
@@ -172,7 +158,7 @@ CLAUSES: tuple[Clause, ...] = (
        "省内电商企业", "年度地产品实物网络零售额 ≥ 2亿", SALES, sales_scale("1b", "省内电商企业"), "sales", "sales_scale"),
     _c("2", "国家级电子商务示范企业奖励", "(二)", "对我省新认定的国家级电子商务示范企业给予100万元一次性奖励。",
        "我省企业", "当年新认定为国家级电子商务示范企业", {"national_demo_enterprise_recognized"},
-       fixed("2", "national_demo_enterprise_recognized", "国家级电子商务示范企业认定年度", "LIVE20/2.kinds", "我省企业"),
+       fixed_award("national_demo_enterprise_recognized", "国家级电子商务示范企业认定年度", "LIVE20/2.kinds", "我省企业"),
        basis="demo_enterprise", once=True),
     _c("3", "电商直播主体规模经营奖励", "(三)",
        "对年度实现地产品实物网络零售额5000万元以上的电商直播主体(包括独立法人的主播团队、MCN机构),按照年度实物网络零售额不超过2‰的比例"
@@ -181,7 +167,7 @@ CLAUSES: tuple[Clause, ...] = (
     _c("5", "省级电商直播示范县补助", "(五)",
        "通过竞争性评审认定不超过3家省级电商直播示范县(市、区),给予县(市、区)政府1000万元一次性补助", "县(市、区)政府",
        "当年认定为省级电商直播示范县(市、区)", {"provincial_demo_county_recognized"},
-       fixed("5", "provincial_demo_county_recognized", "省级电商直播示范县认定年度", "LIVE20/5.kinds", "县(市、区)政府"),
+       fixed_award("provincial_demo_county_recognized", "省级电商直播示范县认定年度", "LIVE20/5.kinds", "县(市、区)政府"),
        basis="demo_county", once=True),
     _c("6", "电商直播示范基地配套支持(含国家级再奖)", "(六)",
        "通过竞争性评审认定不超过5家省级电商直播示范基地(园区),给予投资方近三年固定资产投资额30%的省级配套支持,上限500万元,用于进一步"
