@@ -59,6 +59,11 @@ class Settings(BaseSettings):
         "applies, comma-separated, e.g. 2026,2027; empty means the years of policy/parameters/ec20.yaml "
         "(validity.years: 2026, 2027). See docs/policies.md.",
     )
+    compliance_packs_dir: str | None = Field(
+        None,
+        description="A directory of the department's own rule packs (YAML, the format of docs/compliance.md), loaded "
+        "beside the built-in ones.",
+    )
     policy_review_tolerance: str = Field(
         "0.05",
         description="A declared sales figure that differs from the warehouse by more than this share of the warehouse "

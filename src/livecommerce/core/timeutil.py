@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -23,3 +23,8 @@ def as_shanghai(moment: datetime) -> datetime:
 def aware(moment: datetime) -> datetime:
     """Databases such as SQLite hand back naive UTC; make it aware again."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def today() -> date:
+    """Today's date in Shanghai."""
+    return datetime.now(SHANGHAI).date()

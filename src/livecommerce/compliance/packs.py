@@ -1,0 +1,195 @@
+"""Rule packs (规则包): YAML files of rules, each with its id, category, severity, legal reference, patterns,
+exceptions and suggested wording, dated by the day they take effect. The packs shipped with the platform live in
+``compliance/packs/``; a department adds its own in the directory of the setting ``compliance_packs_dir``.
+docs/compliance.md describes the format."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from livecommerce.core.errors import NotFound, Problem, ValidationFailed
+from livecommerce.core.settings import get_settings
+
+CATEGORIES = {
+    "absolute": "绝对化用语", "state": "国家机关及国家级用语", "medical": "医疗功效宣称", "health-food": "保健食品违规宣称",
+    "guarantee": "功效安全保证", "private-trade": "诱导私下交易", "fake-data": "虚构交易与评价", "red-line": "违法和不良信息",
+}
+SEVERITIES = {"high": "严重", "medium": "较重", "low": "提示"}
+RULE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class Law:
+    """The legal reference of a rule: 《name》 article item."""
+
+    name: str
+    article: str
+    item: str = ""
+
+    def __str__(self) -> str:
+        return f"《{self.name}》{self.article}{self.item}"
+
+
+@dataclass(frozen=True)
+class Exception_:
+    """A phrase that contains a prohibited pattern but is not a violation (追求最好, 最佳食用时间), with its source."""
+
+    pattern: str
+    source: str
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One prohibited word or claim: what it is, which law it breaks, how it is written, what to say instead."""
+
+    id: str
+    pack: str
+    category: str
+    severity: str
+    law: Law
+    description: str
+    patterns: tuple[str, ...]
+    suggestion: str
+    pinyin: bool = False
+    exceptions: tuple[Exception_, ...] = ()
+    effective_from: date | None = None
+    effective_to: date | None = None
+
+    def active(self, day: date) -> bool:
+        return (self.effective_from is None or self.effective_from <= day) and (
+            self.effective_to is None or day <= self.effective_to)
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A versioned rule pack."""
+
+    name: str
+    title: str
+    version: str
+    effective_from: date | None
+    source: str
+    rules: tuple[Rule, ...]
+    exceptions: tuple[Exception_, ...] = ()
+    origin: str = "builtin"
+    file: str = field(default="", compare=False)
+
+
+def _day(value: Any, where: str, problems: list[Problem], file: str) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        problems.append(Problem("a date is YYYY-MM-DD", column=where, value=str(value), file=file))
+        return None
+
+
+def _exceptions(raw: Any, where: str, problems: list[Problem], file: str) -> tuple[Exception_, ...]:
+    out = []
+    for i, item in enumerate(raw or []):
+        if not isinstance(item, dict) or not item.get("pattern") or not item.get("source"):
+            problems.append(Problem("an exception is {pattern, source[, categories]}", column=f"{where}[{i}]",
+                                    value=str(item), file=file))
+            continue
+        out.append(Exception_(str(item["pattern"]), str(item["source"]), tuple(item.get("categories") or ())))
+    return tuple(out)
+
+
+def parse_pack(text: str, file: str, origin: str = "builtin") -> Pack:
+    """A pack from its YAML text; ValidationFailed names every problem (file, rule, field, value, rule broken)."""
+    problems: list[Problem] = []
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ValidationFailed(f"{file}: not YAML: {exc}", [Problem(f"not YAML: {exc}", file=file)]) from exc
+    if not isinstance(data, dict) or not data.get("pack") or not isinstance(data.get("rules"), list):
+        raise ValidationFailed(f"{file}: a pack has `pack` (its name) and `rules` (a list)",
+                               [Problem("a pack has `pack` and `rules`", file=file)])
+    name = str(data["pack"])
+    rules = []
+    for i, raw in enumerate(data["rules"]):
+        where = f"rules[{i}]"
+        if not isinstance(raw, dict):
+            problems.append(Problem("a rule is an object", column=where, file=file))
+            continue
+        rid = str(raw.get("id", ""))
+        if not RULE_ID.match(rid):
+            problems.append(Problem("id: letters, digits and dashes", column=f"{where}.id", value=rid, file=file))
+        if raw.get("category") not in CATEGORIES:
+            problems.append(Problem(f"category is one of {', '.join(CATEGORIES)}", column=f"{where}.category",
+                                    value=str(raw.get("category")), file=file))
+        if raw.get("severity") not in SEVERITIES:
+            problems.append(Problem("severity is high, medium or low", column=f"{where}.severity",
+                                    value=str(raw.get("severity")), file=file))
+        law = raw.get("law") or {}
+        if not isinstance(law, dict) or not law.get("name") or not law.get("article"):
+            problems.append(Problem("law has name and article", column=f"{where}.law", value=str(law), file=file))
+            law = {"name": "?", "article": "?"}
+        patterns = [str(p) for p in raw.get("patterns") or [] if str(p).strip()]
+        if not patterns:
+            problems.append(Problem("a rule has at least one pattern", column=f"{where}.patterns", file=file))
+        rules.append(Rule(
+            id=rid, pack=name, category=str(raw.get("category")), severity=str(raw.get("severity")),
+            law=Law(str(law["name"]), str(law["article"]), str(law.get("item") or "")),
+            description=str(raw.get("description") or ""), patterns=tuple(patterns),
+            suggestion=str(raw.get("suggestion") or ""), pinyin=bool(raw.get("pinyin", False)),
+            exceptions=_exceptions(raw.get("exceptions"), f"{where}.exceptions", problems, file),
+            effective_from=_day(raw.get("effective_from"), f"{where}.effective_from", problems, file),
+            effective_to=_day(raw.get("effective_to"), f"{where}.effective_to", problems, file)))
+    pack = Pack(name=name, title=str(data.get("title") or name), version=str(data.get("version") or ""),
+                effective_from=_day(data.get("effective_from"), "effective_from", problems, file),
+                source=str(data.get("source") or ""), rules=tuple(rules),
+                exceptions=_exceptions(data.get("exceptions"), "exceptions", problems, file), origin=origin, file=file)
+    if problems:
+        raise ValidationFailed(f"{file}: {len(problems)} problem(s) in the rule pack", problems)
+    return pack
+
+
+@lru_cache(maxsize=4)
+def _load(directory: str | None) -> tuple[Pack, ...]:
+    packs = []
+    builtin = resources.files("livecommerce.compliance").joinpath("packs")
+    for entry in sorted(builtin.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith((".yaml", ".yml")):
+            packs.append(parse_pack(entry.read_text(encoding="utf-8"), entry.name))
+    if directory:
+        for path in sorted(Path(directory).glob("*.y*ml")):
+            packs.append(parse_pack(path.read_text(encoding="utf-8"), str(path), origin="local"))
+    names = [p.name for p in packs]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ValidationFailed(f"rule pack names used twice: {', '.join(twice)}")
+    ids = [r.id for p in packs for r in p.rules]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise ValidationFailed(f"rule ids used twice: {', '.join(repeated)}")
+    return tuple(packs)
+
+
+def all_packs() -> tuple[Pack, ...]:
+    """The built-in packs and those of ``compliance_packs_dir``."""
+    return _load(get_settings().compliance_packs_dir)
+
+
+def select(names: list[str] | None) -> tuple[Pack, ...]:
+    """The packs named (all when None); an unknown name is NotFound."""
+    packs = all_packs()
+    if not names:
+        return packs
+    by_name = {p.name: p for p in packs}
+    missing = [n for n in names if n not in by_name]
+    if missing:
+        raise NotFound(f"no rule pack {', '.join(missing)}; packs: {', '.join(by_name)}")
+    return tuple(by_name[n] for n in names)

@@ -1,0 +1,215 @@
+"""The scanner (违规检测): every pattern of the active rules, and every exception, in one Aho-Corasick automaton
+(pyahocorasick) over the normalised text; then Latin word boundaries, exceptions and overlaps; then each hit mapped
+back to its start and end in the original text.
+
+Rules flagged ``pinyin`` are also matched with any of their characters written in pinyin (zui好, zuihao), from
+pypinyin. A hit is dropped when an exception that applies to it (the rule's own, or the pack's for its category)
+covers it, and when a longer hit of the same category covers it (全网最低价 is one claim, not three).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from itertools import product
+from typing import Any
+
+import ahocorasick
+
+from livecommerce.compliance.normalize import BARRIER, Normalized, normalize, normalize_term
+from livecommerce.compliance.packs import Exception_, Pack, Rule, select
+from livecommerce.core.timeutil import today
+
+MAX_PINYIN_CHARS = 4
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One prohibited word or claim found: which rule, which law, where in the original text, what to say instead."""
+
+    rule: str
+    category: str
+    severity: str
+    law: str
+    start: int
+    end: int
+    text: str
+    suggestion: str
+    pack: str
+    term: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rule": self.rule, "category": self.category, "severity": self.severity, "law": self.law,
+                "start": self.start, "end": self.end, "text": self.text, "suggestion": self.suggestion}
+
+
+def _latin(ch: str) -> bool:
+    return "a" <= ch <= "z"
+
+
+def pinyin_variants(term: str) -> set[str]:
+    """A normalised term with some or all of its Chinese characters written in pinyin: 最好 → zui好, 最hao, zuihao."""
+    from pypinyin import Style, lazy_pinyin
+
+    syllables = [lazy_pinyin(ch, style=Style.NORMAL)[0] if "\u4e00" <= ch <= "\u9fff" else ch for ch in term]
+    spots = [i for i, ch in enumerate(term) if syllables[i] != ch and syllables[i].isascii()]
+    if not spots:
+        return set()
+    out = set()
+    if len(spots) <= MAX_PINYIN_CHARS:
+        for choice in product((False, True), repeat=len(spots)):
+            if any(choice):
+                chars = list(term)
+                for spot, use in zip(spots, choice, strict=True):
+                    if use:
+                        chars[spot] = syllables[spot]
+                out.add("".join(chars))
+    else:
+        out.add("".join(syllables))
+        for spot in spots:
+            out.add(term[:spot] + syllables[spot] + term[spot + 1:])
+    return out
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """What a key of the automaton stands for: a rule's pattern (or its pinyin form) or an exception."""
+
+    rule: Rule | None
+    exception: Exception_ | None
+    term: str
+    length: int
+    latin_start: bool
+    latin_end: bool
+
+
+class Scanner:
+    """The active rules of some packs on one day, compiled into one automaton."""
+
+    def __init__(self, packs: Iterable[Pack], day: date | None = None) -> None:
+        self.day = day or today()
+        self.packs = tuple(p for p in packs if p.effective_from is None or p.effective_from <= self.day)
+        self.rules = tuple(r for p in self.packs for r in p.rules if r.active(self.day))
+        self.automaton = ahocorasick.Automaton()
+        entries: dict[str, list[_Entry]] = {}
+
+        def add(key: str, rule: Rule | None, exception: Exception_ | None, term: str) -> None:
+            if key and BARRIER not in key:
+                entries.setdefault(key, []).append(_Entry(rule, exception, term, len(key), _latin(key[0]), _latin(key[-1])))
+
+        for rule in self.rules:
+            for pattern in rule.patterns:
+                key = normalize_term(pattern)
+                add(key, rule, None, pattern)
+                if rule.pinyin:
+                    for variant in pinyin_variants(key):
+                        add(variant, rule, None, pattern)
+            for exception in rule.exceptions:
+                add(normalize_term(exception.pattern), rule, exception, exception.pattern)
+        active_categories = {r.category for r in self.rules}
+        for pack in self.packs:
+            for exception in pack.exceptions:
+                if not exception.categories or set(exception.categories) & active_categories:
+                    add(normalize_term(exception.pattern), None, exception, exception.pattern)
+        for key, items in entries.items():
+            self.automaton.add_word(key, tuple(items))
+        self.longest = max((len(k) for k in entries), default=1)
+        if entries:
+            self.automaton.make_automaton()
+
+    def scan(self, text: str) -> list[Hit]:
+        """Every hit in ``text``, in order of start (then end, then rule)."""
+        norm = normalize(text)
+        return [self._hit(text, norm, *found) for found in self._find(norm)]
+
+    def scan_many(self, texts: list[str]) -> list[list[Hit]]:
+        """Many short texts (chat lines) at once: joined by a barrier, scanned once, split back."""
+        joined = BARRIER.join(texts)
+        bounds, at = [], 0
+        for text in texts:
+            bounds.append((at, at + len(text)))
+            at += len(text) + 1
+        out: list[list[Hit]] = [[] for _ in texts]
+        norm = normalize(joined)
+        i = 0
+        for found in self._find(norm):
+            start, _ = norm.span(found[1], found[2])
+            while start >= bounds[i][1] + 1:
+                i += 1
+            hit = self._hit(joined, norm, *found)
+            offset = bounds[i][0]
+            out[i].append(Hit(hit.rule, hit.category, hit.severity, hit.law, hit.start - offset, hit.end - offset, hit.text,
+                              hit.suggestion, hit.pack, hit.term))
+        return out
+
+    def _hit(self, text: str, norm: Normalized, entry: _Entry, start: int, end: int) -> Hit:
+        rule = entry.rule
+        assert rule is not None
+        a, b = norm.span(start, end)
+        return Hit(rule.id, rule.category, rule.severity, str(rule.law), a, b, text[a:b], rule.suggestion, rule.pack, entry.term)
+
+    def _find(self, norm: Normalized) -> list[tuple[_Entry, int, int]]:
+        """(entry, start, end) of each rule hit in normalised positions, exceptions and overlaps applied."""
+        text = norm.text
+        if not text or not self.longest:
+            return []
+        hits: list[tuple[_Entry, int, int]] = []
+        covers: list[tuple[_Entry, int, int]] = []
+        for last, items in self.automaton.iter(text):
+            end = last + 1
+            for entry in items:
+                start = end - entry.length
+                if entry.latin_start and start > 0 and _latin(text[start - 1]):
+                    continue
+                if entry.latin_end and end < len(text) and _latin(text[end]):
+                    continue
+                (covers if entry.exception is not None else hits).append((entry, start, end))
+        if not hits:
+            return []
+        if covers:
+            hits = [h for h in hits if not any(_excuses(c, h) for c in covers)]
+        return _without_covered(hits)
+
+
+def _excuses(cover: tuple[_Entry, int, int], hit: tuple[_Entry, int, int]) -> bool:
+    """Whether an exception found at [cs, ce) drops the hit at [hs, he)."""
+    entry, cs, ce = cover
+    rule = hit[0].rule
+    assert entry.exception is not None and rule is not None
+    if not (cs <= hit[1] and hit[2] <= ce):
+        return False
+    if entry.rule is not None:
+        return entry.rule.id == rule.id
+    return not entry.exception.categories or rule.category in entry.exception.categories
+
+
+def _without_covered(hits: list[tuple[_Entry, int, int]]) -> list[tuple[_Entry, int, int]]:
+    """One hit per claim: a hit inside or overlapping another of the same category becomes part of it (全网最低 and
+    最低价 in 全网最低价 are one claim), reported under the rule of the one that starts first (the longer on a tie)."""
+    hits.sort(key=lambda h: (h[1], -h[2], h[0].rule.id if h[0].rule else ""))
+    kept: list[tuple[_Entry, int, int]] = []
+    open_by_category: dict[str, int] = {}
+    for entry, start, end in hits:
+        rule = entry.rule
+        assert rule is not None
+        at = open_by_category.get(rule.category)
+        if at is not None and start < kept[at][2]:
+            first = kept[at]
+            kept[at] = (first[0], first[1], max(first[2], end))
+            continue
+        open_by_category[rule.category] = len(kept)
+        kept.append((entry, start, end))
+    kept.sort(key=lambda h: (h[1], h[2], h[0].rule.id if h[0].rule else ""))
+    return kept
+
+
+@lru_cache(maxsize=8)
+def _cached(names: tuple[str, ...] | None, day: date) -> Scanner:
+    return Scanner(select(list(names) if names else None), day)
+
+
+def default_scanner(packs: list[str] | None = None, day: date | None = None) -> Scanner:
+    """The scanner of these packs (all by default) for today (or ``day``), built once per process."""
+    return _cached(tuple(packs) if packs else None, day or today())
