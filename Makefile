@@ -34,6 +34,7 @@ test: setup  ## the whole suite (PostgreSQL tests need LIVECOMMERCE_TEST_PG_DSN;
 bench: setup  ## benchmarks, each against its baseline in the same run
 	$(PY) -m bench.ingest
 	$(PY) -m bench.policy
+	$(PY) -m bench.compliance
 	@echo "statistics: build the province once (LIVECOMMERCE_HOME=/path livecommerce demo --scale province), then"
 	@echo "  LIVECOMMERCE_HOME=/path $(PY) -m bench.stats"
 

@@ -4,7 +4,8 @@ stands in the original, so that every hit maps back to its exact start and end.
 One table lookup per character, vectorised with numpy: Traditional → Simplified (OpenCC t2s, character by character),
 NFKC (full width → half width, ① → 1, Ⓐ → a), lower case; symbols, spaces and most punctuation are dropped (最*好,
 最 好 → 最好) while sentence ends (。！？!? and line breaks) become a barrier that no rule contains; a run of the same
-Chinese character collapses to one (最最最好 → 最好; digits and Latin letters are kept as they are, so 100 stays 100).
+Chinese character collapses to one (最最最好 → 最好; digits and Latin letters are kept as they are, so 100 stays 100;
+% and ‰ are kept). Commas, colons and semicolons are barriers too: natural clauses must not join.
 Rules are normalised by the same function, so both sides agree. Dropping only non-characters means a match can never
 join across a real character (中间国 does not become 中国) nor widen beyond the characters it matched.
 """
@@ -18,7 +19,9 @@ from functools import lru_cache
 import numpy as np
 
 BARRIER = "\n"
-BARRIERS = "\n\r。！？!?\u2029\u2028"
+# sentence and clause ends: a rule never matches across them (口感，第一口 is not 口感第一)
+BARRIERS = "\n\r。！？!?\u2029\u2028，,；;：:、"
+KEPT_SYMBOLS = "%‰"  # 100%有效 is not 满100有效
 _ASCII_ALNUM = 0x80
 
 
@@ -30,6 +33,14 @@ class Normalized:
     text: str
     starts: np.ndarray
     ends: np.ndarray
+    source: str = ""
+
+    def latin_at(self, position: int) -> bool:
+        """Whether the original character at ``position`` is a Latin letter (after width and case folding)."""
+        if position < 0 or position >= len(self.source):
+            return False
+        mapped = int(tables()[0][ord(self.source[position])])
+        return 0x61 <= mapped <= 0x7A
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original [start, end) of the normalised [start, end)."""
@@ -64,7 +75,7 @@ def tables() -> tuple[np.ndarray, np.ndarray]:
             continue
         ch = ch.lower() if len(ch.lower()) == 1 else ch
         category = unicodedata.category(ch)
-        if category[0] in "LN":
+        if category[0] in "LN" or ch in KEPT_SYMBOLS:
             mapped[code], keep[code] = ord(ch), True
     # beyond the BMP: CJK extensions B-H are characters; emoji and the rest are symbols, dropped
     keep[0x20000:0x40000] = True
@@ -90,7 +101,7 @@ def normalize(text: str) -> Normalized:
     ends = np.empty(len(heads), dtype=np.int64)
     ends[:-1] = kept[heads[1:] - 1]
     ends[-1] = kept[-1]
-    return Normalized(chars[heads].tobytes().decode("utf-32-le"), starts, ends)
+    return Normalized(chars[heads].tobytes().decode("utf-32-le"), starts, ends, text)
 
 
 def normalize_term(term: str) -> str:
