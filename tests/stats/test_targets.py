@@ -25,7 +25,7 @@ from livecommerce.stats import targets
 from livecommerce.stats.models import COMPARISONS, Target
 from livecommerce.stats.targets import SEED_TARGETS, TARGET_INDICATORS, SeedTarget, progress
 
-SEEDS_DIR = Path("/work/shared/seeds")
+SEEDS_DIR = Path(__file__).resolve().parents[2] / "docs" / "seeds"  # copies of ../shared/seeds
 ADMIN = UserActor(user_id=1, name="admin", role="province_admin")
 ANALYST = UserActor(user_id=2, name="analyst", role="province_analyst")
 HEIHE_OFFICER = UserActor(user_id=3, name="heihe_officer", role="city_officer", scope_region="231100")
