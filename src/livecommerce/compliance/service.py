@@ -28,7 +28,7 @@ def check(text: str, packs: list[str] | None = None, day: date | None = None) ->
     return scanner(packs, day).scan(text)
 
 
-def _record(raw: Any, line: int, source: str) -> tuple[str, str]:
+def _record(raw: Any, line: int, source: str) -> tuple[Any, str]:
     if not isinstance(raw, dict) or "text" not in raw or not isinstance(raw["text"], str):
         raise ValidationFailed(f"{source} line {line}: a record is {{\"id\": …, \"text\": \"…\"}}",
                                [Problem("a record is {\"id\", \"text\"} with text a string", column="text", row=line,
