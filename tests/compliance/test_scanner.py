@@ -156,3 +156,25 @@ def test_streaming_agrees_with_the_whole_text_on_random_transcripts(scanner: Sca
         stream = Stream(scanner)
         found = [h for i in range(0, len(text), size) for h in stream.feed(text[i:i + size])] + stream.close()
         assert sorted((h.rule, h.start, h.end) for h in found) == whole, (text, size)
+
+
+def test_streaming_with_the_shipped_packs_agrees_on_transcripts_of_the_evaluation_sentences() -> None:
+    """Long exceptions of the shipped packs (不能代替药物治疗…) begin well before the hit they excuse: a stream keeps
+    enough of the past to apply them."""
+    from pathlib import Path
+
+    import yaml
+
+    from livecommerce.compliance.service import scanner as shipped
+
+    engine = shipped()
+    sentences = [s["text"] for s in yaml.safe_load((Path(__file__).parent / "eval_set.yaml").read_text(encoding="utf-8"))[
+        "sentences"]]
+    rng = random.Random(1)
+    for _ in range(150):
+        text = "".join(rng.choice(sentences) for _ in range(8))
+        whole = sorted((h.rule, h.start, h.end) for h in engine.scan(text))
+        size = rng.choice([1, 2, 3, 5, 9, 17, 40])
+        stream = Stream(engine)
+        found = [h for i in range(0, len(text), size) for h in stream.feed(text[i:i + size])] + stream.close()
+        assert sorted((h.rule, h.start, h.end) for h in found) == whole, (text, size)
