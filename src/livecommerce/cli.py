@@ -25,6 +25,7 @@ def main(
 
 def _mount() -> None:
     from livecommerce.accounts import cli as accounts_cli
+    from livecommerce.compliance import cli as compliance_cli
     from livecommerce.demo import cli as demo_cli
     from livecommerce.entities import cli as entities_cli
     from livecommerce.ingest import cli as ingest_cli
@@ -33,7 +34,8 @@ def _mount() -> None:
     from livecommerce.stats import cli as stats_cli
     from livecommerce.web import cli as web_cli
 
-    for module in (reference_cli, accounts_cli, entities_cli, ingest_cli, demo_cli, stats_cli, policy_cli, web_cli):
+    for module in (reference_cli, accounts_cli, entities_cli, ingest_cli, demo_cli, stats_cli, compliance_cli, policy_cli,
+                   web_cli):
         module.register(app)
 
 

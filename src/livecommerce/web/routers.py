@@ -8,6 +8,8 @@ from fastapi import APIRouter
 
 from livecommerce.accounts import api as accounts_api
 from livecommerce.accounts import pages as accounts_pages
+from livecommerce.compliance import api as compliance_api
+from livecommerce.compliance import pages as compliance_pages
 from livecommerce.entities import api as entities_api
 from livecommerce.entities import pages as entities_pages
 from livecommerce.ingest import api as ingest_api
@@ -22,7 +24,8 @@ from livecommerce.web import home
 
 ROUTER_MODULES: tuple[ModuleType, ...] = (accounts_pages, accounts_api, home, entities_pages, entities_api,
                                           ingest_pages, ingest_api, stats_api,
-                                          targets_pages, stats_pages, policy_api, policy_pages, policy_run_pages)
+                                          targets_pages, stats_pages, compliance_api, compliance_pages, policy_api,
+                                          policy_pages, policy_run_pages)
 
 
 def routers() -> list[APIRouter]:
