@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_login_browser import CHROMIUM, CHROMIUM_ARGS, PASSWORD, livecommerce, serving
+from tests.e2e.test_login_browser import CHROMIUM, PASSWORD, livecommerce, logged_in_page, serving
 
 pytestmark = [
     pytest.mark.e2e,
@@ -46,29 +46,9 @@ def compliance_console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
 
 @pytest.fixture
 def browser_page(compliance_console: str) -> Iterator[Any]:
-    """A page of a fresh browser logged in as 'host'; requests to any other site are collected and must stay none."""
-    from playwright.sync_api import sync_playwright
-
-    url = compliance_console
-    off_site: list[str] = []
-    errors: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN")
-            page.on("request", lambda request: off_site.append(request.url)
-                    if not request.url.startswith((url, "data:", "blob:")) else None)
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto(url + "/login")
-            page.fill("#username", "host")
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(url + "/")
-            yield page
-        finally:
-            browser.close()
-    assert off_site == [], f"the compliance pages asked another site for {off_site}"
-    assert errors == [], f"script errors: {errors}"
+    """A page of a fresh browser logged in as the host; requests to any other site are collected and must stay none."""
+    with logged_in_page(compliance_console, "host", "compliance") as page:
+        yield page
 
 
 def test_a_host_checks_a_script_and_sees_exactly_the_violations(compliance_console: str, browser_page: Any) -> None:

@@ -16,6 +16,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -150,3 +151,30 @@ def test_api_docs_render_offline(console_url: str) -> None:
         finally:
             browser.close()
     assert off_site == [], f"the API docs asked another site for {off_site}"
+
+
+@contextmanager
+def logged_in_page(url: str, username: str, what: str, **options: Any) -> Iterator[Any]:
+    """A page of a fresh headless chromium logged in as ``username``; afterwards no request may have left the console
+    (``what`` names the pages in the message) and no script may have failed."""
+    from playwright.sync_api import sync_playwright
+
+    off_site: list[str] = []
+    errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN", **options)
+            page.on("request", lambda request: off_site.append(request.url)
+                    if not request.url.startswith((url, "data:", "blob:")) else None)
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.goto(url + "/login")
+            page.fill("#username", username)
+            page.fill("#password", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(url + "/")
+            yield page
+        finally:
+            browser.close()
+    assert off_site == [], f"the {what} pages asked another site for {off_site}"
+    assert errors == [], f"script errors: {errors}"

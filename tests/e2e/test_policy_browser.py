@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from tests.e2e.test_login_browser import CHROMIUM, CHROMIUM_ARGS, PASSWORD, livecommerce, serving
+from tests.e2e.test_login_browser import CHROMIUM, PASSWORD, livecommerce, logged_in_page, serving
 from tests.policy.conftest import DECLARED
 from tests.policy.test_cli_api import ACCEPTANCE, QUOTE_1A
 from tests.policy.test_runs import ENTITIES, ORDERS, PARCELS, A
@@ -60,28 +60,8 @@ def policy_console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[s
 @pytest.fixture
 def browser_page(policy_console: tuple[str, Path]) -> Iterator[Any]:
     """A page of a fresh browser logged in as the analyst; requests to any other site are collected and must stay none."""
-    from playwright.sync_api import sync_playwright
-
-    url = policy_console[0]
-    off_site: list[str] = []
-    errors: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN", accept_downloads=True)
-            page.on("request", lambda request: off_site.append(request.url)
-                    if not request.url.startswith((url, "data:", "blob:")) else None)
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto(url + "/login")
-            page.fill("#username", "analyst")
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(url + "/")
-            yield page
-        finally:
-            browser.close()
-    assert off_site == [], f"the policy pages asked another site for {off_site}"
-    assert errors == [], f"script errors: {errors}"
+    with logged_in_page(policy_console[0], "analyst", "policy", accept_downloads=True) as page:
+        yield page
 
 
 def test_an_analyst_runs_filters_explains_and_exports(policy_console: tuple[str, Path], browser_page: Any,

@@ -11,18 +11,17 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from typing import IO, Annotated, Any
 
 import click
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from livecommerce.core.errors import LiveCommerceError, Problem, ValidationFailed
+from livecommerce.core.answers import answering
+from livecommerce.core.errors import Problem, ValidationFailed
 
 app = typer.Typer(help="合规检测: prohibited words and claims in scripts, titles, transcripts and chat.",
                   no_args_is_help=True)
@@ -34,18 +33,6 @@ Packs = Annotated[list[str] | None, typer.Option("--pack", help="Only this rule 
                                                                 "`livecommerce compliance packs` lists them.")]
 ORIGINS = {"builtin": "内置", "local": "本地（LIVECOMMERCE_COMPLIANCE_PACKS_DIR）"}
 STYLES = {"high": "bold white on red", "medium": "bold black on yellow", "low": "black on cyan"}
-
-
-@contextmanager
-def _answering() -> Iterator[None]:
-    """Exit 2 with the reason, and every problem on a line of its own, when the input is refused."""
-    try:
-        yield
-    except LiveCommerceError as exc:
-        errors.print(f"[red]{escape(str(exc))}[/red]", highlight=False, soft_wrap=True)
-        for problem in getattr(exc, "problems", []):
-            errors.print(f"  - {escape(str(problem))}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from exc
 
 
 def _check_format(output: str, allowed: tuple[str, ...]) -> None:
@@ -117,7 +104,7 @@ def scan_command(
     name = "<stdin>" if file == "-" else file
     found = records = 0
     rows: list[tuple[str, dict[str, Any]]] = []
-    with _answering():
+    with answering(errors):
         try:
             handle = click.open_file(file, "r", encoding="utf-8", errors="strict")
         except OSError as exc:
@@ -190,7 +177,7 @@ def check_command(
     from livecommerce.compliance import service
 
     _check_format(output, ("table", "json"))
-    with _answering():
+    with answering(errors):
         hits = [hit.to_json() for hit in service.check(text, _packs(packs))]
     if output == "json":
         typer.echo(json.dumps({"hits": hits}, ensure_ascii=False, indent=1))
@@ -223,7 +210,7 @@ def packs_command(
     from livecommerce.compliance.packs import CATEGORIES
 
     _check_format(output, ("table", "json"))
-    with _answering():
+    with answering(errors):
         packs = service.packs_table()
     if output == "json":
         typer.echo(json.dumps(packs, ensure_ascii=False, indent=1))

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,7 +18,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from livecommerce.core.errors import LiveCommerceError, ValidationFailed
+from livecommerce.core.answers import answering
+from livecommerce.core.errors import ValidationFailed
 from livecommerce.core.money import format_wan
 from livecommerce.core.scope import SystemActor
 
@@ -34,18 +33,6 @@ File = Annotated[Path, typer.Argument(help="A JSON file (docs/policies.md gives 
 Format = Annotated[str, typer.Option("--format", help="table (for people) or json (for scripts).")]
 Sets = Annotated[list[str] | None, typer.Option("--set", help="NAME=VALUE: change a parameter, e.g. LIVE20/1a.cap=1000000.")]
 Year = Annotated[int, typer.Option("--year", help="Performance year (绩效年度), e.g. 2025.")]
-
-
-@contextmanager
-def _answering() -> Iterator[None]:
-    """Exit 2 with the reason, and every problem on a line of its own, when the input is refused."""
-    try:
-        yield
-    except LiveCommerceError as exc:
-        errors.print(f"[red]{escape(str(exc))}[/red]", highlight=False, soft_wrap=True)
-        for problem in getattr(exc, "problems", []):
-            errors.print(f"  - {escape(str(problem))}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from exc
 
 
 def _check_format(output: str, allowed: tuple[str, ...] = ("table", "json")) -> None:
@@ -88,7 +75,7 @@ def evaluate_command(
     from livecommerce.policy import schemas, service
 
     _check_format(output)
-    with _answering():
+    with answering(errors):
         document = service.evaluate_payload(read_json(file), OPERATOR, overrides=schemas.overrides_of(sets) or None,
                                             check_warehouse=check_warehouse, file=str(file))
     if output == "json":
@@ -135,7 +122,7 @@ def accept_command(
     from livecommerce.policy.schemas import budget_of
 
     _check_format(output)
-    with _answering():
+    with answering(errors):
         document = accept_payload(read_json(file), OPERATOR, unit=budget_of(unit, "unit"), sample_seed=sample_seed,
                                   file=str(file))
     if output == "json":
@@ -173,7 +160,7 @@ def run_command(
     from livecommerce.policy import schemas, service, tables
 
     _check_format(output)
-    with _answering():
+    with answering(errors):
         payload = read_json(declared) if declared else None
         overrides = schemas.overrides_of(sets) or None
         with session_scope() as session:
@@ -240,7 +227,7 @@ def budget_command(
     from livecommerce.policy.schemas import budget_of
 
     _check_format(output)
-    with _answering():
+    with answering(errors):
         cash, each = budget_of(budget, "budget"), budget_of(unit, "unit")
         if cash is None or each is None:
             raise ValidationFailed("--budget and --unit are amounts in yuan")
@@ -262,7 +249,7 @@ def places_command(
     from livecommerce.policy.places import allocate
 
     _check_format(output)
-    with _answering(), session_scope() as session:
+    with answering(errors), session_scope() as session:
         document = allocate(session, OPERATOR, year, total)
     if output == "json":
         _echo_json(document)
