@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from livecommerce.accounts import audit
@@ -323,19 +323,3 @@ def what_if(session: Session, actor: Actor, run_id: int, overrides: dict[str, st
         "budget": money(budget) if budget is not None else None,
         "allocations": budgets.compare(entitlements, budget) if budget is not None else None,
     }
-
-
-def delete_run(session: Session, actor: Actor, run_id: int) -> None:
-    """Remove a run (a province administrator correcting a mistaken run); audited."""
-    ensure(actor, RUN)
-    run = get_run(session, actor, run_id)
-    summary = RunSummary.of(run).to_json()
-    session.execute(delete(PolicyAward).where(PolicyAward.run_id == run_id))
-    session.execute(delete(PolicyResult).where(PolicyResult.run_id == run_id))
-    session.delete(run)
-    audit.record(session, actor.name, "policy.run.delete", "policy_run", str(run_id), before=summary)
-
-
-def count_results(session: Session, actor: Actor, run_id: int) -> int:
-    q = restrict(select(PolicyResult).where(PolicyResult.run_id == run_id), actor, READ)
-    return int(session.execute(select(func.count()).select_from(q.subquery())).scalar_one())
