@@ -1,0 +1,155 @@
+"""Live events (直播实时事件, DESIGN.md "events"): what the platforms push while a room is live, checked one by one.
+
+Every event has platform, session_id, ts and kind; the fields of its kind stand beside them or in a ``data`` object
+(both shapes are accepted: Douyin's WebcastChatMessage and its kin nest their payload). ``ts`` is an ISO 8601 time
+(naive means Shanghai wall time) or epoch milliseconds, as the platforms send. Amounts are exact: JSON numbers are read
+as Decimal. A bad event is rejected with its reason and counted, and the stream goes on (``Intake``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from livecommerce.core.timeutil import SHANGHAI
+from livecommerce.reference.codes import PLATFORMS
+
+# kind → its fields and their types: int (a count ≥ 0), money (Decimal ≥ 0), text, or a set of allowed words
+KINDS: dict[str, dict[str, Any]] = {
+    "viewers": {"online": "int", "total": "int"},
+    "chat": {"user": "text", "text": "text"},
+    "like": {"count": "int"},
+    "gift": {"name": "text", "count": "int", "value": "money"},
+    "order": {"order_id": "text", "amount": "money", "product_id": "text"},
+    "refund": {"order_id": "text", "amount": "money"},
+    "product": {"product_id": "text", "title": "text", "price": "money", "action": {"on", "off"}},
+    "transcript": {"text": "text"},
+    "status": {"state": {"start", "pause", "end"}},
+    "complaint": {"text": "text", "channel": "text"},
+}
+OPTIONAL = {("order", "product_id"), ("complaint", "channel"), ("chat", "user"), ("viewers", "total")}
+MAX_TEXT = 10_000
+PLATFORM_CODES = frozenset(code.code for code in PLATFORMS)
+
+
+class EventRejected(ValueError):
+    """An event the intake refuses, with the reason in words (and the field and value when there is one)."""
+
+    def __init__(self, reason: str, field_name: str | None = None, value: Any = None) -> None:
+        super().__init__(reason)
+        self.reason, self.field, self.value = reason, field_name, value
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One checked event: where it comes from, when (epoch seconds, UTC), what, and the fields of its kind."""
+
+    platform: str
+    session_id: str
+    ts: float
+    kind: str
+    data: dict[str, Any]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """The live session it belongs to: (platform, session_id), the natural key of DESIGN.md's live_sessions."""
+        return (self.platform, self.session_id)
+
+
+def _time(value: Any) -> float:
+    if isinstance(value, bool):
+        raise EventRejected("ts is an ISO 8601 time or epoch milliseconds", "ts", value)
+    if isinstance(value, (int, Decimal)):
+        return float(value) / 1000.0
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise EventRejected("ts is an ISO 8601 time or epoch milliseconds", "ts", value) from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=SHANGHAI)
+    return moment.timestamp()
+
+
+def _field(kind: str, name: str, spec: Any, value: Any) -> Any:
+    if spec == "int":
+        if isinstance(value, bool) or not isinstance(value, (int, Decimal)) or value != int(value) or value < 0:
+            raise EventRejected(f"{kind}.{name} is a whole number ≥ 0", name, value)
+        return int(value)
+    if spec == "money":
+        try:
+            amount = Decimal(str(value)) if not isinstance(value, bool) else None
+        except InvalidOperation:
+            amount = None
+        if amount is None or not amount.is_finite() or amount < 0:
+            raise EventRejected(f"{kind}.{name} is an amount ≥ 0", name, value)
+        return amount
+    if spec == "text":
+        if not isinstance(value, (str, int)) or isinstance(value, bool):
+            raise EventRejected(f"{kind}.{name} is text", name, value)
+        text = str(value)
+        if len(text) > MAX_TEXT:
+            raise EventRejected(f"{kind}.{name} is longer than {MAX_TEXT:,} characters", name, text[:40])
+        return text
+    if value not in spec:
+        raise EventRejected(f"{kind}.{name} is one of {', '.join(sorted(spec))}", name, value)
+    return value
+
+
+def parse(raw: Any) -> Event:
+    """One event from its decoded JSON object; EventRejected says why not."""
+    if not isinstance(raw, dict):
+        raise EventRejected("an event is a JSON object")
+    kind = raw.get("kind")
+    if kind not in KINDS:
+        raise EventRejected(f"unknown kind; one of {', '.join(KINDS)}", "kind", kind)
+    for name in ("platform", "session_id", "ts"):
+        if raw.get(name) in (None, ""):
+            raise EventRejected(f"missing {name}", name)
+    platform = str(raw["platform"])
+    if platform not in PLATFORM_CODES:
+        raise EventRejected("unknown platform", "platform", platform)
+    nested = raw.get("data")
+    payload: dict[str, Any] = nested if isinstance(nested, dict) else raw
+    data = {}
+    for name, spec in KINDS[kind].items():
+        if payload.get(name) is None:
+            if (kind, name) in OPTIONAL:
+                continue
+            raise EventRejected(f"missing {kind}.{name}", name)
+        data[name] = _field(kind, name, spec, payload[name])
+    return Event(platform, str(raw["session_id"]), _time(raw["ts"]), kind, data)
+
+
+@dataclass
+class Intake:
+    """Reads events line by line: good ones out, bad ones counted by reason (and the first few kept with their line),
+    an event more than ``lateness`` seconds older than the latest of its session rejected as far out of order."""
+
+    lateness: float = 30.0
+    accepted: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)
+    examples: list[tuple[int, str, str]] = field(default_factory=list)
+    latest: dict[tuple[str, str], float] = field(default_factory=dict)
+    line: int = 0
+
+    def read(self, text: str) -> Event | None:
+        """The event of one JSON line, or None (counted) when it is refused."""
+        self.line += 1
+        try:
+            event = parse(json.loads(text, parse_float=Decimal))
+            newest = self.latest.get(event.key)
+            if newest is not None and event.ts < newest - self.lateness:
+                raise EventRejected(f"far out of order: {newest - event.ts:.0f} s before the session's latest event", "ts")
+            self.latest[event.key] = max(event.ts, newest or event.ts)
+        except (ValueError, EventRejected) as exc:
+            reason = exc.reason if isinstance(exc, EventRejected) else "not JSON"
+            self.rejected[reason] += 1
+            if len(self.examples) < 20:
+                self.examples.append((self.line, reason, text[:120]))
+            return None
+        self.accepted += 1
+        return event
