@@ -11,11 +11,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from livecommerce.core.scope import SystemActor
-from livecommerce.entities.models import Entity
+from livecommerce.entities.schemas import EntityFilter, EntityPublic
+from livecommerce.entities.service import export_entities
 from livecommerce.policy import service
 from livecommerce.policy.runs import policy_kind
 from livecommerce.reference.regions import regions
@@ -24,7 +24,7 @@ from livecommerce.stats.service import seller_years
 YEAR = 2025
 
 
-def _first(rows: list[Entity], kind: str, level: str | None = None, skip: int = 0) -> Entity | None:
+def _first(rows: list[EntityPublic], kind: str, level: str | None = None, skip: int = 0) -> EntityPublic | None:
     found = [r for r in rows if policy_kind(r.kind, r.region_code) == kind
              and (level is None or regions().get(r.region_code).level == level)]
     return found[skip] if len(found) > skip else None
@@ -32,10 +32,10 @@ def _first(rows: list[Entity], kind: str, level: str | None = None, skip: int = 
 
 def declarations(session: Session) -> dict[str, Any]:
     """What some registered entities declare for 2025 (the evaluate contract), chosen by kind, in USCC order."""
-    rows = list(session.execute(select(Entity).order_by(Entity.uscc)).scalars())
+    rows = export_entities(session, SystemActor(), EntityFilter())
     out: list[dict[str, Any]] = []
 
-    def add(entity: Entity | None, facts: dict[str, Any], **extra: Any) -> None:
+    def add(entity: EntityPublic | None, facts: dict[str, Any], **extra: Any) -> None:
         if entity is not None:
             out.append({"id": entity.uscc, "uscc": entity.uscc, "name": entity.name,
                         "kind": policy_kind(entity.kind, entity.region_code), **extra, "facts": facts})

@@ -5,13 +5,13 @@ platform's own data — each 市(地)'s 网络零售额 of the year from the war
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
-from livecommerce.core.scope import Actor, ensure, restrict
-from livecommerce.entities.models import Entity
+from livecommerce.core.scope import Actor, ensure
+from livecommerce.entities.schemas import EntityFilter
+from livecommerce.entities.service import export_entities
 from livecommerce.policy import sampling
 from livecommerce.policy.service import READ
 from livecommerce.reference.regions import regions
@@ -26,18 +26,16 @@ ECOMMERCE_KINDS = ("enterprise", "mcn", "streamer_team")
 def entity_counts_by_city(session: Session, actor: Actor) -> dict[str, tuple[int, int]]:
     """Registered 电商企业 per 市(地) inside the actor's scope: {city code: (all, 限额以上在统)}."""
     ensure(actor, READ)
-    counted = func.count(Entity.uscc)
-    above = func.sum(case((Entity.above_quota.is_(True), 1), else_=0))
-    counting = cast(Select[Any], select(Entity.region_code, counted, above).where(Entity.kind.in_(ECOMMERCE_KINDS)))
-    q = restrict(counting, actor, "registry.read")
     out: dict[str, tuple[int, int]] = {}
     table = regions()
-    for region_code, number, above_number in session.execute(q.group_by(Entity.region_code)):
-        city = table.get(region_code).city_code if region_code in table.by_code else None
+    for entity in export_entities(session, actor, EntityFilter()):
+        if entity.kind not in ECOMMERCE_KINDS:
+            continue
+        city = table.get(entity.region_code).city_code
         if city is None:
             continue
         all_, quota = out.get(city, (0, 0))
-        out[city] = (all_ + int(number), quota + int(above_number or 0))
+        out[city] = (all_ + 1, quota + int(entity.above_quota))
     return out
 
 

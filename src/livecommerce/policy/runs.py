@@ -10,13 +10,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from livecommerce.core.errors import ValidationFailed
 from livecommerce.core.scope import Actor
 from livecommerce.core.settings import get_settings
-from livecommerce.entities.models import Entity as Registered
+from livecommerce.entities.schemas import EntityFilter
+from livecommerce.entities.service import export_entities
 from livecommerce.policy.trace import money
 from livecommerce.reference.regions import regions
 from livecommerce.stats import service as stats
@@ -48,7 +48,7 @@ def registry_payload(session: Session, year: int, actor: Actor) -> dict[str, dic
     before from the warehouse; keyed by USCC."""
     figures = stats.seller_years(year - 1, year, actor)
     out: dict[str, dict[str, Any]] = {}
-    for row in session.execute(select(Registered).order_by(Registered.uscc)).scalars():
+    for row in export_entities(session, actor, EntityFilter()):
         kind = policy_kind(row.kind, row.region_code)
         if kind is None:
             continue
@@ -88,14 +88,14 @@ def merge(year: int, registered: dict[str, dict[str, Any]], declared: dict[str, 
         for name, value in facts.items():
             if name not in SALES:
                 base["facts"][name] = value
-        found = _compare(year, base["facts"], facts, limit)
+        found = compare_declared(year, base["facts"], facts, limit)
         if found:
             differences[base["id"]] = found
     payload = {"year": year, "entities": list(entities.values())}
     return payload, differences
 
 
-def _compare(year: int, warehouse: dict[str, Any], declared: dict[str, Any], limit: Decimal) -> list[dict[str, Any]]:
+def compare_declared(year: int, warehouse: dict[str, Any], declared: dict[str, Any], limit: Decimal) -> list[dict[str, Any]]:
     """Declared sales of ``year`` and the year before against the warehouse's, beyond the tolerance."""
     out = []
     for name in SALES:

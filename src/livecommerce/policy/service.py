@@ -26,6 +26,7 @@ from livecommerce.policy.models import PolicyAward, PolicyResult, PolicyRun
 from livecommerce.policy.parameters import catalogue, lpr_on, resolve
 from livecommerce.policy.trace import money
 from livecommerce.reference.regions import regions
+from livecommerce.stats import service as stats
 
 READ = "policy.read"
 RUN = "policy.run"
@@ -76,7 +77,7 @@ def evaluate_payload(payload: Any, actor: Actor, *, overrides: dict[str, str] | 
 
 
 def _flag_against_warehouse(year: int, payload: dict[str, Any], results: list[EntityResult], actor: Actor) -> None:
-    figures = runs.stats.seller_years(year - 1, year, actor)
+    figures = stats.seller_years(year - 1, year, actor)
     raw = {str(e.get("id")): e for e in payload.get("entities", []) if isinstance(e, dict)}
     for result in results:
         uscc = result.entity.uscc
@@ -84,7 +85,7 @@ def _flag_against_warehouse(year: int, payload: dict[str, Any], results: list[En
             continue
         years = figures.get(uscc, {})
         warehouse = {name: {str(y): money(v[i]) for y, v in years.items()} for i, name in enumerate(runs.SALES)}
-        found = runs._compare(year, warehouse, raw.get(result.entity.id, {}).get("facts") or {}, runs.tolerance())
+        found = runs.compare_declared(year, warehouse, raw.get(result.entity.id, {}).get("facts") or {}, runs.tolerance())
         if found:
             result.review = found + [runs.parcel_evidence(year, [uscc], actor).get(uscc, {}) | {"fact": "parcels"}]
 
