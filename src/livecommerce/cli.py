@@ -29,13 +29,14 @@ def _mount() -> None:
     from livecommerce.demo import cli as demo_cli
     from livecommerce.entities import cli as entities_cli
     from livecommerce.ingest import cli as ingest_cli
+    from livecommerce.monitor import cli as monitor_cli
     from livecommerce.policy import cli as policy_cli
     from livecommerce.reference import cli as reference_cli
     from livecommerce.stats import cli as stats_cli
     from livecommerce.web import cli as web_cli
 
     for module in (reference_cli, accounts_cli, entities_cli, ingest_cli, demo_cli, stats_cli, compliance_cli, policy_cli,
-                   web_cli):
+                   monitor_cli, web_cli):
         module.register(app)
 
 

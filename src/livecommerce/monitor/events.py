@@ -44,15 +44,21 @@ class EventRejected(ValueError):
         self.reason, self.field, self.value = reason, field_name, value
 
 
-@dataclass(frozen=True, slots=True)
+# who and where, on any event (a platform sends them with the session's start; the registry fills them otherwise)
+META = ("shop_id", "streamer_id", "region")
+
+
+@dataclass(slots=True)
 class Event:
-    """One checked event: where it comes from, when (epoch seconds, UTC), what, and the fields of its kind."""
+    """One checked event: where it comes from, when (epoch seconds, UTC), what, and the fields of its kind; ``meta``
+    holds the optional shop_id, streamer_id and region (a 6-digit code) the event carried."""
 
     platform: str
     session_id: str
     ts: float
     kind: str
     data: dict[str, Any]
+    meta: dict[str, str] | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -121,7 +127,17 @@ def parse(raw: Any) -> Event:
                 continue
             raise EventRejected(f"missing {kind}.{name}", name)
         data[name] = _field(kind, name, spec, payload[name])
-    return Event(platform, str(raw["session_id"]), _time(raw["ts"]), kind, data)
+    meta = None
+    for name in META:
+        value = payload.get(name, raw.get(name))
+        if value not in (None, ""):
+            if not isinstance(value, (str, int)) or isinstance(value, bool) or len(str(value)) > 64:
+                raise EventRejected(f"{name} is text of at most 64 characters", name, value)
+            meta = meta or {}
+            meta[name] = str(value)
+    if meta and "region" in meta and not (len(meta["region"]) == 6 and meta["region"].isdigit()):
+        raise EventRejected("region is a 6-digit administrative division code", "region", meta["region"])
+    return Event(platform, str(raw["session_id"]), _time(raw["ts"]), kind, data, meta)
 
 
 @dataclass

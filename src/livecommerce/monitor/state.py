@@ -1,137 +1,309 @@
 """The state of one live session (直播场次状态) as its events arrive: viewers now and in total, GMV, orders, refunds,
-chat, likes, the products on the shelf with their prices, the last event time — and per-second series of the recent
-past in ring buffers of fixed length, so that the memory of a session is bounded however long it stays live."""
+chat, likes, the products on the shelf with their prices, the last event time; the short windows the rules look at;
+curves of the last half hour in 10-second buckets; the minute rows kept for the review (复盘). Every buffer has a fixed
+bound, so the memory of a session does not grow however long it stays live (bench/monitor.py prints it)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from array import array
+from bisect import bisect_left, insort
+from collections import deque
 from decimal import Decimal
+from typing import Any
 
 from livecommerce.monitor.events import Event
 
-WINDOW = 600  # seconds of per-second history kept (the rules look back at most this far)
+STEP = 10  # seconds per curve bucket
+SLOTS = 180  # curve buckets kept: half an hour
+RECENT_CHAT = 30  # chat lines kept for the session page
+RECENT_HITS = 50  # compliance hits kept for the session page
+MAX_PRODUCTS = 500
+MAX_MINUTES = 1440  # per-minute order counts kept for the median: a day
+CURVES = ("online", "orders", "gmv_cents", "chat", "refunds")
 
 
 class Ring:
-    """Per-second sums over the last ``size`` seconds; a second not seen counts 0."""
+    """Curves in buckets of ``step`` seconds over the last ``size`` buckets: one array per curve, aligned."""
 
-    __slots__ = ("size", "values", "seconds")
+    __slots__ = ("size", "step", "buckets", "values")
 
-    def __init__(self, size: int = WINDOW) -> None:
-        self.size = size
-        self.values = [0] * size
-        self.seconds = [-1] * size
+    def __init__(self, size: int = SLOTS, step: int = STEP) -> None:
+        self.size, self.step = size, step
+        self.buckets = array("q", [-1]) * size
+        self.values = {name: array("q", [0]) * size for name in CURVES}
+
+    def _slot(self, second: float) -> int:
+        bucket = int(second) // self.step
+        slot = bucket % self.size
+        if self.buckets[slot] != bucket:
+            self.buckets[slot] = bucket
+            for values in self.values.values():
+                values[slot] = 0
+        return slot
+
+    def add(self, name: str, second: float, amount: int = 1) -> None:
+        self.values[name][self._slot(second)] += amount
+
+    def set(self, name: str, second: float, value: int) -> None:
+        """A gauge (online viewers): the last value seen in the bucket."""
+        self.values[name][self._slot(second)] = value
+
+    def series(self, name: str, until: float, count: int | None = None) -> list[tuple[int, int | None]]:
+        """(bucket start second, value or None when no event fell in it) for the last ``count`` buckets up to ``until``."""
+        last = int(until) // self.step
+        count = min(count or self.size, self.size)
+        out = []
+        for bucket in range(last - count + 1, last + 1):
+            slot = bucket % self.size
+            out.append((bucket * self.step, self.values[name][slot] if self.buckets[slot] == bucket else None))
+        return out
+
+
+class Tally:
+    """A sliding sum over the last ``window`` seconds, in per-second steps: (second, amount) pairs and their total."""
+
+    __slots__ = ("window", "items", "total")
+
+    def __init__(self, window: float) -> None:
+        self.window = window
+        self.items: deque[list[int]] = deque()
+        self.total = 0
 
     def add(self, second: int, amount: int = 1) -> None:
-        slot = second % self.size
-        if self.seconds[slot] != second:
-            self.seconds[slot], self.values[slot] = second, 0
-        self.values[slot] += amount
+        items = self.items
+        if items and items[-1][0] == second:
+            items[-1][1] += amount
+        else:
+            items.append([second, amount])
+        self.total += amount
 
-    def set(self, second: int, value: int) -> None:
-        """The value of a gauge (online viewers) at this second."""
-        slot = second % self.size
-        self.seconds[slot], self.values[slot] = second, value
-
-    def at(self, second: int) -> int | None:
-        slot = second % self.size
-        return self.values[slot] if self.seconds[slot] == second else None
-
-    def total(self, first: int, last: int) -> int:
-        """The sum over seconds first..last (both included), within the kept window."""
-        return sum(self.values[s % self.size] for s in range(max(first, last - self.size + 1), last + 1)
-                   if self.seconds[s % self.size] == s)
+    def at(self, now: float) -> int:
+        """The sum over (now − window, now]."""
+        items, edge = self.items, now - self.window
+        while items and items[0][0] <= edge:
+            self.total -= items.popleft()[1]
+        return self.total
 
 
-@dataclass
+class Gauge:
+    """Online viewers as a step function: the samples of the last ``window`` seconds and the one held before them, so
+    that the highest value of the window includes the value still standing at its start."""
+
+    __slots__ = ("window", "samples")
+
+    def __init__(self, window: float) -> None:
+        self.window = window
+        self.samples: deque[tuple[float, int]] = deque()
+
+    def add(self, ts: float, value: int) -> None:
+        self.samples.append((ts, value))
+
+    def highest(self, now: float) -> int:
+        samples, edge = self.samples, now - self.window
+        while len(samples) > 1 and samples[1][0] <= edge:
+            samples.popleft()
+        return max((v for t, v in samples if t <= now), default=0)
+
+
+class Minutes:
+    """Orders per minute of the session: the minute being counted, and the completed ones (a sorted copy for the
+    median). A minute with no order counts 0."""
+
+    __slots__ = ("start", "minute", "count", "done", "order")
+
+    def __init__(self, start: float) -> None:
+        self.start = start
+        self.minute = 0
+        self.count = 0
+        self.done: list[int] = []
+        self.order: deque[int] = deque()
+
+    def roll(self, now: float) -> None:
+        minute = int((now - self.start) // 60)
+        while self.minute < minute:
+            self._close(self.count)
+            self.count = 0
+            self.minute += 1
+            if minute - self.minute > MAX_MINUTES:  # a long quiet stretch: all zeros
+                for _ in range(min(minute - self.minute, MAX_MINUTES)):
+                    self._close(0)
+                self.minute = minute
+
+    def _close(self, count: int) -> None:
+        insort(self.done, count)
+        self.order.append(count)
+        if len(self.order) > MAX_MINUTES:
+            old = self.order.popleft()
+            del self.done[bisect_left(self.done, old)]
+
+    def median(self) -> float:
+        done, n = self.done, len(self.done)
+        if not n:
+            return 0.0
+        return float(done[n // 2]) if n % 2 else (done[n // 2 - 1] + done[n // 2]) / 2
+
+
 class Product:
     """A product on (or taken off) the session's shelf, with the price first seen and now."""
 
-    product_id: str
-    title: str
-    first_price: Decimal
-    price: Decimal
-    on_shelf: bool = True
+    __slots__ = ("product_id", "title", "first_price", "price", "on_shelf", "orders", "gmv")
+
+    def __init__(self, product_id: str, title: str, price: Decimal, on_shelf: bool) -> None:
+        self.product_id, self.title, self.first_price, self.price, self.on_shelf = product_id, title, price, price, on_shelf
+        self.orders, self.gmv = 0, Decimal("0.00")
 
 
-@dataclass
+class MinuteRow:
+    """One minute of a session for the review (复盘): what the curves show, a row of monitor_minutes."""
+
+    __slots__ = ("minute", "online", "peak_online", "orders", "gmv", "refunds", "chat", "likes")
+
+    def __init__(self, minute: int) -> None:
+        self.minute = minute  # epoch second of the minute's start
+        self.online = self.peak_online = self.orders = self.refunds = self.chat = self.likes = 0
+        self.gmv = Decimal("0.00")
+
+    def to_json(self) -> dict[str, Any]:
+        return {name: (str(getattr(self, name)) if name == "gmv" else getattr(self, name)) for name in self.__slots__}
+
+
+def mask_user(user: str) -> str:
+    """A chat user's name masked (personal data): its first character and ***."""
+    return (user[:1] + "***") if user else ""
+
+
 class SessionState:
-    """Everything the rules and the wall need to know about one live session."""
+    """Everything the rules, the wall and the review need to know about one live session."""
 
-    platform: str
-    session_id: str
-    started: float
-    last_event: float
-    status: str = "live"
-    online: int = 0
-    peak_online: int = 0
-    total_viewers: int = 0
-    gmv: Decimal = Decimal("0.00")
-    orders: int = 0
-    refunds: int = 0
-    refunded: Decimal = Decimal("0.00")
-    chat_lines: int = 0
-    likes: int = 0
-    gifts: Decimal = Decimal("0.00")
-    complaints: int = 0
-    products: dict[str, Product] = field(default_factory=dict)
-    viewers_series: Ring = field(default_factory=Ring)
-    orders_series: Ring = field(default_factory=Ring)
-    chat_series: Ring = field(default_factory=Ring)
-    refunds_series: Ring = field(default_factory=Ring)
+    __slots__ = ("platform", "session_id", "key", "labels", "started", "last_event", "status", "online", "peak_online",
+                 "total_viewers", "gmv", "orders", "refunds", "refunded", "chat_lines", "likes", "gifts", "complaints",
+                 "products", "ring", "viewers", "last_viewers", "orders_minute", "orders_window", "orders_long",
+                 "refunds_window", "chat_window", "negative_window", "complaints_window", "hits_window", "recent_chat",
+                 "recent_hits", "minute", "armed", "ended_at", "alerts_fired", "session_class", "negative_lines", "fps")
 
-    def apply(self, event: Event) -> None:
-        """Fold one event into the state."""
-        second = int(event.ts)
-        self.last_event = max(self.last_event, event.ts)
-        data = event.data
-        kind = event.kind
+    def __init__(self, platform: str, session_id: str, ts: float, windows: dict[str, float]) -> None:
+        self.platform, self.session_id, self.key = platform, session_id, (platform, session_id)
+        self.labels: dict[str, str] = {"platform": platform, "session_id": session_id}
+        self.started = self.last_event = ts
+        self.status = "live"
+        self.online = self.peak_online = self.total_viewers = 0
+        self.gmv = self.refunded = self.gifts = Decimal("0.00")
+        self.orders = self.refunds = self.chat_lines = self.likes = self.complaints = self.negative_lines = 0
+        self.products: dict[str, Product] = {}
+        self.ring = Ring()
+        self.viewers = Gauge(windows["viewers-drop"])
+        self.last_viewers: float | None = None
+        self.orders_minute = Minutes(ts)
+        self.orders_window = Tally(windows["sales-spike"])
+        self.orders_long = Tally(windows["refund-surge"])
+        self.refunds_window = Tally(windows["refund-surge"])
+        self.chat_window = Tally(windows["negative-chat"])
+        self.negative_window = Tally(windows["negative-chat"])
+        self.complaints_window = Tally(windows["complaint-surge"])
+        self.hits_window: dict[str, Tally] = {}
+        self.recent_chat: deque[list[Any]] = deque(maxlen=RECENT_CHAT)
+        self.recent_hits: deque[dict[str, Any]] = deque(maxlen=RECENT_HITS)
+        self.minute = MinuteRow(int(ts) // 60 * 60)
+        self.armed: float | None = None  # the deadline this session has in the timer heap
+        self.ended_at: float | None = None
+        self.alerts_fired = 0
+        self.session_class = ""
+        self.fps: dict[str, str] = {}  # rule → fingerprint of the session's alert of that rule (labels of the session)
+
+    def meta(self, meta: dict[str, str]) -> None:
+        for name, label in (("shop_id", "shop"), ("streamer_id", "streamer"), ("region", "region")):
+            if name in meta and self.labels.get(label) != meta[name]:
+                self.labels[label] = meta[name]
+                self.fps.clear()
+
+    def apply(self, event: Event, negative: re.Pattern[str] | None = None) -> MinuteRow | None:
+        """Fold one event into the state; the minute row just completed, if this event begins a new minute."""
+        ts = event.ts
+        second = int(ts)
+        done = None
+        minute = second // 60 * 60
+        row = self.minute
+        if minute > row.minute:
+            done, row = row, MinuteRow(minute)
+            row.online = row.peak_online = self.online
+            self.minute = row
+        if ts > self.last_event:
+            self.last_event = ts
+        data, kind = event.data, event.kind
         if kind == "chat":
             self.chat_lines += 1
-            self.chat_series.add(second)
+            self.ring.add("chat", second)
+            self.chat_window.add(second)
+            row.chat += 1
+            bad = negative is not None and negative.search(data["text"]) is not None
+            if bad:
+                self.negative_lines += 1
+                self.negative_window.add(second)
+            self.recent_chat.append([ts, mask_user(data.get("user", "")), data["text"], bad, []])
         elif kind == "viewers":
-            self.online = data["online"]
-            self.peak_online = max(self.peak_online, self.online)
-            self.total_viewers = max(self.total_viewers, data.get("total", 0))
-            self.viewers_series.set(second, self.online)
+            online = self.online = data["online"]
+            if online > self.peak_online:
+                self.peak_online = online
+            total = data.get("total", 0)
+            if total > self.total_viewers:
+                self.total_viewers = total
+            self.ring.set("online", second, online)
+            self.viewers.add(ts, online)
+            self.last_viewers = ts
+            row.online = online
+            if online > row.peak_online:
+                row.peak_online = online
         elif kind == "order":
+            amount = data["amount"]
             self.orders += 1
-            self.gmv += data["amount"]
-            self.orders_series.add(second)
+            self.gmv += amount
+            self.ring.add("orders", second)
+            self.ring.add("gmv_cents", second, int(amount * 100))
+            self.orders_minute.roll(ts)
+            self.orders_minute.count += 1
+            self.orders_window.add(second)
+            self.orders_long.add(second)
+            row.orders += 1
+            row.gmv += amount
+            product = self.products.get(data.get("product_id", ""))
+            if product is not None:
+                product.orders += 1
+                product.gmv += amount
         elif kind == "refund":
             self.refunds += 1
             self.refunded += data["amount"]
-            self.refunds_series.add(second)
+            self.ring.add("refunds", second)
+            self.refunds_window.add(second)
+            row.refunds += 1
         elif kind == "like":
             self.likes += data["count"]
+            row.likes += data["count"]
         elif kind == "gift":
             self.gifts += data["value"]
         elif kind == "product":
             self._product(data)
         elif kind == "status":
             self.status = {"start": "live", "pause": "paused", "end": "ended"}[data["state"]]
+            self.ended_at = ts if self.status == "ended" else None
         elif kind == "complaint":
             self.complaints += 1
+            self.complaints_window.add(second)
+        return done
 
-    def _product(self, data: dict) -> None:
+    def _product(self, data: dict[str, Any]) -> None:
         known = self.products.get(data["product_id"])
         if known is None:
-            self.products[data["product_id"]] = Product(data["product_id"], data["title"], data["price"], data["price"],
-                                                         data["action"] == "on")
+            if len(self.products) < MAX_PRODUCTS:
+                self.products[data["product_id"]] = Product(data["product_id"], data["title"], data["price"],
+                                                            data["action"] == "on")
             return
         known.title, known.price, known.on_shelf = data["title"], data["price"], data["action"] == "on"
 
-
-@dataclass
-class Sessions:
-    """Every session seen, by (platform, session_id)."""
-
-    by_key: dict[tuple[str, str], SessionState] = field(default_factory=dict)
-
-    def apply(self, event: Event) -> SessionState:
-        state = self.by_key.get(event.key)
-        if state is None:
-            state = SessionState(event.platform, event.session_id, event.ts, event.ts)
-            self.by_key[event.key] = state
-        state.apply(event)
-        return state
+    def summary(self) -> dict[str, Any]:
+        """What the wall shows of the session (JSON-ready)."""
+        return {**self.labels, "status": self.status, "started": self.started, "last_event": self.last_event,
+                "online": self.online, "peak_online": self.peak_online, "total_viewers": self.total_viewers,
+                "gmv": str(self.gmv), "orders": self.orders, "refunds": self.refunds, "refunded": str(self.refunded),
+                "chat_lines": self.chat_lines, "likes": self.likes, "complaints": self.complaints,
+                "session_class": self.session_class}

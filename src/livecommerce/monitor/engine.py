@@ -1,0 +1,480 @@
+"""The monitor's engine: events in, alert transitions out, on event time.
+
+Each event is checked (events.Intake), folded into its session's state (state.SessionState) and judged at once by the
+rules it can change (an order by sales-spike, a viewers count by viewers-drop …) at the event's own ``ts``. Rules of
+time — a stream that sends nothing, an alert whose window has emptied, a pending alert's ``for`` — are judged at every
+whole second the watermark passes: the watermark is the latest event time seen across all sessions less ``lag``
+seconds, so a replay at any speed gives the same transitions at the same seconds as the live evening did
+(000_f467ed5c45ed642d.txt 第36条: 实时监控直播全过程; rules.yaml has the thresholds and their reasons).
+
+Texts (transcript, chat, product titles) are checked by the compliance scanner (compliance.scanner) in batches of
+``batch`` texts, and always before the watermark moves on, so batching changes no result.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from livecommerce.monitor.alerts import NODATA, Alerts, Grouper, Notification, Transition, fingerprint
+from livecommerce.monitor.events import Event, Intake
+from livecommerce.monitor.rules import RuleFile, RuleSet, RuleSpec
+from livecommerce.monitor.state import MinuteRow, SessionState, Tally
+
+SOURCE_NAMES = {"transcript": "主播口播", "chat": "弹幕", "product": "商品标题"}
+Directory = Callable[[str, str], dict[str, str]]  # (platform, session_id) → shop, streamer, region labels
+
+
+@dataclass
+class Hit:
+    """A compliance hit in a live session, kept for the session page and the review."""
+
+    platform: str
+    session_id: str
+    ts: float
+    source: str
+    rule: str
+    category: str
+    severity: str
+    law: str
+    text: str
+    context: str
+    suggestion: str
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _pct(value: float) -> str:
+    return f"{value * 100:.1f}%"
+
+
+class Engine:
+    """The monitor of every live session: ``feed`` events (or ``read`` JSON lines), ``advance`` the clock when no event
+    comes, ``close`` at the end of a replay. Transitions are returned; minute rows, hits and grouped notifications
+    wait in ``minutes``, ``hits`` and ``notifications`` for whoever stores or sends them."""
+
+    def __init__(self, rules: RuleSet | RuleFile | None = None, scanner: Any = "default", lag: float = 2.0,
+                 lateness: float = 30.0, batch: int = 512, keep_ended: float = 600.0, forget: float = 7200.0,
+                 directory: Directory | None = None) -> None:
+        self.rule_file = rules if isinstance(rules, RuleFile) else None
+        self.rules: RuleSet = self.rule_file.current() if self.rule_file else (rules or RuleFile().rules)
+        if scanner == "default":
+            from livecommerce.compliance.scanner import default_scanner
+            scanner = default_scanner()
+        self.scanner = scanner
+        self.lag, self.batch, self.keep_ended, self.forget = lag, batch, keep_ended, forget
+        self.directory = directory
+        self.intake = Intake(lateness)
+        self.sessions: dict[tuple[str, str], SessionState] = {}
+        self.alerts = Alerts(self.rules)
+        self.grouper = Grouper(self.rules.group_by, self.rules.group_wait, self.rules.group_interval)
+        self.timers: list[tuple[float, tuple[str, str]]] = []
+        self.max_ts: float | None = None
+        self.tick: int | None = None
+        self.texts: list[tuple[tuple[str, str], float, str, str, list[Any] | None]] = []
+        self.minutes: list[tuple[tuple[str, str], MinuteRow]] = []
+        self.hits: list[Hit] = []
+        self.notifications: list[Notification] = []
+        self.ended: list[SessionState] = []
+        self.out: list[Transition] = []
+        self.events = 0
+        self._setup()
+
+    # -- rules -------------------------------------------------------------------------------------------------------
+
+    def _setup(self) -> None:
+        self._specs: dict[tuple[str, str], dict[str, RuleSpec]] = {}
+        words = self.rules.rules["negative-chat"].get("words") or []
+        self.negative = re.compile("|".join(re.escape(w) for w in words)) if words else None
+        self.windows = {name: float(values.get("window", 60)) for name, values in self.rules.rules.items()}
+        self.alerts.rules = self.rules
+        self.grouper.group_by, self.grouper.group_wait = self.rules.group_by, self.rules.group_wait
+        self.grouper.group_interval = self.rules.group_interval
+
+    def reload(self) -> bool:
+        """Read the rules file again if it changed; True when new rules apply from now on."""
+        if self.rule_file is None:
+            return False
+        rules = self.rule_file.current()
+        if rules is self.rules:
+            return False
+        self.rules = rules
+        self._setup()
+        return True
+
+    def specs(self, state: SessionState) -> dict[str, RuleSpec]:
+        key = (state.platform, state.session_class)
+        specs = self._specs.get(key)
+        if specs is None:
+            specs = {name: self.rules.spec(name, *key) for name in self.rules.rules}
+            self._specs[key] = specs
+        return specs
+
+    # -- input -------------------------------------------------------------------------------------------------------
+
+    def read(self, line: str) -> list[Transition]:
+        """One JSON line: its transitions (none when the line is refused; Intake counts why)."""
+        event = self.intake.read(line)
+        return self.feed(event) if event is not None else []
+
+    def read_many(self, lines: Iterable[str]) -> list[Transition]:
+        out: list[Transition] = []
+        for line in lines:
+            if line.strip():
+                out.extend(self.read(line))
+        return out
+
+    def feed(self, event: Event) -> list[Transition]:
+        """Judge one checked event; the transitions it (and the time it brings) causes."""
+        self.events += 1
+        ts = event.ts
+        if self.max_ts is None or ts > self.max_ts:
+            if self.tick is None:
+                self.tick = math.floor(ts - self.lag) - 1
+            self.max_ts = ts
+            if ts - self.lag >= self.tick + 1:
+                self._advance(ts - self.lag)
+        state = self.sessions.get(event.key)
+        if state is None:
+            state = self._open(event)
+        elif event.meta:
+            state.meta(event.meta)
+        done = state.apply(event, self.negative)
+        if done is not None:
+            self.minutes.append((state.key, done))
+        if state.armed is None and state.status == "live":
+            self._arm(state)
+        self._judge(state, event)
+        if len(self.texts) >= self.batch:
+            self._scan()
+        out, self.out = self.out, []
+        return out
+
+    def advance(self, now: float) -> list[Transition]:
+        """Move the clock to ``now`` without an event (live mode: the wall clock; the end of a replay)."""
+        if self.tick is not None and now >= self.tick + 1:
+            self._advance(now)
+        out, self.out = self.out, []
+        return out
+
+    def close(self) -> list[Transition]:
+        """The end of the input: every text scanned and the clock moved to the last event's time."""
+        self._scan()
+        if self.max_ts is not None:
+            self.advance(self.max_ts)
+        self.notifications.extend(self.grouper.flush(math.inf))
+        for state in self.sessions.values():
+            self.minutes.append((state.key, state.minute))
+        out, self.out = self.out, []
+        return out
+
+    # -- sessions ----------------------------------------------------------------------------------------------------
+
+    def _open(self, event: Event) -> SessionState:
+        state = SessionState(event.platform, event.session_id, event.ts, self.windows)
+        if self.directory is not None:
+            state.labels.update({k: v for k, v in self.directory(event.platform, event.session_id).items() if v})
+        if event.meta:
+            state.meta(event.meta)
+        state.session_class = self.rules.session_class(0)
+        self.sessions[state.key] = state
+        return state
+
+    def _arm(self, state: SessionState, at: float | None = None) -> None:
+        specs = self.specs(state)
+        when = at if at is not None else math.ceil(state.last_event + specs["stream-stalled"].threshold)
+        state.armed = when
+        heapq.heappush(self.timers, (when, state.key))
+
+    def _fp(self, state: SessionState, rule: str) -> str:
+        fp = state.fps.get(rule)
+        if fp is None:
+            fp = state.fps[rule] = fingerprint(rule, state.labels)
+        return fp
+
+    def _emit(self, transition: Transition | None) -> None:
+        if transition is not None:
+            self.out.append(transition)
+            self.grouper.add(transition)
+
+    # -- judging -----------------------------------------------------------------------------------------------------
+
+    def _judge(self, state: SessionState, event: Event) -> None:
+        kind, ts, active = event.kind, event.ts, self.alerts.active
+        specs = self.specs(state)
+        fps = state.fps
+        stalled = fps.get("stream-stalled")
+        if stalled is not None and stalled in active:
+            spec = specs["stream-stalled"]
+            self._emit(self.alerts.observe(spec, state.labels, ts - state.last_event, ts,
+                                           f"直播恢复：{spec.title}后收到新事件", context=state.key, fp=stalled))
+            if state.status == "live":
+                self._arm(state)
+        if kind == "chat":
+            self._check(state, specs["negative-chat"], ts)
+            if self.scanner is not None and "chat" in specs["compliance-hit"].params.get("sources", ()):
+                self.texts.append((state.key, ts, "chat", event.data["text"], state.recent_chat[-1]))
+        elif kind == "viewers":
+            nodata = fps.get("viewers-drop")
+            if nodata is not None and nodata in active and active[nodata].state == NODATA:
+                self._emit(self.alerts.data_back("viewers-drop", state.labels, ts, "在线人数数据恢复"))
+            peak_class = self.rules.session_class(state.peak_online)
+            if peak_class != state.session_class:
+                state.session_class = peak_class
+                specs = self.specs(state)
+            self._check(state, specs["viewers-drop"], ts)
+        elif kind == "order":
+            self._check(state, specs["sales-spike"], ts)
+        elif kind == "refund":
+            self._check(state, specs["refund-surge"], ts)
+        elif kind == "complaint":
+            self._check(state, specs["complaint-surge"], ts)
+        elif kind == "transcript":
+            if self.scanner is not None and "transcript" in specs["compliance-hit"].params.get("sources", ()):
+                self.texts.append((state.key, ts, "transcript", event.data["text"], None))
+        elif kind == "product":
+            self._price(state, specs["price-change"], event.data["product_id"], ts)
+            if self.scanner is not None and "product" in specs["compliance-hit"].params.get("sources", ()):
+                self.texts.append((state.key, ts, "product", event.data["title"], None))
+        elif kind == "status":
+            if state.status == "ended":
+                self._end(state, ts, "直播结束")
+            elif state.status == "paused":
+                fp = fps.get("stream-stalled")
+                if fp is not None and fp in active:
+                    self._emit(self.alerts.end(fp, ts, "直播暂停"))
+
+    def _check(self, state: SessionState, spec: RuleSpec, at: float) -> None:
+        value, summary = VALUES[spec.name](self, state, spec, at)
+        fp = self._fp(state, spec.name)
+        if fp in self.alerts.active or spec.meets(value):
+            self._emit(self.alerts.observe(spec, state.labels, value, at, summary, context=state.key, fp=fp))
+
+    def _price(self, state: SessionState, spec: RuleSpec, product_id: str, at: float) -> None:
+        product = state.products.get(product_id)
+        if product is None:
+            return
+        labels = {**state.labels, "product": product_id}
+        if not product.on_shelf:
+            self._emit(self.alerts.end(fingerprint(spec.name, labels), at, f"商品「{product.title}」已下架"))
+            return
+        value, summary = _price_value(state, product_id)
+        self._emit(self.alerts.observe(spec, labels, value, at, summary, context=(state.key, product_id)))
+
+    def _end(self, state: SessionState, at: float, why: str) -> None:
+        for fp, instance in list(self.alerts.active.items()):
+            context = instance.context
+            if context == state.key or (isinstance(context, tuple) and context and context[0] == state.key):
+                if instance.state == NODATA:
+                    self.alerts.active.pop(fp)
+                    continue
+                self._emit(self.alerts.end(fp, at, f"{why}：{instance.summary}"))
+        state.ended_at = state.ended_at or at
+        heapq.heappush(self.timers, (math.ceil(at + self.keep_ended), state.key))
+        state.armed = None
+
+    def _scan(self) -> None:
+        if not self.texts:
+            return
+        texts, self.texts = self.texts, []
+        results = self.scanner.scan_many([t[3] for t in texts])
+        for (key, ts, source, text, chat_line), hits in zip(texts, results, strict=True):
+            if not hits:
+                continue
+            state = self.sessions.get(key)
+            if state is None:
+                continue
+            specs = self.specs(state)
+            spec = specs["compliance-hit"]
+            for hit in hits:
+                context = text[max(0, hit.start - 20):hit.end + 20]
+                found = Hit(state.platform, state.session_id, ts, source, hit.rule, hit.category, hit.severity, hit.law,
+                            hit.text, context, hit.suggestion)
+                self.hits.append(found)
+                state.recent_hits.append(found.to_json())
+                if chat_line is not None:
+                    chat_line[4].append((hit.start, hit.end, hit.rule))
+                tally = state.hits_window.get(hit.rule)
+                if tally is None:
+                    tally = state.hits_window[hit.rule] = Tally(spec.window)
+                tally.add(int(ts))
+                labels = {**state.labels, "compliance_rule": hit.rule}
+                summary = f"{SOURCE_NAMES[source]}「{hit.text}」：{hit.category}，{hit.law}"
+                severity = hit.severity if spec.severity == "from-rule" else spec.severity
+                self._emit(self.alerts.observe(spec, labels, tally.at(ts), ts, summary, severity,
+                                               context=(key, "hit", hit.rule)))
+
+    # -- time --------------------------------------------------------------------------------------------------------
+
+    def _advance(self, now: float) -> None:
+        target = math.floor(now)
+        assert self.tick is not None
+        while self.tick < target:
+            second = self.tick + 1
+            if not self.alerts.active and not self.grouper.due:
+                nxt = self.timers[0][0] if self.timers else target
+                second = max(second, min(target, int(nxt)))
+            self._scan()
+            self._tick(second)
+            self.tick = second
+
+    def _tick(self, second: int) -> None:
+        self.reload()
+        timers = self.timers
+        while timers and timers[0][0] <= second:
+            when, key = heapq.heappop(timers)
+            state = self.sessions.get(key)
+            if state is None:
+                continue
+            if state.status == "ended":
+                if state.ended_at is not None and second >= state.ended_at + self.keep_ended:
+                    self.sessions.pop(key)
+                    self.minutes.append((key, state.minute))
+                    self.ended.append(state)
+                continue
+            if state.armed == when:  # else a deadline since replaced
+                state.armed = None
+                self._due(state, second)
+        for fp, instance in list(self.alerts.active.items()):
+            if fp in self.alerts.active and instance.state != NODATA:
+                self._again(instance, second)
+        if self.grouper.due:
+            self.notifications.extend(self.grouper.flush(second))
+
+    def _due(self, state: SessionState, second: int) -> None:
+        """A live or paused session's timer: stalled, no viewers data, or silent so long that it is let go."""
+        specs = self.specs(state)
+        spec = specs["stream-stalled"]
+        silent = second - state.last_event
+        if silent >= self.forget:
+            self._end(state, second, f"超过 {self.forget:.0f} 秒无任何事件，视为结束")
+            state.status, state.ended_at = "ended", float(second)
+            return
+        if state.status == "live" and spec.meets(silent):
+            self._emit(self.alerts.observe(spec, state.labels, silent, second, _stalled_summary(spec, silent),
+                                           context=state.key, fp=self._fp(state, spec.name)))
+            state.armed = second + math.ceil(self.forget - silent)
+            heapq.heappush(self.timers, (state.armed, state.key))
+            return
+        viewers = specs["viewers-drop"]
+        deadlines = [math.ceil(state.last_event + spec.threshold)]
+        if viewers.no_data is not None and state.status == "live" and state.last_viewers is not None:
+            since = state.last_viewers
+            fp = self._fp(state, "viewers-drop")
+            if second - since >= viewers.no_data:
+                if fp not in self.alerts.active:
+                    self._emit(self.alerts.no_data(viewers, state.labels, second,
+                                                   f"{viewers.no_data:.0f} 秒未收到在线人数（其他事件仍在到达）",
+                                                   context=state.key))
+            else:
+                deadlines.append(math.ceil(since + viewers.no_data))
+        state.armed = max(second + 1, min(deadlines))
+        heapq.heappush(self.timers, (state.armed, state.key))
+
+    def _again(self, instance: Any, second: int) -> None:
+        """Judge an active alert again at a whole second (its window moves on, its ``for`` runs out)."""
+        context = instance.context
+        key = context if isinstance(context[0], str) else context[0]
+        state = self.sessions.get(key)
+        if state is None:
+            self._emit(self.alerts.end(instance.fingerprint, second, "场次已结束"))
+            return
+        spec = self.specs(state)[instance.rule]
+        if instance.rule == "price-change":
+            value, summary = _price_value(state, context[1])
+        elif instance.rule == "compliance-hit":
+            tally = state.hits_window.get(context[2])
+            value, summary = (tally.at(second) if tally else 0), instance.summary
+        elif instance.rule == "stream-stalled":
+            silent = second - state.last_event
+            value, summary = silent, _stalled_summary(spec, silent)
+        else:
+            value, summary = VALUES[instance.rule](self, state, spec, second)
+        self._emit(self.alerts.observe(spec, instance.labels, value, second, summary, instance.severity,
+                                       context=context, fp=instance.fingerprint))
+
+    # -- checkpoints (the Redis consumer) ----------------------------------------------------------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["scanner"] = self.scanner is not None
+        state["directory"] = None
+        state["out"] = []
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        if state.get("scanner") is True:
+            from livecommerce.compliance.scanner import default_scanner
+            state["scanner"] = default_scanner()
+        elif state.get("scanner") is False:
+            state["scanner"] = None
+        self.__dict__.update(state)
+
+
+def _stalled_summary(spec: RuleSpec, silent: float) -> str:
+    return f"{spec.title}：已 {silent:.0f} 秒未收到任何事件（阈值 {spec.threshold:.0f} 秒）"
+
+
+def _viewers_value(engine: Engine, state: SessionState, spec: RuleSpec, at: float) -> tuple[float, str]:
+    reference = state.viewers.highest(at)
+    if reference < spec.params.get("min_reference", 100) or reference <= 0:
+        return 0.0, ""
+    drop = 1 - state.online / reference
+    return drop, (f"在线人数 {spec.window:.0f} 秒内由 {reference:,} 降至 {state.online:,}（下降 {_pct(drop)}，"
+                  f"阈值 {_pct(spec.threshold)}）")
+
+
+def _sales_value(engine: Engine, state: SessionState, spec: RuleSpec, at: float) -> tuple[float, str]:
+    minutes = state.orders_minute
+    minutes.roll(at)
+    count = state.orders_window.at(at)
+    if len(minutes.order) < spec.params.get("min_minutes", 5) or count < spec.params.get("min_orders", 20):
+        return 0.0, ""
+    median = minutes.median()
+    ratio = count / max(median, 1.0)
+    return ratio, (f"近 {spec.window:.0f} 秒订单 {count:,} 单，为本场此前每分钟中位数 {median:g} 单的 {ratio:.1f} 倍"
+                   f"（阈值：超过 {spec.threshold:g} 倍），疑似刷单")
+
+
+def _refund_value(engine: Engine, state: SessionState, spec: RuleSpec, at: float) -> tuple[float, str]:
+    refunds = state.refunds_window.at(at)
+    orders = state.orders_long.at(at)
+    if refunds < spec.params.get("min_refunds", 10):
+        return 0.0, f"近 {spec.window:.0f} 秒退款 {refunds} 笔"
+    ratio = refunds / max(orders, 1)
+    return ratio, f"近 {spec.window:.0f} 秒退款 {refunds} 笔、订单 {orders} 单，退款率 {_pct(ratio)}（阈值 {_pct(spec.threshold)}）"
+
+
+def _complaint_value(engine: Engine, state: SessionState, spec: RuleSpec, at: float) -> tuple[float, str]:
+    count = state.complaints_window.at(at)
+    return float(count), f"近 {spec.window:.0f} 秒收到投诉 {count} 件（阈值 {spec.threshold:g} 件）"
+
+
+def _negative_value(engine: Engine, state: SessionState, spec: RuleSpec, at: float) -> tuple[float, str]:
+    lines = state.chat_window.at(at)
+    if lines < spec.params.get("min_lines", 20):
+        return 0.0, f"近 {spec.window:.0f} 秒弹幕 {lines} 条"
+    bad = state.negative_window.at(at)
+    share = bad / lines
+    return share, (f"近 {spec.window:.0f} 秒弹幕 {lines} 条，其中负面 {bad} 条（{_pct(share)}，"
+                   f"阈值：超过 {_pct(spec.threshold)}）")
+
+
+def _price_value(state: SessionState, product_id: str) -> tuple[float, str]:
+    product = state.products.get(product_id)
+    if product is None or not product.first_price:
+        return 0.0, ""
+    change = abs(product.price - product.first_price) / product.first_price
+    return float(change), (f"商品「{product.title}」价格由 {product.first_price} 元改为 {product.price} 元"
+                           f"（变动 {_pct(float(change))}）")
+
+
+VALUES: dict[str, Callable[[Engine, SessionState, RuleSpec, float], tuple[float, str]]] = {
+    "viewers-drop": _viewers_value, "sales-spike": _sales_value, "refund-surge": _refund_value,
+    "complaint-surge": _complaint_value, "negative-chat": _negative_value,
+}
