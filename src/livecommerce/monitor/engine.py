@@ -208,13 +208,6 @@ class Engine:
         kind, ts, active = event.kind, event.ts, self.alerts.active
         specs = self.specs(state)
         fps = state.fps
-        stalled = fps.get("stream-stalled")
-        if stalled is not None and stalled in active:
-            spec = specs["stream-stalled"]
-            self._emit(self.alerts.observe(spec, state.labels, ts - state.last_event, ts,
-                                           f"直播恢复：{spec.title}后收到新事件", context=state.key, fp=stalled))
-            if state.status == "live":
-                self._arm(state)
         if kind == "chat":
             self._check(state, specs["negative-chat"], ts)
             if self.scanner is not None and "chat" in specs["compliance-hit"].params.get("sources", ()):
@@ -227,7 +220,10 @@ class Engine:
             if peak_class != state.session_class:
                 state.session_class = peak_class
                 specs = self.specs(state)
-            self._check(state, specs["viewers-drop"], ts)
+            spec = specs["viewers-drop"]
+            # a fall to at most (1 − threshold) of a recent value is impossible above that share of the peak
+            if state.online <= state.peak_online * (1 - spec.threshold) or fps.get("viewers-drop") in active:
+                self._check(state, spec, ts)
         elif kind == "order":
             self._check(state, specs["sales-spike"], ts)
         elif kind == "refund":
@@ -248,12 +244,23 @@ class Engine:
                 fp = fps.get("stream-stalled")
                 if fp is not None and fp in active:
                     self._emit(self.alerts.end(fp, ts, "直播暂停"))
+        # a stalled stream is back; judged after the event's own rules, so that what the stall explains (viewers gone
+        # meanwhile) is still inhibited by it
+        stalled = fps.get("stream-stalled")
+        if stalled is not None and stalled in active:
+            spec = specs["stream-stalled"]
+            self._emit(self.alerts.observe(spec, state.labels, ts - state.last_event, ts,
+                                           f"直播恢复：{spec.title}后收到新事件", context=state.key, fp=stalled))
+            if state.status == "live":
+                self._arm(state)
 
     def _check(self, state: SessionState, spec: RuleSpec, at: float) -> None:
-        value, summary = VALUES[spec.name](self, state, spec, at)
-        fp = self._fp(state, spec.name)
+        name = spec.name
+        value = VALUES[name](state, spec, at)
+        fp = state.fps.get(name) or self._fp(state, name)
         if fp in self.alerts.active or spec.meets(value):
-            self._emit(self.alerts.observe(spec, state.labels, value, at, summary, context=state.key, fp=fp))
+            self._emit(self.alerts.observe(spec, state.labels, value, at, SUMMARIES[name](state, spec, at, value),
+                                           context=state.key, fp=fp))
 
     def _price(self, state: SessionState, spec: RuleSpec, product_id: str, at: float) -> None:
         product = state.products.get(product_id)
@@ -394,7 +401,8 @@ class Engine:
             silent = second - state.last_event
             value, summary = silent, _stalled_summary(spec, silent)
         else:
-            value, summary = VALUES[instance.rule](self, state, spec, second)
+            value = VALUES[instance.rule](state, spec, second)
+            summary = SUMMARIES[instance.rule](state, spec, second, value)
         self._emit(self.alerts.observe(spec, instance.labels, value, second, summary, instance.severity,
                                        context=context, fp=instance.fingerprint))
 
@@ -420,49 +428,68 @@ def _stalled_summary(spec: RuleSpec, silent: float) -> str:
     return f"{spec.title}：已 {silent:.0f} 秒未收到任何事件（阈值 {spec.threshold:.0f} 秒）"
 
 
-def _viewers_value(engine: Engine, state: SessionState, spec: RuleSpec, at: float) -> tuple[float, str]:
+def _viewers_value(state: SessionState, spec: RuleSpec, at: float) -> float:
     reference = state.viewers.highest(at)
     if reference < spec.params.get("min_reference", 100) or reference <= 0:
-        return 0.0, ""
-    drop = 1 - state.online / reference
-    return drop, (f"在线人数 {spec.window:.0f} 秒内由 {reference:,} 降至 {state.online:,}（下降 {_pct(drop)}，"
-                  f"阈值 {_pct(spec.threshold)}）")
+        return 0.0
+    return 1 - state.online / reference
 
 
-def _sales_value(engine: Engine, state: SessionState, spec: RuleSpec, at: float) -> tuple[float, str]:
+def _viewers_summary(state: SessionState, spec: RuleSpec, at: float, value: float) -> str:
+    reference = state.viewers.highest(at)
+    if not value:
+        return f"在线人数 {state.online:,}（{spec.window:.0f} 秒内最高 {reference:,}）"
+    return (f"在线人数 {spec.window:.0f} 秒内由 {reference:,} 降至 {state.online:,}（下降 {_pct(value)}，"
+            f"阈值 {_pct(spec.threshold)}）")
+
+
+def _sales_value(state: SessionState, spec: RuleSpec, at: float) -> float:
     minutes = state.orders_minute
     minutes.roll(at)
     count = state.orders_window.at(at)
     if len(minutes.order) < spec.params.get("min_minutes", 5) or count < spec.params.get("min_orders", 20):
-        return 0.0, ""
-    median = minutes.median()
-    ratio = count / max(median, 1.0)
-    return ratio, (f"近 {spec.window:.0f} 秒订单 {count:,} 单，为本场此前每分钟中位数 {median:g} 单的 {ratio:.1f} 倍"
-                   f"（阈值：超过 {spec.threshold:g} 倍），疑似刷单")
+        return 0.0
+    return count / max(minutes.median(), 1.0)
 
 
-def _refund_value(engine: Engine, state: SessionState, spec: RuleSpec, at: float) -> tuple[float, str]:
+def _sales_summary(state: SessionState, spec: RuleSpec, at: float, value: float) -> str:
+    count, median = state.orders_window.at(at), state.orders_minute.median()
+    return (f"近 {spec.window:.0f} 秒订单 {count:,} 单，为本场此前每分钟中位数 {median:g} 单的 {value:.1f} 倍"
+            f"（阈值：超过 {spec.threshold:g} 倍）" + ("，疑似刷单" if spec.meets(value) else ""))
+
+
+def _refund_value(state: SessionState, spec: RuleSpec, at: float) -> float:
     refunds = state.refunds_window.at(at)
-    orders = state.orders_long.at(at)
     if refunds < spec.params.get("min_refunds", 10):
-        return 0.0, f"近 {spec.window:.0f} 秒退款 {refunds} 笔"
-    ratio = refunds / max(orders, 1)
-    return ratio, f"近 {spec.window:.0f} 秒退款 {refunds} 笔、订单 {orders} 单，退款率 {_pct(ratio)}（阈值 {_pct(spec.threshold)}）"
+        return 0.0
+    return refunds / max(state.orders_long.at(at), 1)
 
 
-def _complaint_value(engine: Engine, state: SessionState, spec: RuleSpec, at: float) -> tuple[float, str]:
-    count = state.complaints_window.at(at)
-    return float(count), f"近 {spec.window:.0f} 秒收到投诉 {count} 件（阈值 {spec.threshold:g} 件）"
+def _refund_summary(state: SessionState, spec: RuleSpec, at: float, value: float) -> str:
+    refunds, orders = state.refunds_window.at(at), state.orders_long.at(at)
+    return (f"近 {spec.window:.0f} 秒退款 {refunds} 笔、订单 {orders} 单，退款率 {_pct(refunds / max(orders, 1))}"
+            f"（阈值 {_pct(spec.threshold)}，且至少 {spec.params.get('min_refunds', 10)} 笔）")
 
 
-def _negative_value(engine: Engine, state: SessionState, spec: RuleSpec, at: float) -> tuple[float, str]:
+def _complaint_value(state: SessionState, spec: RuleSpec, at: float) -> float:
+    return float(state.complaints_window.at(at))
+
+
+def _complaint_summary(state: SessionState, spec: RuleSpec, at: float, value: float) -> str:
+    return f"近 {spec.window:.0f} 秒收到投诉 {value:.0f} 件（阈值 {spec.threshold:g} 件）"
+
+
+def _negative_value(state: SessionState, spec: RuleSpec, at: float) -> float:
     lines = state.chat_window.at(at)
     if lines < spec.params.get("min_lines", 20):
-        return 0.0, f"近 {spec.window:.0f} 秒弹幕 {lines} 条"
-    bad = state.negative_window.at(at)
-    share = bad / lines
-    return share, (f"近 {spec.window:.0f} 秒弹幕 {lines} 条，其中负面 {bad} 条（{_pct(share)}，"
-                   f"阈值：超过 {_pct(spec.threshold)}）")
+        return 0.0
+    return state.negative_window.at(at) / lines
+
+
+def _negative_summary(state: SessionState, spec: RuleSpec, at: float, value: float) -> str:
+    lines, bad = state.chat_window.at(at), state.negative_window.at(at)
+    return (f"近 {spec.window:.0f} 秒弹幕 {lines} 条，其中负面 {bad} 条（{_pct(bad / max(lines, 1))}，"
+            f"阈值：超过 {_pct(spec.threshold)}）")
 
 
 def _price_value(state: SessionState, product_id: str) -> tuple[float, str]:
@@ -474,7 +501,11 @@ def _price_value(state: SessionState, product_id: str) -> tuple[float, str]:
                            f"（变动 {_pct(float(change))}）")
 
 
-VALUES: dict[str, Callable[[Engine, SessionState, RuleSpec, float], tuple[float, str]]] = {
+VALUES: dict[str, Callable[[SessionState, RuleSpec, float], float]] = {
     "viewers-drop": _viewers_value, "sales-spike": _sales_value, "refund-surge": _refund_value,
     "complaint-surge": _complaint_value, "negative-chat": _negative_value,
+}
+SUMMARIES: dict[str, Callable[[SessionState, RuleSpec, float, float], str]] = {
+    "viewers-drop": _viewers_summary, "sales-spike": _sales_summary, "refund-surge": _refund_summary,
+    "complaint-surge": _complaint_summary, "negative-chat": _negative_summary,
 }

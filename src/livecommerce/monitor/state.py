@@ -97,7 +97,11 @@ class Gauge:
         self.samples: deque[tuple[float, int]] = deque()
 
     def add(self, ts: float, value: int) -> None:
-        self.samples.append((ts, value))
+        samples = self.samples
+        samples.append((ts, value))
+        edge = ts - self.window
+        while len(samples) > 2 and samples[1][0] <= edge:
+            samples.popleft()
 
     def highest(self, now: float) -> int:
         samples, edge = self.samples, now - self.window

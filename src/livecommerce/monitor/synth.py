@@ -42,24 +42,27 @@ class Plan:
     at: int = 0
 
 
-def plan(sessions: int, seconds: int, seed: int = 11) -> list[Plan]:
+def plan(sessions: int, seconds: int, seed: int = 11, incidents: tuple[int, int] | None = None) -> list[Plan]:
+    """The sessions of the evening. An incident is planted at a second drawn from ``incidents`` (first, last + 1),
+    by default the middle third of the evening (the live demo plans them early so the wall shows alerts at once)."""
     rng = random.Random(seed)
+    first, stop = incidents or (max(1, seconds // 3), max(2, seconds * 2 // 3))
     counties = [r.code for r in regions() if r.level == "county"] or ["230102"]
     plans = []
     for i in range(sessions):
         incident = INCIDENTS[i % len(INCIDENTS)] if i < len(INCIDENTS) * max(1, sessions // 200) else None
         plans.append(Plan(f"S{i:05d}", PLATFORMS[i % len(PLATFORMS)], rng.choice(counties), f"shop{i % 997:04d}",
                           f"streamer{i:05d}", rng.choice((150, 300, 800, 2000, 6000)), incident,
-                          rng.randrange(max(1, seconds // 3), max(2, seconds * 2 // 3))))
+                          rng.randrange(first, max(first + 1, stop))))
     return plans
 
 
 def evening(sessions: int = 200, seconds: int = 600, events_per_second: int | None = None, seed: int = 11,
-            start: int = START) -> Iterator[str]:
+            start: int = START, incidents: tuple[int, int] | None = None) -> Iterator[str]:
     """The evening's events as JSON lines, in time order. ``events_per_second`` (over all sessions) defaults to five
-    per session a second."""
+    per session a second; ``incidents`` is the range of seconds the incidents are planted in (see ``plan``)."""
     rng = random.Random(seed)
-    plans = plan(sessions, seconds, seed)
+    plans = plan(sessions, seconds, seed, incidents)
     rate = events_per_second or sessions * 5
     dumps = json.dumps
     online = {p.session_id: p.size for p in plans}
