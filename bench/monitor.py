@@ -1,0 +1,205 @@
+"""Benchmark of the live monitor (issue 6, "Speed"): 10,000 concurrent sessions and 2,000,000 events of a synthetic
+evening (about 70% chat, 15% viewers, 10% orders, 5% other; monitor.synth), every rule and the compliance scan on,
+in-process on one core; in the same run the baseline that only parses the JSON lines (json.loads), and the ratio.
+Then the same events through Redis Streams with 2 consumers (when a redis-server binary is on the machine).
+
+    python -m bench.monitor [--sessions 10000] [--events 2000000] [--redis-events 400000]
+
+Targets: at least 100,000 events a second in-process; p99 event-to-alert latency under 1 s. Latency here is the wall
+time from the moment the engine receives the event that makes an alert true (an order, a viewers count, a hit in a
+text) to the moment the transition comes out, compliance batching included. Alerts of time (a stall, a window that
+empties) are decided when the watermark passes their second: ``lag`` seconds (2 by default) of event time after it,
+which in live mode is wall time; that wait is by design and not counted here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, deque
+from decimal import Decimal
+
+from livecommerce.monitor.engine import Engine
+from livecommerce.monitor.synth import evening
+
+
+def deep_size(obj: object, seen: set[int] | None = None) -> int:
+    """Bytes held by an object and everything it refers to (each object once)."""
+    seen = set() if seen is None else seen
+    stack, total = [obj], 0
+    while stack:
+        item = stack.pop()
+        if id(item) in seen or isinstance(item, (type, type(len))):
+            continue
+        seen.add(id(item))
+        total += sys.getsizeof(item)
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple, set, frozenset, deque)):
+            stack.extend(item)
+        elif hasattr(item, "__slots__"):
+            stack.extend(getattr(item, name) for name in item.__slots__ if hasattr(item, name))
+        elif hasattr(item, "__dict__"):
+            stack.append(item.__dict__)
+    return total
+
+
+def in_process(lines: list[str]) -> dict[str, object]:
+    gc.collect()
+    gc.disable()  # the engine makes no cycles; the collector would only walk millions of live objects
+    engine = Engine()
+    started = time.perf_counter()
+    read = engine.read
+    transitions = 0
+    for line in lines:
+        transitions += len(read(line))
+    transitions += len(engine.close())
+    seconds = time.perf_counter() - started
+    gc.enable()
+    return {"engine": engine, "seconds": seconds, "transitions": transitions}
+
+
+def latencies(lines: list[str]) -> tuple[list[float], Counter[str]]:
+    """Per transition caused by an event: seconds from that event's arrival to the transition's emission."""
+    engine = Engine()
+    arrived: dict[tuple[str, float], float] = {}
+    out: list[float] = []
+    rules: Counter[str] = Counter()
+    clock = time.perf_counter
+    for line in lines:
+        now = clock()
+        event = engine.intake.read(line)
+        if event is None:
+            continue
+        arrived.setdefault((event.session_id, event.ts), now)
+        for t in engine.feed(event):
+            cause = arrived.get((t.session_id, t.at))
+            if cause is not None and t.state in ("firing", "pending"):
+                out.append(clock() - cause)
+                rules[t.rule] += 1
+    engine.close()
+    return out, rules
+
+
+def baseline(lines: list[str]) -> float:
+    loads = json.loads
+    started = time.perf_counter()
+    for line in lines:
+        loads(line)
+    return time.perf_counter() - started
+
+
+def baseline_decimal(lines: list[str]) -> float:
+    decoder = json.JSONDecoder(parse_float=Decimal)
+    started = time.perf_counter()
+    for line in lines:
+        decoder.decode(line)
+    return time.perf_counter() - started
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def through_redis(lines: list[str], consumers: int = 2) -> dict[str, object] | str:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        return "skipped: no redis-server on this machine (apt-get install redis-server)"
+    try:
+        from livecommerce.monitor.redis_bus import throughput
+    except ImportError as exc:
+        return f"skipped: {exc}"
+    port = free_port()
+    workdir = tempfile.mkdtemp(prefix="lc-bench-redis-")
+    server = subprocess.Popen([binary, "--port", str(port), "--save", "", "--appendonly", "no", "--dir", workdir],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        return throughput(f"redis://127.0.0.1:{port}/0", lines, consumers=consumers, partitions=4)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sessions", type=int, default=10_000)
+    parser.add_argument("--events", type=int, default=2_000_000)
+    parser.add_argument("--redis-events", type=int, default=400_000)
+    args = parser.parse_args()
+
+    rate = args.sessions * 5
+    seconds = max(1, args.events // rate)
+    started = time.perf_counter()
+    lines = list(evening(sessions=args.sessions, seconds=seconds, events_per_second=rate))
+    kinds = Counter(json.loads(line)["kind"] for line in lines[:: max(1, len(lines) // 200_000)])
+    sampled = sum(kinds.values())
+    print(f"evening: {len(lines):,} events, {args.sessions:,} sessions, {seconds} s of event time "
+          f"(made in {time.perf_counter() - started:.1f} s)")
+    print("  mix: " + ", ".join(f"{kind} {count / sampled:.1%}" for kind, count in kinds.most_common()))
+
+    base = baseline(lines)
+    base_decimal = baseline_decimal(lines)
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    run = in_process(lines)
+    engine = run["engine"]
+    assert isinstance(engine, Engine)
+    ours = float(run["seconds"])  # type: ignore[arg-type]
+    print(f"baseline json.loads only:          {base:7.2f} s  {len(lines) / base:>12,.0f} events/s")
+    print(f"baseline json with exact Decimal:  {base_decimal:7.2f} s  {len(lines) / base_decimal:>12,.0f} events/s")
+    print(f"monitor, every rule + compliance:  {ours:7.2f} s  {len(lines) / ours:>12,.0f} events/s  (one core)")
+    print(f"  ratio monitor / json.loads: {ours / base:.1f}x the time; target 100,000 events/s: "
+          f"{'met' if len(lines) / ours >= 100_000 else 'NOT met'}")
+    print(f"  transitions: {run['transitions']:,}; refused events: {engine.intake.line - engine.intake.accepted:,}; "
+          f"hits: {len(engine.hits):,}")
+
+    sessions = list(engine.sessions.values()) + engine.ended
+    sample = sessions[:: max(1, len(sessions) // 200)]
+    sizes = sorted(deep_size(state) for state in sample)
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"memory per session (deep size of {len(sample)} sessions): median {sizes[len(sizes) // 2] / 1024:.1f} KiB, "
+          f"max {sizes[-1] / 1024:.1f} KiB; peak RSS grew {(rss_after - rss_before) / 1024:.0f} MiB over "
+          f"{len(sessions):,} sessions")
+    del engine, run
+    gc.collect()
+
+    delays, rules = latencies(lines)
+    delays.sort()
+    if delays:
+        p50, p99, worst = (delays[len(delays) // 2], delays[min(len(delays) - 1, int(len(delays) * 0.99))], delays[-1])
+        print(f"event-to-alert latency over {len(delays):,} alerts ({', '.join(f'{r} {n}' for r, n in rules.most_common())}):"
+              f" p50 {p50 * 1000:.2f} ms, p99 {p99 * 1000:.2f} ms, max {worst * 1000:.2f} ms; target p99 < 1 s: "
+              f"{'met' if p99 < 1 else 'NOT met'}")
+
+    subset = lines[: args.redis_events]
+    result = through_redis(subset) if subset else "skipped (--redis-events 0)"
+    if isinstance(result, str):
+        print(f"redis streams, 2 consumers: {result}")
+    else:
+        print(f"redis streams, 2 consumers, 4 partitions: {result['events']:,} events in {result['seconds']:.2f} s, "
+              f"{result['events_per_second']:,.0f} events/s, {result['transitions']:,} transitions")
+        base_subset = baseline(subset)
+        print(f"  ratio redis / json.loads on the same events: {float(result['seconds']) / base_subset:.1f}x the time")
+    print(f"cpu: {os.cpu_count()} cores on this machine; python {sys.version.split()[0]}")
+
+
+if __name__ == "__main__":
+    main()
