@@ -89,10 +89,13 @@ class Engine:
 
     def _setup(self) -> None:
         self._specs: dict[tuple[str, str], dict[str, RuleSpec]] = {}
+        self._version = getattr(self, "_version", 0) + 1
         words = self.rules.rules["negative-chat"].get("words") or []
         self.negative = re.compile("|".join(re.escape(w) for w in words)) if words else None
         self.windows = {name: float(values.get("window", 60)) for name, values in self.rules.rules.items()}
         self.alerts.rules = self.rules
+        self.sources = frozenset(self.rules.rules["compliance-hit"].get("sources") or ())
+        self.scan_chat = self.scanner is not None and "chat" in self.sources
         self.grouper.group_by, self.grouper.group_wait = self.rules.group_by, self.rules.group_wait
         self.grouper.group_interval = self.rules.group_interval
 
@@ -108,11 +111,15 @@ class Engine:
         return True
 
     def specs(self, state: SessionState) -> dict[str, RuleSpec]:
+        """The rules as they apply to the session (kept on it until the rules or its class change)."""
+        if state.specs_version == self._version:
+            return state.specs
         key = (state.platform, state.session_class)
         specs = self._specs.get(key)
         if specs is None:
             specs = {name: self.rules.spec(name, *key) for name in self.rules.rules}
             self._specs[key] = specs
+        state.specs, state.specs_version = specs, self._version
         return specs
 
     # -- input -------------------------------------------------------------------------------------------------------
@@ -209,8 +216,10 @@ class Engine:
         specs = self.specs(state)
         fps = state.fps
         if kind == "chat":
-            self._check(state, specs["negative-chat"], ts)
-            if self.scanner is not None and "chat" in specs["compliance-hit"].params.get("sources", ()):
+            # no negative line in the window (an upper bound, before the window is trimmed): the share is 0
+            if state.negative_window.total or fps.get("negative-chat") in active:
+                self._check(state, specs["negative-chat"], ts)
+            if self.scan_chat:
                 self.texts.append((state.key, ts, "chat", event.data["text"], state.recent_chat[-1]))
         elif kind == "viewers":
             nodata = fps.get("viewers-drop")
@@ -218,7 +227,7 @@ class Engine:
                 self._emit(self.alerts.data_back("viewers-drop", state.labels, ts, "在线人数数据恢复"))
             peak_class = self.rules.session_class(state.peak_online)
             if peak_class != state.session_class:
-                state.session_class = peak_class
+                state.session_class, state.specs_version = peak_class, -1
                 specs = self.specs(state)
             spec = specs["viewers-drop"]
             # a fall to at most (1 − threshold) of a recent value is impossible above that share of the peak
@@ -231,11 +240,11 @@ class Engine:
         elif kind == "complaint":
             self._check(state, specs["complaint-surge"], ts)
         elif kind == "transcript":
-            if self.scanner is not None and "transcript" in specs["compliance-hit"].params.get("sources", ()):
+            if self.scanner is not None and "transcript" in self.sources:
                 self.texts.append((state.key, ts, "transcript", event.data["text"], None))
         elif kind == "product":
             self._price(state, specs["price-change"], event.data["product_id"], ts)
-            if self.scanner is not None and "product" in specs["compliance-hit"].params.get("sources", ()):
+            if self.scanner is not None and "product" in self.sources:
                 self.texts.append((state.key, ts, "product", event.data["title"], None))
         elif kind == "status":
             if state.status == "ended":

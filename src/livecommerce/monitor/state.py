@@ -16,7 +16,7 @@ from livecommerce.monitor.events import Event
 
 STEP = 10  # seconds per curve bucket
 SLOTS = 180  # curve buckets kept: half an hour
-RECENT_CHAT = 30  # chat lines kept for the session page
+RECENT_CHAT = 20  # chat lines kept for the session page
 RECENT_HITS = 50  # compliance hits kept for the session page
 MAX_PRODUCTS = 500
 MAX_MINUTES = 1440  # per-minute order counts kept for the median: a day
@@ -26,28 +26,39 @@ CURVES = ("online", "orders", "gmv_cents", "chat", "refunds")
 class Ring:
     """Curves in buckets of ``step`` seconds over the last ``size`` buckets: one array per curve, aligned."""
 
-    __slots__ = ("size", "step", "buckets", "values")
+    __slots__ = ("size", "step", "buckets", "values", "current", "slot")
 
     def __init__(self, size: int = SLOTS, step: int = STEP) -> None:
         self.size, self.step = size, step
         self.buckets = array("q", [-1]) * size
-        self.values = {name: array("q", [0]) * size for name in CURVES}
+        self.values = {name: array("q" if name == "gmv_cents" else "i", [0]) * size for name in CURVES}
+        self.current, self.slot = -1, 0  # the newest bucket and its slot: most events fall in it
 
     def _slot(self, second: float) -> int:
         bucket = int(second) // self.step
+        if bucket == self.current:
+            return self.slot
         slot = bucket % self.size
         if self.buckets[slot] != bucket:
+            if self.buckets[slot] > bucket:
+                return -1  # older than the ring: not kept
             self.buckets[slot] = bucket
             for values in self.values.values():
                 values[slot] = 0
+        if bucket > self.current:
+            self.current, self.slot = bucket, slot
         return slot
 
     def add(self, name: str, second: float, amount: int = 1) -> None:
-        self.values[name][self._slot(second)] += amount
+        slot = self.slot if int(second) // self.step == self.current else self._slot(second)
+        if slot >= 0:
+            self.values[name][slot] += amount
 
     def set(self, name: str, second: float, value: int) -> None:
         """A gauge (online viewers): the last value seen in the bucket."""
-        self.values[name][self._slot(second)] = value
+        slot = self._slot(second)
+        if slot >= 0:
+            self.values[name][slot] = value
 
     def series(self, name: str, until: float, count: int | None = None) -> list[tuple[int, int | None]]:
         """(bucket start second, value or None when no event fell in it) for the last ``count`` buckets up to ``until``."""
@@ -61,28 +72,30 @@ class Ring:
 
 
 class Tally:
-    """A sliding sum over the last ``window`` seconds, in per-second steps: (second, amount) pairs and their total."""
+    """A sliding sum over the last ``window`` seconds, in per-second steps. Each step is one int, the second shifted
+    left by 24 bits plus the amount (a deque of small ints is a third of the memory of [second, amount] pairs)."""
 
     __slots__ = ("window", "items", "total")
+    SHIFT, MASK = 24, (1 << 24) - 1
 
     def __init__(self, window: float) -> None:
         self.window = window
-        self.items: deque[list[int]] = deque()
+        self.items: deque[int] = deque()
         self.total = 0
 
     def add(self, second: int, amount: int = 1) -> None:
         items = self.items
-        if items and items[-1][0] == second:
-            items[-1][1] += amount
+        if items and items[-1] >> 24 == second and (items[-1] & 0xFFFFFF) + amount <= 0xFFFFFF:
+            items[-1] += amount
         else:
-            items.append([second, amount])
+            items.append((second << 24) | amount)
         self.total += amount
 
     def at(self, now: float) -> int:
         """The sum over (now − window, now]."""
         items, edge = self.items, now - self.window
-        while items and items[0][0] <= edge:
-            self.total -= items.popleft()[1]
+        while items and items[0] >> 24 <= edge:
+            self.total -= items.popleft() & 0xFFFFFF
         return self.total
 
 
@@ -184,7 +197,8 @@ class SessionState:
                  "total_viewers", "gmv", "orders", "refunds", "refunded", "chat_lines", "likes", "gifts", "complaints",
                  "products", "ring", "viewers", "last_viewers", "orders_minute", "orders_window", "orders_long",
                  "refunds_window", "chat_window", "negative_window", "complaints_window", "hits_window", "recent_chat",
-                 "recent_hits", "minute", "armed", "ended_at", "alerts_fired", "session_class", "negative_lines", "fps")
+                 "recent_hits", "minute", "armed", "ended_at", "alerts_fired", "session_class", "negative_lines", "fps",
+                 "specs", "specs_version")
 
     def __init__(self, platform: str, session_id: str, ts: float, windows: dict[str, float]) -> None:
         self.platform, self.session_id, self.key = platform, session_id, (platform, session_id)
@@ -214,6 +228,8 @@ class SessionState:
         self.alerts_fired = 0
         self.session_class = ""
         self.fps: dict[str, str] = {}  # rule → fingerprint of the session's alert of that rule (labels of the session)
+        self.specs: dict[str, Any] = {}  # the rules as they apply to this session (the engine fills it)
+        self.specs_version = -1
 
     def meta(self, meta: dict[str, str]) -> None:
         for name, label in (("shop_id", "shop"), ("streamer_id", "streamer"), ("region", "region")):
@@ -244,7 +260,8 @@ class SessionState:
             if bad:
                 self.negative_lines += 1
                 self.negative_window.add(second)
-            self.recent_chat.append([ts, mask_user(data.get("user", "")), data["text"], bad, []])
+            user = data.get("user")
+            self.recent_chat.append([ts, user[:1] + "***" if user else "", data["text"], bad, []])  # masked
         elif kind == "viewers":
             online = self.online = data["online"]
             if online > self.peak_online:
