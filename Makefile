@@ -26,7 +26,7 @@ demo: setup  ## build the small synthetic province and serve the console on http
 	$(PY) -m livecommerce demo --scale small
 	@$(PY) -m livecommerce users create-admin admin 2>/dev/null || $(PY) -m livecommerce users reset-password admin
 	@echo "登录 / log in: http://127.0.0.1:8000/login  用户名 / user: admin  密码 / password: shown above"
-	LIVECOMMERCE_COOKIE_SECURE=false $(PY) -m livecommerce serve --host 127.0.0.1 --port 8000
+	LIVECOMMERCE_COOKIE_SECURE=false LIVECOMMERCE_MONITOR_DEMO_FEED=true $(PY) -m livecommerce serve --host 127.0.0.1 --port 8000
 
 test: setup  ## the whole suite (PostgreSQL tests need LIVECOMMERCE_TEST_PG_DSN; .ci/run sets it)
 	$(PY) -m pytest -q
@@ -35,6 +35,7 @@ bench: setup  ## benchmarks, each against its baseline in the same run
 	$(PY) -m bench.ingest
 	$(PY) -m bench.policy
 	$(PY) -m bench.compliance
+	$(PY) -m bench.monitor
 	@echo "statistics: build the province once (LIVECOMMERCE_HOME=/path livecommerce demo --scale province), then"
 	@echo "  LIVECOMMERCE_HOME=/path $(PY) -m bench.stats"
 

@@ -69,12 +69,32 @@ def _policy_run() -> int:
         return policy.start_run(session, SystemActor(name="seed"), 2025, declared=declared, declared_name="申报.json").id
 
 
+def _monitor_seed() -> None:
+    """A live session of 齐齐哈尔's shop (ended, stored) with a firing alert; SSE streams send one snapshot and end."""
+    from livecommerce.monitor import service as monitor
+    from livecommerce.monitor.alerts import Transition, fingerprint
+    from livecommerce.monitor.state import SessionState
+
+    windows = dict.fromkeys(("viewers-drop", "sales-spike", "refund-surge", "negative-chat", "complaint-surge"), 60.0)
+    state = SessionState("douyin", "DY-QQ-LIVE1", 1740830400.0, windows)
+    state.labels.update(shop="DY-QQ", streamer="QQ-STREAMER", region="230202")
+    state.status, state.ended_at = "ended", 1740830580.0
+    labels = dict(state.labels)
+    alert = Transition("stream-stalled", "firing", 1740830500.0, labels, "DY-QQ 60 s 无事件", "critical",
+                       fingerprint("stream-stalled", labels))
+    with session_scope() as session:
+        monitor.record(session, transitions=[alert], sessions=[state])
+
+
 @pytest.fixture
-def harbin_client(home, tmp_path: Path) -> Iterator[tuple[TestClient, str]]:  # type: ignore[no-untyped-def]
+def harbin_client(home, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[TestClient, str]]:  # type: ignore[no-untyped-def]
+    from livecommerce.monitor import pages as monitor_pages
     from livecommerce.web.app import create_app
 
     batch = _seed(tmp_path)
     _policy_run()
+    _monitor_seed()
+    monkeypatch.setattr(monitor_pages, "STREAM_SECONDS", 0)
     accounts.create_first_admin("admin", PASSWORD)
     add_user("hrbofficer", "city_officer", scope_region="230100")
     add_user("qqofficer", "city_officer", scope_region="230200", display_name="鹤城绿色食品")
@@ -108,7 +128,7 @@ def test_no_get_endpoint_shows_another_citys_rows(harbin_client) -> None:  # typ
     values = {"uscc": _valid(QIQIHAR_USCC[:17]), "platform": "douyin", "shop_id": "DY-QQ",
               "streamer_id": "QQ-STREAMER", "base_id": "QQ-BASE", "batch": batch, "user_id": str(qq_user),
               "code": "heihe2022-live-online-retail", "city_code": "230200", "run_id": "1",
-              "entity_id": _valid(QIQIHAR_USCC[:17])}
+              "entity_id": _valid(QIQIHAR_USCC[:17]), "session_id": "DY-QQ-LIVE1", "alert_id": "1"}
     urls = {"/api/entities?region=230200", "/entities?region=230200", "/entities/export.xlsx?region=230200",
             "/api/shops?region=230200", "/api/streamers?region=230200", "/api/bases?region=230200",
             "/api/stats/query?indicator=online_retail&by=county&period=2025",
@@ -123,7 +143,9 @@ def test_no_get_endpoint_shows_another_citys_rows(harbin_client) -> None:  # typ
             "/stats/rank?indicator=online_retail&of=shop&period=2025",
             "/stats/rank?indicator=online_retail&of=entity&region=230200&period=2025",
             "/api/policy/runs/1/awards?city=230200", "/api/policy/runs/1/awards?granted=all",
-            "/api/policy/runs/1/awards.xlsx?city=230200", "/policy/runs/1?city=230200", "/policy/runs/1?granted=all"}
+            "/api/policy/runs/1/awards.xlsx?city=230200", "/policy/runs/1?city=230200", "/policy/runs/1?granted=all",
+            "/monitor?city=230200", "/monitor/stream?city=230200", "/alerts?city=230200", "/alerts?state=firing",
+            "/api/monitor/sessions?city=230200", "/api/monitor/alerts?city=230200", "/api/monitor/silences"}
     for path, route in _routes(client.app.routes):  # type: ignore[attr-defined]
         if "GET" not in route.methods or path in ("/logout",):
             continue
@@ -145,3 +167,29 @@ def test_no_get_endpoint_shows_another_citys_rows(harbin_client) -> None:  # typ
     assert "五常稻花香米业" in client.get("/api/entities").text
     assert "DY-HRB" in client.get("/api/shops").text
     assert "五常稻花香米业" in client.get("/api/policy/runs/1/awards").text
+
+
+def test_no_monitor_write_reaches_another_citys_alerts(harbin_client) -> None:  # type: ignore[no-untyped-def]
+    """The POST routes of /api/monitor as 哈尔滨's officer: 齐齐哈尔's alert and silence are not there for her, a
+    silence must stay inside her city, and live events need a platform's token (monitor.ingest)."""
+    from datetime import timedelta
+
+    from livecommerce.core.timeutil import now
+    from livecommerce.monitor import service as monitor
+    from tests.web.conftest import hidden
+
+    client, _ = harbin_client
+    client.headers["X-CSRF-Token"] = hidden(client.get("/entities").text, "csrf_token")
+    with session_scope() as session:
+        qq_silence = monitor.create_silence(session, SystemActor(), matchers={"region": "2302*"}, starts=now(),
+                                            ends=now() + timedelta(hours=1), comment="鹤城维护")["id"]
+    assert client.post("/api/monitor/alerts/1/ack", json={"assignee": "张", "note": ""}).status_code == 404
+    assert client.post(f"/api/monitor/silences/{qq_silence}/expire").status_code == 404
+    refused = client.post("/api/monitor/silences", json={"matchers": {"region": "2302*"}, "duration": "1h",
+                                                         "comment": "x"})
+    assert refused.status_code == 403
+    own = client.post("/api/monitor/silences", json={"matchers": {"region": "2301*"}, "duration": "1h", "comment": "x"})
+    assert own.status_code == 201, own.text
+    events = client.post("/api/monitor/events", content=b"{}\n", headers={"content-type": "application/x-ndjson"})
+    assert events.status_code == 403
+    assert [s["id"] for s in client.get("/api/monitor/silences").json()] == [own.json()["id"]]

@@ -19,19 +19,19 @@ ROLES = {
     "auditor": "审计监督",
 }
 
-READ = {"registry.read", "warehouse.read", "ingest.read", "stats.read", "policy.read"}
-WRITE = {"registry.write", "ingest.write"}
+READ = {"registry.read", "warehouse.read", "ingest.read", "stats.read", "policy.read", "monitor.read"}
+WRITE = {"registry.write", "ingest.write", "monitor.write"}  # monitor.write: acknowledge alerts, silences
 
 # role → (actions it may take, how far: "province" | "region" | "entity" | "own")
 PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
     "province_admin": (frozenset(READ | WRITE | {"users.manage", "audit.read", "personal.view", "targets.write",
-                                             "policy.run"}), "province"),
+                                             "policy.run", "monitor.ingest"}), "province"),
     "province_analyst": (frozenset(READ | WRITE | {"policy.run"}), "province"),
     "city_officer": (frozenset(READ | WRITE), "region"),
     "county_officer": (frozenset(READ | WRITE), "region"),
     "enterprise": (frozenset(READ | {"ingest.write"}), "entity"),  # its own data; the registry is kept by bureaus
     "inspector": (frozenset(), "own"),
-    "platform": (frozenset({"ingest.write", "ingest.read"}), "province"),
+    "platform": (frozenset({"ingest.write", "ingest.read", "monitor.ingest"}), "province"),  # monitor.ingest: live events
     "auditor": (frozenset({"audit.read"}), "province"),
 }
 

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 
@@ -23,6 +23,31 @@ def _toml_file() -> Path | None:
     home = Path(os.environ.get("LIVECOMMERCE_HOME", "./data"))
     candidate = home / "livecommerce.toml"
     return candidate if candidate.exists() else None
+
+
+class MonitorWebhook(BaseModel):
+    """One route of the monitor's notifications: alerts of sessions whose region code starts with ``region`` ("*":
+    every region) are POSTed to ``url`` as Alertmanager webhook (version 4) JSON."""
+
+    model_config = {"extra": "forbid"}
+
+    region: str = Field("*", description='A region code prefix ("2301" = 哈尔滨市 and its counties) or "*".')
+    url: str = Field(description="The receiver's http(s) URL.")
+
+    @field_validator("region")
+    @classmethod
+    def _prefix(cls, value: str) -> str:
+        value = value.strip()
+        if value != "*" and not (value.isdigit() and 1 <= len(value) <= 6):
+            raise ValueError(f'region {value!r}: a region code prefix of 1 to 6 digits (e.g. 2301), or "*"')
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"url {value!r}: an http:// or https:// address")
+        return value
 
 
 class Settings(BaseSettings):
@@ -70,7 +95,21 @@ class Settings(BaseSettings):
         "figure flags the entity's awards for review (虚报冒领 check, docs/policies.md).",
     )
 
-    @field_validator("home", "warehouse_path", "assets_dir", mode="after")
+    monitor_rules_file: Path | None = Field(
+        None,
+        description="The monitor's rules file (YAML, the format of monitor/rules.yaml and docs/monitor.md); default "
+        "the built-in rules. Read again when it changes, without a restart.",
+    )
+    monitor_webhooks: list[MonitorWebhook] = Field(
+        default_factory=list,
+        description='Where alert notifications go: a list of {region, url}; region is a code prefix or "*" (JSON in the '
+        'environment: [{"region": "2301", "url": "http://..."}]).',
+    )
+    monitor_demo_feed: bool = Field(
+        False, description="Play a synthetic evening of 40 live rooms into the live monitor, looping (make demo does)."
+    )
+
+    @field_validator("home", "warehouse_path", "assets_dir", "monitor_rules_file", mode="after")
     @classmethod
     def _absolute(cls, value: Path | None) -> Path | None:
         return value.expanduser().resolve() if value is not None else None

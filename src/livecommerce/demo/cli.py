@@ -107,6 +107,7 @@ def demo_command(
         raise typer.Exit(3)
     if loads:
         _policy_run(directory)
+        _monitor_evening()
 
 
 def _policy_run(directory: Path) -> None:
@@ -118,6 +119,17 @@ def _policy_run(directory: Path) -> None:
         run = run_demo_policy(session, directory)
     console.print(f"政策兑现演示批次 #{run.id}: {run.year} 年度, {run.entities:,} 个主体, 应享 {run.entitled} 元, "
                   f"预算内拟拨付 {run.paid} 元, 需复核 {run.flagged} 个")
+
+
+def _monitor_evening() -> None:
+    """The demo's recorded 双11 evening of 60 live rooms (demo/monitor.py), so that 直播监测's 复盘 pages have data."""
+    from livecommerce.demo.monitor import record_evening
+
+    started = time.perf_counter()
+    with console.status("直播监测演示: 回放 2025-11-11 20:00 起 15 分钟、60 个直播间"):
+        done = record_evening(sessions=60, seconds=900)
+    console.print(f"直播监测演示: {done.events:,} 条事件, {done.sessions} 个场次, {done.fired} 次预警触发, "
+                  f"{done.hits} 处违规用语, 用时 {time.perf_counter() - started:.1f} 秒")
 
 
 def register(app: typer.Typer) -> None:

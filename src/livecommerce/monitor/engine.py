@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from livecommerce.compliance.packs import CATEGORIES
 from livecommerce.monitor.alerts import NODATA, Alerts, Grouper, Notification, Transition, fingerprint
 from livecommerce.monitor.events import Event, Intake
 from livecommerce.monitor.rules import RuleFile, RuleSet, RuleSpec
@@ -320,7 +321,7 @@ class Engine:
                     tally = state.hits_window[hit.rule] = Tally(spec.window)
                 tally.add(int(ts))
                 labels = {**state.labels, "compliance_rule": hit.rule}
-                summary = f"{SOURCE_NAMES[source]}「{hit.text}」：{hit.category}，{hit.law}"
+                summary = f"{SOURCE_NAMES[source]}「{hit.text}」：{CATEGORIES.get(hit.category, hit.category)}，{hit.law}"
                 severity = hit.severity if spec.severity == "from-rule" else spec.severity
                 self._emit(self.alerts.observe(spec, labels, tally.at(ts), ts, summary, severity,
                                                context=(key, "hit", hit.rule)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import Depends, FastAPI
@@ -53,11 +55,31 @@ def _add_docs(app: FastAPI) -> None:
                                    swagger_favicon_url=f"{SWAGGER_URL}/favicon-32x32.png")
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """The live monitor's hub runs while the app does (and the demo's live rooms play when monitor_demo_feed is on)."""
+    from livecommerce.monitor.hub import start_hub, stop_hub
+
+    settings = app.state.settings
+    hub = start_hub(settings)
+    feed = None
+    if settings.monitor_demo_feed:
+        from livecommerce.demo.monitor import DemoFeed
+
+        feed = DemoFeed(hub).start()
+    try:
+        yield
+    finally:
+        if feed is not None:
+            feed.stop()
+        stop_hub()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The console and API of one installation (its home initialised on first use)."""
     settings = ensure_home(settings)
     app = FastAPI(title="龙江直播电商监测服务平台", version=__version__, docs_url=None, redoc_url=None,
-                  dependencies=[Depends(require_csrf)])
+                  dependencies=[Depends(require_csrf)], lifespan=_lifespan)
     app.state.settings = settings
     app.add_middleware(SecurityHeaders)
     _mount_static(app, settings)

@@ -14,6 +14,9 @@ from livecommerce.entities import api as entities_api
 from livecommerce.entities import pages as entities_pages
 from livecommerce.ingest import api as ingest_api
 from livecommerce.ingest import pages as ingest_pages
+from livecommerce.monitor import alert_pages as monitor_alert_pages
+from livecommerce.monitor import api as monitor_api
+from livecommerce.monitor import pages as monitor_pages
 from livecommerce.policy import api as policy_api
 from livecommerce.policy import pages as policy_pages
 from livecommerce.policy import run_pages as policy_run_pages
@@ -25,7 +28,8 @@ from livecommerce.web import home
 ROUTER_MODULES: tuple[ModuleType, ...] = (accounts_pages, accounts_api, home, entities_pages, entities_api,
                                           ingest_pages, ingest_api, stats_api,
                                           targets_pages, stats_pages, compliance_api, compliance_pages, policy_api,
-                                          policy_pages, policy_run_pages)
+                                          policy_pages, policy_run_pages, monitor_pages, monitor_alert_pages,
+                                          monitor_api)
 
 
 def routers() -> list[APIRouter]:

@@ -1,0 +1,179 @@
+"""JSON routes of 直播监测预警 with the words of the CLI (`livecommerce monitor alerts|silence`): live sessions and
+their review data, the alert centre (filter, acknowledge and assign), silences, and the intake of live events.
+
+Every answer is narrowed to the caller's scope in the service: a city bureau sees its own city's sessions and alerts
+(routing by region). A body that breaks a rule is a 400 listing each problem as {row, column, value, rule}; out of
+scope or unknown is a 404; a role without the permission a 403.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
+
+from livecommerce.accounts.deps import CurrentActor, DbSession
+from livecommerce.core.errors import LiveCommerceError, Problem, ValidationFailed
+from livecommerce.core.scope import ensure
+from livecommerce.core.timeutil import now
+from livecommerce.monitor import service
+from livecommerce.monitor.schemas import AckRequest, SilenceRequest, model_of, parse_duration
+from livecommerce.stats.api import fail
+
+router = APIRouter(prefix="/api/monitor", tags=["直播监测预警 monitor"])
+T = TypeVar("T")
+MAX_EVENTS_BODY = 16 * 1024 * 1024  # bytes of JSON lines in one POST
+EVENT_TYPES = ("application/x-ndjson", "text/plain", "application/jsonl")
+
+City = Annotated[str | None, Query(max_length=20, description="Only this 市(地): code or name (230100, 哈尔滨).")]
+Platform = Annotated[str | None, Query(max_length=32, description="Platform code: douyin, kuaishou, taobao, ...")]
+
+
+def _problem(problem: Problem) -> dict[str, Any]:
+    return {"row": problem.row, "column": problem.column, "value": problem.value, "rule": problem.rule}
+
+
+def answer(call: Callable[[], T]) -> T | JSONResponse:
+    """Run one service call: its answer, a 400 listing the problems, or 403/404."""
+    try:
+        return call()
+    except ValidationFailed as exc:
+        problems = exc.problems or [Problem(str(exc))]
+        return JSONResponse({"detail": str(exc), "problems": [_problem(p) for p in problems]}, status_code=400)
+    except LiveCommerceError as exc:
+        raise fail(exc) from exc
+
+
+class JsonBody:
+    """A request body that may or may not be JSON; ``value()`` raises ValidationFailed saying why it is not."""
+
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
+
+    def value(self) -> Any:
+        try:
+            return json.loads(self.raw)
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise ValidationFailed(f"the body is not JSON: {exc}", [Problem(f"the body is not JSON: {exc}")]) from None
+
+
+async def _json_body(request: Request) -> JsonBody:
+    return JsonBody(await request.body())
+
+
+Body = Annotated[JsonBody, Depends(_json_body)]
+
+
+@router.get("/sessions", response_model=None)
+def sessions(actor: CurrentActor, db: DbSession, city: City = None, platform: Platform = None,
+             status: Annotated[str | None, Query(pattern="^(live|paused|ended)$", description="live, paused or ended")] = None,
+             limit: Annotated[int, Query(ge=1, le=5000)] = 500) -> Any:
+    """Live sessions (直播场次) the monitor has seen, the latest started first, with their figures and firing alerts."""
+    return answer(lambda: service.list_sessions(db, actor, city=city, platform=platform, status=status, limit=limit))
+
+
+@router.get("/sessions/{platform}/{session_id}", response_model=None)
+def session(actor: CurrentActor, db: DbSession, platform: str, session_id: str) -> Any:
+    """One session for its review (复盘): figures, minutes, compliance hits, alerts, products. 404 outside scope."""
+    return answer(lambda: service.get_session(db, actor, platform, session_id))
+
+
+@router.get("/alerts", response_model=None)
+def alerts(actor: CurrentActor, db: DbSession, city: City = None, platform: Platform = None,
+           state: Annotated[str | None, Query(pattern="^(pending|firing|resolved|nodata)$")] = None,
+           rule: Annotated[str | None, Query(max_length=40, description="stream-stalled, viewers-drop, ...")] = None,
+           session_id: Annotated[str | None, Query(max_length=64)] = None,
+           acknowledged: Annotated[bool | None, Query(description="true: acknowledged (已认领); false: not yet")] = None,
+           page: Annotated[int, Query(ge=1, le=100000)] = 1, page_size: Annotated[int, Query(ge=1, le=500)] = 50) -> Any:
+    """The alert centre (预警中心): alerts inside the caller's scope, newest first: {total, page, page_size, alerts}."""
+    def call() -> dict[str, Any]:
+        found, total = service.list_alerts(db, actor, state=state, rule=rule, city=city, platform=platform,
+                                           session_id=session_id, acknowledged=acknowledged, page=page,
+                                           page_size=page_size)
+        return {"total": total, "page": page, "page_size": page_size, "alerts": found}
+    return answer(call)
+
+
+@router.get("/alerts/{alert_id}", response_model=None)
+def alert(actor: CurrentActor, db: DbSession, alert_id: int) -> Any:
+    """One alert with its history (every transition) and its acknowledgements. 404 outside scope."""
+    return answer(lambda: service.get_alert(db, actor, alert_id))
+
+
+@router.post("/alerts/{alert_id}/ack", response_model=None,
+             openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+                 "schema": AckRequest.model_json_schema()}}}})
+def acknowledge(actor: CurrentActor, db: DbSession, alert_id: int, body: Body) -> Any:
+    """Acknowledge (认领) an alert and assign it: {assignee, note}. Needs monitor.write inside the alert's region;
+    audited."""
+    def call() -> dict[str, Any]:
+        ack: AckRequest = model_of(AckRequest, body.value())
+        return service.acknowledge(db, actor, alert_id, assignee=ack.assignee, note=ack.note)
+    return answer(call)
+
+
+@router.get("/silences", response_model=None)
+def silences(actor: CurrentActor, db: DbSession, include_expired: bool = False) -> Any:
+    """Silences (静默) not yet ended (with include_expired=true every one) the caller's region has, newest first."""
+    return answer(lambda: service.list_silences(db, actor, include_expired=include_expired))
+
+
+@router.post("/silences", status_code=201, response_model=None,
+             openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+                 "schema": SilenceRequest.model_json_schema()}}}})
+def add_silence(actor: CurrentActor, db: DbSession, body: Body) -> Any:
+    """Silence the alerts whose labels match every matcher ({"region": "2301*", "rule": "stream-stalled"}) from
+    starts (default now) to ends, or for duration (2h, 30m). Needs monitor.write; a city bureau's silence needs a
+    region matcher inside its city. Audited."""
+    def call() -> dict[str, Any]:
+        wanted: SilenceRequest = model_of(SilenceRequest, body.value())
+        starts: datetime = wanted.starts or now()
+        if (wanted.ends is None) == (wanted.duration is None):
+            raise ValidationFailed("give ends or duration (one of them)", [Problem("ends or duration", "ends")])
+        ends = wanted.ends or starts + parse_duration(wanted.duration or "", "duration")
+        return service.create_silence(db, actor, matchers=wanted.matchers, starts=starts, ends=ends,
+                                      comment=wanted.comment)
+    return answer(call)
+
+
+@router.post("/silences/{silence_id}/expire", response_model=None)
+def expire_silence(actor: CurrentActor, db: DbSession, silence_id: int) -> Any:
+    """End a silence now. Needs monitor.write inside the silence's region; audited."""
+    return answer(lambda: service.expire_silence(db, actor, silence_id))
+
+
+@router.post("/events", status_code=202, response_model=None,
+             openapi_extra={"requestBody": {"required": True, "description": "JSON Lines: one live event a line "
+                                            "(DESIGN.md events: platform, session_id, ts, kind and its fields).",
+                                            "content": {kind: {"schema": {"type": "string"}} for kind in EVENT_TYPES}}})
+async def events(actor: CurrentActor, request: Request) -> Any:
+    """Live events in (platform push): a body of JSON lines (application/x-ndjson or text/plain), handed to the live
+    monitor. Needs monitor.ingest (a platform's token). Answers {accepted, rejected, reasons}: a bad line is counted
+    with its reason and skipped."""
+    try:
+        ensure(actor, "monitor.ingest")
+    except LiveCommerceError as exc:
+        raise fail(exc) from exc
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind not in EVENT_TYPES:
+        raise HTTPException(415, f"content-type {kind or 'none'!r}: send JSON lines as {' or '.join(EVENT_TYPES[:2])}")
+    raw = await request.body()
+    if len(raw) > MAX_EVENTS_BODY:
+        raise HTTPException(413, f"body of {len(raw):,} bytes: at most {MAX_EVENTS_BODY:,} bytes a request")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise HTTPException(400, f"the body is not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    try:
+        from livecommerce.monitor import hub
+    except ImportError as exc:
+        raise HTTPException(503, "the live monitor is not running (实时监测未启动)") from exc
+    busy: type[Exception] = getattr(hub, "HubBusy", RuntimeError)
+    try:
+        return hub.get_hub().submit([line for line in text.splitlines() if line.strip()])
+    except busy as exc:  # the queue is full: the platform sends the batch again
+        raise HTTPException(503, str(exc), headers={"Retry-After": "1"}) from exc

@@ -1,0 +1,518 @@
+"""The monitor's scale-out path over Redis Streams (issue 6 item 5): many consumers, each session judged by exactly one.
+
+The in-process engine (engine.Engine) is the default; this module spreads the same engine over several processes or
+machines, with at-least-once delivery and checkpoints so that a consumer killed with SIGKILL is replaced without losing
+an event or repeating an alert.
+
+Keys (``lc`` is the default ``prefix``; tests and the benchmark use their own):
+
+- ``lc:partitions`` — N, the number of partitions, set by the first publisher (a later one with another N is refused).
+- ``lc:events:{p}`` — partition stream p, p = crc32("platform:session_id") mod N. One session's events always go to one
+  stream, in the order they were published, so its state stays in one place and its events stay ordered. Entry field
+  ``e`` is the event's JSON line, unchanged.
+- consumer group ``monitor`` on every partition stream (created from id 0, so events published before any consumer
+  started are read too).
+- ``lc:lease:{p}`` — who owns partition p: ``SET lc:lease:{p} NAME NX PX lease_ms``, renewed every lease_ms/3 by a
+  compare-and-expire script. Each partition has one owner at a time; ``lc:consumers`` (a sorted set of consumer names
+  scored by the expiry of their heartbeat) tells each consumer how many are alive, so each takes its fair share
+  ceil(N / alive) and gives back the rest (after a checkpoint) — sessions are partitioned across consumers.
+- ``lc:ckpt:{p}`` — the checkpoint of partition p: a hash with ``engine`` (pickle.dumps of the partition's Engine),
+  ``last_id`` (the last stream id it has processed) and ``consumer``.
+- ``lc:alerts`` — the output stream: one entry per alert transition, fields ``id`` = "fingerprint|state|at" (at with
+  three decimals: the transition's identity, for whoever wants to check for duplicates), ``record`` = the JSON of
+  Transition.record(), ``partition``.
+
+A consumer runs one Engine per partition it owns. The watermark is therefore per partition: the latest event time
+seen *in that partition* less ``lag``. With thousands of sessions per partition this follows the global watermark to
+within a fraction of a second, and rules of time fire at whole seconds, so the transitions are the same as one
+in-process Engine's (the tests check it on a whole synthetic evening). A partition whose every session falls silent
+moves its clock only with ``live_clock`` (the wall clock, for a live deployment; off for replays, where the wall clock
+is not event time).
+
+At-least-once delivery, each transition written once. XREADGROUP reads; events are processed at once; nothing is
+acknowledged until a checkpoint. Every ``checkpoint_every`` events or every ``checkpoint_seconds`` — but not sooner than
+nine times the partition's last checkpoint took, so that pickling a large engine costs at most a tenth of the time —
+and whenever a partition has nothing new, the consumer writes, in one atomic Lua script (a MULTI/EXEC that also checks
+the lease inside the transaction, so a consumer that lost its lease — paused, then replaced — can no longer write):
+the pickled engine with the last processed id, the XACK of every id the checkpoint covers, and the XADD of the
+transitions produced since the previous checkpoint. State, acknowledgement and output move together.
+
+A replacement (after the owner is killed and its lease expires) loads the checkpoint, XAUTOCLAIMs the partition's
+pending entries — every one of them (min-idle 0): holding the lease proves their old owner is gone, and an entry
+delivered just before the kill has been idle for less than the lease, so a min-idle of the lease time would strand
+it — processes those after the checkpoint's id again, from the checkpointed state, and reads on. Their transitions had
+never been written (they wait for a checkpoint), so they are written once, at the replacement's next checkpoint:
+nothing lost, nothing repeated. A rebalance (a consumer joins or leaves cleanly) is the same hand-over without the
+wait: the owner checkpoints, releases the lease, and the next owner starts from that checkpoint.
+
+Only transitions travel: the engine's other outboxes (minute rows, hits, notifications, ended sessions) are emptied at
+each checkpoint. Streams are not trimmed here (``XTRIM … MINID`` below the oldest checkpoint is safe). The checkpoint
+is a pickle: the Redis server must be as trusted as the code that reads it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import pickle
+import subprocess
+import sys
+import time
+import uuid
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import redis
+
+from livecommerce.monitor.alerts import Transition
+from livecommerce.monitor.engine import Engine
+from livecommerce.monitor.rules import RuleFile, RuleSet
+
+log = logging.getLogger(__name__)
+
+GROUP = "monitor"
+DEFAULT_PARTITIONS = 4
+DEFAULT_LEASE_MS = 10_000
+
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"""
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+_PUBLISH = """
+for i = 1, #ARGV do redis.call('XADD', KEYS[1], '*', 'e', ARGV[i]) end
+return #ARGV
+"""
+# KEYS: lease, checkpoint, events stream, alerts stream
+# ARGV: consumer, group, engine pickle, last id, partition, number of ids to ack, the ids…, then (id, record) pairs
+_CHECKPOINT = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[2], 'engine', ARGV[3], 'last_id', ARGV[4], 'consumer', ARGV[1])
+local n = tonumber(ARGV[6])
+local i = 7
+local last = 6 + n
+while i <= last do
+  local j = math.min(i + 99, last)
+  redis.call('XACK', KEYS[3], ARGV[2], unpack(ARGV, i, j))
+  i = j + 1
+end
+while i < #ARGV do
+  redis.call('XADD', KEYS[4], '*', 'id', ARGV[i], 'record', ARGV[i + 1], 'partition', ARGV[5])
+  i = i + 2
+end
+return 1
+"""
+
+
+class StopFlag(Protocol):
+    def is_set(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Keys:
+    """The key names of one deployment (``prefix`` keeps tests and benchmarks apart from the real one)."""
+
+    prefix: str = "lc"
+
+    @property
+    def partitions(self) -> str:
+        return f"{self.prefix}:partitions"
+
+    @property
+    def consumers(self) -> str:
+        return f"{self.prefix}:consumers"
+
+    @property
+    def alerts(self) -> str:
+        return f"{self.prefix}:alerts"
+
+    def events(self, p: int) -> str:
+        return f"{self.prefix}:events:{p}"
+
+    def lease(self, p: int) -> str:
+        return f"{self.prefix}:lease:{p}"
+
+    def checkpoint(self, p: int) -> str:
+        return f"{self.prefix}:ckpt:{p}"
+
+
+def connect(url_or_client: str | redis.Redis) -> Any:
+    """A client on bytes (the checkpoints are binary); typed Any because redis-py's stubs assume str replies."""
+    if isinstance(url_or_client, redis.Redis):
+        return url_or_client
+    return redis.Redis.from_url(url_or_client, decode_responses=False)
+
+
+def partition_of(platform: str, session_id: str, partitions: int) -> int:
+    """The partition of a session: crc32 of "platform:session_id" mod N — stable across processes and machines
+    (Python's hash() is salted per process)."""
+    return zlib.crc32(f"{platform}:{session_id}".encode()) % partitions
+
+
+def transition_id(t: Transition) -> str:
+    """The identity of a transition in the output stream: "fingerprint|state|at"."""
+    return f"{t.fingerprint}|{t.state}|{t.at:.3f}"
+
+
+def _id(value: bytes | str) -> tuple[int, int]:
+    text = value.decode() if isinstance(value, bytes) else value
+    ms, _, seq = text.partition("-")
+    return int(ms), int(seq or 0)
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def ensure_partitions(client: redis.Redis, partitions: int | None = None, prefix: str = "lc") -> int:
+    """The deployment's number of partitions: set it when none is (``partitions`` or 4), refuse another one."""
+    keys = Keys(prefix)
+    if partitions is not None and partitions < 1:
+        raise ValueError(f"partitions: {partitions} is not a number of partitions (1 or more)")
+    client.set(keys.partitions, partitions or DEFAULT_PARTITIONS, nx=True)
+    current = int(client.get(keys.partitions) or 0)
+    if partitions is not None and current != partitions:
+        raise ValueError(f"partitions: {partitions}, but {keys.partitions} is already {current} "
+                         "(changing N moves sessions between partitions; start a new prefix instead)")
+    return current
+
+
+def publish(url_or_client: str | redis.Redis, lines: Iterable[str], partitions: int | None = None, prefix: str = "lc",
+            batch: int = 2000) -> int:
+    """XADD each JSON line to its session's partition stream, in order; the number published. A line that is not JSON
+    or lacks platform/session_id goes to partition 0, where the consumer's Intake refuses and counts it. Lines go in
+    batches, one script call per partition (a call per line would cost more than the consumers' work)."""
+    client = connect(url_or_client)
+    keys = Keys(prefix)
+    n = ensure_partitions(client, partitions, prefix)
+    add = client.register_script(_PUBLISH)
+    buffers: list[list[bytes]] = [[] for _ in range(n)]
+    count = 0
+
+    def flush() -> None:
+        pipe = client.pipeline(transaction=False)
+        for p, buffer in enumerate(buffers):
+            if buffer:
+                add(keys=[keys.events(p)], args=buffer, client=pipe)
+                buffers[p] = []
+        pipe.execute()
+
+    for line in lines:
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            head = json.loads(line)
+            p = partition_of(str(head["platform"]), str(head["session_id"]), n)
+        except (ValueError, KeyError, TypeError):
+            p = 0
+        buffers[p].append(line.encode())
+        count += 1
+        if count % batch == 0:
+            flush()
+    flush()
+    return count
+
+
+@dataclass
+class Partition:
+    """A partition this consumer owns: its engine, the last id processed, and what the next checkpoint covers."""
+
+    number: int
+    engine: Engine
+    last_id: tuple[int, int] = (0, 0)
+    last_text: str = "0-0"
+    unacked: list[bytes] = field(default_factory=list)
+    out: list[Transition] = field(default_factory=list)
+    since: float = field(default_factory=time.monotonic)
+    events: int = 0
+    cost: float = 0.0  # seconds the last checkpoint took
+
+
+class Consumer:
+    """One member of the consumer group: owns some partitions by lease, runs one Engine per partition, checkpoints.
+
+    ``step()`` does one round (renew/take/give back leases when due, read a batch, process, checkpoint what is due)
+    and returns the number of events processed; ``run(stop)`` steps until ``stop.is_set()``, then checkpoints and
+    gives its partitions back (SIGTERM). A SIGKILL leaves the leases to expire and the pending entries to a
+    replacement."""
+
+    def __init__(self, url_or_client: str | redis.Redis, name: str, partitions: int | None = None, prefix: str = "lc",
+                 lease_ms: int = DEFAULT_LEASE_MS, checkpoint_every: int = 2000, checkpoint_seconds: float = 1.0,
+                 batch: int = 1000, block_ms: int = 100, rules: RuleSet | RuleFile | None = None,
+                 scanner: Any = "default", live_clock: bool = False) -> None:
+        self.client: Any = connect(url_or_client)
+        self.name = name
+        self.keys = Keys(prefix)
+        self.n = ensure_partitions(self.client, partitions, prefix)
+        self.lease_ms, self.batch, self.block_ms = lease_ms, batch, block_ms
+        self.checkpoint_every, self.checkpoint_seconds = checkpoint_every, checkpoint_seconds
+        self.rules, self.live_clock = rules, live_clock
+        if scanner == "default":
+            from livecommerce.compliance.scanner import default_scanner
+            scanner = default_scanner()
+        self.scanner = scanner
+        self.owned: dict[int, Partition] = {}
+        self.next_round = 0.0
+        self.events = self.checkpoints = self.written = self.claimed = self.resumed = 0
+        self._renew = self.client.register_script(_RENEW)
+        self._release = self.client.register_script(_RELEASE)
+        self._checkpoint = self.client.register_script(_CHECKPOINT)
+        self._offset = zlib.crc32(name.encode()) % self.n  # where to start looking for free partitions
+
+    # -- leases ------------------------------------------------------------------------------------------------------
+
+    def join(self) -> int:
+        """Say "alive" until the lease time from now; the number of consumers alive."""
+        seconds, micros = self.client.time()
+        now_ms = seconds * 1000 + micros // 1000
+        pipe = self.client.pipeline(transaction=False)
+        pipe.zadd(self.keys.consumers, {self.name: now_ms + self.lease_ms})
+        pipe.zremrangebyscore(self.keys.consumers, "-inf", now_ms)
+        pipe.zcard(self.keys.consumers)
+        return int(pipe.execute()[-1])
+
+    def rebalance(self) -> None:
+        """Every lease_ms/3: renew the leases, then take free partitions up to the fair share or give back the extra."""
+        alive = self.join()
+        for number in list(self.owned):
+            if not self._renew(keys=[self.keys.lease(number)], args=[self.name, self.lease_ms]):
+                log.warning("%s lost the lease of partition %d; dropping what it had not checkpointed", self.name, number)
+                self.owned.pop(number)
+        share = math.ceil(self.n / max(alive, 1))
+        for number in sorted(self.owned, reverse=True)[: max(0, len(self.owned) - share)]:
+            self.give_back(number)
+        for i in range(self.n):
+            if len(self.owned) >= share:
+                break
+            number = (self._offset + i) % self.n
+            if number not in self.owned and self.client.set(self.keys.lease(number), self.name, nx=True, px=self.lease_ms):
+                self.take(number)
+
+    def take(self, number: int) -> None:
+        """Own partition ``number`` (the lease is held): its checkpoint or a new engine, then its pending entries."""
+        stream = self.keys.events(number)
+        try:
+            self.client.xgroup_create(stream, GROUP, id="0", mkstream=True)
+        except redis.ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+        saved = self.client.hgetall(self.keys.checkpoint(number))
+        if saved:
+            engine = pickle.loads(saved[b"engine"])
+            engine.scanner = self.scanner  # this consumer's scanner and rules file (reloaded at the next second)
+            if isinstance(self.rules, RuleFile):
+                engine.rule_file = self.rules
+            part = Partition(number, engine, _id(saved[b"last_id"]), _text(saved[b"last_id"]))
+            self.resumed += 1
+        else:
+            part = Partition(number, Engine(self.rules, scanner=self.scanner))
+        self.owned[number] = part
+        log.info("%s took partition %d (checkpoint %s)", self.name, number, part.last_text)
+        cursor = "0-0"
+        while True:  # every pending entry: holding the lease proves the previous owner is gone (module docstring)
+            cursor, entries, *_ = self.client.xautoclaim(stream, GROUP, self.name, min_idle_time=0, start_id=cursor,
+                                                         count=self.batch)
+            self.claimed += len(entries)
+            self._process(part, entries, replayed=True)
+            if _text(cursor) == "0-0":
+                break
+
+    def give_back(self, number: int) -> None:
+        """Checkpoint partition ``number`` and release its lease, so another consumer takes it at once."""
+        part = self.owned.pop(number, None)
+        if part is None:
+            return
+        if self._write(part):
+            self._release(keys=[self.keys.lease(number)], args=[self.name])
+            log.info("%s gave back partition %d at %s", self.name, number, part.last_text)
+
+    # -- the loop ----------------------------------------------------------------------------------------------------
+
+    def step(self) -> int:
+        """One round: leases when due, one read, processing, the checkpoints due. Events processed."""
+        now = time.monotonic()
+        if now >= self.next_round:
+            self.rebalance()
+            self.next_round = now + self.lease_ms / 3000
+        if not self.owned:
+            time.sleep(self.block_ms / 1000)
+            return 0
+        streams = {self.keys.events(number): ">" for number in self.owned}
+        replies = self.client.xreadgroup(GROUP, self.name, streams, count=self.batch, block=self.block_ms) or []
+        done, fresh = 0, set()
+        for stream, entries in replies:
+            number = int(_text(stream).rsplit(":", 1)[1])
+            part = self.owned.get(number)
+            if part is not None and entries:
+                done += self._process(part, entries)
+                fresh.add(number)
+        for number, part in list(self.owned.items()):
+            idle = number not in fresh
+            if idle and self.live_clock and part.engine.tick is not None:
+                part.out.extend(part.engine.advance(time.time() - part.engine.lag))
+            elapsed = time.monotonic() - part.since
+            if part.unacked and (idle or ((part.events >= self.checkpoint_every or elapsed >= self.checkpoint_seconds)
+                                          and elapsed >= 9 * part.cost)):
+                if not self._write(part):
+                    self.owned.pop(number, None)
+        return done
+
+    def run(self, stop: StopFlag) -> None:
+        """Step until ``stop`` is set; then checkpoint, give every partition back and leave the group's roll."""
+        try:
+            while not stop.is_set():
+                self.step()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """A clean stop: checkpoint and give back every partition, leave the roll of consumers."""
+        for number in list(self.owned):
+            self.give_back(number)
+        self.client.zrem(self.keys.consumers, self.name)
+
+    def _process(self, part: Partition, entries: list[Any], replayed: bool = False) -> int:
+        """Feed entries to the partition's engine, in stream order. New entries (">") all lie past the checkpoint; of
+        entries claimed from a previous owner, those the checkpoint already covers are only acknowledged again."""
+        engine, out, unacked, done = part.engine, part.out, part.unacked, 0
+        last = None
+        for entry_id, fields in entries:
+            unacked.append(entry_id)
+            if fields is None:  # deleted from the stream while pending
+                continue
+            if replayed and _id(entry_id) <= part.last_id:
+                continue
+            out.extend(engine.read(fields[b"e"].decode("utf-8", "replace")))
+            last = entry_id
+            done += 1
+        if last is not None:
+            part.last_id, part.last_text = _id(last), _text(last)
+        part.events += done
+        self.events += done
+        return done
+
+    def _write(self, part: Partition) -> bool:
+        """The checkpoint: engine + last id, XACK of the covered ids, XADD of the new transitions — atomically, and only
+        while this consumer holds the lease. False when the lease is lost (the partition is then someone else's)."""
+        started = time.monotonic()
+        engine = part.engine
+        engine.minutes.clear()
+        engine.hits.clear()
+        engine.notifications.clear()
+        engine.ended.clear()
+        args: list[Any] = [self.name, GROUP, pickle.dumps(engine, protocol=pickle.HIGHEST_PROTOCOL), part.last_text,
+                           part.number, len(part.unacked), *part.unacked]
+        for t in part.out:
+            args += [transition_id(t), json.dumps(t.record(), ensure_ascii=False)]
+        n = part.number
+        ok = self._checkpoint(keys=[self.keys.lease(n), self.keys.checkpoint(n), self.keys.events(n), self.keys.alerts],
+                              args=args)
+        if not ok:
+            log.warning("%s: checkpoint of partition %d refused (lease lost)", self.name, n)
+            return False
+        self.checkpoints += 1
+        self.written += len(part.out)
+        part.unacked, part.out, part.events, part.since = [], [], 0, time.monotonic()
+        part.cost = part.since - started
+        return True
+
+
+# -- watching a deployment -------------------------------------------------------------------------------------------
+
+
+def caught_up(url_or_client: str | redis.Redis, prefix: str = "lc") -> bool:
+    """True when every partition's checkpoint covers its stream's last entry and nothing is pending."""
+    client = connect(url_or_client)
+    keys = Keys(prefix)
+    n = int(client.get(keys.partitions) or 0)
+    for p in range(n):
+        last = client.xrevrange(keys.events(p), count=1)
+        if not last:
+            continue
+        saved = client.hget(keys.checkpoint(p), "last_id")
+        if saved is None or _id(saved) < _id(last[0][0]):
+            return False
+        if client.xpending(keys.events(p), GROUP)["pending"]:
+            return False
+    return True
+
+
+def alerts(url_or_client: str | redis.Redis, prefix: str = "lc") -> list[tuple[str, dict[str, Any]]]:
+    """The output stream: (transition id, record) in the order written."""
+    client = connect(url_or_client)
+    return [(_text(fields[b"id"]), json.loads(fields[b"record"])) for _, fields in client.xrange(Keys(prefix).alerts)]
+
+
+def drop(url_or_client: str | redis.Redis, prefix: str) -> int:
+    """Delete every key of ``prefix`` (a test's or a benchmark's namespace); the number deleted."""
+    client = connect(url_or_client)
+    names = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    return int(client.delete(*names)) if names else 0
+
+
+# -- the benchmark ---------------------------------------------------------------------------------------------------
+
+
+def _settled(client: redis.Redis, prefix: str, partitions: int, consumers: int) -> bool:
+    owners = [client.get(Keys(prefix).lease(p)) for p in range(partitions)]
+    if None in owners:
+        return False
+    counts = [owners.count(name) for name in set(owners)]
+    return len(counts) == min(consumers, partitions) and max(counts) - min(counts) <= 1
+
+
+def _consumer_process(redis_url: str, name: str, prefix: str, partitions: int, options: dict[str, Any]) -> subprocess.Popen:
+    """`livecommerce monitor consume` in a process of its own (a core of its own; no main-module guard needed)."""
+    command = [sys.executable, "-m", "livecommerce", "monitor", "consume", "--redis", redis_url, "--consumer", name,
+               "--prefix", prefix, "--partitions", str(partitions)]
+    for option, value in options.items():
+        command += [f"--{option.replace('_', '-')}", str(value)]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def throughput(redis_url: str, lines: Iterable[str], consumers: int = 2, partitions: int = 4,
+               timeout: float = 600.0, **options: Any) -> dict[str, Any]:
+    """Events per second through Redis Streams: ``consumers`` processes (`monitor consume`, one core each) own
+    ``partitions`` partitions; the clock runs from the first publish until every event is checkpointed and
+    acknowledged. ``options`` are consume's options (lease_ms, checkpoint_every, checkpoint_seconds). A namespace of
+    its own, deleted afterwards. Returns events, seconds, events_per_second, transitions, publish_seconds."""
+    client = connect(redis_url)
+    prefix = f"lc-bench-{uuid.uuid4().hex[:8]}"
+    ensure_partitions(client, partitions, prefix)
+    workers = [_consumer_process(redis_url, f"bench-{i}", prefix, partitions, options) for i in range(consumers)]
+    try:
+        deadline = time.monotonic() + 120
+        while not _settled(client, prefix, partitions, consumers):  # every partition owned, the shares even
+            if any(worker.poll() is not None for worker in workers):
+                raise RuntimeError("a consumer process ended before the run (see `livecommerce monitor consume`)")
+            if time.monotonic() > deadline:
+                raise TimeoutError("the consumers did not start and share the partitions within 120 s")
+            time.sleep(0.05)
+        started = time.perf_counter()
+        events = publish(client, lines, partitions, prefix)
+        published = time.perf_counter() - started
+        deadline = time.monotonic() + timeout
+        while not caught_up(client, prefix):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"not consumed within {timeout:.0f} s")
+            time.sleep(0.02)
+        seconds = time.perf_counter() - started
+        transitions = client.xlen(Keys(prefix).alerts)
+    finally:
+        for worker in workers:
+            worker.terminate()  # SIGTERM: a clean stop
+        for worker in workers:
+            try:
+                worker.wait(30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+        drop(client, prefix)
+    return {"events": events, "seconds": seconds, "events_per_second": events / seconds if seconds else 0.0,
+            "transitions": transitions, "publish_seconds": published, "consumers": consumers, "partitions": partitions}
