@@ -3,7 +3,7 @@ evening (about 70% chat, 15% viewers, 10% orders, 5% other; monitor.synth), ever
 in-process on one core; in the same run the baseline that only parses the JSON lines (json.loads), and the ratio.
 Then the same events through Redis Streams with 2 consumers (when a redis-server binary is on the machine).
 
-    python -m bench.monitor [--sessions 10000] [--events 2000000] [--redis-events 400000]
+    python -m bench.monitor [--sessions 10000] [--events 2000000] [--seconds 360] [--redis-sessions 1000]
 
 Targets: at least 100,000 events a second in-process; p99 event-to-alert latency under 1 s. Latency here is the wall
 time from the moment the engine receives the event that makes an alert true (an order, a viewers count, a hit in a
@@ -143,11 +143,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=10_000)
     parser.add_argument("--events", type=int, default=2_000_000)
-    parser.add_argument("--redis-events", type=int, default=400_000)
+    parser.add_argument("--seconds", type=int, default=360, help="seconds of event time (sales-spike needs 5 minutes)")
+    parser.add_argument("--redis-sessions", type=int, default=1_000)
     args = parser.parse_args()
 
-    rate = args.sessions * 5
-    seconds = max(1, args.events // rate)
+    seconds = args.seconds
+    rate = -(-args.events // seconds)
     started = time.perf_counter()
     lines = list(evening(sessions=args.sessions, seconds=seconds, events_per_second=rate))
     kinds = Counter(json.loads(line)["kind"] for line in lines[:: max(1, len(lines) // 200_000)])
@@ -173,7 +174,8 @@ def main() -> None:
 
     sessions = list(engine.sessions.values()) + engine.ended
     sample = sessions[:: max(1, len(sessions) // 200)]
-    sizes = sorted(deep_size(state) for state in sample)
+    shared = {id(engine)} | {id(o) for specs in engine._specs.values() for o in (specs, *specs.values())}
+    sizes = sorted(deep_size(state, set(shared)) for state in sample)  # the rules are shared, not the session's
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"memory per session (deep size of {len(sample)} sessions): median {sizes[len(sizes) // 2] / 1024:.1f} KiB, "
           f"max {sizes[-1] / 1024:.1f} KiB; peak RSS grew {(rss_after - rss_before) / 1024:.0f} MiB over "
@@ -189,15 +191,20 @@ def main() -> None:
               f" p50 {p50 * 1000:.2f} ms, p99 {p99 * 1000:.2f} ms, max {worst * 1000:.2f} ms; target p99 < 1 s: "
               f"{'met' if p99 < 1 else 'NOT met'}")
 
-    subset = lines[: args.redis_events]
-    result = through_redis(subset) if subset else "skipped (--redis-events 0)"
+    # Redis: a smaller evening of its own (publisher, redis-server and both consumers share this machine's cores)
+    subset = list(evening(sessions=args.redis_sessions, seconds=args.seconds)) if args.redis_sessions else []
+    result = through_redis(subset) if subset else "skipped (--redis-sessions 0)"
     if isinstance(result, str):
         print(f"redis streams, 2 consumers: {result}")
     else:
-        print(f"redis streams, 2 consumers, 4 partitions: {result['events']:,} events in {result['seconds']:.2f} s, "
-              f"{result['events_per_second']:,.0f} events/s, {result['transitions']:,} transitions")
+        alone = in_process(subset)
+        same = "the same count as" if alone["transitions"] == result["transitions"] else "NOT the same count as"
+        print(f"redis streams, 2 consumers, 4 partitions: {result['events']:,} events of {args.redis_sessions:,} sessions "
+              f"in {result['seconds']:.2f} s, {result['events_per_second']:,.0f} events/s, {result['transitions']:,} "
+              f"transitions ({same} in-process: {alone['transitions']:,})")
         base_subset = baseline(subset)
-        print(f"  ratio redis / json.loads on the same events: {float(result['seconds']) / base_subset:.1f}x the time")
+        print(f"  ratio redis / json.loads on the same events: {float(result['seconds']) / base_subset:.1f}x the time; "
+              f"in-process on them: {len(subset) / float(alone['seconds']):,.0f} events/s")
     print(f"cpu: {os.cpu_count()} cores on this machine; python {sys.version.split()[0]}")
 
 

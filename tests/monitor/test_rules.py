@@ -145,7 +145,7 @@ def test_a_hit_in_chat_is_marked_on_the_chat_line() -> None:
     engine.close()
     chat = list(engine.sessions[("douyin", "S1")].recent_chat)
     assert chat[0][1] == "李***" and chat[0][4] and chat[0][2][chat[0][4][0][0]:chat[0][4][0][1]] == "包治百病"
-    assert chat[1][4] == []
+    assert chat[1][4] is None  # no hit
 
 
 def test_complaint_surge() -> None:
@@ -301,3 +301,19 @@ def test_a_wrong_rules_file_names_the_place_and_the_value(tmp_path: Path, yaml_t
     with pytest.raises(RulesError) as caught:
         load_rules(path)
     assert str(path) in str(caught.value) and message in str(caught.value)
+
+
+def test_bad_and_far_late_events_are_counted_and_skipped_and_the_stream_goes_on() -> None:
+    engine = Engine(scanner=None)
+    lines = [line(0, "viewers", online=1000), "{not json", line(40, "viewers", online=900),
+             line(5, "viewers", online=10),  # 35 s before the session's latest: far out of order, refused
+             json.dumps({"platform": "douyin", "session_id": "S1", "ts": (T + 41) * 1000, "kind": "shout"}),
+             line(42, "order", order_id="O1", amount="-1"), line(45, "viewers", online=880)]
+    got = play(lines, engine)
+    assert got == []  # the refused 10 viewers would have been a 99% drop
+    assert engine.intake.accepted == 3 and engine.sessions[("douyin", "S1")].online == 880
+    assert dict(engine.intake.rejected) == {
+        "not JSON": 1, "far out of order: 35 s before the session's latest event": 1,
+        "unknown kind; one of viewers, chat, like, gift, order, refund, product, transcript, status, complaint": 1,
+        "order.amount is an amount ≥ 0": 1}
+    assert [line_no for line_no, *_ in engine.intake.examples] == [2, 4, 5, 6]

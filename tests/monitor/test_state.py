@@ -31,9 +31,12 @@ def test_a_session_adds_up() -> None:
     assert state.recent_chat[0][1] == "张***"  # personal data masked
     product = state.products["P1"]
     assert (product.first_price, product.price, product.on_shelf) == (Decimal("49.90"), Decimal("29.90"), True)
-    assert state.ring.series("orders", T + 9, 1) == [(T, 2)]
-    assert state.ring.series("online", T + 9, 1) == [(T, 80)]  # a gauge: the last value of the bucket
-    assert state.ring.series("gmv_cents", T + 9, 1) == [(T, 9980)]
+    assert state.curve("orders", T + 9, 1) == [(T, 2)]
+    assert state.curve("online", T + 9, 1) == [(T, 80)]  # a gauge: the last value of the bucket
+    assert state.curve("gmv_cents", T + 9, 1) == [(T, 9980)]
+    state.apply(ev(12, "order", order_id="O3", amount="1.00"))
+    state.apply(ev(8, "order", order_id="O4", amount="1.00"))  # late, into the bucket before
+    assert state.curve("orders", T + 19, 2) == [(T, 3), (T + 10, 1)]
 
 
 def test_a_ring_keeps_only_its_window() -> None:

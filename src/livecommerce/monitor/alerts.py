@@ -94,6 +94,7 @@ class Instance:
     clear_since: float | None = None
     inhibited_by: str | None = None
     context: Any = None  # what the engine needs to evaluate it again (session key, product …)
+    due: float = 0.0  # the engine need not judge it again by time before this second
 
 
 @dataclass

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from livecommerce.compliance.packs import CATEGORIES
-from livecommerce.monitor.alerts import NODATA, Alerts, Grouper, Notification, Transition, fingerprint
+from livecommerce.monitor.alerts import FIRING, NODATA, Alerts, Grouper, Notification, Transition, fingerprint
 from livecommerce.monitor.events import Event, Intake
 from livecommerce.monitor.rules import RuleFile, RuleSet, RuleSpec
 from livecommerce.monitor.state import MinuteRow, SessionState, Tally
@@ -127,8 +127,8 @@ class Engine:
 
     def read(self, line: str) -> list[Transition]:
         """One JSON line: its transitions (none when the line is refused; Intake counts why)."""
-        event = self.intake.read(line)
-        return self.feed(event) if event is not None else []
+        event = self.intake.decode(line)
+        return self.feed(event, line) if event is not None else []
 
     def read_many(self, lines: Iterable[str]) -> list[Transition]:
         out: list[Transition] = []
@@ -137,17 +137,23 @@ class Engine:
                 out.extend(self.read(line))
         return out
 
-    def feed(self, event: Event) -> list[Transition]:
-        """Judge one checked event; the transitions it (and the time it brings) causes."""
-        self.events += 1
+    def feed(self, event: Event, line: str = "") -> list[Transition]:
+        """Judge one checked event; the transitions it (and the time it brings) causes. An event more than the
+        intake's ``lateness`` older than its session's latest is refused (counted by the intake) and changes nothing."""
         ts = event.ts
+        state = self.sessions.get(event.key)
+        if state is not None and ts < state.last_event - self.intake.lateness:
+            self.intake.accepted -= 1
+            self.intake.refuse(self.intake.late(state.last_event, ts), line)
+            return []
+        self.events += 1
         if self.max_ts is None or ts > self.max_ts:
             if self.tick is None:
                 self.tick = math.floor(ts - self.lag) - 1
             self.max_ts = ts
             if ts - self.lag >= self.tick + 1:
                 self._advance(ts - self.lag)
-        state = self.sessions.get(event.key)
+                state = self.sessions.get(event.key)
         if state is None:
             state = self._open(event)
         elif event.meta:
@@ -315,6 +321,8 @@ class Engine:
                 self.hits.append(found)
                 state.recent_hits.append(found.to_json())
                 if chat_line is not None:
+                    if chat_line[4] is None:
+                        chat_line[4] = []
                     chat_line[4].append((hit.start, hit.end, hit.rule))
                 tally = state.hits_window.get(hit.rule)
                 if tally is None:
@@ -358,7 +366,7 @@ class Engine:
                 state.armed = None
                 self._due(state, second)
         for fp, instance in list(self.alerts.active.items()):
-            if fp in self.alerts.active and instance.state != NODATA:
+            if instance.due <= second and fp in self.alerts.active and instance.state != NODATA:
                 self._again(instance, second)
         if self.grouper.due:
             self.notifications.extend(self.grouper.flush(second))
@@ -402,11 +410,18 @@ class Engine:
             self._emit(self.alerts.end(instance.fingerprint, second, "场次已结束"))
             return
         spec = self.specs(state)[instance.rule]
+        steady = instance.state == FIRING and spec.keep_firing_for == 0
         if instance.rule == "price-change":
             value, summary = _price_value(state, context[1])
-        elif instance.rule == "compliance-hit":
-            tally = state.hits_window.get(context[2])
-            value, summary = (tally.at(second) if tally else 0), instance.summary
+            if steady:
+                instance.due = math.inf  # a price changes by its events only (judged as they come)
+        elif instance.rule in ("compliance-hit", "complaint-surge"):
+            tally = state.hits_window.get(context[2]) if instance.rule == "compliance-hit" else state.complaints_window
+            value = tally.at(second) if tally else 0
+            summary = instance.summary if instance.rule == "compliance-hit" else \
+                _complaint_summary(state, spec, second, value)
+            if steady and tally and tally.items:  # nothing changes before the oldest count leaves the window
+                instance.due = (tally.items[0] >> 24) + spec.window
         elif instance.rule == "stream-stalled":
             silent = second - state.last_event
             value, summary = silent, _stalled_summary(spec, silent)

@@ -407,7 +407,7 @@ class Hub:
                 continue
             with self.lock:
                 until = self._until()
-                spark = {name: [v for _, v in state.ring.series(name, until, SPARK)] for name in ("online", "orders")}
+                spark = {name: [v for _, v in state.curve(name, until, SPARK)] for name in ("online", "orders")}
             summary["spark"] = spark
             summary["alerts_firing"] = sum(1 for a in alerts if a.state == FIRING)
             rows.append(summary)
@@ -430,9 +430,9 @@ class Hub:
             for name, curve in (("online", "online"), ("orders", "orders"), ("chat", "chat"), ("gmv", "gmv_cents")):
                 scale = 100 if name == "gmv" else 1  # GMV in yuan (cents in the ring), for the chart only
                 series[name] = [[second * 1000, value if value is None or scale == 1 else round(value / scale, 2)]
-                                for second, value in state.ring.series(curve, until) if second >= first]
+                                for second, value in state.curve(curve, until) if second >= first]
             chat = [{"ts": ts, "at": iso(ts), "user": user, "text": text, "negative": negative,
-                     "hits": [list(hit) for hit in hits]} for ts, user, text, negative, hits in state.recent_chat]
+                     "hits": [list(hit) for hit in hits or ()]} for ts, user, text, negative, hits in state.recent_chat]
             recent_hits = [{**hit, "at": iso(hit["ts"])} for hit in state.recent_hits]
             specs = self.engine.rules
             active = [{"rule": a.rule, "title": specs.rules.get(a.rule, {}).get("title", a.rule), "state": a.state,

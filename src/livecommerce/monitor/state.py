@@ -60,6 +60,20 @@ class Ring:
         if slot >= 0:
             self.values[name][slot] = value
 
+    def put(self, second: float, online: int | None, orders: int, gmv_cents: int, chat: int, refunds: int) -> None:
+        """Every curve of one bucket at once (the session's newest bucket, when the next begins)."""
+        bucket = int(second) // self.step
+        slot = bucket % self.size
+        if self.buckets[slot] > bucket:
+            return  # older than the ring
+        self.buckets[slot] = bucket
+        values = self.values
+        values["online"][slot] = online or 0
+        values["orders"][slot], values["gmv_cents"][slot] = orders, gmv_cents
+        values["chat"][slot], values["refunds"][slot] = chat, refunds
+        if bucket > self.current:
+            self.current, self.slot = bucket, slot
+
     def series(self, name: str, until: float, count: int | None = None) -> list[tuple[int, int | None]]:
         """(bucket start second, value or None when no event fell in it) for the last ``count`` buckets up to ``until``."""
         last = int(until) // self.step
@@ -198,7 +212,7 @@ class SessionState:
                  "products", "ring", "viewers", "last_viewers", "orders_minute", "orders_window", "orders_long",
                  "refunds_window", "chat_window", "negative_window", "complaints_window", "hits_window", "recent_chat",
                  "recent_hits", "minute", "armed", "ended_at", "alerts_fired", "session_class", "negative_lines", "fps",
-                 "specs", "specs_version")
+                 "specs", "specs_version", "bucket", "b_chat", "b_orders", "b_gmv", "b_refunds", "b_online")
 
     def __init__(self, platform: str, session_id: str, ts: float, windows: dict[str, float]) -> None:
         self.platform, self.session_id, self.key = platform, session_id, (platform, session_id)
@@ -210,6 +224,10 @@ class SessionState:
         self.orders = self.refunds = self.chat_lines = self.likes = self.complaints = self.negative_lines = 0
         self.products: dict[str, Product] = {}
         self.ring = Ring()
+        # the newest curve bucket, counted in plain attributes and written to the ring when the next bucket begins
+        self.bucket = int(ts) // STEP
+        self.b_chat = self.b_orders = self.b_gmv = self.b_refunds = 0
+        self.b_online: int | None = None
         self.viewers = Gauge(windows["viewers-drop"])
         self.last_viewers: float | None = None
         self.orders_minute = Minutes(ts)
@@ -251,17 +269,34 @@ class SessionState:
         if ts > self.last_event:
             self.last_event = ts
         data, kind = event.data, event.kind
+        bucket = second // STEP
+        if bucket != self.bucket:
+            if bucket < self.bucket:  # a late event of an earlier bucket: straight into the ring
+                self._late(event, second)
+                bucket = -1
+            else:
+                self.flush_curves()
+                self.bucket = bucket
+                self.b_chat = self.b_orders = self.b_gmv = self.b_refunds = 0
+                self.b_online = self.online if self.last_viewers is not None else None  # a gauge holds its value
         if kind == "chat":
             self.chat_lines += 1
-            self.ring.add("chat", second)
-            self.chat_window.add(second)
+            if bucket >= 0:
+                self.b_chat += 1
+            window = self.chat_window  # Tally.add, written out: most events are chat
+            items = window.items
+            if items and items[-1] >> 24 == second:
+                items[-1] += 1
+            else:
+                items.append((second << 24) | 1)
+            window.total += 1
             row.chat += 1
             bad = negative is not None and negative.search(data["text"]) is not None
             if bad:
                 self.negative_lines += 1
                 self.negative_window.add(second)
             user = data.get("user")
-            self.recent_chat.append([ts, user[:1] + "***" if user else "", data["text"], bad, []])  # masked
+            self.recent_chat.append([ts, user[:1] + "***" if user else "", data["text"], bad, None])  # masked
         elif kind == "viewers":
             online = self.online = data["online"]
             if online > self.peak_online:
@@ -269,7 +304,8 @@ class SessionState:
             total = data.get("total", 0)
             if total > self.total_viewers:
                 self.total_viewers = total
-            self.ring.set("online", second, online)
+            if bucket >= 0:
+                self.b_online = online
             self.viewers.add(ts, online)
             self.last_viewers = ts
             row.online = online
@@ -279,8 +315,9 @@ class SessionState:
             amount = data["amount"]
             self.orders += 1
             self.gmv += amount
-            self.ring.add("orders", second)
-            self.ring.add("gmv_cents", second, int(amount * 100))
+            if bucket >= 0:
+                self.b_orders += 1
+                self.b_gmv += int(amount * 100)
             self.orders_minute.roll(ts)
             self.orders_minute.count += 1
             self.orders_window.add(second)
@@ -294,7 +331,8 @@ class SessionState:
         elif kind == "refund":
             self.refunds += 1
             self.refunded += data["amount"]
-            self.ring.add("refunds", second)
+            if bucket >= 0:
+                self.b_refunds += 1
             self.refunds_window.add(second)
             row.refunds += 1
         elif kind == "like":
@@ -311,6 +349,26 @@ class SessionState:
             self.complaints += 1
             self.complaints_window.add(second)
         return done
+
+    def _late(self, event: Event, second: int) -> None:
+        ring, kind, data = self.ring, event.kind, event.data
+        if kind == "chat":
+            ring.add("chat", second)
+        elif kind == "order":
+            ring.add("orders", second)
+            ring.add("gmv_cents", second, int(data["amount"] * 100))
+        elif kind == "refund":
+            ring.add("refunds", second)
+
+    def flush_curves(self) -> None:
+        """Write the newest bucket's counts into the ring (again: they are totals, so writing twice is harmless)."""
+        self.ring.put(self.bucket * STEP, self.b_online, self.b_orders, self.b_gmv, self.b_chat, self.b_refunds)
+
+    def curve(self, name: str, until: float, count: int | None = None) -> list[tuple[int, int | None]]:
+        """One curve (online, orders, gmv_cents, chat, refunds) of the last ``count`` 10-second buckets up to ``until``:
+        (bucket start second, value, or None when no event fell in the bucket)."""
+        self.flush_curves()
+        return self.ring.series(name, until, count)
 
     def _product(self, data: dict[str, Any]) -> None:
         known = self.products.get(data["product_id"])

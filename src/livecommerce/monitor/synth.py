@@ -90,7 +90,7 @@ def evening(sessions: int = 200, seconds: int = 600, events_per_second: int | No
             elif p.incident == "viewers-drop" and second == p.at:
                 online[sid] = max(1, online[sid] // 4)
             elif p.incident == "sales-spike" and p.at <= second < p.at + 60:
-                for _ in range(max(30, p.size // 20)):
+                for _ in range(10):  # 600 orders in a minute, where the session sells about 30
                     order_no += 1
                     yield dumps({**head, "ts": ts_base + rng.randrange(1000), "kind": "order",
                                  "order_id": f"O{order_no}", "amount": 9.9, "product_id": "P1"})
