@@ -31,7 +31,7 @@ from livecommerce.monitor.rules import RuleFile, RulesError
 
 app = typer.Typer(help="直播监测预警: live sessions, rules, alerts.", no_args_is_help=True)
 console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)  # a message is one line, whatever the width
 STATE_NAMES = {"pending": "待定", "firing": "告警", "resolved": "恢复", "nodata": "无数据"}
 
 
