@@ -8,21 +8,19 @@ scope or unknown is a 404; a role without the permission a 403.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, HTTPException, Query, Request
 
 from livecommerce.accounts.deps import CurrentActor, DbSession
 from livecommerce.core.errors import LiveCommerceError, Problem, ValidationFailed
 from livecommerce.core.scope import ensure
 from livecommerce.core.timeutil import now
 from livecommerce.monitor import service
-from livecommerce.monitor.schemas import AckRequest, SilenceRequest, model_of, parse_duration
+from livecommerce.monitor.schemas import AckRequest, SilenceRequest, parse_duration
 from livecommerce.stats.api import fail
+from livecommerce.web.bodies import Body, answer, model_of
 
 router = APIRouter(prefix="/api/monitor", tags=["直播监测预警 monitor"])
 T = TypeVar("T")
@@ -31,41 +29,6 @@ EVENT_TYPES = ("application/x-ndjson", "text/plain", "application/jsonl")
 
 City = Annotated[str | None, Query(max_length=20, description="Only this 市(地): code or name (230100, 哈尔滨).")]
 Platform = Annotated[str | None, Query(max_length=32, description="Platform code: douyin, kuaishou, taobao, ...")]
-
-
-def _problem(problem: Problem) -> dict[str, Any]:
-    return {"row": problem.row, "column": problem.column, "value": problem.value, "rule": problem.rule}
-
-
-def answer(call: Callable[[], T]) -> T | JSONResponse:
-    """Run one service call: its answer, a 400 listing the problems, or 403/404."""
-    try:
-        return call()
-    except ValidationFailed as exc:
-        problems = exc.problems or [Problem(str(exc))]
-        return JSONResponse({"detail": str(exc), "problems": [_problem(p) for p in problems]}, status_code=400)
-    except LiveCommerceError as exc:
-        raise fail(exc) from exc
-
-
-class JsonBody:
-    """A request body that may or may not be JSON; ``value()`` raises ValidationFailed saying why it is not."""
-
-    def __init__(self, raw: bytes) -> None:
-        self.raw = raw
-
-    def value(self) -> Any:
-        try:
-            return json.loads(self.raw)
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise ValidationFailed(f"the body is not JSON: {exc}", [Problem(f"the body is not JSON: {exc}")]) from None
-
-
-async def _json_body(request: Request) -> JsonBody:
-    return JsonBody(await request.body())
-
-
-Body = Annotated[JsonBody, Depends(_json_body)]
 
 
 @router.get("/sessions", response_model=None)

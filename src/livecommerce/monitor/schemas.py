@@ -11,9 +11,8 @@ import fnmatch
 import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from livecommerce.core.errors import Problem, ValidationFailed
 from livecommerce.reference.codes import PLATFORMS
@@ -44,17 +43,6 @@ class SilenceRequest(BaseModel):
     ends: datetime | None = Field(None, description="ISO 8601; or give duration.")
     duration: str | None = Field(None, max_length=20, description="How long from starts: 2h, 30m, 1h30m, 1d.")
     comment: str = Field(min_length=1, max_length=500, description="Why (e.g. 平台维护窗口).")
-
-
-def model_of(cls: type[BaseModel], body: Any) -> Any:
-    """A request body as its model, or ValidationFailed listing each field's problem."""
-    try:
-        return cls.model_validate(body)
-    except ValidationError as exc:
-        problems = [Problem(rule=error["msg"], column=".".join(map(str, error["loc"])) or None,
-                            value=None if error.get("input") is None else str(error.get("input"))[:200])
-                    for error in exc.errors()]
-        raise ValidationFailed(f"{len(problems)} problem(s) in the request", problems) from None
 
 
 def parse_duration(text: str, name: str = "--for") -> timedelta:

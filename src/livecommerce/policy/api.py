@@ -7,19 +7,18 @@ own). A body or a file that breaks a rule is a 400 listing each problem as {row,
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
 
 from livecommerce.accounts.deps import CurrentActor, DbSession
-from livecommerce.core.errors import LiveCommerceError, Problem, ValidationFailed
+from livecommerce.core.errors import LiveCommerceError
 from livecommerce.policy import service, tables
 from livecommerce.policy.acceptance_service import accept_payload
-from livecommerce.policy.schemas import RunRequest, WhatIfRequest, budget_of, check_overrides, model_of, overrides_of
+from livecommerce.policy.schemas import RunRequest, WhatIfRequest, budget_of, check_overrides, overrides_of
 from livecommerce.stats.api import fail, xlsx_response
+from livecommerce.web.bodies import Body, answer, model_of
 
 router = APIRouter(prefix="/api/policy", tags=["政策兑现 policy"])
 T = TypeVar("T")
@@ -30,46 +29,6 @@ ClauseId = Annotated[str | None, Query(description="Clause id, full or short (LI
 Granted = Annotated[str, Query(pattern="^(true|false|all)$", description="true: granted (default); false: excluded; all.")]
 Review = Annotated[bool | None, Query(description="true: only awards flagged for review (需复核); false: only the others.")]
 Sets = Annotated[list[str] | None, Query(alias="set", description="NAME=VALUE parameter change, e.g. LIVE20/1a.cap=1000000.")]
-
-
-def problem_json(problem: Problem) -> dict[str, Any]:
-    return {"row": problem.row, "column": problem.column, "value": problem.value, "rule": problem.rule, "file": problem.file}
-
-
-def invalid(exc: ValidationFailed) -> JSONResponse:
-    """400 with every problem: {"detail", "problems": [{row, column, value, rule, file}]}."""
-    problems = exc.problems or [Problem(str(exc))]
-    return JSONResponse({"detail": str(exc), "problems": [problem_json(p) for p in problems]}, status_code=400)
-
-
-def answer(call: Callable[[], T]) -> T | JSONResponse:
-    """Run one service call: its answer, a 400 listing the problems, or 403/404."""
-    try:
-        return call()
-    except ValidationFailed as exc:
-        return invalid(exc)
-    except LiveCommerceError as exc:
-        raise fail(exc) from exc
-
-
-class JsonBody:
-    """A request body that may or may not be JSON; ``value()`` raises ValidationFailed saying why it is not."""
-
-    def __init__(self, raw: bytes) -> None:
-        self.raw = raw
-
-    def value(self) -> Any:
-        try:
-            return json.loads(self.raw)
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise ValidationFailed(f"the body is not JSON: {exc}", [Problem(f"the body is not JSON: {exc}")]) from None
-
-
-async def json_body(request: Request) -> JsonBody:
-    return JsonBody(await request.body())
-
-
-Body = Annotated[JsonBody, Depends(json_body)]
 
 
 def _granted(value: str) -> bool | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 from livecommerce.core.errors import Problem, ValidationFailed
 from livecommerce.core.money import to_money
@@ -36,17 +36,6 @@ class WhatIfRequest(BaseModel):
 
     overrides: dict[str, str] = Field(default_factory=dict, max_length=100)
     budget: Amount | None = None
-
-
-def model_of(cls: type[RunRequest] | type[WhatIfRequest], body: Any) -> Any:
-    """A request body as its model, or ValidationFailed listing each field's problem."""
-    try:
-        return cls.model_validate(body)
-    except ValidationError as exc:
-        problems = [Problem(rule=error["msg"], column=".".join(map(str, error["loc"])) or None,
-                            value=None if error.get("input") is None else str(error.get("input"))[:200])
-                    for error in exc.errors()]
-        raise ValidationFailed(f"{len(problems)} problem(s) in the request", problems) from None
 
 
 def budget_of(value: Any, what: str = "budget") -> Decimal | None:
