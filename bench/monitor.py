@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import math
 import os
 import resource
 import shutil
@@ -145,6 +146,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=2_000_000)
     parser.add_argument("--seconds", type=int, default=360, help="seconds of event time (sales-spike needs 5 minutes)")
     parser.add_argument("--redis-sessions", type=int, default=1_000)
+    parser.add_argument("--repeat", type=int, default=2, help="runs of each side; the best time of each is printed")
     args = parser.parse_args()
 
     seconds = args.seconds
@@ -157,13 +159,21 @@ def main() -> None:
           f"(made in {time.perf_counter() - started:.1f} s)")
     print("  mix: " + ", ".join(f"{kind} {count / sampled:.1%}" for kind, count in kinds.most_common()))
 
-    base = baseline(lines)
-    base_decimal = baseline_decimal(lines)
+    # each side twice, alternating, the best time of each kept: this machine is shared, and its speed drifts
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    run = in_process(lines)
+    base, base_decimal, ours, run = math.inf, math.inf, math.inf, None
+    for attempt in range(args.repeat):
+        base = min(base, baseline(lines))
+        base_decimal = min(base_decimal, baseline_decimal(lines))
+        this = in_process(lines)
+        if float(this["seconds"]) < ours:  # type: ignore[arg-type]
+            ours, run = float(this["seconds"]), this  # type: ignore[arg-type]
+        if attempt + 1 < args.repeat:
+            del this
+            gc.collect()
+    assert run is not None
     engine = run["engine"]
     assert isinstance(engine, Engine)
-    ours = float(run["seconds"])  # type: ignore[arg-type]
     print(f"baseline json.loads only:          {base:7.2f} s  {len(lines) / base:>12,.0f} events/s")
     print(f"baseline json with exact Decimal:  {base_decimal:7.2f} s  {len(lines) / base_decimal:>12,.0f} events/s")
     print(f"monitor, every rule + compliance:  {ours:7.2f} s  {len(lines) / ours:>12,.0f} events/s  (one core)")
