@@ -143,9 +143,12 @@ def test_a_hit_in_chat_is_marked_on_the_chat_line() -> None:
     for ln in (line(0, "chat", text="听说这个包治百病", user="李四"), line(1, "chat", text="好吃")):
         engine.read(ln)
     engine.close()
-    chat = list(engine.sessions[("douyin", "S1")].recent_chat)
-    assert chat[0][1] == "李***" and chat[0][4] and chat[0][2][chat[0][4][0][0]:chat[0][4][0][1]] == "包治百病"
-    assert chat[1][4] is None  # no hit
+    state = engine.sessions[("douyin", "S1")]
+    chat = list(state.recent_chat)
+    assert chat[0][1] == "李"  # all that is kept of the name: the page shows 李***
+    hit = next(h for h in state.recent_hits if h["source"] == "chat")
+    assert (hit["ts"], hit["line"]) == (chat[0][0], chat[0][2]) and chat[0][2][hit["start"]:hit["end"]] == "包治百病"
+    assert not any(h["line"] == "好吃" for h in state.recent_hits)
 
 
 def test_complaint_surge() -> None:

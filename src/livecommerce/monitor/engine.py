@@ -45,6 +45,9 @@ class Hit:
     text: str
     context: str
     suggestion: str
+    start: int = -1  # where in the text (transcript, chat line, title) the hit is
+    end: int = -1
+    line: str = ""  # the whole chat line (chat only: the session page marks the hit in it)
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -77,7 +80,7 @@ class Engine:
         self.timers: list[tuple[float, tuple[str, str]]] = []
         self.max_ts: float | None = None
         self.tick: int | None = None
-        self.texts: list[tuple[tuple[str, str], float, str, str, list[Any] | None]] = []
+        self.texts: list[tuple[tuple[str, str], float, str, str]] = []
         self.minutes: list[tuple[tuple[str, str], MinuteRow]] = []
         self.hits: list[Hit] = []
         self.notifications: list[Notification] = []
@@ -227,7 +230,7 @@ class Engine:
             if state.negative_window.total or fps.get("negative-chat") in active:
                 self._check(state, specs["negative-chat"], ts)
             if self.scan_chat:
-                self.texts.append((state.key, ts, "chat", event.data["text"], state.recent_chat[-1]))
+                self.texts.append((state.key, ts, "chat", event.data["text"]))
         elif kind == "viewers":
             nodata = fps.get("viewers-drop")
             if nodata is not None and nodata in active and active[nodata].state == NODATA:
@@ -248,11 +251,11 @@ class Engine:
             self._check(state, specs["complaint-surge"], ts)
         elif kind == "transcript":
             if self.scanner is not None and "transcript" in self.sources:
-                self.texts.append((state.key, ts, "transcript", event.data["text"], None))
+                self.texts.append((state.key, ts, "transcript", event.data["text"]))
         elif kind == "product":
             self._price(state, specs["price-change"], event.data["product_id"], ts)
             if self.scanner is not None and "product" in self.sources:
-                self.texts.append((state.key, ts, "product", event.data["title"], None))
+                self.texts.append((state.key, ts, "product", event.data["title"]))
         elif kind == "status":
             if state.status == "ended":
                 self._end(state, ts, "直播结束")
@@ -306,7 +309,7 @@ class Engine:
             return
         texts, self.texts = self.texts, []
         results = self.scanner.scan_many([t[3] for t in texts])
-        for (key, ts, source, text, chat_line), hits in zip(texts, results, strict=True):
+        for (key, ts, source, text), hits in zip(texts, results, strict=True):
             if not hits:
                 continue
             state = self.sessions.get(key)
@@ -317,13 +320,9 @@ class Engine:
             for hit in hits:
                 context = text[max(0, hit.start - 20):hit.end + 20]
                 found = Hit(state.platform, state.session_id, ts, source, hit.rule, hit.category, hit.severity, hit.law,
-                            hit.text, context, hit.suggestion)
+                            hit.text, context, hit.suggestion, hit.start, hit.end, text if source == "chat" else "")
                 self.hits.append(found)
                 state.recent_hits.append(found.to_json())
-                if chat_line is not None:
-                    if chat_line[4] is None:
-                        chat_line[4] = []
-                    chat_line[4].append((hit.start, hit.end, hit.rule))
                 tally = state.hits_window.get(hit.rule)
                 if tally is None:
                     tally = state.hits_window[hit.rule] = Tally(spec.window)

@@ -431,8 +431,13 @@ class Hub:
                 scale = 100 if name == "gmv" else 1  # GMV in yuan (cents in the ring), for the chart only
                 series[name] = [[second * 1000, value if value is None or scale == 1 else round(value / scale, 2)]
                                 for second, value in state.curve(curve, until) if second >= first]
-            chat = [{"ts": ts, "at": iso(ts), "user": user, "text": text, "negative": negative,
-                     "hits": [list(hit) for hit in hits or ()]} for ts, user, text, negative, hits in state.recent_chat]
+            marks: dict[tuple[float, str], list[list[Any]]] = {}
+            for hit in state.recent_hits:
+                if hit["source"] == "chat":
+                    marks.setdefault((hit["ts"], hit["line"]), []).append([hit["start"], hit["end"], hit["rule"]])
+            chat = [{"ts": ts, "at": iso(ts), "user": initial + "***" if initial else "", "text": text,
+                     "negative": negative, "hits": marks.get((ts, text), [])}
+                    for ts, initial, text, negative in state.recent_chat]
             recent_hits = [{**hit, "at": iso(hit["ts"])} for hit in state.recent_hits]
             specs = self.engine.rules
             active = [{"rule": a.rule, "title": specs.rules.get(a.rule, {}).get("title", a.rule), "state": a.state,

@@ -238,7 +238,7 @@ class SessionState:
         self.negative_window = Tally(windows["negative-chat"])
         self.complaints_window = Tally(windows["complaint-surge"])
         self.hits_window: dict[str, Tally] = {}
-        self.recent_chat: deque[list[Any]] = deque(maxlen=RECENT_CHAT)
+        self.recent_chat: deque[tuple[float, str, str, bool]] = deque(maxlen=RECENT_CHAT)
         self.recent_hits: deque[dict[str, Any]] = deque(maxlen=RECENT_HITS)
         self.minute = MinuteRow(int(ts) // 60 * 60)
         self.armed: float | None = None  # the deadline this session has in the timer heap
@@ -296,7 +296,8 @@ class SessionState:
                 self.negative_lines += 1
                 self.negative_window.add(second)
             user = data.get("user")
-            self.recent_chat.append([ts, user[:1] + "***" if user else "", data["text"], bad, None])  # masked
+            # the user's first character only: all the page shows of a name (张***), and all that is kept of it
+            self.recent_chat.append((ts, user[:1] if user else "", data["text"], bad))
         elif kind == "viewers":
             online = self.online = data["online"]
             if online > self.peak_online:
