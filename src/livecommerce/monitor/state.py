@@ -24,14 +24,17 @@ CURVES = ("online", "orders", "gmv_cents", "chat", "refunds")
 
 
 class Ring:
-    """Curves in buckets of ``step`` seconds over the last ``size`` buckets: one array per curve, aligned."""
+    """Curves in buckets of ``step`` seconds over the last ``size`` buckets, interleaved in one array: the curves of
+    one bucket are neighbours in memory (one cache line), written at once when the session's next bucket begins."""
 
     __slots__ = ("size", "step", "buckets", "values", "current", "slot")
+    WIDTH = len(CURVES)
+    AT = {name: i for i, name in enumerate(CURVES)}
 
     def __init__(self, size: int = SLOTS, step: int = STEP) -> None:
         self.size, self.step = size, step
         self.buckets = array("q", [-1]) * size
-        self.values = {name: array("q" if name == "gmv_cents" else "i", [0]) * size for name in CURVES}
+        self.values = array("q", [0]) * (size * self.WIDTH)
         self.current, self.slot = -1, 0  # the newest bucket and its slot: most events fall in it
 
     def _slot(self, second: float) -> int:
@@ -43,34 +46,33 @@ class Ring:
             if self.buckets[slot] > bucket:
                 return -1  # older than the ring: not kept
             self.buckets[slot] = bucket
-            for values in self.values.values():
-                values[slot] = 0
+            base = slot * self.WIDTH
+            self.values[base:base + self.WIDTH] = array("q", [0]) * self.WIDTH
         if bucket > self.current:
             self.current, self.slot = bucket, slot
         return slot
 
     def add(self, name: str, second: float, amount: int = 1) -> None:
-        slot = self.slot if int(second) // self.step == self.current else self._slot(second)
+        slot = self._slot(second)
         if slot >= 0:
-            self.values[name][slot] += amount
+            self.values[slot * self.WIDTH + self.AT[name]] += amount
 
     def set(self, name: str, second: float, value: int) -> None:
         """A gauge (online viewers): the last value seen in the bucket."""
         slot = self._slot(second)
         if slot >= 0:
-            self.values[name][slot] = value
+            self.values[slot * self.WIDTH + self.AT[name]] = value
 
     def put(self, second: float, online: int | None, orders: int, gmv_cents: int, chat: int, refunds: int) -> None:
-        """Every curve of one bucket at once (the session's newest bucket, when the next begins)."""
+        """Every curve of one bucket at once (in the order of CURVES)."""
         bucket = int(second) // self.step
         slot = bucket % self.size
         if self.buckets[slot] > bucket:
             return  # older than the ring
         self.buckets[slot] = bucket
-        values = self.values
-        values["online"][slot] = online or 0
-        values["orders"][slot], values["gmv_cents"][slot] = orders, gmv_cents
-        values["chat"][slot], values["refunds"][slot] = chat, refunds
+        base, values = slot * 5, self.values
+        values[base], values[base + 1], values[base + 2] = online or 0, orders, gmv_cents
+        values[base + 3], values[base + 4] = chat, refunds
         if bucket > self.current:
             self.current, self.slot = bucket, slot
 
@@ -78,10 +80,11 @@ class Ring:
         """(bucket start second, value or None when no event fell in it) for the last ``count`` buckets up to ``until``."""
         last = int(until) // self.step
         count = min(count or self.size, self.size)
+        at, width, values, buckets = self.AT[name], self.WIDTH, self.values, self.buckets
         out = []
         for bucket in range(last - count + 1, last + 1):
             slot = bucket % self.size
-            out.append((bucket * self.step, self.values[name][slot] if self.buckets[slot] == bucket else None))
+            out.append((bucket * self.step, values[slot * width + at] if buckets[slot] == bucket else None))
         return out
 
 
