@@ -110,6 +110,13 @@ def test_one_sessions_live_page_has_curves_chat_masked_and_no_alert(hub: Hub) ->
     assert page["series"]["gmv"] == [[T0 * 1000, 99.5], [(T0 + 10) * 1000, 0.0]]
     assert [(c["user"], c["text"], c["negative"]) for c in page["chat"]] == [("张***", "主播好", False)]
     assert page["alerts"] == []
+    assert page["products"] == []  # the order named P1, but no product event put it on the shelf
+    hub.submit([line("S1", 6, "product", product_id="P2", title="五常大米", price=59.9, action="on"),
+                line("S1", 7, "product", product_id="P2", title="五常大米", price=39.9, action="on"),
+                line("S1", 8, "order", order_id="O2", amount=39.9, product_id="P2")])
+    shelf = hub.live_session(ADMIN, "douyin", "S1")["products"]  # type: ignore[index]
+    assert shelf == [{"product_id": "P2", "title": "五常大米", "first_price": "59.9", "price": "39.9", "orders": 1,
+                      "gmv": "39.90", "on_shelf": True}]
     assert hub.live_session(ADMIN, "douyin", "nope") is None
 
 

@@ -439,12 +439,15 @@ class Hub:
                      "negative": negative, "hits": marks.get((ts, text), [])}
                     for ts, initial, text, negative in state.recent_chat]
             recent_hits = [{**hit, "at": iso(hit["ts"])} for hit in state.recent_hits]
+            products = [{"product_id": p.product_id, "title": p.title, "first_price": str(p.first_price),
+                         "price": str(p.price), "orders": p.orders, "gmv": str(p.gmv), "on_shelf": p.on_shelf}
+                        for p in state.products.values()]
             specs = self.engine.rules
             active = [{"rule": a.rule, "title": specs.rules.get(a.rule, {}).get("title", a.rule), "state": a.state,
                        "severity": a.severity, "summary": a.summary, "since": iso(a.since), "fingerprint": a.fingerprint,
                        "muted": a.inhibited_by is not None} for a in alerts]
         summary["alerts_firing"] = sum(1 for a in alerts if a.state == FIRING)
-        return {**summary, "series": series, "chat": chat, "hits": recent_hits, "alerts": active}
+        return {**summary, "series": series, "chat": chat, "hits": recent_hits, "alerts": active, "products": products}
 
 
 def _clock_reason(ts: float, now: float) -> str:

@@ -242,8 +242,6 @@ def live_view(actor: Actor, platform: str, session_id: str) -> dict[str, Any] | 
     data = hub.live_session(actor, platform, session_id)
     if data is None:
         return None
-    if "products" not in data:  # the hub's live_session has no shelf yet: read it from the session it holds
-        data["products"] = shelf(hub, platform, session_id)
     series = data.get("series") or {}
     last = {name: next((v for _, v in reversed(series.get(name) or []) if v is not None), None)
             for name in ("online", "orders", "chat", "gmv")}
@@ -262,16 +260,6 @@ def live_view(actor: Actor, platform: str, session_id: str) -> dict[str, Any] | 
                           "changed": str(p.get("first_price")) != str(p.get("price")),
                           "orders": p.get("orders", 0), "gmv": str(p.get("gmv", ""))}
                          for p in data.get("products") or []]}
-
-
-def shelf(hub: Any, platform: str, session_id: str) -> list[dict[str, Any]]:
-    """The products of a session the hub holds, with the price first seen and now (its caller checked the scope)."""
-    with hub.lock:
-        state = hub.engine.sessions.get((platform, session_id))
-        if state is None:
-            return []
-        return [{"product_id": p.product_id, "title": p.title, "first_price": str(p.first_price), "price": str(p.price),
-                 "orders": p.orders, "gmv": str(p.gmv), "on_shelf": p.on_shelf} for p in state.products.values()]
 
 
 def _stored(db: Session, actor: Actor, platform: str, session_id: str) -> dict[str, Any]:
