@@ -169,7 +169,7 @@ def _parse(raw: Any) -> Event:
                 continue
             raise EventRejected(f"missing {kind}.{name}", name)
         data[name] = _field(kind, name, spec, payload[name])
-    meta = None
+    meta: dict[str, str] | None = None
     for name in META:
         value = payload.get(name, raw.get(name))
         if value not in (None, ""):

@@ -93,7 +93,6 @@ class Tally:
     left by 24 bits plus the amount (a deque of small ints is a third of the memory of [second, amount] pairs)."""
 
     __slots__ = ("window", "items", "total")
-    SHIFT, MASK = 24, (1 << 24) - 1
 
     def __init__(self, window: float) -> None:
         self.window = window
