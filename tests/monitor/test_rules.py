@@ -320,3 +320,25 @@ def test_bad_and_far_late_events_are_counted_and_skipped_and_the_stream_goes_on(
         "unknown kind; one of viewers, chat, like, gift, order, refund, product, transcript, status, complaint": 1,
         "order.amount is an amount ≥ 0": 1}
     assert [line_no for line_no, *_ in engine.intake.examples] == [2, 4, 5, 6]
+
+
+def test_the_fast_path_for_chat_changes_nothing() -> None:
+    from livecommerce.monitor.synth import evening
+
+    lines = list(evening(sessions=30, seconds=420, seed=7))
+    lines.insert(1000, lines[999])  # a duplicate, a late line and a broken one on the way
+    lines.insert(2000, lines[10])
+    lines.insert(3000, '{"platform": "douyin", "kind": "chat"')
+    fast, slow = Engine(), Engine()
+    slow.fast = False
+    got_fast = [t.record() for ln in lines for t in fast.read(ln)] + [t.record() for t in fast.close()]
+    got_slow = [t.record() for ln in lines for t in slow.read(ln)] + [t.record() for t in slow.close()]
+    assert got_fast == got_slow and len(got_fast) >= 12
+    assert (fast.intake.accepted, fast.intake.line, dict(fast.intake.rejected)) == \
+        (slow.intake.accepted, slow.intake.line, dict(slow.intake.rejected))
+    assert [s.summary() for s in fast.sessions.values()] == [s.summary() for s in slow.sessions.values()]
+    assert [list(s.recent_chat) for s in fast.sessions.values()] == [list(s.recent_chat) for s in slow.sessions.values()]
+    assert [(k, m.to_json()) for k, m in fast.minutes] == [(k, m.to_json()) for k, m in slow.minutes]
+    assert [h.to_json() for h in fast.hits] == [h.to_json() for h in slow.hits]
+    state = next(iter(fast.sessions.values()))
+    assert state.curve("chat", state.last_event) == next(iter(slow.sessions.values())).curve("chat", state.last_event)

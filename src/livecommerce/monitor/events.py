@@ -214,9 +214,18 @@ class Intake:
         or None (counted) when it is refused."""
         self.line += 1
         try:
-            event = parse(_DECODER.decode(text))
-        except (ValueError, EventRejected, msgspec.DecodeError) as exc:
-            self.refuse(exc.reason if isinstance(exc, EventRejected) else "not JSON", text)
+            raw = _DECODER.decode(text)
+        except (ValueError, msgspec.DecodeError):
+            self.refuse("not JSON", text)
+            return None
+        return self.check(raw, text)
+
+    def check(self, raw: Any, text: str) -> Event | None:
+        """The event of a decoded line (its line already counted), or None (counted) when it is refused."""
+        try:
+            event = parse(raw)
+        except EventRejected as exc:
+            self.refuse(exc.reason, text)
             return None
         self.accepted += 1
         return event

@@ -263,11 +263,9 @@ class SessionState:
         second = int(ts)
         done = None
         minute = second // 60 * 60
+        if minute > self.minute.minute:
+            done = self.next_minute(minute)
         row = self.minute
-        if minute > row.minute:
-            done, row = row, MinuteRow(minute)
-            row.online = row.peak_online = self.online
-            self.minute = row
         if ts > self.last_event:
             self.last_event = ts
         data, kind = event.data, event.kind
@@ -277,29 +275,11 @@ class SessionState:
                 self._late(event, second)
                 bucket = -1
             else:
-                self.flush_curves()
-                self.bucket = bucket
-                self.b_chat = self.b_orders = self.b_gmv = self.b_refunds = 0
-                self.b_online = self.online if self.last_viewers is not None else None  # a gauge holds its value
+                self.next_bucket(bucket)
         if kind == "chat":
-            self.chat_lines += 1
-            if bucket >= 0:
-                self.b_chat += 1
-            window = self.chat_window  # Tally.add, written out: most events are chat
-            items = window.items
-            if items and items[-1] >> 24 == second:
-                items[-1] += 1
-            else:
-                items.append((second << 24) | 1)
-            window.total += 1
-            row.chat += 1
-            bad = negative is not None and negative.search(data["text"]) is not None
-            if bad:
-                self.negative_lines += 1
-                self.negative_window.add(second)
-            user = data.get("user")
-            # the user's first character only: all the page shows of a name (张***), and all that is kept of it
-            self.recent_chat.append((ts, user[:1] if user else "", data["text"], bad))
+            if bucket < 0:
+                self.b_chat -= 1  # counted in the ring by _late
+            self.chat(ts, second, data["text"], data.get("user"), negative)
         elif kind == "viewers":
             online = self.online = data["online"]
             if online > self.peak_online:
@@ -352,6 +332,39 @@ class SessionState:
             self.complaints += 1
             self.complaints_window.add(second)
         return done
+
+    def next_minute(self, minute: int) -> MinuteRow:
+        """Begin the minute starting at epoch second ``minute``; the row of the minute that ends."""
+        done, row = self.minute, MinuteRow(minute)
+        row.online = row.peak_online = self.online
+        self.minute = row
+        return done
+
+    def next_bucket(self, bucket: int) -> None:
+        """Begin a curve bucket: the one that ends goes into the ring."""
+        self.flush_curves()
+        self.bucket = bucket
+        self.b_chat = self.b_orders = self.b_gmv = self.b_refunds = 0
+        self.b_online = self.online if self.last_viewers is not None else None  # a gauge holds its value
+
+    def chat(self, ts: float, second: int, text: str, user: str | None, negative: re.Pattern[str] | None) -> None:
+        """A chat line of the current bucket and minute (the engine's fast path for chat calls this directly)."""
+        self.chat_lines += 1
+        self.b_chat += 1
+        window = self.chat_window  # Tally.add, written out: most events are chat
+        items = window.items
+        if items and items[-1] >> 24 == second:
+            items[-1] += 1
+        else:
+            items.append((second << 24) | 1)
+        window.total += 1
+        self.minute.chat += 1
+        bad = negative is not None and negative.search(text) is not None
+        if bad:
+            self.negative_lines += 1
+            self.negative_window.add(second)
+        # the user's first character only: all the page shows of a name (张***), and all that is kept of it
+        self.recent_chat.append((ts, user[:1] if user else "", text, bad))
 
     def _late(self, event: Event, second: int) -> None:
         ring, kind, data = self.ring, event.kind, event.data
