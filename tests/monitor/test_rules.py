@@ -342,3 +342,13 @@ def test_the_fast_path_for_chat_changes_nothing() -> None:
     assert [h.to_json() for h in fast.hits] == [h.to_json() for h in slow.hits]
     state = next(iter(fast.sessions.values()))
     assert state.curve("chat", state.last_event) == next(iter(slow.sessions.values())).curve("chat", state.last_event)
+
+
+def test_a_late_chat_line_ends_a_stall_on_both_paths() -> None:
+    # S1 silent from 0; the stall fires at 60 (S2 moves the clock); then S1's chat stamped 10 arrives, late
+    lines = [line(0, "chat", text="在吗")] + heartbeat(0, 70) + [line(10, "chat", text="卡了"), line(75, "like", "S2", count=1)]
+    fast, slow = Engine(scanner=None), Engine(scanner=None)
+    slow.fast = False
+    assert play(lines, fast) == play(lines, slow) == [("stream-stalled", "firing", at(60), "S1"),
+                                                      ("stream-stalled", "resolved", at(10), "S1"),
+                                                      ("stream-stalled", "firing", at(70), "S1")]  # silent again

@@ -173,20 +173,25 @@ class Engine:
             self.max_ts = ts
         if minute > state.minute.minute:
             self.minutes.append((state.key, state.next_minute(minute)))
-        if ts > state.last_event:
+        gap = ts - state.last_event
+        if gap > 0:
             state.last_event = ts
         if bucket > state.bucket:
             state.next_bucket(bucket)
         state.chat(ts, second, text, user, self.negative)
-        active, fps = self.alerts.active, state.fps
+        active = self.alerts.active
         specs = state.specs if state.specs_version == self._version else self.specs(state)
-        if state.negative_window.total or fps.get("negative-chat") in active:
+        # a session that never had a negative line has no negative-chat alert (its share was always 0)
+        if state.negative_lines and (state.negative_window.total or state.fps.get("negative-chat") in active):
             self._check(state, specs["negative-chat"], ts)
         if self.scan_chat:
             self.texts.append((state.key, ts, "chat", text))
-        stalled = fps.get("stream-stalled")
-        if stalled is not None and stalled in active:
-            self._resume(state, specs, ts, stalled)
+        # a stall is judged at a whole second at least its threshold after the session's last event: no such second
+        # has passed since that event, no stall to end
+        if self.tick >= ts - gap + specs["stream-stalled"].threshold:
+            stalled = state.fps.get("stream-stalled")
+            if stalled is not None and stalled in active:
+                self._resume(state, specs, ts, stalled)
         if len(self.texts) >= self.batch:
             self._scan()
         out, self.out = self.out, []
