@@ -5,7 +5,7 @@ changes, so thresholds are changed without a restart. The format is documented i
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -224,9 +224,3 @@ class RuleFile:
             except RulesError as exc:
                 self.error = str(exc)
         return self.rules
-
-
-def with_overrides(rules: RuleSet, rule: str, **values: Any) -> RuleSet:
-    """A copy of the rules with one rule's defaults changed (tests and the bench)."""
-    changed = {**rules.rules, rule: {**rules.rules[rule], **values}}
-    return replace(rules, rules=changed, _cache={})

@@ -57,12 +57,6 @@ class Ring:
         if slot >= 0:
             self.values[slot * self.WIDTH + self.AT[name]] += amount
 
-    def set(self, name: str, second: float, value: int) -> None:
-        """A gauge (online viewers): the last value seen in the bucket."""
-        slot = self._slot(second)
-        if slot >= 0:
-            self.values[slot * self.WIDTH + self.AT[name]] = value
-
     def put(self, second: float, online: int | None, orders: int, gmv_cents: int, chat: int, refunds: int) -> None:
         """Every curve of one bucket at once (in the order of CURVES)."""
         bucket = int(second) // self.step
@@ -201,11 +195,6 @@ class MinuteRow:
         return {name: (str(getattr(self, name)) if name == "gmv" else getattr(self, name)) for name in self.__slots__}
 
 
-def mask_user(user: str) -> str:
-    """A chat user's name masked (personal data): its first character and ***."""
-    return (user[:1] + "***") if user else ""
-
-
 class SessionState:
     """Everything the rules, the wall and the review need to know about one live session."""
 
@@ -213,7 +202,7 @@ class SessionState:
                  "total_viewers", "gmv", "orders", "refunds", "refunded", "chat_lines", "likes", "gifts", "complaints",
                  "products", "ring", "viewers", "last_viewers", "orders_minute", "orders_window", "orders_long",
                  "refunds_window", "chat_window", "negative_window", "complaints_window", "hits_window", "recent_chat",
-                 "recent_hits", "minute", "armed", "ended_at", "alerts_fired", "session_class", "negative_lines", "fps",
+                 "recent_hits", "minute", "armed", "ended_at", "session_class", "negative_lines", "fps",
                  "specs", "specs_version", "bucket", "b_chat", "b_orders", "b_gmv", "b_refunds", "b_online")
 
     def __init__(self, platform: str, session_id: str, ts: float, windows: dict[str, float]) -> None:
@@ -245,7 +234,6 @@ class SessionState:
         self.minute = MinuteRow(int(ts) // 60 * 60)
         self.armed: float | None = None  # the deadline this session has in the timer heap
         self.ended_at: float | None = None
-        self.alerts_fired = 0
         self.session_class = ""
         self.fps: dict[str, str] = {}  # rule → fingerprint of the session's alert of that rule (labels of the session)
         self.specs: dict[str, Any] = {}  # the rules as they apply to this session (the engine fills it)
