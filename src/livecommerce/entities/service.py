@@ -10,6 +10,7 @@ The bulk entry point of ingest, ``upsert_rows``, lives in upsert.py and is re-ex
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -245,3 +246,18 @@ def registered_usccs(session: Session, usccs: list[str]) -> set[str]:
     for start in range(0, len(wanted), 2_000):
         known.update(session.scalars(select(Entity.uscc).where(Entity.uscc.in_(wanted[start:start + 2_000]))))
     return known
+
+
+def shop_places(session: Session, shops: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str | None]]:
+    """(region code, owner USCC) of each (platform, shop_id) the registry knows, in a few queries however many are
+    asked (the monitor places live sessions by their shop with it). A system lookup: no actor, callers scope results."""
+    wanted = {key for key in shops if key[1]}
+    found: dict[tuple[str, str], tuple[str, str | None]] = {}
+    ids = sorted({shop_id for _, shop_id in wanted})
+    for start in range(0, len(ids), 2_000):
+        for platform, shop_id, region, uscc in session.execute(
+                select(Shop.platform, Shop.shop_id, Shop.region_code, Shop.uscc)
+                .where(Shop.shop_id.in_(ids[start:start + 2_000]))):
+            if (platform, shop_id) in wanted:
+                found[(platform, shop_id)] = (region, uscc)
+    return found

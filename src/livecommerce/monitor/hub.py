@@ -351,18 +351,15 @@ class Hub:
             return None, None
         key = (platform, shop)
         if key not in self._owners:
-            from sqlalchemy import select
-
-            from livecommerce.entities.models import Shop
+            from livecommerce.entities.service import shop_places
 
             try:
                 with session_scope(self.settings) as db:
-                    row = db.execute(select(Shop.uscc, Shop.region_code)
-                                     .where(Shop.platform == platform, Shop.shop_id == shop)).first()
+                    region, uscc = shop_places(db, [key]).get(key, (None, None))
             except Exception:
                 log.exception("monitor hub: shop %s/%s could not be looked up", platform, shop)
                 return None, None
-            self._owners[key] = (row[0], row[1]) if row else (None, None)
+            self._owners[key] = (uscc, region)
         return self._owners[key]
 
     def _visible(self, grant: Grant, labels: dict[str, str]) -> tuple[bool, str | None]:

@@ -24,7 +24,7 @@ from livecommerce.accounts import audit
 from livecommerce.core.errors import NotFound, PermissionDenied, Problem, ValidationFailed
 from livecommerce.core.scope import Actor, ensure, restrict, scope_condition
 from livecommerce.core.timeutil import as_shanghai, aware, now
-from livecommerce.entities.models import Shop
+from livecommerce.entities.service import shop_places
 from livecommerce.monitor.alerts import FIRING, NODATA, PENDING, RESOLVED, Silence, Transition, iso
 from livecommerce.monitor.models import (
     MonitorAlert,
@@ -108,21 +108,15 @@ class _Places:
     def load(self, shops: Iterable[tuple[str, str | None]]) -> None:
         """Look up many shops at once (a batch of ten thousand sessions is a few queries, not ten thousand)."""
         wanted = {(platform, shop) for platform, shop in shops if shop} - self.shops.keys()
+        found = shop_places(self.session, wanted)
         for key in wanted:
-            self.shops[key] = (None, None)
-        for ids in _chunks(shop for _, shop in wanted if shop):
-            for platform, shop_id, region, uscc in self.session.execute(
-                    select(Shop.platform, Shop.shop_id, Shop.region_code, Shop.uscc).where(Shop.shop_id.in_(ids))):
-                if (platform, shop_id) in wanted:
-                    self.shops[(platform, shop_id)] = (region, uscc)
+            self.shops[key] = found.get(key, (None, None))
 
     def __call__(self, platform: str, shop: str | None, region: str | None) -> tuple[str | None, str | None]:
         found: tuple[str | None, str | None] = (None, None)
         if shop:
             if (platform, shop) not in self.shops:
-                row = self.session.execute(select(Shop.region_code, Shop.uscc).where(
-                    Shop.platform == platform, Shop.shop_id == shop)).first()
-                self.shops[(platform, shop)] = (row[0], row[1]) if row else (None, None)
+                self.load([(platform, shop)])
             found = self.shops[(platform, shop)]
         return _known_region(region) or _known_region(found[0]), found[1]
 
