@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from livecommerce.core.db import session_scope
-from livecommerce.monitor import pages, service
+from livecommerce.monitor import pages, recording, service
 from tests.monitor.test_review import PEERS, s1
 from tests.web.conftest import add_user, client, hidden, logged_in  # noqa: F401 (fixtures)
 
@@ -43,7 +43,7 @@ def monitor_app(client: TestClient, logged_in: Login, monkeypatch: pytest.Monkey
     monkeypatch.setattr(pages, "STREAM_SECONDS", 0)
     s, minutes, transitions, hits = s1()
     with session_scope() as db:
-        service.record(db, transitions=transitions, minutes=minutes, hits=hits, sessions=[s, *PEERS])
+        recording.record(db, transitions=transitions, minutes=minutes, hits=hits, sessions=[s, *PEERS])
     add_user("hrb", "city_officer", scope_region="230100")
     add_user("qq", "city_officer", scope_region="230200")
     start = time.time() - 20

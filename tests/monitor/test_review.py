@@ -1,4 +1,4 @@
-"""复盘 of a hand-made session recorded through service.record: three minutes of douyin/S1 in 五常市 on 2025-03-01,
+"""复盘 of a hand-made session recorded through recording.record: three minutes of douyin/S1 in 五常市 on 2025-03-01,
 20:00–20:03, with known viewers and orders, a price change, a compliance hit; and five other sessions to rank it among
 and to take the streamer's median from. Every expected number below is worked out by hand in the comment beside it.
 
@@ -22,7 +22,7 @@ from openpyxl import load_workbook
 from livecommerce.core.db import session_scope
 from livecommerce.core.scope import SystemActor
 from livecommerce.core.timeutil import SHANGHAI
-from livecommerce.monitor import export, review, service
+from livecommerce.monitor import export, recording, review
 from livecommerce.monitor.alerts import Transition, fingerprint
 from livecommerce.monitor.engine import Hit
 from livecommerce.monitor.state import MinuteRow, Product, SessionState
@@ -83,10 +83,10 @@ PEERS = [
 
 @pytest.fixture
 def recorded(home: Any) -> dict[str, Any]:
-    """S1 and its peers recorded through service.record; the review of S1 as the system sees it."""
+    """S1 and its peers recorded through recording.record; the review of S1 as the system sees it."""
     s, minutes, transitions, hits = s1()
     with session_scope() as db:
-        service.record(db, transitions=transitions, minutes=minutes, hits=hits, sessions=[s, *PEERS])
+        recording.record(db, transitions=transitions, minutes=minutes, hits=hits, sessions=[s, *PEERS])
     with session_scope() as db:
         return review.build(db, ADMIN, "douyin", "S1")
 
@@ -130,11 +130,35 @@ def test_the_streamers_median_and_the_rank_among_peers(recorded: dict[str, Any])
     assert recorded["peers"] == {"day": "2025-03-01", "rank": 2, "of": 3}
 
 
+def test_the_day_is_shanghais_and_the_viewers_scope_applies(home: Any) -> None:
+    """Peers are the platform's sessions of the same Shanghai day, however many, and only those the viewer may see."""
+    from livecommerce.accounts.actors import UserActor
+
+    s, minutes, transitions, hits = s1()
+    near_midnight = [
+        state("S7", started="2025-03-02 00:30:00", gmv="1000.00", streamer="鹤城大叔"),  # 2025-03-01 16:30 UTC: next day
+        state("S8", started="2025-03-01 00:10:00", gmv="600.00", streamer="鹤城大叔"),  # 2025-02-28 16:10 UTC: same day
+    ]
+    elsewhere = state("S9", started="2025-03-01 20:00:00", gmv="900.00", streamer="鹤城大叔")
+    elsewhere.labels["region"] = "230202"  # 齐齐哈尔市龙沙区: outside 哈尔滨
+    with session_scope() as db:
+        recording.record(db, transitions=transitions, minutes=minutes, hits=hits,
+                         sessions=[s, *PEERS, *near_midnight, elsewhere])
+    with session_scope() as db:
+        everyone = review.build(db, ADMIN, "douyin", "S1")
+        harbin = review.build(db, UserActor(3, "hrb", "city_officer", scope_region="230100"), "douyin", "S1")
+    # the province: S9 900.00, S2 800.00, S8 600.00, S1 500.00, S4 200.00 (S7 began on the 2nd in Shanghai)
+    assert everyone["peers"] == {"day": "2025-03-01", "rank": 4, "of": 5}
+    # 哈尔滨's officer does not see 齐齐哈尔's S9
+    assert harbin["peers"] == {"day": "2025-03-01", "rank": 3, "of": 4}
+    assert harbin["streamer"]["median"] == everyone["streamer"]["median"] == Decimal("500.00")
+
+
 def test_recording_twice_changes_no_number(home: Any) -> None:
     s, minutes, transitions, hits = s1()
     for _ in range(2):
         with session_scope() as db:
-            service.record(db, transitions=transitions, minutes=minutes, hits=hits, sessions=[s])
+            recording.record(db, transitions=transitions, minutes=minutes, hits=hits, sessions=[s])
     with session_scope() as db:
         r = review.build(db, ADMIN, "douyin", "S1")
     assert len(r["minutes"]) == 3 and len(r["alerts"]) == 1 and len(r["hits"]) == 1

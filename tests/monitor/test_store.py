@@ -29,7 +29,7 @@ from livecommerce.accounts.models import AuditEntry
 from livecommerce.core.errors import NotFound, PermissionDenied, ValidationFailed
 from livecommerce.core.scope import SystemActor
 from livecommerce.core.timeutil import now
-from livecommerce.monitor import service
+from livecommerce.monitor import recording, service
 from livecommerce.monitor.alerts import Transition, fingerprint
 from livecommerce.monitor.engine import Engine, Hit
 from livecommerce.monitor.models import (
@@ -108,7 +108,7 @@ def record_evening(session: Any) -> None:
                  last_event=T0 + 130.0)
     qq = _state(QQ_LABELS, gmv=Decimal("88.00"), orders=1, peak_online=60, online=55, started=T0 + 20.0,
                 last_event=T0 + 200.0)
-    service.record(session, transitions=TRANSITIONS, minutes=MINUTES, hits=HITS, sessions=[hrb, qq])
+    recording.record(session, transitions=TRANSITIONS, minutes=MINUTES, hits=HITS, sessions=[hrb, qq])
     session.commit()
 
 
@@ -137,8 +137,8 @@ def test_recording_the_same_evening_twice_changes_nothing(registry: Any, session
 
 
 def test_a_later_row_of_the_same_minute_replaces_the_earlier_one(registry: Any, session: Any) -> None:
-    service.record(session, minutes=[(("douyin", "HRB-1"), _minute(0, 120, 3, "300.00"))])
-    service.record(session, minutes=[(("douyin", "HRB-1"), _minute(0, 130, 4, "399.90"))])
+    recording.record(session, minutes=[(("douyin", "HRB-1"), _minute(0, 120, 3, "300.00"))])
+    recording.record(session, minutes=[(("douyin", "HRB-1"), _minute(0, 130, 4, "399.90"))])
     session.commit()
     rows = session.scalars(select(MonitorMinute)).all()
     assert [(r.online, r.orders, r.gmv) for r in rows] == [(130, 4, Decimal("399.90"))]
@@ -154,7 +154,7 @@ def test_an_alert_is_one_episode_from_its_first_transition_to_its_resolution(reg
     stall = _alert_of(session, "stream-stalled")
     assert (stall["state"], stall["resolved_at"]) == ("resolved", "2025-11-11T20:01:15+08:00")
     # the same session stalls again later: a new episode, the first one keeps its history
-    service.record(session, transitions=[_t("stream-stalled", "firing", 300, HRB_LABELS)])
+    recording.record(session, transitions=[_t("stream-stalled", "firing", 300, HRB_LABELS)])
     found, total = service.list_alerts(session, ANALYST, rule="stream-stalled")
     assert total == 2
     assert [(a["state"], a["started_at"]) for a in found] == [("firing", "2025-11-11T20:05:00+08:00"),
@@ -163,9 +163,9 @@ def test_an_alert_is_one_episode_from_its_first_transition_to_its_resolution(reg
 
 
 def test_an_ended_session_closes_its_alerts_that_never_fired(registry: Any, session: Any) -> None:
-    service.record(session, transitions=[_t("viewers-drop", "pending", 30, HRB_LABELS)])
+    recording.record(session, transitions=[_t("viewers-drop", "pending", 30, HRB_LABELS)])
     ended = _state(HRB_LABELS, status="ended", ended_at=T0 + 45.0, last_event=T0 + 45.0)
-    service.record(session, sessions=[ended])
+    recording.record(session, sessions=[ended])
     alert = _alert_of(session, "viewers-drop")
     assert (alert["state"], alert["resolved_at"]) == ("resolved", "2025-11-11T20:00:45+08:00")
 
@@ -180,7 +180,7 @@ def test_what_the_engine_sees_is_stored_as_it_said(registry: Any, session: Any) 
                "region": "230202"} for s in range(0, 80, 5)]
     seen = engine.read_many(json.dumps(line) for line in sorted(lines, key=lambda x: x["ts"]))
     seen += engine.close()
-    service.record(session, transitions=seen, minutes=engine.minutes, hits=engine.hits,
+    recording.record(session, transitions=seen, minutes=engine.minutes, hits=engine.hits,
                    sessions=list(engine.sessions.values()))
     found, total = service.list_alerts(session, HRB_OFFICER)
     assert total == 1

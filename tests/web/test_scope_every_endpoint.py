@@ -71,7 +71,7 @@ def _policy_run() -> int:
 
 def _monitor_seed() -> None:
     """A live session of 齐齐哈尔's shop (ended, stored) with a firing alert; SSE streams send one snapshot and end."""
-    from livecommerce.monitor import service as monitor
+    from livecommerce.monitor import recording
     from livecommerce.monitor.alerts import Transition, fingerprint
     from livecommerce.monitor.state import SessionState
 
@@ -83,7 +83,7 @@ def _monitor_seed() -> None:
     alert = Transition("stream-stalled", "firing", 1740830500.0, labels, "DY-QQ 60 s 无事件", "critical",
                        fingerprint("stream-stalled", labels))
     with session_scope() as session:
-        monitor.record(session, transitions=[alert], sessions=[state])
+        recording.record(session, transitions=[alert], sessions=[state])
 
 
 @pytest.fixture

@@ -46,9 +46,9 @@ class EveningRecord:
 
 def record_evening(sessions: int = 60, seconds: int = 900, seed: int = 11,
                    settings: Settings | None = None) -> EveningRecord:
-    """Replay the synthetic evening (2025-11-11 20:00, monitor.synth) and store it with monitor.service.record.
+    """Replay the synthetic evening (2025-11-11 20:00, monitor.synth) and store it with monitor.recording.record.
     Recording it twice changes nothing (record is idempotent)."""
-    from livecommerce.monitor import service
+    from livecommerce.monitor import recording
 
     engine = Engine()
     transitions = []
@@ -57,7 +57,7 @@ def record_evening(sessions: int = 60, seconds: int = 900, seed: int = 11,
     transitions.extend(engine.close())
     states = [*engine.sessions.values(), *engine.ended]
     with session_scope(settings) as db:
-        service.record(db, transitions=transitions, minutes=engine.minutes, hits=engine.hits, sessions=states)
+        recording.record(db, transitions=transitions, minutes=engine.minutes, hits=engine.hits, sessions=states)
     return EveningRecord(engine.intake.accepted, len(states), len(transitions),
                          sum(1 for t in transitions if t.state == FIRING), len(engine.hits), len(engine.minutes))
 

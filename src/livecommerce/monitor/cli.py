@@ -224,10 +224,10 @@ def _echo_json(document: Any) -> None:
 
 
 def _store(engine: Engine, transitions: list[Transition]) -> None:
-    """What a replay saw, into the registry through service.record, RECORD_BATCH things per transaction (idempotent:
+    """What a replay saw, into the registry through recording.record, RECORD_BATCH things per transaction (idempotent:
     recording the same evening twice changes nothing)."""
     from livecommerce.core.db import ensure_home, session_scope
-    from livecommerce.monitor import service
+    from livecommerce.monitor import recording
 
     settings = ensure_home()
     states = [*engine.sessions.values(), *engine.ended]
@@ -236,7 +236,7 @@ def _store(engine: Engine, transitions: list[Transition]) -> None:
     for name, items in parts:
         for start in range(0, len(items), RECORD_BATCH):
             with session_scope(settings) as session:
-                service.record(session, **{name: items[start:start + RECORD_BATCH]})
+                recording.record(session, **{name: items[start:start + RECORD_BATCH]})
     errors.print(f"recorded {len(transitions):,} transitions, {len(engine.minutes):,} minutes, {len(engine.hits):,} "
                  f"hits, {len(states):,} sessions", highlight=False)
 

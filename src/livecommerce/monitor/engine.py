@@ -24,7 +24,7 @@ import msgspec
 
 from livecommerce.compliance.packs import CATEGORIES
 from livecommerce.monitor.alerts import FIRING, NODATA, Alerts, Grouper, Notification, Transition, fingerprint
-from livecommerce.monitor.events import _DECODER, MAX_TEXT, PLATFORM_CODES, Event, Intake
+from livecommerce.monitor.events import _DECODER, MAX_TEXT, Event, Intake
 from livecommerce.monitor.rules import RuleFile, RuleSet, RuleSpec
 from livecommerce.monitor.state import STEP, MinuteRow, SessionState, Tally
 
@@ -68,7 +68,8 @@ class Engine:
                  lateness: float = 30.0, batch: int = 512, keep_ended: float = 600.0, forget: float = 7200.0,
                  directory: Directory | None = None) -> None:
         self.rule_file = rules if isinstance(rules, RuleFile) else None
-        self.rules: RuleSet = self.rule_file.current() if self.rule_file else (rules or RuleFile().rules)
+        self.rules: RuleSet = self.rule_file.current() if self.rule_file else \
+            (rules if isinstance(rules, RuleSet) else RuleFile().rules)
         if scanner == "default":
             from livecommerce.compliance.scanner import default_scanner
             scanner = default_scanner()
@@ -156,20 +157,21 @@ class Engine:
         platform, session_id, ms = raw.get("platform"), raw.get("session_id"), raw.get("ts")
         text, user = raw.get("text"), raw.get("user")
         if type(ms) is not int or type(session_id) is not str or type(text) is not str or len(text) > MAX_TEXT or \
-                (user is not None and type(user) is not str) or platform not in PLATFORM_CODES:
+                (user is not None and type(user) is not str) or type(platform) is not str:
             return None
         state = self.sessions.get((platform, session_id))
-        if state is None or state.status != "live" or state.armed is None:
+        max_ts, tick = self.max_ts, self.tick
+        if state is None or state.status != "live" or state.armed is None or max_ts is None or tick is None:
             return None
         ts = ms / 1000.0
         second = int(ts)
         bucket, minute = second // STEP, second // 60 * 60
         if ts < state.last_event - self.intake.lateness or bucket < state.bucket or minute < state.minute.minute or \
-                (ts > self.max_ts and ts - self.lag >= self.tick + 1):
+                (ts > max_ts and ts - self.lag >= tick + 1):
             return None
         self.intake.accepted += 1
         self.events += 1
-        if ts > self.max_ts:
+        if ts > max_ts:
             self.max_ts = ts
         if minute > state.minute.minute:
             self.minutes.append((state.key, state.next_minute(minute)))
@@ -188,7 +190,7 @@ class Engine:
             self.texts.append((state.key, ts, "chat", text))
         # a stall is judged at a whole second at least its threshold after the session's last event: no such second
         # has passed since that event, no stall to end
-        if self.tick >= ts - gap + specs["stream-stalled"].threshold:
+        if tick >= ts - gap + specs["stream-stalled"].threshold:
             stalled = state.fps.get("stream-stalled")
             if stalled is not None and stalled in active:
                 self._resume(state, specs, ts, stalled)

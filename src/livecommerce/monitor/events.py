@@ -34,6 +34,10 @@ KINDS: dict[str, dict[str, Any]] = {
 }
 OPTIONAL = {("order", "product_id"), ("complaint", "channel"), ("chat", "user"), ("viewers", "total")}
 MAX_TEXT = 10_000
+MAX_ID = 64  # platform ids (session, shop, streamer) as the store keeps them
+# the times an event may carry: a ts outside them is a unit mix-up (epoch seconds or microseconds sent as milliseconds)
+# that would move the watermark years away and stall every other session
+FIRST_TS, LAST_TS = 946_684_800_000, 4_102_444_800_000  # 2000-01-01 and 2100-01-01, UTC, in epoch milliseconds
 # One decoder for every line: msgspec's, about three times as fast as the standard library's (bench/monitor.py), with
 # every JSON number that has a fraction or an exponent read as an exact Decimal.
 _DECODER = msgspec.json.Decoder(float_hook=Decimal)
@@ -72,17 +76,21 @@ class Event:
 
 
 def _time(value: Any) -> float:
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal, str)):
         raise EventRejected("ts is an ISO 8601 time or epoch milliseconds", "ts", value)
     if isinstance(value, (int, Decimal)):
-        return float(value) / 1000.0
-    try:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise EventRejected("ts is an ISO 8601 time or epoch milliseconds", "ts", value) from exc
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=SHANGHAI)
-    return moment.timestamp()
+        ms = float(value)
+    else:
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise EventRejected("ts is an ISO 8601 time or epoch milliseconds", "ts", value) from exc
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=SHANGHAI)
+        ms = moment.timestamp() * 1000.0
+    if not FIRST_TS <= ms < LAST_TS:
+        raise EventRejected("ts is between 2000 and 2100 (epoch milliseconds: not seconds, not microseconds)", "ts", value)
+    return ms / 1000.0
 
 
 def _field(kind: str, name: str, spec: Any, value: Any) -> Any:
@@ -105,14 +113,15 @@ def _field(kind: str, name: str, spec: Any, value: Any) -> Any:
         if len(text) > MAX_TEXT:
             raise EventRejected(f"{kind}.{name} is longer than {MAX_TEXT:,} characters", name, text[:40])
         return text
-    if value not in spec:
+    if type(value) is not str or value not in spec:
         raise EventRejected(f"{kind}.{name} is one of {', '.join(sorted(spec))}", name, value)
     return value
 
 
 # the fast path of each kind: (field, 0 count | 1 text | 2 money | the allowed words, optional)
-_FAST = {kind: tuple((name, {"int": 0, "text": 1, "money": 2}.get(spec, spec) if isinstance(spec, str) else spec,
-                      (kind, name) in OPTIONAL) for name, spec in fields.items()) for kind, fields in KINDS.items()}
+_FAST: dict[str, tuple[tuple[str, Any, bool], ...]] = {
+    kind: tuple((name, {"int": 0, "text": 1, "money": 2}.get(spec, spec) if isinstance(spec, str) else spec,
+                 (kind, name) in OPTIONAL) for name, spec in fields.items()) for kind, fields in KINDS.items()}
 
 
 def parse(raw: Any) -> Event:
@@ -123,7 +132,8 @@ def parse(raw: Any) -> Event:
     if type(raw) is dict and "data" not in raw and "shop_id" not in raw and "streamer_id" not in raw \
             and "region" not in raw:
         kind, platform, session_id, ts = raw.get("kind"), raw.get("platform"), raw.get("session_id"), raw.get("ts")
-        if type(ts) is int and type(session_id) is str and session_id and platform in PLATFORM_CODES and kind in _FAST:
+        if type(ts) is int and FIRST_TS <= ts < LAST_TS and type(session_id) is str and 0 < len(session_id) <= MAX_ID \
+                and type(platform) is str and platform in PLATFORM_CODES and type(kind) is str and kind in _FAST:
             data = {}
             for name, code, optional in _FAST[kind]:
                 value = raw.get(name)
@@ -140,7 +150,7 @@ def parse(raw: Any) -> Event:
                         value = Decimal(value)
                     elif type(value) is not Decimal or not value.is_finite() or value < 0:
                         break
-                elif value not in code:
+                elif type(value) is not str or value not in code:
                     break
                 data[name] = value
             else:
@@ -152,7 +162,7 @@ def _parse(raw: Any) -> Event:
     if not isinstance(raw, dict):
         raise EventRejected("an event is a JSON object")
     kind = raw.get("kind")
-    if kind not in KINDS:
+    if type(kind) is not str or kind not in KINDS:
         raise EventRejected(f"unknown kind; one of {', '.join(KINDS)}", "kind", kind)
     for name in ("platform", "session_id", "ts"):
         if raw.get(name) in (None, ""):
@@ -160,6 +170,9 @@ def _parse(raw: Any) -> Event:
     platform = str(raw["platform"])
     if platform not in PLATFORM_CODES:
         raise EventRejected("unknown platform", "platform", platform)
+    session_id = raw["session_id"]
+    if not isinstance(session_id, (str, int)) or isinstance(session_id, bool) or len(str(session_id)) > MAX_ID:
+        raise EventRejected(f"session_id is text of at most {MAX_ID} characters", "session_id", session_id)
     nested = raw.get("data")
     payload: dict[str, Any] = nested if isinstance(nested, dict) else raw
     data = {}
@@ -173,13 +186,13 @@ def _parse(raw: Any) -> Event:
     for name in META:
         value = payload.get(name, raw.get(name))
         if value not in (None, ""):
-            if not isinstance(value, (str, int)) or isinstance(value, bool) or len(str(value)) > 64:
-                raise EventRejected(f"{name} is text of at most 64 characters", name, value)
+            if not isinstance(value, (str, int)) or isinstance(value, bool) or len(str(value)) > MAX_ID:
+                raise EventRejected(f"{name} is text of at most {MAX_ID} characters", name, value)
             meta = meta or {}
             meta[name] = str(value)
     if meta and "region" in meta and not (len(meta["region"]) == 6 and meta["region"].isdigit()):
         raise EventRejected("region is a 6-digit administrative division code", "region", meta["region"])
-    return Event(platform, str(raw["session_id"]), _time(raw["ts"]), kind, data, meta)
+    return Event(platform, str(session_id), _time(raw["ts"]), kind, data, meta)
 
 
 @dataclass

@@ -302,11 +302,11 @@ class Hub:
 
     def _write(self, unsaved: _Unsaved) -> bool:
         try:
-            from livecommerce.monitor import service
+            from livecommerce.monitor import recording
 
             with session_scope(self.settings) as db:
-                service.record(db, transitions=unsaved.transitions, minutes=unsaved.minutes, hits=unsaved.hits,
-                               sessions=list(unsaved.sessions.values()))
+                recording.record(db, transitions=unsaved.transitions, minutes=unsaved.minutes, hits=unsaved.hits,
+                                 sessions=list(unsaved.sessions.values()))
         except Exception:
             unsaved.failures += 1
             log.exception("monitor hub: writing %d transitions, %d minutes, %d hits, %d sessions failed (try %d of %d)",

@@ -24,7 +24,6 @@ from livecommerce.core.timeutil import SHANGHAI
 PEAKS = 3  # minutes shown per peak kind
 TOP_PRODUCTS = 10
 NEAR = timedelta(minutes=1)  # "near a minute": from the minute before it to the end of the minute after it
-PEER_LIMIT = 5000  # (the most list_sessions gives) sessions read to rank a session among its platform's sessions of the day
 ZERO = Decimal("0.00")
 SOURCE_NAMES = {"transcript": "主播口播", "chat": "弹幕", "product": "商品标题"}
 SEVERITY_NAMES = {"critical": "严重", "high": "严重", "warning": "警告", "medium": "较重", "info": "提示", "low": "提示"}
@@ -184,12 +183,9 @@ def build(db: Session, actor: Actor, platform: str, session_id: str) -> dict[str
     from livecommerce.monitor import service
 
     detail = service.get_session(db, actor, platform, session_id)
-    others = service.list_sessions(db, actor, platform=platform, limit=PEER_LIMIT)
-    if detail.get("streamer"):
-        seen = {(o["platform"], o["session_id"]) for o in others}
-        others += [o for o in service.list_sessions(db, actor, limit=PEER_LIMIT)
-                   if o.get("streamer") == detail["streamer"] and (o["platform"], o["session_id"]) not in seen]
-    return compose(detail, others)
+    started = moment(detail.get("started"))
+    assert started is not None  # every stored session has its start
+    return compose(detail, service.review_peers(db, actor, platform, detail.get("streamer"), started))
 
 
 def duration_text(seconds: int | None) -> str:

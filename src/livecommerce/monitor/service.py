@@ -13,7 +13,7 @@ Times in the dicts are ISO 8601 in Asia/Shanghai; money is a string of a Decimal
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -24,8 +24,7 @@ from livecommerce.accounts import audit
 from livecommerce.core.errors import NotFound, PermissionDenied, Problem, ValidationFailed
 from livecommerce.core.scope import Actor, ensure, restrict, scope_condition
 from livecommerce.core.timeutil import as_shanghai, aware, now
-from livecommerce.entities.service import shop_places
-from livecommerce.monitor.alerts import FIRING, NODATA, PENDING, RESOLVED, Silence, Transition, iso
+from livecommerce.monitor.alerts import FIRING, NODATA, PENDING, RESOLVED, Silence, iso
 from livecommerce.monitor.models import (
     MonitorAlert,
     MonitorAlertAck,
@@ -35,13 +34,13 @@ from livecommerce.monitor.models import (
     MonitorSession,
     MonitorSilence,
 )
+from livecommerce.monitor.recording import chunks, micros
 from livecommerce.monitor.rules import load_rules
 from livecommerce.monitor.schemas import check_matchers, silence_region
 from livecommerce.reference.regions import PROVINCE, regions
 
 if TYPE_CHECKING:
-    from livecommerce.monitor.engine import Hit
-    from livecommerce.monitor.state import MinuteRow, SessionState
+    pass
 
 READ, WRITE = "monitor.read", "monitor.write"
 STATES = (PENDING, FIRING, RESOLVED, NODATA)
@@ -51,17 +50,6 @@ TITLES: dict[str, str] = {name: str(values.get("title", name)) for name, values 
 
 
 # -- helpers -----------------------------------------------------------------------------------------------------------
-
-def _when(ts: float) -> datetime:
-    """Event time (epoch seconds) as the UTC instant we store."""
-    return datetime.fromtimestamp(ts, UTC)
-
-
-def _us(moment: datetime | float) -> int:
-    """An instant in whole microseconds: the key that compares a stored time with an event's."""
-    seconds = moment if isinstance(moment, (int, float)) else aware(moment).timestamp()
-    return round(seconds * 1_000_000)
-
 
 def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else iso(aware(moment).timestamp())
@@ -75,10 +63,6 @@ def region_name(code: str | None) -> str:
         return regions().full_name(code)
     except NotFound:
         return ""
-
-
-def _known_region(code: str | None) -> str | None:
-    return code if code and code in regions().by_code else None
 
 
 def _city(text: str) -> frozenset[str]:
@@ -96,201 +80,6 @@ def _choice(name: str, value: str | None, allowed: Iterable[str]) -> None:
     if value is not None and value not in allowed:
         raise ValidationFailed(f"{name} {value!r}: one of {', '.join(allowed)}",
                                [Problem(f"one of {', '.join(allowed)}", name, value)])
-
-
-class _Places:
-    """Where a shop is: (region code, USCC) from the region label and the registry's shops, looked up once each."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.shops: dict[tuple[str, str], tuple[str | None, str | None]] = {}
-
-    def load(self, shops: Iterable[tuple[str, str | None]]) -> None:
-        """Look up many shops at once (a batch of ten thousand sessions is a few queries, not ten thousand)."""
-        wanted = {(platform, shop) for platform, shop in shops if shop} - self.shops.keys()
-        found = shop_places(self.session, wanted)
-        for key in wanted:
-            self.shops[key] = found.get(key, (None, None))
-
-    def __call__(self, platform: str, shop: str | None, region: str | None) -> tuple[str | None, str | None]:
-        found: tuple[str | None, str | None] = (None, None)
-        if shop:
-            if (platform, shop) not in self.shops:
-                self.load([(platform, shop)])
-            found = self.shops[(platform, shop)]
-        return _known_region(region) or _known_region(found[0]), found[1]
-
-
-def _assign(row: Any, fields: dict[str, Any]) -> None:
-    """Set only the columns whose value changed, so recording the same thing again writes nothing."""
-    for name, value in fields.items():
-        old = getattr(row, name)
-        if isinstance(old, datetime) and isinstance(value, datetime):
-            if _us(old) == _us(value):
-                continue
-        elif old == value:
-            continue
-        setattr(row, name, value)
-
-
-# -- record: the system's own writes -----------------------------------------------------------------------------------
-
-def record(session: Session, *, transitions: Sequence[Transition] = (), minutes: Sequence[tuple[Any, MinuteRow]] = (),
-           hits: Sequence[Hit] = (), sessions: Sequence[SessionState] = ()) -> None:
-    """Store what the engine saw (the hub's batches, a replay with --record); idempotent. No actor: not a person's
-    write, so not audited; the caller commits."""
-    places = _Places(session)
-    places.load([(s.platform, s.labels.get("shop")) for s in sessions]
-                + [(t.labels.get("platform", ""), t.labels.get("shop")) for t in transitions])
-    _record_minutes(session, minutes)
-    _record_hits(session, hits)
-    _record_transitions(session, transitions, places)
-    session.flush()
-    if sessions:  # after the transitions: an ended session closes its alerts that never fired
-        _record_sessions(session, sessions, places)
-        session.flush()
-
-
-def _chunks(values: Iterable[str], size: int = 500) -> Iterable[list[str]]:
-    ordered = sorted(set(values))
-    for start in range(0, len(ordered), size):
-        yield ordered[start:start + size]
-
-
-def _record_sessions(session: Session, states: Sequence[SessionState], places: _Places) -> None:
-    """Each session's latest figures (an older picture than the stored one is skipped)."""
-    stored: dict[tuple[str, str], MonitorSession] = {}
-    for ids in _chunks(s.session_id for s in states):
-        for known in session.scalars(select(MonitorSession).where(MonitorSession.session_id.in_(ids))):
-            stored[(known.platform, known.session_id)] = known
-    ended: dict[tuple[str, str], datetime] = {}
-    for state in states:
-        row = stored.get(state.key)
-        if row is not None and _us(row.last_event) > _us(state.last_event):
-            continue
-        labels = state.labels
-        region, uscc = places(state.platform, labels.get("shop"), labels.get("region"))
-        products = [{"product_id": p.product_id, "title": p.title, "first_price": str(p.first_price),
-                     "price": str(p.price), "orders": p.orders, "gmv": str(p.gmv)} for p in state.products.values()]
-        fields = dict(shop=labels.get("shop"), streamer=labels.get("streamer"), region_code=region, uscc=uscc,
-                      status=state.status, started=_when(state.started),
-                      ended=_when(state.ended_at) if state.ended_at is not None else None,
-                      last_event=_when(state.last_event), online=state.online, peak_online=state.peak_online,
-                      total_viewers=state.total_viewers, gmv=state.gmv, orders=state.orders, refunds=state.refunds,
-                      refunded=state.refunded, chat_lines=state.chat_lines, likes=state.likes,
-                      complaints=state.complaints, products=json.dumps(products, ensure_ascii=False))
-        if row is None:
-            stored[state.key] = MonitorSession(platform=state.platform, session_id=state.session_id, **fields)
-            session.add(stored[state.key])
-        else:
-            _assign(row, fields)
-        if state.status == "ended":
-            ended[state.key] = _when(state.ended_at if state.ended_at is not None else state.last_event)
-    # a pending alert of an ended session never fired: the engine forgets it without a transition
-    for ids in _chunks(session_id for _, session_id in ended):
-        for alert in session.scalars(select(MonitorAlert).where(MonitorAlert.session_id.in_(ids),
-                                                                MonitorAlert.state == PENDING)):
-            when = ended.get((alert.platform, alert.session_id))
-            if when is not None:
-                alert.state, alert.resolved_at, alert.updated_at = RESOLVED, when, when
-
-
-def _record_minutes(session: Session, minutes: Sequence[tuple[Any, MinuteRow]]) -> None:
-    """Minute rows; a later row of the same minute (the minute completed) replaces the earlier one."""
-    if not minutes:
-        return
-    first = _when(min(m.minute for _, m in minutes))
-    last = _when(max(m.minute for _, m in minutes))
-    stored: dict[tuple[str, str, int], MonitorMinute] = {}
-    for ids in _chunks(key[1] for key, _ in minutes):
-        for row in session.scalars(select(MonitorMinute).where(MonitorMinute.session_id.in_(ids),
-                                                               MonitorMinute.minute.between(first, last))):
-            stored[(row.platform, row.session_id, _us(row.minute))] = row
-    for (platform, session_id), minute in minutes:
-        fields = dict(online=minute.online, peak_online=minute.peak_online, orders=minute.orders, gmv=minute.gmv,
-                      refunds=minute.refunds, chat=minute.chat, likes=minute.likes)
-        key = (platform, session_id, _us(minute.minute))
-        known = stored.get(key)
-        if known is None:
-            stored[key] = MonitorMinute(platform=platform, session_id=session_id, minute=_when(minute.minute), **fields)
-            session.add(stored[key])
-        else:
-            _assign(known, fields)
-
-
-def _record_hits(session: Session, hits: Sequence[Hit]) -> None:
-    if not hits:
-        return
-    first, last = _when(min(h.ts for h in hits)), _when(max(h.ts for h in hits))
-    seen: set[tuple[str, str, int, str, str, str]] = set()
-    for ids in _chunks(h.session_id for h in hits):
-        for row in session.execute(select(MonitorHit.platform, MonitorHit.session_id, MonitorHit.at, MonitorHit.source,
-                                          MonitorHit.rule, MonitorHit.text).where(
-                MonitorHit.session_id.in_(ids), MonitorHit.at.between(first, last))):
-            seen.add((row[0], row[1], _us(row[2]), row[3], row[4], row[5]))
-    for hit in hits:
-        text = hit.text[:200]
-        key = (hit.platform, hit.session_id, _us(hit.ts), hit.source, hit.rule, text)
-        if key in seen:
-            continue
-        seen.add(key)
-        session.add(MonitorHit(platform=hit.platform, session_id=hit.session_id, at=_when(hit.ts), source=hit.source,
-                               rule=hit.rule, category=hit.category[:64], severity=hit.severity[:16], law=hit.law,
-                               text=text, context=hit.context, suggestion=hit.suggestion))
-
-
-def _record_transitions(session: Session, transitions: Sequence[Transition], places: _Places) -> None:
-    if not transitions:
-        return
-    seen: set[tuple[str, str, int]] = set()
-    open_alerts: dict[str, MonitorAlert] = {}
-    for chunk in _chunks(t.fingerprint for t in transitions):
-        for fp, state, at in session.execute(select(MonitorAlertHistory.fingerprint, MonitorAlertHistory.state,
-                                                    MonitorAlertHistory.at).where(
-                MonitorAlertHistory.fingerprint.in_(chunk))):
-            seen.add((fp, state, _us(at)))
-        for alert in session.scalars(select(MonitorAlert).where(MonitorAlert.fingerprint.in_(chunk),
-                                                                MonitorAlert.resolved_at.is_(None))
-                                     .order_by(MonitorAlert.started_at)):
-            open_alerts[alert.fingerprint] = alert  # the latest open episode of each fingerprint
-    for transition in sorted(transitions, key=lambda t: t.at):
-        key = (transition.fingerprint, transition.state, _us(transition.at))
-        if key in seen:
-            continue
-        seen.add(key)
-        _apply(session, transition, open_alerts, places)
-
-
-def _apply(session: Session, t: Transition, open_alerts: dict[str, MonitorAlert], places: _Places) -> None:
-    """One new transition: it begins an episode (pending, nodata, a firing without pending) or moves the open one."""
-    at = _when(t.at)
-    alert = open_alerts.get(t.fingerprint)
-    begins = t.state in (PENDING, NODATA) or (t.state == FIRING and (alert is None or alert.state != PENDING)) or (
-        t.state == RESOLVED and alert is None)
-    if begins:
-        if alert is not None:  # an episode left open (a pending alert that never fired): it is over now
-            alert.state, alert.resolved_at, alert.updated_at = RESOLVED, at, at
-        region, uscc = places(t.labels.get("platform", ""), t.labels.get("shop"), t.labels.get("region"))
-        alert = MonitorAlert(fingerprint=t.fingerprint, rule=t.rule, state=t.state, severity=t.severity,
-                             labels=json.dumps(t.labels, ensure_ascii=False, sort_keys=True),
-                             platform=t.labels.get("platform", ""), session_id=t.session_id, region_code=region,
-                             uscc=uscc, summary=t.summary, value=t.value, muted=(t.muted or None) and t.muted[:300],
-                             started_at=at, updated_at=at, resolved_at=at if t.state == RESOLVED else None)
-        session.add(alert)
-        session.flush()
-    else:
-        assert alert is not None
-        alert.state, alert.updated_at, alert.summary = t.state, at, t.summary or alert.summary
-        alert.severity, alert.value, alert.muted = t.severity, t.value, (t.muted or None) and t.muted[:300]
-        if t.state == RESOLVED:
-            alert.resolved_at = at
-    if alert.state == RESOLVED:
-        open_alerts.pop(t.fingerprint, None)
-    else:
-        open_alerts[t.fingerprint] = alert
-    session.add(MonitorAlertHistory(alert_id=alert.id, fingerprint=t.fingerprint, state=t.state, at=at,
-                                    severity=t.severity, summary=t.summary, value=t.value,
-                                    muted=(t.muted or None) and t.muted[:300]))
 
 
 # -- sessions ----------------------------------------------------------------------------------------------------------
@@ -320,7 +109,7 @@ def list_sessions(session: Session, actor: Actor, *, city: str | None = None, pl
         query = query.where(MonitorSession.status == status)
     rows = list(session.scalars(query.order_by(MonitorSession.started.desc(), MonitorSession.id.desc()).limit(limit)))
     firing: dict[tuple[str, str], int] = {}
-    for ids in _chunks(row.session_id for row in rows):
+    for ids in chunks(row.session_id for row in rows):
         for platform_code, session_id, count in session.execute(
                 select(MonitorAlert.platform, MonitorAlert.session_id, func.count()).where(
                     MonitorAlert.state == FIRING, MonitorAlert.session_id.in_(ids))
@@ -352,6 +141,22 @@ def get_session(session: Session, actor: Actor, platform: str, session_id: str) 
         "alerts": [_alert_dict(a) for a in alerts],
         "products": json.loads(row.products or "[]"),
     }
+
+
+def review_peers(session: Session, actor: Actor, platform: str, streamer: str | None,
+                 started: datetime) -> list[dict[str, Any]]:
+    """What a review (复盘) compares its session with, inside the actor's scope and with no cap: every session of the
+    platform that started the same day (Asia/Shanghai) as ``started``, and every session of ``streamer``. Only the
+    columns the comparison needs: platform, session_id, streamer, started and gmv."""
+    ensure(actor, READ)
+    first = as_shanghai(started).replace(hour=0, minute=0, second=0, microsecond=0)
+    same_day = (MonitorSession.platform == platform) & (MonitorSession.started >= first.astimezone(UTC)) & (
+        MonitorSession.started < (first + timedelta(days=1)).astimezone(UTC))
+    query = restrict(select(MonitorSession.platform, MonitorSession.session_id, MonitorSession.streamer,
+                            MonitorSession.started, MonitorSession.gmv), actor, READ)
+    query = query.where(or_(same_day, MonitorSession.streamer == streamer) if streamer else same_day)
+    return [{"platform": row.platform, "session_id": row.session_id, "streamer": row.streamer,
+             "started": _iso(row.started), "gmv": str(row.gmv)} for row in session.execute(query)]
 
 
 # -- alerts ------------------------------------------------------------------------------------------------------------
@@ -449,7 +254,7 @@ def acknowledge(session: Session, actor: Actor, alert_id: int, *, assignee: str,
 
 def _silence_dict(row: MonitorSilence, moment: datetime | None = None) -> dict[str, Any]:
     moment = moment or now()
-    active = _us(row.starts) <= _us(moment) < _us(row.ends)
+    active = micros(row.starts) <= micros(moment) < micros(row.ends)
     return {"id": row.id, "matchers": json.loads(row.matchers), "starts": _iso(row.starts), "ends": _iso(row.ends),
             "comment": row.comment, "created_by": row.created_by, "created_at": _iso(row.created_at), "active": active,
             "region": row.region_code, "region_name": region_name(row.region_code), "expired_by": row.expired_by,
@@ -514,12 +319,12 @@ def expire_silence(session: Session, actor: Actor, silence_id: int) -> dict[str,
         raise NotFound(f"no silence {silence_id}")
     _may_write(actor, row.region_code, None, "expire this silence")
     moment = now()
-    if _us(row.ends) <= _us(moment):
+    if micros(row.ends) <= micros(moment):
         raise ValidationFailed(f"silence {silence_id} ended already at {_iso(row.ends)}",
                                [Problem("ended already", "silence", str(silence_id))])
     before = {"starts": _iso(row.starts), "ends": _iso(row.ends)}
     row.ends, row.expired_by, row.expired_at = moment, actor.name[:64], moment
-    if _us(row.starts) > _us(moment):
+    if micros(row.starts) > micros(moment):
         row.starts = moment
     audit.record(session, actor.name, "monitor.silence.expire", "monitor_silence", str(row.id), before,
                  {"starts": _iso(row.starts), "ends": _iso(moment)})

@@ -12,6 +12,7 @@ import json
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from livecommerce.reference.regions import regions
 
@@ -82,7 +83,8 @@ def evening(sessions: int = 200, seconds: int = 600, events_per_second: int | No
         for p in plans:  # the planted incidents, at their second
             if p.incident is None or second < p.at:
                 continue
-            sid, head = p.session_id, {"platform": p.platform, "session_id": p.session_id}
+            sid = p.session_id
+            head: dict[str, Any] = {"platform": p.platform, "session_id": sid}
             if p.incident == "stream-stalled" and second == p.at:
                 stalled.add(sid)
             elif p.incident == "stream-stalled" and second == p.at + 90:
