@@ -152,9 +152,10 @@ def review_peers(session: Session, actor: Actor, platform: str, streamer: str | 
     first = as_shanghai(started).replace(hour=0, minute=0, second=0, microsecond=0)
     same_day = (MonitorSession.platform == platform) & (MonitorSession.started >= first.astimezone(UTC)) & (
         MonitorSession.started < (first + timedelta(days=1)).astimezone(UTC))
-    columns: Select[Any] = select(MonitorSession.platform, MonitorSession.session_id, MonitorSession.streamer,
-                                  MonitorSession.started, MonitorSession.gmv)
-    query = restrict(columns, actor, READ).where(or_(same_day, MonitorSession.streamer == streamer) if streamer else same_day)
+    query = restrict(select(MonitorSession), actor, READ).where(
+        or_(same_day, MonitorSession.streamer == streamer) if streamer else same_day).with_only_columns(
+        MonitorSession.platform, MonitorSession.session_id, MonitorSession.streamer, MonitorSession.started,
+        MonitorSession.gmv)
     return [{"platform": row.platform, "session_id": row.session_id, "streamer": row.streamer,
              "started": _iso(row.started), "gmv": str(row.gmv)} for row in session.execute(query)]
 
