@@ -144,7 +144,7 @@ def test_a_hit_in_chat_is_marked_on_the_chat_line() -> None:
         engine.read(ln)
     engine.close()
     state = engine.sessions[("douyin", "S1")]
-    chat = list(state.recent_chat)
+    chat = state.last_chat()
     assert chat[0][1] == "李"  # all that is kept of the name: the page shows 李***
     hit = next(h for h in state.recent_hits if h["source"] == "chat")
     assert (hit["ts"], hit["line"]) == (chat[0][0], chat[0][2]) and chat[0][2][hit["start"]:hit["end"]] == "包治百病"
@@ -337,7 +337,7 @@ def test_the_fast_path_for_chat_changes_nothing() -> None:
     assert (fast.intake.accepted, fast.intake.line, dict(fast.intake.rejected)) == \
         (slow.intake.accepted, slow.intake.line, dict(slow.intake.rejected))
     assert [s.summary() for s in fast.sessions.values()] == [s.summary() for s in slow.sessions.values()]
-    assert [list(s.recent_chat) for s in fast.sessions.values()] == [list(s.recent_chat) for s in slow.sessions.values()]
+    assert [s.last_chat() for s in fast.sessions.values()] == [s.last_chat() for s in slow.sessions.values()]
     assert [(k, m.to_json()) for k, m in fast.minutes] == [(k, m.to_json()) for k, m in slow.minutes]
     assert [h.to_json() for h in fast.hits] == [h.to_json() for h in slow.hits]
     state = next(iter(fast.sessions.values()))

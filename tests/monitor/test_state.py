@@ -28,7 +28,7 @@ def test_a_session_adds_up() -> None:
     assert (state.online, state.peak_online, state.total_viewers) == (80, 120, 190)
     assert (state.orders, state.gmv, state.refunds, state.refunded) == (2, Decimal("99.80"), 1, Decimal("39.90"))
     assert state.chat_lines == 1 and state.status == "live" and state.gifts == Decimal("0.30")
-    assert state.recent_chat[0][1] == "张"  # of a name only what the page shows (张***) is kept
+    assert state.last_chat()[0][1] == "张"  # of a name only what the page shows (张***) is kept
     product = state.products["P1"]
     assert (product.first_price, product.price, product.on_shelf) == (Decimal("49.90"), Decimal("29.90"), True)
     assert state.curve("orders", T + 9, 1) == [(T, 2)]
@@ -37,6 +37,19 @@ def test_a_session_adds_up() -> None:
     state.apply(ev(12, "order", order_id="O3", amount="1.00"))
     state.apply(ev(8, "order", order_id="O4", amount="1.00"))  # late, into the bucket before
     assert state.curve("orders", T + 19, 2) == [(T, 3), (T + 10, 1)]
+
+
+def test_the_chat_kept_is_the_last_twenty_lines_oldest_first() -> None:
+    state = SessionState("douyin", "S1", T, WINDOWS)
+    assert state.last_chat() == []
+    for n in range(1, 4):
+        state.apply(ev(n, "chat", text=f"第{n}条", user="王五"))
+    assert [text for _, _, text, _ in state.last_chat()] == ["第1条", "第2条", "第3条"]
+    for n in range(4, 26):  # 25 lines in all: the first five are gone
+        state.apply(ev(n, "chat", text=f"第{n}条"))
+    kept = state.last_chat()
+    assert [text for _, _, text, _ in kept] == [f"第{n}条" for n in range(6, 26)]
+    assert kept[0][0] == T + 6 and kept[0][1] == ""  # a line without a user keeps no name at all
 
 
 def test_a_ring_keeps_only_its_window() -> None:

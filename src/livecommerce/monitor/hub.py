@@ -434,7 +434,7 @@ class Hub:
                     marks.setdefault((hit["ts"], hit["line"]), []).append([hit["start"], hit["end"], hit["rule"]])
             chat = [{"ts": ts, "at": iso(ts), "user": initial + "***" if initial else "", "text": text,
                      "negative": negative, "hits": marks.get((ts, text), [])}
-                    for ts, initial, text, negative in state.recent_chat]
+                    for ts, initial, text, negative in state.last_chat()]
             recent_hits = [{**hit, "at": iso(hit["ts"])} for hit in state.recent_hits]
             products = [{"product_id": p.product_id, "title": p.title, "first_price": str(p.first_price),
                          "price": str(p.price), "orders": p.orders, "gmv": str(p.gmv), "on_shelf": p.on_shelf}

@@ -231,7 +231,9 @@ class SessionState:
         self.negative_window = Tally(windows["negative-chat"])
         self.complaints_window = Tally(windows["complaint-surge"])
         self.hits_window: dict[str, Tally] = {}
-        self.recent_chat: deque[tuple[float, str, str, bool]] = deque(maxlen=RECENT_CHAT)
+        # the last chat lines (ts, the user's first character, text, negative): line n in slot n % RECENT_CHAT, each
+        # new line written over the oldest (a list written in place, not a deque: less memory touched a line)
+        self.recent_chat: list[tuple[float, str, str, bool] | None] = [None] * RECENT_CHAT
         self.recent_hits: deque[dict[str, Any]] = deque(maxlen=RECENT_HITS)
         self.minute = MinuteRow(int(ts) // 60 * 60)
         self.armed: float | None = None  # the deadline this session has in the timer heap
@@ -354,7 +356,12 @@ class SessionState:
             self.negative_lines += 1
             self.negative_window.add(second)
         # the user's first character only: all the page shows of a name (张***), and all that is kept of it
-        self.recent_chat.append((ts, user[:1] if user else "", text, bad))
+        self.recent_chat[self.chat_lines % RECENT_CHAT] = (ts, user[:1] if user else "", text, bad)
+
+    def last_chat(self) -> list[tuple[float, str, str, bool]]:
+        """The last RECENT_CHAT chat lines, oldest first: (ts, the user's first character, text, negative)."""
+        ring, oldest = self.recent_chat, (self.chat_lines + 1) % RECENT_CHAT
+        return [line for line in ring[oldest:] + ring[:oldest] if line is not None]
 
     def _late(self, event: Event, second: int) -> None:
         ring, kind, data = self.ring, event.kind, event.data
