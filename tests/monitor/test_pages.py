@@ -203,3 +203,4 @@ def test_a_live_sessions_review_says_it_is_not_whole_yet(monitor_app: Login) -> 
     assert review.status_code == 200
     text = _text(review.text)
     assert "直播中" in text and "本场尚未下播" in text and "下播后复盘完整" in text
+    assert "已播时长" in text and "0 分 10 秒" in text  # from its start to its last event, 10 s later

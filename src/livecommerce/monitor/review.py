@@ -163,7 +163,9 @@ def compose(detail: dict[str, Any], others: list[dict[str, Any]]) -> dict[str, A
     minutes = curve(detail)
     gmv, orders, viewers = money(detail.get("gmv")), int(detail.get("orders") or 0), int(detail.get("total_viewers") or 0)
     started, ended = moment(detail.get("started")), moment(detail.get("ended"))
-    duration = int((ended - started).total_seconds()) if started and ended else None
+    # a session still on air: how long it has been on air until its last event
+    until = ended or (moment(detail.get("last_event")) if detail.get("status") in ("live", "paused") else None)
+    duration = int((until - started).total_seconds()) if started and until else None
     return {
         "session": detail, "started": started, "ended": ended, "duration": duration, "gmv": gmv, "orders": orders,
         "total_viewers": viewers, "peak_online": int(detail.get("peak_online") or 0),
