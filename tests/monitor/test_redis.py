@@ -248,3 +248,80 @@ def test_throughput_reports_events_per_second(redis_url: str) -> None:
     assert result["events_per_second"] == pytest.approx(len(lines) / result["seconds"])
     assert result["transitions"] == len(Engine().read_many(lines))
     assert redis.Redis.from_url(redis_url).keys("lc-bench-*") == []  # its namespace deleted
+
+
+# -- the registry sink (`monitor consume --record`) ------------------------------------------------------------------
+
+
+def stored_transitions() -> list[tuple[str, str, float, str]]:
+    """Every alert transition in the registry, as (rule, state, event time, session) like ``key``."""
+    from sqlalchemy import select
+
+    from livecommerce.core.db import session_scope
+    from livecommerce.core.timeutil import aware
+    from livecommerce.monitor.models import MonitorAlert, MonitorAlertHistory
+
+    with session_scope() as db:
+        rows = db.execute(select(MonitorAlert.rule, MonitorAlertHistory.state, MonitorAlertHistory.at,
+                                 MonitorAlert.session_id).join(MonitorAlert, MonitorAlert.id == MonitorAlertHistory.alert_id))
+        return sorted((rule, state, round(aware(at).timestamp(), 3), session) for rule, state, at, session in rows)
+
+
+def stored_counts() -> tuple[int, int, int]:
+    from sqlalchemy import func, select
+
+    from livecommerce.core.db import session_scope
+    from livecommerce.monitor.models import MonitorHit, MonitorMinute, MonitorSession
+
+    with session_scope() as db:
+        return tuple(db.scalar(select(func.count()).select_from(model)) or 0  # type: ignore[return-value]
+                     for model in (MonitorSession, MonitorMinute, MonitorHit))
+
+
+class Failing:
+    """A sink whose registry is down: every write fails."""
+
+    def __init__(self) -> None:
+        self.tries = 0
+
+    def write(self, engine: Engine, transitions: list[Any]) -> None:
+        self.tries += 1
+        raise ConnectionError("the registry database is down")
+
+    def silences(self) -> None:
+        return None
+
+
+@pytest.mark.slow
+def test_the_registry_sink_records_what_the_consumer_writes_and_holds_the_checkpoint_while_it_cannot(
+        redis_url: str, evening: Any, home: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from livecommerce.monitor.sink import RegistrySink
+
+    lines, expected = evening
+    reference = Engine()
+    reference.read_many(lines)
+    minutes = {(key, row.minute) for key, row in reference.minutes}  # the minutes completed during the evening
+    monkeypatch.setattr(redis_bus, "SINK_RETRY", 0.0)
+    publish(redis_url, lines, partitions=4)
+    client = redis.Redis.from_url(redis_url)
+
+    # the registry is down: everything is processed, but from the first result to record on (the first completed
+    # minute) nothing is checkpointed or acknowledged, and no transition is written
+    down = Failing()
+    consumer = Consumer(redis_url, "r", 4, lease_ms=3000, checkpoint_every=1000, sink=down)
+    deadline = time.monotonic() + 60
+    while consumer.events < len(lines) and time.monotonic() < deadline:
+        consumer.step()
+    assert consumer.events == len(lines) and down.tries >= 4 and consumer.sink_failures == down.tries
+    assert pending(client) > len(lines) // 2 and written(redis_url) == []
+    assert stored_transitions() == []
+
+    # it is back: the next checkpoints record everything once, in the registry as in the stream
+    consumer.sink = RegistrySink(home)
+    run_until_caught_up(redis_url, [consumer], 60)
+    consumer.close()
+    assert sorted(key(record) for _, record in written(redis_url)) == expected
+    assert [(r, s, round(t, 3), sid) for r, s, t, sid in expected] == stored_transitions()
+    sessions, stored_minutes, hits = stored_counts()
+    assert sessions == EVENING["sessions"] and stored_minutes == len(minutes) and hits == len(reference.hits)
+    assert pending(client) == 0

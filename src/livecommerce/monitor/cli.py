@@ -151,29 +151,44 @@ def consume(
     checkpoint_seconds: Annotated[float, typer.Option("--checkpoint-seconds", help="… or after this many seconds")] = 1.0,
     rules: Annotated[Path | None, typer.Option("--rules", help="A rules file (default: the built-in rules.yaml)")] = None,
     live_clock: Annotated[bool, typer.Option("--live-clock", help="Move a silent partition's clock with the wall clock")] = False,
+    record: Annotated[bool, typer.Option("--record", help="Also record sessions, minutes, hits and alerts in the registry, "
+                                         "send the webhooks and apply the silences kept there, as the console does")] = False,
 ) -> None:
-    """Consume events from Redis Streams as one member of the group; alert transitions go to the stream PREFIX:alerts."""
+    """Consume events from Redis Streams as one member of the group; alert transitions go to the stream PREFIX:alerts
+    (with --record, also to the registry database and the webhooks)."""
     import logging
     import signal
     import threading
 
     import redis
 
+    from livecommerce.core.db import ensure_home
     from livecommerce.monitor.redis_bus import Consumer
+    from livecommerce.monitor.sink import RegistrySink
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    sink = RegistrySink(ensure_home()) if record else None
     try:
         worker = Consumer(redis_url, consumer, partitions, prefix=prefix, lease_ms=lease_ms, checkpoint_every=checkpoint_every,
-                          checkpoint_seconds=checkpoint_seconds, rules=rule_file(rules), live_clock=live_clock)
+                          checkpoint_seconds=checkpoint_seconds, rules=rule_file(rules), live_clock=live_clock, sink=sink)
     except (ValueError, redis.RedisError) as exc:
         errors.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
-    worker.run(stop)
+    try:
+        worker.run(stop)
+    finally:
+        if sink is not None:
+            sink.close()
     errors.print(f"{consumer}: {worker.events:,} events, {worker.checkpoints:,} checkpoints, {worker.written:,} transitions "
                  f"written, {worker.claimed:,} entries claimed", highlight=False)
+    if sink is not None:
+        names = {"transitions": "transitions", "minutes": "minute rows", "hits": "hits", "sessions": "session updates"}
+        errors.print("recorded " + ", ".join(f"{count:,} {names[name]}" for name, count in sink.recorded.items())
+                     + (f"; {worker.sink_failures:,} failed tries (retried)" if worker.sink_failures else ""),
+                     highlight=False)
 
 
 @app.command()

@@ -45,9 +45,12 @@ never been written (they wait for a checkpoint), so they are written once, at th
 nothing lost, nothing repeated. A rebalance (a consumer joins or leaves cleanly) is the same hand-over without the
 wait: the owner checkpoints, releases the lease, and the next owner starts from that checkpoint.
 
-Only transitions travel: the engine's other outboxes (minute rows, hits, notifications, ended sessions) are emptied at
-each checkpoint. Streams are not trimmed here (``XTRIM … MINID`` below the oldest checkpoint is safe). The checkpoint
-is a pickle: the Redis server must be as trusted as the code that reads it.
+Only transitions travel through Redis: the engine's other outboxes (minute rows, hits, notifications, ended sessions)
+are emptied at each checkpoint — after a ``sink`` (sink.RegistrySink, `monitor consume --record`) has taken them and
+the transitions into the registry database and the webhooks; if it cannot, there is no checkpoint (nothing is
+acknowledged that was not recorded) and the partition tries again SINK_RETRY seconds later. Streams are not trimmed
+here (``XTRIM … MINID`` below the oldest checkpoint is safe). The checkpoint is a pickle: the Redis server must be as
+trusted as the code that reads it.
 """
 
 from __future__ import annotations
@@ -76,6 +79,7 @@ log = logging.getLogger(__name__)
 GROUP = "monitor"
 DEFAULT_PARTITIONS = 4
 DEFAULT_LEASE_MS = 10_000
+SINK_RETRY = 5.0  # seconds before a partition tries again to record its results after the sink failed
 
 _RENEW = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
@@ -108,6 +112,14 @@ while i < #ARGV do
 end
 return 1
 """
+
+
+class Sink(Protocol):
+    """Where a consumer's results go besides the stream of transitions (sink.RegistrySink)."""
+
+    def write(self, engine: Engine, transitions: list[Transition]) -> None: ...
+
+    def silences(self) -> list[Any] | None: ...
 
 
 class StopFlag(Protocol):
@@ -233,6 +245,7 @@ class Partition:
     since: float = field(default_factory=time.monotonic)
     events: int = 0
     cost: float = 0.0  # seconds the last checkpoint took
+    hold: float = 0.0  # no checkpoint before this (time.monotonic) after the sink failed
 
 
 class Consumer:
@@ -246,8 +259,11 @@ class Consumer:
     def __init__(self, url_or_client: str | redis.Redis, name: str, partitions: int | None = None, prefix: str = "lc",
                  lease_ms: int = DEFAULT_LEASE_MS, checkpoint_every: int = 2000, checkpoint_seconds: float = 1.0,
                  batch: int = 1000, block_ms: int = 100, rules: RuleSet | RuleFile | None = None,
-                 scanner: Any = "default", live_clock: bool = False) -> None:
+                 scanner: Any = "default", live_clock: bool = False, sink: Sink | None = None) -> None:
         self.client: Any = connect(url_or_client)
+        self.sink = sink  # where results go besides lc:alerts (sink.RegistrySink: the registry and the webhooks)
+        self.sink_failures = 0
+        self.silences: list[Any] | None = None
         self.name = name
         self.keys = Keys(prefix)
         self.n = ensure_partitions(self.client, partitions, prefix)
@@ -281,6 +297,9 @@ class Consumer:
     def rebalance(self) -> None:
         """Every lease_ms/3: renew the leases, then take free partitions up to the fair share or give back the extra."""
         alive = self.join()
+        self.silences = self.sink.silences() if self.sink is not None else None
+        for part in self.owned.values():
+            self._silence(part)
         for number in list(self.owned):
             if not self._renew(keys=[self.keys.lease(number)], args=[self.name, self.lease_ms]):
                 log.warning("%s lost the lease of partition %d; dropping what it had not checkpointed", self.name, number)
@@ -314,6 +333,7 @@ class Consumer:
         else:
             part = Partition(number, Engine(self.rules, scanner=self.scanner))
         self.owned[number] = part
+        self._silence(part)
         log.info("%s took partition %d (checkpoint %s)", self.name, number, part.last_text)
         cursor = "0-0"
         while True:  # every pending entry: holding the lease proves the previous owner is gone (module docstring)
@@ -358,8 +378,8 @@ class Consumer:
             if idle and self.live_clock and part.engine.tick is not None:
                 part.out.extend(part.engine.advance(time.time() - part.engine.lag))
             elapsed = time.monotonic() - part.since
-            if part.unacked and (idle or ((part.events >= self.checkpoint_every or elapsed >= self.checkpoint_seconds)
-                                          and elapsed >= 9 * part.cost)):
+            if part.unacked and now >= part.hold and (idle or (
+                    (part.events >= self.checkpoint_every or elapsed >= self.checkpoint_seconds) and elapsed >= 9 * part.cost)):
                 if not self._write(part):
                     self.owned.pop(number, None)
         return done
@@ -377,6 +397,10 @@ class Consumer:
         for number in list(self.owned):
             self.give_back(number)
         self.client.zrem(self.keys.consumers, self.name)
+
+    def _silence(self, part: Partition) -> None:
+        if self.silences is not None:
+            part.engine.alerts.silences = self.silences
 
     def _process(self, part: Partition, entries: list[Any], replayed: bool = False) -> int:
         """Feed entries to the partition's engine, in stream order. New entries (">") all lie past the checkpoint; of
@@ -403,6 +427,14 @@ class Consumer:
         while this consumer holds the lease. False when the lease is lost (the partition is then someone else's)."""
         started = time.monotonic()
         engine = part.engine
+        if self.sink is not None and (part.out or engine.minutes or engine.hits or engine.ended or engine.notifications):
+            try:
+                self.sink.write(engine, part.out)
+            except Exception:  # the registry is unreachable: no checkpoint (nothing acknowledged), try again later
+                log.exception("%s: partition %d's results could not be recorded; no checkpoint", self.name, part.number)
+                self.sink_failures += 1
+                part.hold = time.monotonic() + SINK_RETRY
+                return True
         engine.minutes.clear()
         engine.hits.clear()
         engine.notifications.clear()
