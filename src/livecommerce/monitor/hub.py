@@ -31,6 +31,7 @@ from livecommerce.monitor.alerts import FIRING, iso
 from livecommerce.monitor.engine import Engine
 from livecommerce.monitor.notify import Notifier, routes_of
 from livecommerce.monitor.rules import RuleFile, RulesError
+from livecommerce.monitor.sink import stored_silences
 from livecommerce.monitor.state import SessionState
 from livecommerce.reference.regions import regions
 
@@ -291,14 +292,8 @@ class Hub:
         return chosen
 
     def _silences(self) -> list[Any] | None:
-        try:
-            from livecommerce.monitor import service
-
-            with session_scope(self.settings) as db:
-                return list(service.active_silences(db))
-        except Exception:  # the store is unreachable for a moment: keep the silences the engine has
-            log.exception("monitor hub: active silences could not be read")
-            return None
+        """The stored silences; None keeps the ones the engine has (the store is unreachable for a moment)."""
+        return stored_silences(self.settings)
 
     def _write(self, unsaved: _Unsaved) -> bool:
         try:

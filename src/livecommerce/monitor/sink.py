@@ -15,7 +15,7 @@ checkpoint again sends their notifications again (a receiver can tell them by th
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from livecommerce.core.db import session_scope
 from livecommerce.core.settings import Settings, get_settings
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from livecommerce.monitor.state import SessionState
 
 log = logging.getLogger(__name__)
-BATCH = 5000  # things recorded per transaction
 
 
 class RegistrySink:
@@ -39,35 +38,37 @@ class RegistrySink:
         self.recorded = {"transitions": 0, "minutes": 0, "hits": 0, "sessions": 0}
 
     def write(self, engine: Engine, transitions: list[Transition]) -> None:
-        """Record what ``engine`` produced since the last checkpoint (its outboxes and ``transitions``) and send its
-        notifications. Raises when the registry cannot be written; the caller then keeps everything for a later try."""
+        """Record what ``engine`` produced since the last checkpoint (its outboxes and ``transitions``, in one
+        transaction) and send its notifications. Raises when the registry cannot be written; the caller then keeps
+        everything for a later try."""
         from livecommerce.monitor import recording
 
         sessions = _touched(engine, transitions)
-        parts: list[tuple[str, list[Any]]] = [("transitions", transitions), ("minutes", engine.minutes),
-                                              ("hits", engine.hits), ("sessions", sessions)]
-        with session_scope(self.settings) as db:  # one transaction: all of it or none
-            for name, items in parts:
-                for start in range(0, len(items), BATCH):
-                    recording.record(db, **{name: items[start:start + BATCH]})
-        for name, items in parts:
+        with session_scope(self.settings) as db:
+            recording.record(db, transitions=transitions, minutes=engine.minutes, hits=engine.hits, sessions=sessions)
+        for name, items in (("transitions", transitions), ("minutes", engine.minutes), ("hits", engine.hits),
+                            ("sessions", sessions)):
             self.recorded[name] += len(items)
         for notification in engine.notifications:
             self.notifier.dispatch(notification)
 
     def silences(self) -> list[Silence] | None:
-        """The active silences of the registry; None when it cannot be read (the engines keep the ones they have)."""
-        from livecommerce.monitor import service
-
-        try:
-            with session_scope(self.settings) as db:
-                return list(service.active_silences(db))
-        except Exception:
-            log.exception("monitor sink: active silences could not be read")
-            return None
+        return stored_silences(self.settings)
 
     def close(self) -> None:
         self.notifier.stop()
+
+
+def stored_silences(settings: Settings) -> list[Silence] | None:
+    """The active silences of the registry; None when it cannot be read (the engines keep the ones they have)."""
+    from livecommerce.monitor import service
+
+    try:
+        with session_scope(settings) as db:
+            return list(service.active_silences(db))
+    except Exception:  # the store is unreachable for a moment
+        log.exception("monitor: active silences could not be read")
+        return None
 
 
 def _touched(engine: Engine, transitions: list[Transition]) -> list[SessionState]:
