@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from livecommerce.accounts.models import AuditEntry
+from livecommerce.core.db import session_scope
+from livecommerce.core.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 
 def _dump(value: Any) -> str | None:
@@ -32,3 +37,23 @@ def record(
                        before=_dump(before), after=_dump(after), outcome=outcome, client=client[:200])
     session.add(entry)
     return entry
+
+
+def record_apart(
+    actor: str,
+    action: str,
+    target_type: str = "",
+    target_id: str = "",
+    before: Any = None,
+    after: Any = None,
+    outcome: str = "ok",
+    client: str = "",
+    settings: Settings | None = None,
+) -> None:
+    """Add one audit line in a transaction of its own, committed at once: for refusals and downloads, whose
+    request may roll back or write nothing else. A failure to write is logged, never raised to the caller."""
+    try:
+        with session_scope(settings) as session:
+            record(session, actor[:64], action, target_type, target_id, before, after, outcome, client)
+    except Exception:  # noqa: BLE001 - an audit write must not turn a refusal into a 500
+        logger.exception("could not write the audit line %s %s", actor, action)

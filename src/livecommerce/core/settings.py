@@ -66,6 +66,24 @@ class Settings(BaseSettings):
     session_idle_minutes: int = Field(30, ge=1, le=24 * 60, description="A web session ends after this many idle minutes.")
     login_max_failures: int = Field(5, ge=1, le=100, description="Failed logins in a row that lock an account.")
     login_lockout_minutes: int = Field(15, ge=1, le=24 * 60, description="How long a locked account stays locked.")
+    session_max_hours: int = Field(12, ge=1, le=24 * 30, description="A web session ends this many hours after login, however busy (absolute lifetime).")
+    login_address_max_failures: int = Field(
+        20, ge=1, le=10_000,
+        description="Failed logins from one client address within login_lockout_minutes after which that address is refused "
+        "(for every account) until the window passes; the per-account lock cannot then be held forever from one address.",
+    )
+    token_default_days: int = Field(90, ge=1, le=365, description="Days an API token lives when --expires-days is not given (at most 365).")
+    max_upload_mb: int = Field(512, ge=1, le=100_000, description="Largest request body (upload) accepted, in MiB; a bigger one is refused with 413.")
+    max_xlsx_rows: int = Field(
+        5_000_000, ge=1, le=100_000_000, description="Most data rows read from one XLSX sheet; a sheet with more is refused."
+    )
+    upload_retention_days: int = Field(
+        30, ge=1, le=3650, description="Days an uploaded file whose batch loaded nothing is kept in uploads/ before it is purged."
+    )
+    audit_retention_days: int = Field(
+        180, ge=180, le=36500,
+        description="Audit rows are kept at least this many days (网络安全法 第二十一条: at least six months); nothing younger is ever deleted.",
+    )
     cookie_secure: bool = Field(
         True, description="Send the session cookie with the Secure flag; set false only for plain-http on 127.0.0.1 (make demo does)."
     )
