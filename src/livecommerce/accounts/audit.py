@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from livecommerce.accounts.models import AuditEntry
 from livecommerce.core.db import session_scope
 from livecommerce.core.settings import Settings
+from livecommerce.core.web import writer
 
 logger = logging.getLogger(__name__)
 
@@ -57,3 +58,7 @@ def record_apart(
             record(session, actor[:64], action, target_type, target_id, before, after, outcome, client)
     except Exception:  # noqa: BLE001 - an audit write must not turn a refusal into a 500
         logger.exception("could not write the audit line %s %s", actor, action)
+
+
+# core sits below accounts (DESIGN.md: import order), so the single writer audits its downloads through this hook
+writer.set_download_auditor(record_apart)
