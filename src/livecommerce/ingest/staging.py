@@ -12,7 +12,7 @@ from livecommerce.core.errors import UnreadableInput
 from livecommerce.core.scope import Actor, restrict_sql
 from livecommerce.ingest.feeds import SCOPE_COLUMNS, Feed
 from livecommerce.ingest.headers import HeaderMap
-from livecommerce.ingest.readers import Source, is_encoding_error
+from livecommerce.ingest.readers import Source, csv_error, is_encoding_error
 from livecommerce.ingest.rules import Check, CompiledFeed, ident, scope_check
 
 Progress = Callable[[str, int, int], None]
@@ -44,7 +44,7 @@ def _stage_files(con: duckdb.DuckDBPyConnection, feed: Feed, sources: list[Sourc
             _stage_one(con, feed_sql, src, index)
         except (duckdb.InvalidInputException, duckdb.IOException) as exc:  # a parse error, not a bug of ours
             if not (src.format == "csv" and src.encoding == "utf-8" and is_encoding_error(exc)):
-                raise UnreadableInput(f"file {src.name}: cannot be read as {src.format} ({_first_line(exc)})") from exc
+                raise UnreadableInput(_unreadable(src, exc)) from exc
             src.fall_back_to_gb18030()
             if index == 0:
                 con.execute("DROP TABLE IF EXISTS stage")
@@ -53,7 +53,7 @@ def _stage_files(con: duckdb.DuckDBPyConnection, feed: Feed, sources: list[Sourc
             try:
                 _stage_one(con, CompiledFeed(feed, header_map.columns, list(extra), src.types), src, index)
             except (duckdb.InvalidInputException, duckdb.IOException) as again:
-                raise UnreadableInput(f"file {src.name}: cannot be read as {src.format} ({_first_line(again)})") from again
+                raise UnreadableInput(_unreadable(src, again)) from again
         starts.append(con.execute("SELECT count(*) FROM stage").fetchone()[0])  # type: ignore[index]
     if feed.name in OWNER_COLUMNS:
         _check_owners(con, feed, compiled)
@@ -115,6 +115,13 @@ def settle(con: duckdb.DuckDBPyConnection, feed: Feed, compiled: list[CompiledFe
         row = con.execute(f"SELECT {counts} FROM stage").fetchone()
         assert row is not None
     return int(row[0]), int(row[1])
+
+
+def _unreadable(src: Source, exc: Exception) -> str:
+    """Why DuckDB could not read a file, naming the file (and for CSV, the row)."""
+    if src.format in ("csv", "xlsx"):  # an XLSX is read through the CSV it is streamed to
+        return csv_error(src.name, exc)
+    return f"file {src.name}: cannot be read as {src.format} ({_first_line(exc)})"
 
 
 def _first_line(exc: Exception) -> str:
