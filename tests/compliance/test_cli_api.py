@@ -153,7 +153,7 @@ def api(home: Settings) -> Iterator[TestClient]:
     from livecommerce.accounts import service as accounts
     from livecommerce.web.app import create_app
 
-    accounts.create_first_admin("admin", PASSWORD)
+    accounts.create_first_admin("admin", PASSWORD, must_change_password=False)
     add_user("shop", "enterprise", scope_entity="91230184MA1BXKXE7G")
     with TestClient(create_app()) as client:
         assert submit_login(client, "shop", PASSWORD).status_code == 303
@@ -222,7 +222,7 @@ def test_without_a_login_it_is_401_and_a_platform_token_may_scan(home: Settings)
     from livecommerce.core.scope import SystemActor
     from livecommerce.web.app import create_app
 
-    accounts.create_first_admin("admin", PASSWORD)
+    accounts.create_first_admin("admin", PASSWORD, must_change_password=False)
     add_user("douyin-feed", "platform")
     with session_scope() as session:
         user = accounts.get_user_by_username(session, SystemActor(), "douyin-feed")

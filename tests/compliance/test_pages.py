@@ -23,7 +23,7 @@ def console(home: Settings) -> Iterator[TestClient]:
     from livecommerce.accounts import service as accounts
     from livecommerce.web.app import create_app
 
-    accounts.create_first_admin("admin", PASSWORD)
+    accounts.create_first_admin("admin", PASSWORD, must_change_password=False)
     add_user("clerk", "city_officer", scope_region="230100")
     with TestClient(create_app()) as client:
         assert submit_login(client, "clerk", PASSWORD).status_code == 303

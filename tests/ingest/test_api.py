@@ -25,7 +25,7 @@ def csv_bytes(*rows: dict[str, str]) -> bytes:
 def client(home) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
     from livecommerce.web.app import create_app
 
-    accounts.create_first_admin("admin", PASSWORD)
+    accounts.create_first_admin("admin", PASSWORD, must_change_password=False)
     with TestClient(create_app()) as test_client:
         yield test_client
 

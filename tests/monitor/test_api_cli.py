@@ -167,7 +167,7 @@ def api(evening: Settings) -> Iterator[tuple[TestClient, dict[str, dict[str, str
     """The app and a bearer token per user: analyst, hrb (哈尔滨's officer), qq (齐齐哈尔's), feed (a platform)."""
     from livecommerce.web.app import create_app
 
-    accounts.create_first_admin("admin", PASSWORD)
+    accounts.create_first_admin("admin", PASSWORD, must_change_password=False)
     users = {"analyst": ("province_analyst", {}), "hrb": ("city_officer", {"scope_region": "230100"}),
              "qq": ("city_officer", {"scope_region": "230200"}), "feed": ("platform", {})}
     tokens = {}

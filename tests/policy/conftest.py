@@ -58,7 +58,7 @@ def policy_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sett
     with pytest.MonkeyPatch.context() as monkeypatch:
         settings = _use_home(tmp_path_factory.mktemp("policy") / "home", None, monkeypatch)
         load_province()
-        accounts.create_first_admin("admin", PASSWORD)
+        accounts.create_first_admin("admin", PASSWORD, must_change_password=False)
         add_user("analyst", "province_analyst", display_name="省厅业务员")
         add_user("hrb", "city_officer", scope_region="230100")
         add_user("qq", "city_officer", scope_region="230200")

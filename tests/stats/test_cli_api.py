@@ -86,7 +86,7 @@ def api(home: Settings) -> Any:
     from livecommerce.web.app import create_app
 
     load_hand_province()
-    service.create_first_admin("admin", PASSWORD)
+    service.create_first_admin("admin", PASSWORD, must_change_password=False)
     add_user("harbin", "city_officer", scope_region="230100")
     with TestClient(create_app()) as client:
         yield client

@@ -48,7 +48,7 @@ def test_an_administrator_corrects_a_target_and_the_audit_keeps_before_and_after
     from livecommerce.web.app import create_app
 
     load_hand_province()
-    service.create_first_admin("admin", PASSWORD)
+    service.create_first_admin("admin", PASSWORD, must_change_password=False)
     add_user("harbin", "city_officer", scope_region="230100")
     with TestClient(create_app()) as client:
         assert submit_login(client, "admin", PASSWORD).status_code == 303

@@ -73,7 +73,7 @@ def pages_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
         settings = _use_home(tmp_path_factory.mktemp("pages") / "home", None, monkeypatch)
         for feed, rows in (("entities", ENTITIES), ("orders", ORDERS)):
             assert ingest_records(feed, rows, SystemActor(), source_name=feed).rejected == 0
-        service.create_first_admin("admin", PASSWORD)
+        service.create_first_admin("admin", PASSWORD, must_change_password=False)
         add_user("hrb", "city_officer", scope_region="230100")
         add_user("audit", "auditor")
         yield settings
