@@ -25,6 +25,7 @@ def main(
 
 def _mount() -> None:
     from livecommerce.accounts import cli as accounts_cli
+    from livecommerce.backup import cli as backup_cli
     from livecommerce.compliance import cli as compliance_cli
     from livecommerce.demo import cli as demo_cli
     from livecommerce.entities import cli as entities_cli
@@ -36,7 +37,7 @@ def _mount() -> None:
     from livecommerce.web import cli as web_cli
 
     for module in (reference_cli, accounts_cli, entities_cli, ingest_cli, demo_cli, stats_cli, compliance_cli, policy_cli,
-                   monitor_cli, web_cli):
+                   monitor_cli, web_cli, backup_cli):
         module.register(app)
 
 

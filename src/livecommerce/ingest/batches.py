@@ -53,7 +53,7 @@ def list_batches(actor: Actor, limit: int = 50, feed: str | None = None) -> list
     condition, params = _visible(actor)
     if feed:
         condition, params = condition + " AND feed = ?", [*params, feed]
-    with connect(settings) as con:
+    with connect(settings, read_only=True) as con:
         rows = con.execute(
             f"""SELECT batch_id, feed, source_name, sha256, actor, started_at, finished_at, rows_read, rows_accepted,
                        rows_rejected, rows_replaced, rows_unchanged, status, ignored_columns, message
@@ -77,7 +77,7 @@ def table_counts(actor: Actor) -> dict[str, int]:
     """Rows of each warehouse feed that the actor may read."""
     settings = ensure_home()
     counts: dict[str, int] = {}
-    with connect(settings) as con:
+    with connect(settings, read_only=True) as con:
         for feed in FEEDS.values():
             if feed.target != "warehouse":
                 continue
@@ -92,7 +92,7 @@ def table_counts(actor: Actor) -> dict[str, int]:
 def rejected_rows(actor: Actor, batch_id: str) -> list[dict[str, str]]:
     """The rejected rows of a batch as the file had them, with 来源文件, 行号 and 错误原因 added."""
     get_batch(actor, batch_id)
-    with connect(ensure_home()) as con:
+    with connect(ensure_home(), read_only=True) as con:
         rows = con.execute(
             """SELECT file_name, row_number, raw, problems FROM quarantine WHERE batch_id = ?
                ORDER BY file_name, row_number""",

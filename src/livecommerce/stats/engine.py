@@ -73,7 +73,7 @@ def open_duckdb(settings: Settings | None = None) -> Iterator[DuckDBEngine]:
     from livecommerce.warehouse.engine import connect
 
     settings = settings or ensure_home()
-    with connect(settings) as connection:
+    with connect(settings, read_only=True) as connection:  # the read snapshot: never waits for an ingest
         yield DuckDBEngine(connection)
 
 
@@ -127,7 +127,7 @@ def export_parquet(directory: Path, settings: Settings | None = None) -> dict[st
     settings = settings or get_settings()
     directory = Path(directory)
     counts: dict[str, int] = {}
-    with connect(settings, read_only=False) as connection:
+    with connect(settings, read_only=True) as connection:
         for name in TABLES:
             target = directory / name
             target.mkdir(parents=True, exist_ok=True)

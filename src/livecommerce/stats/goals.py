@@ -159,7 +159,7 @@ def cached_progress(actor: Actor, settings: Settings, today: date | None = None)
 
     today = today or today_in_shanghai()
     grant = actor.grant(ACTION)
-    with connect(settings) as con:
+    with connect(settings, read_only=True) as con:
         loaded = con.execute("SELECT count(*), max(finished_at) FROM batches").fetchall()[0]
     with session_scope(settings) as session:
         edited = session.execute(select(func.count(), func.max(Target.updated_at))).one()

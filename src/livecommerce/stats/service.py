@@ -69,6 +69,6 @@ def parcel_backed(year: int, actor: Actor, settings: Settings | None = None) -> 
         WHERE o.physical AND o.seller_uscc IS NOT NULL AND {scope}
           AND o.paid_at >= TIMESTAMPTZ '{year}-01-01 00:00:00+08' AND o.paid_at < TIMESTAMPTZ '{year + 1}-01-01 00:00:00+08'
         GROUP BY o.seller_uscc"""
-    with connect(settings) as connection:
+    with connect(settings, read_only=True) as connection:
         rows = connection.execute(sql).fetchall()
     return {str(uscc): (Decimal(physical), Decimal(shipped)) for uscc, physical, shipped in rows}

@@ -59,11 +59,18 @@ SCHEMA_VERSION = "1"
 
 
 def ensure_warehouse(settings: Settings | None = None) -> None:
-    """Create the warehouse file and its tables if they are not there."""
+    """Create the warehouse file and its tables if they are not there.
+
+    When the read snapshot already holds every table at the current versions, the file is not opened for writing:
+    a process that starts while an ingest writes (a CLI query, a server) must not wait for the writer's lock.
+    """
     from livecommerce.ingest.feeds import FEEDS
     from livecommerce.warehouse.engine import connect
 
-    with connect(settings or get_settings()) as connection:
+    settings = settings or get_settings()
+    if settings.warehouse_file.exists() and _snapshot_complete(settings):
+        return
+    with connect(settings) as connection:
         for statement in BOOKKEEPING:
             connection.execute(statement)
         for feed in FEEDS.values():
@@ -73,3 +80,32 @@ def ensure_warehouse(settings: Settings | None = None) -> None:
         from livecommerce.stats import rollups
 
         rollups.ensure(connection)
+
+
+def expected_tables() -> set[str]:
+    """Every table the warehouse holds: bookkeeping, one per warehouse feed, and the rollups."""
+    from livecommerce.ingest.feeds import FEEDS
+    from livecommerce.stats.rollups import ROLLUPS
+
+    facts = {feed.name for feed in FEEDS.values() if feed.target == "warehouse"}
+    return {"warehouse_meta", "batches", "batch_files", "quarantine", "shop_daily_uncovered", *facts, *(r.name for r in ROLLUPS)}
+
+
+def _snapshot_complete(settings: Settings) -> bool:
+    """Whether the newest read snapshot has every table and the current schema and rollup versions."""
+    import duckdb
+
+    from livecommerce.stats.rollups import ROLLUP_VERSION
+    from livecommerce.warehouse.snapshot import read_pointer
+
+    pointer = read_pointer(settings)
+    if pointer is None:
+        return False
+    try:
+        with duckdb.connect(str(pointer.file), read_only=True) as connection:
+            tables = {row[0] for row in connection.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+            meta = dict(connection.execute("SELECT key, value FROM warehouse_meta").fetchall()) if "warehouse_meta" in tables else {}
+    except duckdb.Error:
+        return False
+    return (expected_tables() <= tables and meta.get("schema_version") == SCHEMA_VERSION
+            and meta.get("rollup_version") == ROLLUP_VERSION)
