@@ -262,8 +262,8 @@ def test_the_award_list_xlsx_has_chinese_headers_and_the_right_numbers(as_user: 
     assert rows[0][0] == "2025年度政策兑现奖补名单" and rows[1][0] == "数据范围：全省"
     assert rows[2][0].startswith(f"兑现批次 #{policy_home[1]}　绩效年度 2025") and rows[3][0] == "调整参数：无（按政策文件参数）"
     header = rows[5]
-    assert header == ("序号", "主体名称", "统一社会信用代码/编号", "类型", "所在地区", "条款", "条款名称", "应享金额(元)",
-                      "拟拨付金额(元)", "需复核", "说明")
+    assert header == ("序号", "主体名称", "统一社会信用代码/编号", "类型", "所在地区", "条款", "条款名称", "应享金额（元）",
+                      "拟拨付金额（元）", "需复核", "说明")
     body = rows[6:-1]
     assert [(r[0], r[1], r[3], r[4], r[5], float(r[7]), r[9]) for r in body] == [
         (1, "哈尔滨市南岗区人民政府", "县(市、区)政府", "哈尔滨市南岗区", "LIVE20/5", 10000000.0, "否"),
@@ -273,7 +273,7 @@ def test_the_award_list_xlsx_has_chinese_headers_and_the_right_numbers(as_user: 
     assert rows[-1][0] == "合计" and float(rows[-1][7]) == 11240000.0 and float(rows[-1][8]) == 11240000.0
     assert workbook["奖补名单"].cell(7, 8).number_format == "#,##0.00"
     summary = list(workbook["条款汇总"].iter_rows(values_only=True))
-    assert summary[3] == ("条款", "条款名称", "符合条件主体数", "予以支持主体数", "应享金额(元)", "拟拨付金额(元)")
+    assert summary[3] == ("条款", "条款名称", "符合条件主体数", "予以支持主体数", "应享金额（元）", "拟拨付金额（元）")
     assert [(r[0], r[3], float(r[4])) for r in summary[4:]] == [
         ("LIVE20/1a", 1, 120000.0), ("LIVE20/2", 1, 1000000.0), ("LIVE20/3", 1, 120000.0), ("LIVE20/5", 1, 10000000.0),
         ("合计", 4, 11240000.0)]

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from livecommerce.accounts.deps import CurrentActor, DbSession
+from livecommerce.accounts.deps import CurrentActor, DbSession, client_of
 from livecommerce.core.errors import LiveCommerceError
+from livecommerce.core.web.writer import download
 from livecommerce.policy import service, tables
 from livecommerce.policy.acceptance_service import accept_payload
 from livecommerce.policy.schemas import RunRequest, WhatIfRequest, budget_of, check_overrides, overrides_of
-from livecommerce.stats.api import fail, xlsx_response
+from livecommerce.stats.api import fail
 from livecommerce.web.bodies import Body, answer, model_of
 
 router = APIRouter(prefix="/api/policy", tags=["政策兑现 policy"])
@@ -100,15 +101,15 @@ def awards(actor: CurrentActor, db: DbSession, run_id: int, city: City = None, k
 
 
 @router.get("/runs/{run_id}/awards.xlsx")
-def awards_xlsx(actor: CurrentActor, db: DbSession, run_id: int, city: City = None, kind: Kind = None,
+def awards_xlsx(request: Request, actor: CurrentActor, db: DbSession, run_id: int, city: City = None, kind: Kind = None,
                 clause: ClauseId = None, granted: Granted = "true", review: Review = None) -> Response:
-    """The same list as an XLSX workbook: 奖补名单 with Chinese headers and a total row, and 条款汇总."""
+    """The same list as an XLSX workbook: 奖补名单 with Chinese headers and a total row, and 条款汇总 (audited)."""
     try:
-        content, filename = tables.award_list_xlsx(db, actor, run_id, city=city, kind=kind, clause=clause,
-                                                   granted=_granted(granted), review=review)
+        content, filename, rows = tables.award_list_xlsx(db, actor, run_id, city=city, kind=kind, clause=clause,
+                                                         granted=_granted(granted), review=review)
     except LiveCommerceError as exc:
         raise fail(exc) from exc
-    return xlsx_response(content, filename)
+    return download(content, filename, actor=actor, what=f"policy.awards:{run_id}", rows=rows, client=client_of(request))
 
 
 @router.get("/runs/{run_id}/entities/{entity_id}")

@@ -9,17 +9,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from io import BytesIO
 from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from livecommerce.core.errors import NotFound
 from livecommerce.core.money import FEN
 from livecommerce.core.timeutil import SHANGHAI, as_shanghai, aware
+from livecommerce.core.web.writer import Column, Sheet, xlsx_bytes
 from livecommerce.policy.clauses import BY_ID
 from livecommerce.policy.documents import short_clause_id
 from livecommerce.policy.facts import KINDS
@@ -29,10 +24,6 @@ from livecommerce.reference.regions import regions
 
 ZERO = Decimal("0.00")
 REVIEW_NOTE = "申报数据与平台数据差异超过容差，需复核"
-HEADERS = (("序号", 6), ("主体名称", 34), ("统一社会信用代码/编号", 22), ("类型", 14), ("所在地区", 20), ("条款", 14),
-           ("条款名称", 30), ("应享金额(元)", 16), ("拟拨付金额(元)", 16), ("需复核", 8), ("说明", 60))
-TOTAL_HEADERS = (("条款", 14), ("条款名称", 34), ("符合条件主体数", 14), ("予以支持主体数", 14), ("应享金额(元)", 18),
-                 ("拟拨付金额(元)", 18))
 
 
 @dataclass(frozen=True)
@@ -106,60 +97,40 @@ def _money(amount: Decimal) -> str:
     return f"{amount.quantize(FEN, ROUND_HALF_UP)}"
 
 
-def _number(sheet: Any, amount: Decimal, bold: bool = False) -> Any:
-    cell = WriteOnlyCell(sheet, value=amount.quantize(FEN, ROUND_HALF_UP))
-    cell.number_format = "#,##0.00"
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
+AWARD_COLUMNS = (Column("index", "序号", kind="int", width=6), Column("name", "主体名称", width=34),
+                 Column("uscc", "统一社会信用代码/编号", width=22), Column("kind", "类型", width=14),
+                 Column("region", "所在地区", width=20), Column("short", "条款", width=14), Column("title", "条款名称", width=30),
+                 Column("amount", "应享金额", "元", "money", width=16), Column("allocated", "拟拨付金额", "元", "money", width=16),
+                 Column("review", "需复核", width=8), Column("note", "说明", width=60))
+TOTAL_COLUMNS = (Column("short", "条款", width=14), Column("title", "条款名称", width=34),
+                 Column("eligible", "符合条件主体数", kind="int", width=14), Column("granted", "予以支持主体数", kind="int", width=14),
+                 Column("amount", "应享金额", "元", "money", width=18), Column("allocated", "拟拨付金额", "元", "money", width=18))
 
 
-def _head(sheet: Any, headers: tuple[tuple[str, int], ...], title: str, lines: list[str]) -> None:
-    for i, (_, width) in enumerate(headers):
-        sheet.column_dimensions[get_column_letter(i + 1)].width = width
-    cell = WriteOnlyCell(sheet, value=title)
-    cell.font = Font(bold=True, size=14)
-    sheet.append([cell])
-    for line in lines:
-        sheet.append([line])
-    row = []
-    for name, _ in headers:
-        header = WriteOnlyCell(sheet, value=name)
-        header.font = Font(bold=True)
-        header.alignment = Alignment(horizontal="center")
-        row.append(header)
-    sheet.append(row)
+def _award_cells(index: int, row: AwardRow) -> dict[str, Any]:
+    return {"index": index, "name": row.name, "uscc": row.uscc or row.entity_id, "kind": row.kind_name,
+            "region": row.region_name, "short": row.short, "title": row.title, "amount": row.amount,
+            "allocated": row.allocated, "review": "是" if row.review else "否", "note": row.note}
+
+
+def award_sheets(run: PolicyRun, rows: list[AwardRow], totals: list[dict[str, Any]], scope: str) -> list[Sheet]:
+    """奖补名单 (one row per award, a total row) and 条款汇总 (per clause) as the single writer's sheets."""
+    granted = [r for r in rows if r.granted]
+    lines = [f"{run.year}年度政策兑现奖补名单", f"数据范围：{scope}", run_caption(run), f"调整参数：{changed_parameters(run)}",
+             f"导出时间：{datetime.now(SHANGHAI):%Y-%m-%d %H:%M}（龙江直播电商监测服务平台）"]
+    total = {"index": "合计", "name": f"{len({r.entity_id for r in granted})} 个主体 {len(granted)} 项奖补",
+             "amount": sum((r.amount for r in granted), ZERO), "allocated": sum((r.allocated for r in granted), ZERO)}
+    awards = Sheet("奖补名单", AWARD_COLUMNS, [_award_cells(i, r) for i, r in enumerate(rows, start=1)], "\n".join(lines),
+                   [total])
+    summary_total = {"short": "合计", "eligible": sum(t["eligible"] for t in totals), "granted": sum(t["granted"] for t in totals),
+                     "amount": sum((t["amount"] for t in totals), ZERO), "allocated": sum((t["allocated"] for t in totals), ZERO)}
+    caption = "\n".join([f"{run.year}年度政策兑现条款汇总", f"数据范围：{scope}", run_caption(run)])
+    return [awards, Sheet("条款汇总", TOTAL_COLUMNS, totals, caption, [summary_total])]
 
 
 def awards_xlsx(run: PolicyRun, rows: list[AwardRow], totals: list[dict[str, Any]], scope: str) -> bytes:
     """奖补名单 (one row per award, a total row) and 条款汇总 (per clause), amounts as numbers with two decimals."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("奖补名单")
-    lines = [f"数据范围：{scope}", run_caption(run), f"调整参数：{changed_parameters(run)}",
-             f"导出时间：{datetime.now(SHANGHAI):%Y-%m-%d %H:%M}（龙江直播电商监测服务平台）"]
-    _head(sheet, HEADERS, f"{run.year}年度政策兑现奖补名单", lines)
-    for index, row in enumerate(rows, start=1):
-        sheet.append([index, row.name, row.uscc or row.entity_id, row.kind_name, row.region_name, row.short, row.title,
-                      _number(sheet, row.amount), _number(sheet, row.allocated), "是" if row.review else "否", row.note])
-    total = WriteOnlyCell(sheet, value="合计")
-    total.font = Font(bold=True)
-    granted = [r for r in rows if r.granted]
-    sheet.append([total, f"{len({r.entity_id for r in granted})} 个主体 {len(granted)} 项奖补", None, None, None, None, None,
-                  _number(sheet, sum((r.amount for r in granted), ZERO), True),
-                  _number(sheet, sum((r.allocated for r in granted), ZERO), True), None, None])
-    summary = workbook.create_sheet("条款汇总")
-    _head(summary, TOTAL_HEADERS, f"{run.year}年度政策兑现条款汇总", [f"数据范围：{scope}", run_caption(run)])
-    for item in totals:
-        summary.append([item["short"], item["title"], item["eligible"], item["granted"], _number(summary, item["amount"]),
-                        _number(summary, item["allocated"])])
-    last = WriteOnlyCell(summary, value="合计")
-    last.font = Font(bold=True)
-    summary.append([last, None, sum(t["eligible"] for t in totals), sum(t["granted"] for t in totals),
-                    _number(summary, sum((t["amount"] for t in totals), ZERO), True),
-                    _number(summary, sum((t["allocated"] for t in totals), ZERO), True)])
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(award_sheets(run, rows, totals, scope))
 
 
 def scope_of(actor: Any, city: str | None = None) -> str:
@@ -176,8 +147,8 @@ def scope_of(actor: Any, city: str | None = None) -> str:
 
 
 def award_list_xlsx(session: Any, actor: Any, run_id: int, *, city: str | None = None, kind: str | None = None,
-                    clause: str | None = None, granted: bool | None = True, review: bool | None = None) -> tuple[bytes, str]:
-    """The XLSX of a run's award list as the viewer may see it, filtered as the page is; and its file name."""
+                    clause: str | None = None, granted: bool | None = True, review: bool | None = None) -> tuple[bytes, str, int]:
+    """The XLSX of a run's award list as the viewer may see it, filtered as the page is; its file name and rows."""
     from livecommerce.policy import service
 
     run = service.get_run(session, actor, run_id)
@@ -185,7 +156,8 @@ def award_list_xlsx(session: Any, actor: Any, run_id: int, *, city: str | None =
                                       review=review))
     rows = [r for r in every if granted is None or r.granted == granted]
     scope = scope_of(actor, city)
-    return awards_xlsx(run, rows, clause_totals(every), scope), f"{run.year}年度奖补名单_{scope}_批次{run.id}.xlsx"
+    content = awards_xlsx(run, rows, clause_totals(every), scope)
+    return content, f"{run.year}年度奖补名单_{scope}_批次{run.id}.xlsx", len(rows)
 
 
 def clause_totals(rows: list[AwardRow]) -> list[dict[str, Any]]:

@@ -5,19 +5,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
-from livecommerce.accounts.deps import CurrentActor
+from livecommerce.accounts.deps import CurrentActor, client_of
 from livecommerce.core.errors import LiveCommerceError, NotFound, PermissionDenied
 from livecommerce.core.scope import Actor
+from livecommerce.core.web.writer import download
 from livecommerce.stats import params, service
 from livecommerce.stats.indicators import DIMENSIONS, INDICATORS
 from livecommerce.stats.tables import query_table, rank_table, to_xlsx
 
 router = APIRouter(prefix="/api/stats", tags=["统计分析 stats"])
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 IndicatorId = Annotated[str, Query(description="Indicator id, e.g. online_retail (GET /api/stats/indicators).")]
 By = Annotated[str | None, Query(description="DIM[,DIM]: province, city, county, category, local, platform, channel, "
@@ -64,12 +63,14 @@ def query(actor: CurrentActor, indicator: IndicatorId, by: By = None, start: Fro
 
 
 @router.get("/query.xlsx")
-def query_xlsx(actor: CurrentActor, indicator: IndicatorId, by: By = None, start: From = None, end: To = None,
-               period: Period = None, region: Region = None, compare: str | None = None, share: bool = False,
-               filters: Filter = None, attribution: Attribution = "seller") -> Response:
-    """The same answer as an XLSX workbook: Chinese headers, amounts in 万元."""
+def query_xlsx(request: Request, actor: CurrentActor, indicator: IndicatorId, by: By = None, start: From = None,
+               end: To = None, period: Period = None, region: Region = None, compare: str | None = None,
+               share: bool = False, filters: Filter = None, attribution: Attribution = "seller") -> Response:
+    """The same answer as an XLSX workbook: Chinese headers, amounts in 万元 (the download is audited)."""
     result = _query(actor, indicator, by, start, end, period, region, compare, share, filters, attribution)
-    return xlsx_response(to_xlsx([query_table(result)]), f"{result.indicator.zh}.xlsx")
+    table = query_table(result)
+    return download(to_xlsx([table]), f"{result.indicator.zh}.xlsx", actor=actor, what=f"stats.query:{indicator}",
+                    rows=len(table.rows), client=client_of(request))
 
 
 def _rank(actor: Actor, indicator: str, of: str, top: int, start: str | None, end: str | None, period: str | None,
@@ -90,11 +91,14 @@ def rank(actor: CurrentActor, indicator: IndicatorId, of: str = "entity", top: i
 
 
 @router.get("/rank.xlsx")
-def rank_xlsx(actor: CurrentActor, indicator: IndicatorId, of: str = "entity", top: int = 10, start: From = None,
-              end: To = None, period: Period = None, region: Region = None, compare: str = "mom",
+def rank_xlsx(request: Request, actor: CurrentActor, indicator: IndicatorId, of: str = "entity", top: int = 10,
+              start: From = None, end: To = None, period: Period = None, region: Region = None, compare: str = "mom",
               filters: Filter = None, attribution: Attribution = "seller") -> Response:
+    """The ranking as an XLSX workbook (names written as text, never as formulas; the download is audited)."""
     result = _rank(actor, indicator, of, top, start, end, period, region, compare, filters, attribution)
-    return xlsx_response(to_xlsx([rank_table(result)]), f"{result.indicator.zh}排行.xlsx")
+    table = rank_table(result)
+    return download(to_xlsx([table]), f"{result.indicator.zh}排行.xlsx", actor=actor, what=f"stats.rank:{indicator}:{of}",
+                    rows=len(table.rows), client=client_of(request))
 
 
 @router.get("/targets")
@@ -107,9 +111,3 @@ def targets(actor: CurrentActor) -> list[dict[str, Any]]:
     except LiveCommerceError as exc:
         raise fail(exc) from exc
 
-
-def xlsx_response(content: bytes, filename: str) -> Response:
-    from urllib.parse import quote
-
-    return Response(content, media_type=XLSX,
-                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})

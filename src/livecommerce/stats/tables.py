@@ -7,15 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from io import BytesIO
 from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
 
 from livecommerce.core.money import FEN, WAN
 from livecommerce.core.timeutil import SHANGHAI
+from livecommerce.core.web.writer import Column as WriterColumn
+from livecommerce.core.web.writer import Sheet, xlsx_bytes
 from livecommerce.stats.indicators import DIMENSIONS, Indicator
 from livecommerce.stats.query import Result
 from livecommerce.stats.rank import SUBJECTS, RankResult
@@ -125,55 +122,25 @@ def _subtitle(scope: str, start: Any, end: Any, attribution: str) -> str:
     return f"数据范围：{scope}　统计期：{start.isoformat()} 至 {end.isoformat()}　{by}"
 
 
+WRITER_KINDS = {"wan": "wan", "amount": "money", "hours": "money", "percent": "percent", "count": "int", "int": "int",
+                "change": "int", "text": "text"}
+
+
+def sheet_of(table: StatTable) -> Sheet:
+    """A table as the single writer's sheet: its title, scope line and export time above the header (units already
+    in the column titles, 「网络零售额（万元）」); 万元 to two decimals, percentages as 0.00%, counts as integers."""
+    columns = [WriterColumn(str(i), column.title, kind=WRITER_KINDS.get(column.kind, "text"), width=column.width)
+               for i, column in enumerate(table.columns)]
+    caption = "\n".join([table.title, table.subtitle,
+                         f"导出时间：{datetime.now(SHANGHAI):%Y-%m-%d %H:%M}（龙江直播电商监测服务平台）"])
+    rows = ({str(i): value for i, value in enumerate(row)} for row in table.rows)
+    return Sheet(table.title, columns, rows, caption)
+
+
 def to_xlsx(tables: list[StatTable]) -> bytes:
-    """One sheet per table: title, subtitle, a bold Chinese header row with units, then the rows as numbers
-    (万元 to two decimals, percentages as 0.00%) so that Excel sums them."""
-    workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
-    for index, table in enumerate(tables):
-        sheet = workbook.create_sheet((table.title[:28] or "统计") + (f"{index + 1}" if len(tables) > 1 else ""))
-        for i, column in enumerate(table.columns):
-            sheet.column_dimensions[_letter(i)].width = column.width
-        title = WriteOnlyCell(sheet, value=table.title)
-        title.font = Font(bold=True, size=14)
-        sheet.append([title])
-        sheet.append([table.subtitle])
-        sheet.append([f"导出时间：{datetime.now(SHANGHAI):%Y-%m-%d %H:%M}（龙江直播电商监测服务平台）"])
-        header = []
-        for column in table.columns:
-            cell = WriteOnlyCell(sheet, value=column.title)
-            cell.font = bold
-            cell.alignment = Alignment(horizontal="center")
-            header.append(cell)
-        sheet.append(header)
-        for row in table.rows:
-            sheet.append([_cell(sheet, value, column.kind) for value, column in zip(row, table.columns, strict=True)])
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index + 1)
-
-
-def _cell(sheet: Any, value: Any, kind: str) -> Any:
-    if value is None:
-        return None
-    if kind == "wan":
-        cell = WriteOnlyCell(sheet, value=(Decimal(value) / WAN).quantize(FEN, ROUND_HALF_UP))
-        cell.number_format = "#,##0.00"
-        return cell
-    if kind in ("amount", "hours"):
-        cell = WriteOnlyCell(sheet, value=Decimal(value).quantize(FEN, ROUND_HALF_UP))
-        cell.number_format = "#,##0.00"
-        return cell
-    if kind == "percent":
-        cell = WriteOnlyCell(sheet, value=Decimal(value).quantize(Decimal("0.0001"), ROUND_HALF_UP))
-        cell.number_format = "0.00%"
-        return cell
-    if kind in ("count", "int", "change"):
-        return int(value)
-    return value
+    """One sheet per table (through core.web.writer): title, subtitle, a Chinese header row with units, then the rows
+    as numbers (万元 to two decimals, percentages as 0.00%) so that Excel sums them."""
+    sheets = [sheet_of(table) for table in tables]
+    for index, sheet in enumerate(sheets):
+        sheet.title = (tables[index].title[:28] or "统计") + (f"{index + 1}" if len(tables) > 1 else "")
+    return xlsx_bytes(sheets)
