@@ -24,6 +24,7 @@ def main(
 
 
 def _mount() -> None:
+    from livecommerce.accounts import audit_cli
     from livecommerce.accounts import cli as accounts_cli
     from livecommerce.backup import cli as backup_cli
     from livecommerce.compliance import cli as compliance_cli
@@ -36,7 +37,7 @@ def _mount() -> None:
     from livecommerce.stats import cli as stats_cli
     from livecommerce.web import cli as web_cli
 
-    for module in (reference_cli, accounts_cli, entities_cli, ingest_cli, demo_cli, stats_cli, compliance_cli, policy_cli,
+    for module in (reference_cli, accounts_cli, audit_cli, entities_cli, ingest_cli, demo_cli, stats_cli, compliance_cli, policy_cli,
                    monitor_cli, web_cli, backup_cli):
         module.register(app)
 

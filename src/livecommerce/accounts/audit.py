@@ -1,25 +1,71 @@
-"""The audit log (审计日志): every write by a person and every login attempt (DESIGN.md: Every write)."""
+"""The audit log (审计日志): every write by a person, every login attempt, download and refusal (DESIGN.md: Every write).
+
+The log is a hash chain. Each line carries ``prev_hash``, the hash of the line before it, and ``hash``, the sha256 of
+its own canonical form (``canonical``): prev_hash, id, time in UTC, actor, action, target, before, after, outcome and
+client. Lines are appended by a flush hook that first locks the one-row chain head (``audit_chain_head``): an UPDATE
+of that row takes PostgreSQL's row lock and SQLite's write lock, and the head is read only after it, so concurrent
+writers take turns and the chain never forks. Ids are the chain's (head id + 1), one after the other.
+
+Triggers (migration 0007) refuse UPDATE and DELETE on audit_log; ``verify`` walks the chain in id order, streamed,
+and names the first line that does not match (altered, deleted from the middle, inserted, or cut from the end).
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import event, select, text, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from livecommerce.accounts.models import AuditEntry
+from livecommerce.accounts.models import AuditChainHead, AuditEntry
 from livecommerce.core.db import session_scope
 from livecommerce.core.settings import Settings
-from livecommerce.core.web import writer
+from livecommerce.core.timeutil import aware, now
+from livecommerce.core.web.writer import set_download_auditor
 
 logger = logging.getLogger(__name__)
+
+GENESIS = "0" * 64  # the prev_hash of the first line
+# the widths of the columns (PostgreSQL refuses longer text; SQLite would keep it): a line is cut before it is hashed
+WIDTHS = {"actor": 64, "action": 64, "target_type": 64, "target_id": 128, "outcome": 16, "client": 200}
+READ_BATCH = 2_000
 
 
 def _dump(value: Any) -> str | None:
     if value is None:
         return None
     return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+
+
+def at_text(moment: datetime) -> str:
+    """A line's time as the hash reads it: UTC, ISO, microseconds (a naive value is UTC, as SQLite hands it back)."""
+    return aware(moment).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical(entry: AuditEntry, prev_hash: str) -> bytes:
+    """The bytes a line's hash is taken over: a JSON array of its fields in a fixed order, UTF-8, no spaces."""
+    fields = [prev_hash, entry.id, at_text(entry.at), entry.actor, entry.action, entry.target_type, entry.target_id,
+              entry.before, entry.after, entry.outcome, entry.client]
+    return json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def line_hash(entry: AuditEntry, prev_hash: str) -> str:
+    """sha256 (hex) of a line's canonical form after the given prev_hash."""
+    return hashlib.sha256(canonical(entry, prev_hash)).hexdigest()
+
+
+def _clean(value: str | None, width: int) -> str:
+    """Text as the column keeps it: no NUL (PostgreSQL refuses it), at most the column's width."""
+    return (value or "").replace("\x00", "\ufffd")[:width]
 
 
 def record(
@@ -33,11 +79,55 @@ def record(
     outcome: str = "ok",
     client: str = "",
 ) -> AuditEntry:
-    """Add one audit line in the caller's transaction (so a rolled-back write leaves no line)."""
+    """Add one audit line in the caller's transaction (so a rolled-back write leaves no line); the chain hook gives it
+    its id and hashes when the session flushes."""
     entry = AuditEntry(actor=actor, action=action, target_type=target_type, target_id=str(target_id),
-                       before=_dump(before), after=_dump(after), outcome=outcome, client=client[:200])
+                       before=_dump(before), after=_dump(after), outcome=outcome, client=client, at=now())
     session.add(entry)
     return entry
+
+
+# ---------------------------------------------------------------------------------------------------- the chain
+
+
+def lock_head(connection: Connection) -> tuple[int, str]:
+    """Lock the chain head and read it: (id, hash) of the newest line. The UPDATE comes first so that the read
+    happens under the lock (SQLite's write lock, PostgreSQL's row lock)."""
+    locked = connection.execute(text("UPDATE audit_chain_head SET last_id = last_id WHERE id = 1"))
+    if locked.rowcount != 1:
+        raise RuntimeError("audit_chain_head has no row: the registry is not migrated (livecommerce db upgrade)")
+    last_id, last_hash = connection.execute(select(AuditChainHead.last_id, AuditChainHead.last_hash)
+                                            .where(AuditChainHead.id == 1)).one()
+    return int(last_id), str(last_hash)
+
+
+def _chain(session: Session, lines: list[AuditEntry]) -> None:
+    """Give new lines their ids and hashes after the head, in the order they were added, and move the head."""
+    connection = session.connection()
+    last_id, last_hash = lock_head(connection)
+    for entry in lines:
+        for name, width in WIDTHS.items():
+            setattr(entry, name, _clean(getattr(entry, name), width))
+        entry.at = aware(entry.at or now()).astimezone(UTC)
+        last_id += 1
+        entry.id, entry.prev_hash = last_id, last_hash
+        entry.hash = last_hash = line_hash(entry, last_hash)
+    connection.execute(update(AuditChainHead).where(AuditChainHead.id == 1)
+                       .values(last_id=last_id, last_hash=last_hash))
+
+
+@event.listens_for(Session, "before_flush")
+def _chain_new_lines(session: Session, _context: Any, _instances: Any) -> None:
+    """Every audit line a flush is about to insert joins the chain first (whoever created it)."""
+    lines = [obj for obj in session.new if isinstance(obj, AuditEntry) and obj.hash is None]
+    if lines:
+        _chain(session, lines)
+
+
+# ---------------------------------------------------------------------------------------------------- apart
+
+
+_deferred: ContextVar[list[tuple[dict[str, Any], Settings | None]] | None] = ContextVar("audit_deferred", default=None)
 
 
 def record_apart(
@@ -51,14 +141,115 @@ def record_apart(
     client: str = "",
     settings: Settings | None = None,
 ) -> None:
-    """Add one audit line in a transaction of its own, committed at once: for refusals and downloads, whose
-    request may roll back or write nothing else. A failure to write is logged, never raised to the caller."""
+    """Add one audit line in a transaction of its own: for refusals and downloads, whose request may roll back or
+    write nothing else. Inside a web request (``deferred_apart``) it is written once the request's own transaction
+    has ended, before the answer leaves (on SQLite the request may hold the write lock until then); elsewhere at
+    once. A failure to write is logged, never raised to the caller."""
+    line = {"actor": actor, "action": action, "target_type": target_type, "target_id": target_id, "before": before,
+            "after": after, "outcome": outcome, "client": client}
+    pending = _deferred.get()
+    if pending is not None:
+        pending.append((line, settings))
+        return
+    _write_apart(line, settings)
+
+
+def _write_apart(line: dict[str, Any], settings: Settings | None) -> None:
     try:
         with session_scope(settings) as session:
-            record(session, actor[:64], action, target_type, target_id, before, after, outcome, client)
+            record(session, **line)
     except Exception:  # noqa: BLE001 - an audit write must not turn a refusal into a 500
-        logger.exception("could not write the audit line %s %s", actor, action)
+        logger.exception("could not write the audit line %s %s", line["actor"], line["action"])
 
 
-# core sits below accounts (DESIGN.md: import order), so the single writer audits its downloads through this hook
-writer.set_download_auditor(record_apart)
+@contextmanager
+def deferred_apart() -> Iterator[list[tuple[dict[str, Any], Settings | None]]]:
+    """Within this block ``record_apart`` collects its lines; ``write_deferred`` writes them (the web middleware)."""
+    pending: list[tuple[dict[str, Any], Settings | None]] = []
+    token = _deferred.set(pending)
+    try:
+        yield pending
+    finally:
+        _deferred.reset(token)
+
+
+def write_deferred(pending: list[tuple[dict[str, Any], Settings | None]]) -> None:
+    """Write the lines collected by ``deferred_apart``, each in its own transaction, and empty the list."""
+    while pending:
+        line, settings = pending.pop(0)
+        _write_apart(line, settings)
+
+
+set_download_auditor(record_apart)
+
+
+# ---------------------------------------------------------------------------------------------------- verify
+
+
+@dataclass(frozen=True)
+class Break:
+    """The first place where the chain does not hold: the line, what is wrong, and the line before it."""
+
+    entry_id: int
+    at: datetime | None
+    actor: str
+    action: str
+    problem: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The result of ``verify``: how many lines were checked, the head, and the first break (None when intact)."""
+
+    checked: int
+    last_id: int
+    last_hash: str
+    broken: Break | None
+
+    @property
+    def intact(self) -> bool:
+        return self.broken is None
+
+
+def _break(entry: AuditEntry, problem: str) -> Break:
+    return Break(entry.id, entry.at, entry.actor, entry.action, problem)
+
+
+def _check_line(entry: AuditEntry, prev: AuditEntry | None, prev_hash: str) -> Break | None:
+    """One line against the one before it: its link, then its own content."""
+    before = f"line {prev.id}" if prev is not None else "the start of the log"
+    if entry.prev_hash != prev_hash:
+        return _break(entry, f"its prev_hash does not match the hash of {before}: a line between them was deleted, "
+                             f"{before} was altered, or this line was inserted")
+    if line_hash(entry, prev_hash) != entry.hash:
+        return _break(entry, "its content does not match its hash: the line was altered")
+    return None
+
+
+def _check_head(session: Session, last: AuditEntry | None, last_hash: str) -> Break | None:
+    """The chain head must name the last line: a head further on means lines were cut from the end."""
+    head = session.get(AuditChainHead, 1)
+    last_id = last.id if last is not None else 0
+    at, actor, action = (last.at, last.actor, last.action) if last is not None else (None, "", "")
+    if head is None:
+        return Break(last_id, at, actor, action, "the chain head (audit_chain_head) is missing")
+    if head.last_id != last_id or head.last_hash != last_hash:
+        return Break(last_id, at, actor, action, f"the chain head names line {head.last_id} but the log ends at line "
+                     f"{last_id}: lines after it were deleted, or lines were added outside the chain")
+    return None
+
+
+def verify(session: Session) -> Verdict:
+    """Walk the whole log in id order (streamed, a batch at a time) and check every link and hash and the head."""
+    prev: AuditEntry | None = None
+    prev_hash, checked = GENESIS, 0
+    rows = session.execute(select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=READ_BATCH))
+    for entry in rows.scalars():
+        broken = _check_line(entry, prev, prev_hash)
+        if broken is not None:
+            return Verdict(checked, prev.id if prev else 0, prev_hash, broken)
+        checked += 1
+        if prev is not None:
+            session.expunge(prev)  # keep memory flat: the identity map holds only the line being compared
+        prev, prev_hash = entry, entry.hash
+    return Verdict(checked, prev.id if prev else 0, prev_hash, _check_head(session, prev, prev_hash))

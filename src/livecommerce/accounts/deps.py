@@ -137,6 +137,7 @@ async def require_csrf(request: Request, auth: Auth) -> None:
         value = (await request.form()).get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
     if not sent or not hmac.compare_digest(sent.encode(), auth.csrf_token.encode()):
+        request.state.refusal = "csrf"  # web/errors.py audits the 403 as action "csrf" (not "denied")
         raise HTTPException(403, "CSRF token missing or wrong (请求校验失败，请刷新页面后重试)")
 
 

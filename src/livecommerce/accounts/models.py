@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from livecommerce.core.db import Base
@@ -63,11 +63,17 @@ class ApiToken(Base):
 
 
 class AuditEntry(Base):
-    """One line of the audit log (审计日志): who did what to which target, when, with before and after (JSON)."""
+    """One line of the audit log (审计日志): who did what to which target, when, with before and after (JSON).
+
+    The lines form a hash chain (accounts/audit.py): ``prev_hash`` is the ``hash`` of the line before (by id), and
+    ``hash`` is the sha256 of this line's canonical form. Ids are given by the chain, one after the other; triggers
+    refuse UPDATE and DELETE (migration 0007), so the application can only append.
+    """
 
     __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_target", "target_type", "target_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, index=True)
     actor: Mapped[str] = mapped_column(String(64), index=True)
     action: Mapped[str] = mapped_column(String(64), index=True)
@@ -77,3 +83,16 @@ class AuditEntry(Base):
     after: Mapped[str | None] = mapped_column(Text, nullable=True)
     outcome: Mapped[str] = mapped_column(String(16), default="ok")
     client: Mapped[str] = mapped_column(String(200), default="")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditChainHead(Base):
+    """The head of the audit chain (审计链头): one row holding the id and hash of the newest audit line. Every append
+    locks it first, so concurrent writers take turns and the chain never forks."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_id: Mapped[int] = mapped_column(Integer, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64))

@@ -7,6 +7,7 @@ from types import ModuleType
 from fastapi import APIRouter
 
 from livecommerce.accounts import api as accounts_api
+from livecommerce.accounts import audit_api, audit_pages
 from livecommerce.accounts import pages as accounts_pages
 from livecommerce.compliance import api as compliance_api
 from livecommerce.compliance import pages as compliance_pages
@@ -25,7 +26,7 @@ from livecommerce.stats import pages as stats_pages
 from livecommerce.stats import targets_pages
 from livecommerce.web import home
 
-ROUTER_MODULES: tuple[ModuleType, ...] = (accounts_pages, accounts_api, home, entities_pages, entities_api,
+ROUTER_MODULES: tuple[ModuleType, ...] = (accounts_pages, accounts_api, audit_pages, audit_api, home, entities_pages, entities_api,
                                           ingest_pages, ingest_api, stats_api,
                                           targets_pages, stats_pages, compliance_api, compliance_pages, policy_api,
                                           policy_pages, policy_run_pages, monitor_pages, monitor_alert_pages,
