@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
-from io import BytesIO
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-
+from livecommerce.core.web.writer import Column, Sheet, xlsx_bytes_counted
 from livecommerce.entities.schemas import EntityPublic
 
 
@@ -34,21 +30,18 @@ ENTITY_COLUMNS: tuple[tuple[str, Callable[[EntityPublic], str], int], ...] = (
 )
 
 
+def entity_sheet(entities: Iterable[EntityPublic], sheet_title: str = "主体库") -> Sheet:
+    """The entities as the single writer's sheet: the page's columns, one row per entity (names written as text)."""
+    columns = [Column(str(index), title, width=width) for index, (title, _, width) in enumerate(ENTITY_COLUMNS)]
+    rows = ({str(index): text(entity) for index, (_, text, _) in enumerate(ENTITY_COLUMNS)} for entity in entities)
+    return Sheet(sheet_title, columns, rows)
+
+
+def entities_xlsx_counted(entities: Iterable[EntityPublic], sheet_title: str = "主体库") -> tuple[bytes, int]:
+    """An XLSX workbook of entities (one sheet, the Chinese header row, one row per entity) and its row count."""
+    return xlsx_bytes_counted([entity_sheet(entities, sheet_title)])
+
+
 def entities_xlsx(entities: Iterable[EntityPublic], sheet_title: str = "主体库") -> bytes:
-    """An XLSX workbook of entities: one sheet, a bold Chinese header row, then one row per entity."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_title)
-    for index, (_, _, width) in enumerate(ENTITY_COLUMNS):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
-    bold = Font(bold=True)
-    header = []
-    for title, _, _ in ENTITY_COLUMNS:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for entity in entities:
-        sheet.append([text(entity) for _, text, _ in ENTITY_COLUMNS])
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    """An XLSX workbook of entities: one sheet, the Chinese header row, then one row per entity."""
+    return entities_xlsx_counted(entities, sheet_title)[0]

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 from starlette.responses import Response
 
-from livecommerce.accounts.deps import CurrentActor, DbSession
+from livecommerce.accounts.deps import CurrentActor, DbSession, client_of
 from livecommerce.core.scope import Actor
+from livecommerce.core.web.writer import download
 from livecommerce.entities import service
-from livecommerce.entities.export import ENTITY_COLUMNS, entities_xlsx
+from livecommerce.entities.export import ENTITY_COLUMNS, entities_xlsx_counted
 from livecommerce.entities.schemas import EntityQuery
 from livecommerce.reference.codes import ENTITY_KINDS
 from livecommerce.reference.regions import PROVINCE, regions
@@ -26,7 +27,6 @@ from livecommerce.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILTER_FIELDS = ("region", "kind", "name", "above_quota", "local_producer", "sort")
 
 
@@ -87,12 +87,12 @@ def entities_page(request: Request, db: DbSession, actor: CurrentActor) -> Respo
 
 @router.get("/entities/export.xlsx")
 def entities_export(request: Request, db: DbSession, actor: CurrentActor) -> Response:
-    """The filtered list of 主体库 as an XLSX workbook with Chinese headers (same filters and scope as the page)."""
+    """The filtered list of 主体库 as an XLSX workbook with Chinese headers (same filters and scope as the page),
+    written by the single writer (a name is text, never a formula) and audited."""
     query, _ = _parse(request)
-    rows = service.export_entities(db, actor, query.filters(), query.sort)
-    filename = f"主体库_{date.today():%Y%m%d}.xlsx"
-    disposition = f"attachment; filename=\"entities.xlsx\"; filename*=UTF-8''{quote(filename)}"
-    return Response(entities_xlsx(rows), media_type=XLSX, headers={"Content-Disposition": disposition})
+    content, count = entities_xlsx_counted(service.export_entities(db, actor, query.filters(), query.sort))
+    return download(content, f"主体库_{date.today():%Y%m%d}.xlsx", actor=actor, what="entities", rows=count,
+                    client=client_of(request))
 
 
 @router.get("/entities/{uscc}", response_class=HTMLResponse)

@@ -4,20 +4,14 @@ decimals, so they can be summed in Excel; times are Shanghai wall time."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-from io import BytesIO
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-
+from livecommerce.core.web.writer import Column, Sheet, xlsx_bytes
 from livecommerce.monitor.review import SEVERITY_NAMES, SOURCE_NAMES, duration_text, moment
 
-HEADER_FILL = PatternFill("solid", fgColor="E8EEF7")
-YUAN = "#,##0.00"
 TIME = "%Y-%m-%d %H:%M:%S"
 STATES = {"pending": "待定", "firing": "告警中", "resolved": "已恢复", "nodata": "无数据"}
+PERCENT_OF = "decimal"  # the review's ratios are percentages already (2.5 = 2.5%)
 
 
 def _when(value: Any) -> str:
@@ -25,19 +19,13 @@ def _when(value: Any) -> str:
     return at.strftime(TIME) if at else ""
 
 
-def _sheet(workbook: Workbook, title: str, header: list[str], rows: list[list[Any]], widths: list[int]) -> None:
-    sheet = workbook.create_sheet(title)
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font, cell.fill = Font(bold=True), HEADER_FILL
-    for row in rows:
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, Decimal):
-                cell.number_format = YUAN
-    for n, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(n)].width = width
-    sheet.freeze_panes = "A2"
+def _sheet(title: str, columns: list[Column], rows: list[list[Any]]) -> Sheet:
+    """A sheet of the single writer from positional rows (header on the first row, frozen)."""
+    return Sheet(title, columns, [{c.key: value for c, value in zip(columns, row, strict=True)} for row in rows])
+
+
+def _c(header: str, width: int, unit: str = "", kind: str = "text") -> Column:
+    return Column(header, header, unit, kind, width=width)
 
 
 def _overview(review: dict[str, Any], scope: str) -> list[list[Any]]:
@@ -61,32 +49,34 @@ def _overview(review: dict[str, Any], scope: str) -> list[list[Any]]:
     ]
 
 
+def workbook_sheets(review: dict[str, Any], scope: str = "") -> list[Sheet]:
+    """The review's five sheets: 概况, 分钟曲线, 预警, 违规, 商品 (amounts in yuan with two decimals, times as text)."""
+    return [
+        _sheet("概况", [_c("项目", 34), _c("数值", 40)], _overview(review, scope)),
+        _sheet("分钟曲线", [_c("分钟", 18), _c("在线人数", 10, kind="int"), _c("最高在线", 10, kind="int"),
+                         _c("订单数", 9, kind="int"), _c("成交金额", 14, "元", "money"), _c("退款数", 9, kind="int"),
+                         _c("弹幕", 9, kind="int"), _c("点赞", 9, kind="int")],
+               [[m["at"].strftime("%Y-%m-%d %H:%M"), m["online"], m["peak_online"], m["orders"], m["gmv"], m["refunds"],
+                 m["chat"], m["likes"]] for m in review["minutes"]]),
+        _sheet("预警", [_c("编号", 8, kind="int"), _c("规则", 16), _c("名称", 18), _c("级别", 8), _c("状态", 9), _c("开始时间", 20),
+                      _c("恢复时间", 20), _c("说明", 50), _c("已确认", 8), _c("处理人", 12), _c("备注", 30)],
+               [[a.get("id"), a.get("rule", ""), a.get("title", ""), SEVERITY_NAMES.get(a.get("severity", ""), a.get("severity", "")),
+                 STATES.get(a.get("state", ""), a.get("state", "")), _when(a.get("started_at")), _when(a.get("resolved_at")),
+                 a.get("summary", ""), "是" if a.get("acknowledged_at") else "否", a.get("assignee") or "", a.get("note") or ""]
+                for a in review["alerts"]]),
+        _sheet("违规", [_c("时间", 20), _c("来源", 10), _c("规则", 18), _c("类别", 14), _c("级别", 8), _c("命中文字", 16),
+                      _c("上下文", 40), _c("依据", 40), _c("建议", 30)],
+               [[_when(h.get("ts")), SOURCE_NAMES.get(h.get("source", ""), h.get("source", "")), h.get("rule", ""),
+                 h.get("category", ""), SEVERITY_NAMES.get(h.get("severity", ""), h.get("severity", "")), h.get("text", ""),
+                 h.get("context", ""), h.get("law", ""), h.get("suggestion", "")] for h in review["hits"]]),
+        _sheet("商品", [_c("商品ID", 16), _c("商品名称", 36), _c("首次价格", 14, "元", "money"), _c("当前价格", 14, "元", "money"),
+                      _c("价格变动", 12, "%", PERCENT_OF), _c("订单数", 9, kind="int"), _c("成交金额", 14, "元", "money"),
+                      _c("成交占比", 12, "%", PERCENT_OF)],
+               [[p["product_id"], p["title"], p["first_price"], p["price"], p["price_change"], p["orders"], p["gmv"], p["share"]]
+                for p in review["products"]]),
+    ]
+
+
 def workbook_bytes(review: dict[str, Any], scope: str = "") -> bytes:
-    """The review as an .xlsx file's bytes."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    _sheet(workbook, "概况", ["项目", "数值"], _overview(review, scope), [34, 40])
-    _sheet(workbook, "分钟曲线", ["分钟", "在线人数", "最高在线", "订单数", "成交金额（元）", "退款数", "弹幕", "点赞"],
-           [[m["at"].strftime("%Y-%m-%d %H:%M"), m["online"], m["peak_online"], m["orders"], m["gmv"], m["refunds"],
-             m["chat"], m["likes"]] for m in review["minutes"]], [18, 10, 10, 9, 14, 9, 9, 9])
-    _sheet(workbook, "预警", ["编号", "规则", "名称", "级别", "状态", "开始时间", "恢复时间", "说明", "已确认", "处理人", "备注"],
-           [[a.get("id"), a.get("rule", ""), a.get("title", ""), SEVERITY_NAMES.get(a.get("severity", ""), a.get("severity", "")),
-             STATES.get(a.get("state", ""), a.get("state", "")), _when(a.get("started_at")), _when(a.get("resolved_at")),
-             a.get("summary", ""), "是" if a.get("acknowledged_at") else "否", a.get("assignee") or "", a.get("note") or ""]
-            for a in review["alerts"]], [8, 16, 18, 8, 9, 20, 20, 50, 8, 12, 30])
-    _sheet(workbook, "违规", ["时间", "来源", "规则", "类别", "级别", "命中文字", "上下文", "依据", "建议"],
-           [[_when(h.get("ts")), SOURCE_NAMES.get(h.get("source", ""), h.get("source", "")), h.get("rule", ""),
-             h.get("category", ""), SEVERITY_NAMES.get(h.get("severity", ""), h.get("severity", "")), h.get("text", ""),
-             h.get("context", ""), h.get("law", ""), h.get("suggestion", "")] for h in review["hits"]],
-           [20, 10, 18, 14, 8, 16, 40, 40, 30])
-    _sheet(workbook, "商品", ["商品ID", "商品名称", "首次价格（元）", "当前价格（元）", "价格变动（%）", "订单数", "成交金额（元）",
-                            "成交占比（%）"],
-           [[p["product_id"], p["title"], p["first_price"], p["price"], p["price_change"], p["orders"], p["gmv"], p["share"]]
-            for p in review["products"]], [16, 36, 14, 14, 12, 9, 14, 12])
-    for sheet in workbook:
-        for row in sheet.iter_rows(min_row=2):
-            for cell in row:
-                cell.alignment = Alignment(vertical="top", wrap_text=isinstance(cell.value, str) and len(cell.value) > 30)
-    out = BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    """The review as an .xlsx file's bytes, written by core.web.writer (text never becomes a formula)."""
+    return xlsx_bytes(workbook_sheets(review, scope))

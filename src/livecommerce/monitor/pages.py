@@ -27,11 +27,12 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from livecommerce.accounts.deps import CurrentActor, DbSession, app_settings
+from livecommerce.accounts.deps import CurrentActor, DbSession, app_settings, client_of
 from livecommerce.compliance.marking import pieces
 from livecommerce.core.db import session_factory
 from livecommerce.core.scope import Actor
 from livecommerce.core.timeutil import SHANGHAI
+from livecommerce.core.web.writer import download, xlsx_bytes_counted
 from livecommerce.monitor import export, review
 from livecommerce.reference.codes import PLATFORMS
 from livecommerce.reference.regions import regions
@@ -318,10 +319,9 @@ def review_page(request: Request, db: DbSession, actor: CurrentActor, platform: 
 
 @router.get("/monitor/sessions/{platform}/{session_id}/review.xlsx")
 def review_xlsx(request: Request, db: DbSession, actor: CurrentActor, platform: str, session_id: str) -> Response:
-    """The review as an Excel workbook (概况, 分钟曲线, 预警, 违规, 商品)."""
+    """The review as an Excel workbook (概况, 分钟曲线, 预警, 违规, 商品), written by the single writer; audited."""
     data = review.build(db, actor, platform, session_id)
-    name = f"复盘-{platform}-{session_id}.xlsx"
-    return Response(export.workbook_bytes(data, scope_label(actor)),
-                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename=\"review.xlsx\"; filename*=UTF-8''{quote(name)}"})
+    content, rows = xlsx_bytes_counted(export.workbook_sheets(data, scope_label(actor)))
+    return download(content, f"复盘-{platform}-{session_id}.xlsx", actor=actor, what=f"monitor.review:{platform}:{session_id}",
+                    rows=rows, client=client_of(request))
 
