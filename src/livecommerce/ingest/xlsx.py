@@ -12,7 +12,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO
@@ -176,14 +176,18 @@ class Workbook:
             pass
         return strings
 
-    def _parse(self, part: str, start: object, end: object, data: object) -> Iterator[None]:
-        """Feed a part to expat block by block, yielding after each block (handlers collect what they find)."""
+    def _parse(self, part: str, start: object, end: object, data: object,
+               small: Callable[[], bool] = lambda: False) -> Iterator[None]:
+        """Feed a part to expat block by block, yielding after each block (handlers collect what they find).
+
+        While ``small()`` holds, blocks are of 1 KB: a sheet's header row comes out before its rows are read.
+        """
         parser = expat.ParserCreate()
         parser.buffer_text = True
         parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, data  # type: ignore[assignment]
         try:
             with self._open(part) as handle:
-                for block in iter(lambda: handle.read(BLOCK), b""):
+                for block in iter(lambda: handle.read(1024 if small() else BLOCK), b""):
                     parser.Parse(block, False)
                     yield None
                 parser.Parse(b"", True)
@@ -197,7 +201,7 @@ class Workbook:
         """(row number in the sheet, cells as text) of every row from the first non-empty one, gaps as empty rows."""
         cell = _CellReader(self)
         previous = 0
-        for _ in self._parse(self.sheet_part, cell.start, cell.end, cell.data):
+        for _ in self._parse(self.sheet_part, cell.start, cell.end, cell.data, lambda: not cell.first_row):
             for number, values in cell.take():
                 if previous and number > previous + 1:
                     for gap in range(previous + 1, number):
@@ -206,83 +210,109 @@ class Workbook:
                 yield number, values
 
 
+ROW, CELL, TEXT, PHONETIC, OTHER = range(5)
+TAGS = {"row": ROW, "c": CELL, "v": TEXT, "t": TEXT, "rPh": PHONETIC}
+
+
+def _tag(tags: dict[str, int], name: str) -> int:
+    """The kind of an element, its namespace prefix (x:row) ignored; learnt once per name."""
+    kind = tags.get(name)
+    if kind is None:
+        kind = tags[name] = TAGS.get(_local(name), OTHER)
+    return kind
+
+
 class _CellReader:
-    """Expat handlers for a worksheet: collect each finished row, with its cells converted to text."""
+    """Expat handlers for a worksheet: collect each finished row, with its cells converted to text.
+
+    The handlers run once per element of a sheet that may hold millions: they keep their state in closures and look
+    tags up in one dict (about twice as fast as attributes and string tests).
+    """
 
     def __init__(self, book: Workbook) -> None:
         self.book = book
         self.done: list[tuple[int, list[str]]] = []
-        self.row: dict[int, str] = {}
-        self.row_number = 0
         self.first_row = 0  # the header's row: data rows are counted from it
-        self.cell = (0, "n", -1)  # column, type, style
-        self.text: list[str] = []
-        self.length = 0
-        self.collecting = False
-        self.rph = 0
         self.base = datetime(1904, 1, 1) if book.date1904 else datetime(1899, 12, 30)
+        self.start, self.end, self.data = self._handlers()
 
     def take(self) -> list[tuple[int, list[str]]]:
-        done, self.done = self.done, []
+        done = self.done[:]
+        self.done.clear()
         return done
 
-    def start(self, name: str, attrs: dict[str, str]) -> None:
-        tag = _local(name)
-        if tag == "row":
-            self.row = {}
-            self.row_number = int(attrs["r"]) if attrs.get("r", "").isdigit() else self.row_number + 1
-        elif tag == "c":
-            ref = attrs.get("r")
-            column = _column_index(ref) if ref else (max(self.row) + 1 if self.row else 0)
-            if not 0 <= column < MAX_COLUMNS:
-                raise _Stop(f"row {self.row_number}: cell {ref!r} lies beyond column XFD")
-            style = attrs.get("s", "")
-            self.cell = (column, attrs.get("t", "n"), int(style) if style.isdigit() else -1)
-            self.text, self.length = [], 0
-        elif tag == "rPh":
-            self.rph += 1
-        elif tag in ("v", "t") and not self.rph:
-            self.collecting = True
+    def _handlers(self) -> tuple[Callable[[str, dict[str, str]], None], Callable[[str], None], Callable[[str], None]]:
+        tags: dict[str, int] = dict(TAGS)
+        row: dict[int, str] = {}
+        text: list[str] = []
+        state = [0, -1, -1, 0, 0]  # row number, column, style, phonetic depth, length of the text so far
+        kind_of = ["n"]  # the cell's type: n, s, b, str, inlineStr, e, d
+        collecting = [False]
+        value_of, done, max_rows = self._value, self.done, self.book.max_rows
 
-    def data(self, chunk: str) -> None:
-        if self.collecting:
-            self.length += len(chunk)
-            if self.length > MAX_CELL_CHARS:
-                raise _Stop(f"row {self.row_number}: a cell longer than Excel's {MAX_CELL_CHARS:,} characters")
-            self.text.append(chunk)
+        def start(name: str, attrs: dict[str, str]) -> None:
+            kind = tags.get(name)
+            if kind is None:
+                kind = _tag(tags, name)
+            if kind == CELL:
+                ref = attrs.get("r")
+                column = _column_index(ref) if ref else state[1] + 1
+                if not 0 <= column < MAX_COLUMNS:
+                    raise _Stop(f"row {state[0]}: cell {ref!r} lies beyond column XFD")
+                style = attrs.get("s")
+                state[1], kind_of[0] = column, attrs.get("t", "n")
+                state[2] = int(style) if style and style.isdigit() else -1
+                text.clear()
+                state[4] = 0
+            elif kind == TEXT:
+                collecting[0] = not state[3]
+            elif kind == ROW:
+                row.clear()
+                number = attrs.get("r", "")
+                state[0] = int(number) if number.isdigit() else state[0] + 1
+                state[1] = -1
+            elif kind == PHONETIC:
+                state[3] += 1
 
-    def end(self, name: str) -> None:
-        tag = _local(name)
-        if tag in ("v", "t"):
-            self.collecting = False
-        elif tag == "rPh":
-            self.rph -= 1
-        elif tag == "c":
-            value = self._value("".join(self.text))
-            if value:
-                self.row[self.cell[0]] = value
-        elif tag == "row":
-            if self.row:
-                self.first_row = self.first_row or self.row_number
-                if self.row_number - self.first_row > self.book.max_rows:
-                    raise _Stop(f"more than {self.book.max_rows:,} data rows in the sheet (setting max_xlsx_rows)")
-                width = max(self.row) + 1
-                self.done.append((self.row_number, [self.row.get(i, "") for i in range(width)]))
+        def data(chunk: str) -> None:
+            if collecting[0]:
+                state[4] += len(chunk)
+                if state[4] > MAX_CELL_CHARS:
+                    raise _Stop(f"row {state[0]}: a cell longer than Excel's {MAX_CELL_CHARS:,} characters")
+                text.append(chunk)
 
-    def _value(self, raw: str) -> str:
-        column, kind, style = self.cell
+        def end(name: str) -> None:
+            kind = tags.get(name)
+            if kind is None:
+                kind = _tag(tags, name)
+            if kind == CELL:
+                raw = text[0] if len(text) == 1 else "".join(text)
+                value = value_of(raw, kind_of[0], state[2], state[0]) if raw else ""
+                if value:
+                    row[state[1]] = value
+            elif kind == TEXT:
+                collecting[0] = False
+            elif kind == ROW and row:
+                self.first_row = self.first_row or state[0]
+                if state[0] - self.first_row > max_rows:
+                    raise _Stop(f"more than {max_rows:,} data rows in the sheet (setting max_xlsx_rows)")
+                done.append((state[0], [row.get(i, "") for i in range(max(row) + 1)]))
+            elif kind == PHONETIC:
+                state[3] -= 1
+
+        return start, end, data
+
+    def _value(self, raw: str, kind: str, style: int, row_number: int) -> str:
         if kind == "s":
             try:
                 return self.book.strings[int(raw)]
             except (ValueError, IndexError):
-                raise _Stop(f"row {self.row_number}: cell points at shared string {raw!r}, which does not exist") from None
+                raise _Stop(f"row {row_number}: cell points at shared string {raw!r}, which does not exist") from None
+        if kind == "n":
+            return self._date(raw) if style in self.book.date_styles else _number(raw)
         if kind == "b":
             return "true" if raw.strip() in ("1", "true") else "false"
-        if kind in ("inlineStr", "str", "e", "d") or not raw:
-            return raw
-        if style in self.book.date_styles:
-            return self._date(raw)
-        return _number(raw)
+        return raw  # inlineStr, str (a formula's text), e (an error such as #N/A), d (an ISO date)
 
     def _date(self, raw: str) -> str:
         try:
