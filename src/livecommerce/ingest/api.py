@@ -8,8 +8,9 @@ from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from livecommerce.accounts.deps import CurrentActor
+from livecommerce.accounts.deps import CurrentActor, client_of
 from livecommerce.core.errors import LiveCommerceError, NotFound, PermissionDenied
+from livecommerce.core.web.writer import download
 from livecommerce.ingest import batches, service
 from livecommerce.ingest.uploads import save_uploads
 
@@ -81,17 +82,17 @@ def list_batches(actor: CurrentActor, limit: int = 50) -> list[dict[str, Any]]:
         raise _fail(exc) from exc
 
 
-def rejected_csv_response(actor: Any, batch: str) -> Response:
-    """The rejected rows of a batch as a CSV download."""
+def rejected_csv_response(actor: Any, batch: str, client: str = "") -> Response:
+    """The rejected rows of a batch as a CSV download: personal data masked unless the actor may see it, audited."""
     try:
-        content = batches.rejected_rows_csv(actor, batch)
+        found = batches.rejected_csv(actor, batch)
     except LiveCommerceError as exc:
         raise _fail(exc) from exc
-    headers = {"Content-Disposition": f'attachment; filename="rejected-{batch}.csv"'}
-    return Response(content, media_type="text/csv; charset=utf-8", headers=headers)
+    return download(found.content, f"rejected-{batch}.csv", actor=actor, what=f"ingest.rejected:{batch}", rows=found.rows,
+                    revealed=found.revealed, client=client)
 
 
 @router.get("/ingest/batches/{batch}/rejected.csv")
-def rejected(batch: str, actor: CurrentActor) -> Response:
-    """Rejected rows with 错误原因, to correct and load again."""
-    return rejected_csv_response(actor, batch)
+def rejected(request: Request, batch: str, actor: CurrentActor) -> Response:
+    """Rejected rows with 错误原因, to correct and load again (phones, ID numbers, names masked without personal.view)."""
+    return rejected_csv_response(actor, batch, client_of(request))

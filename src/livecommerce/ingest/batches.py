@@ -3,18 +3,18 @@ and the rejected rows of a batch as a file a clerk can correct and load again.""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from livecommerce.core.db import ensure_home
 from livecommerce.core.errors import NotFound
 from livecommerce.core.scope import Actor, ensure, restrict_sql
 from livecommerce.core.timeutil import SHANGHAI
+from livecommerce.core.web.writer import Column, Sheet, csv_bytes_counted, mask_personal, may_reveal_personal
 from livecommerce.ingest.feeds import FEEDS, SCOPE_COLUMNS
-from livecommerce.ingest.headers import EXPORT_COLUMNS
+from livecommerce.ingest.headers import EXPORT_COLUMNS, normalise
 from livecommerce.ingest.rules import ident
 from livecommerce.warehouse.engine import connect
 
@@ -89,10 +89,47 @@ def table_counts(actor: Actor) -> dict[str, int]:
     return counts
 
 
-def rejected_rows(actor: Actor, batch_id: str) -> list[dict[str, str]]:
-    """The rejected rows of a batch as the file had them, with 来源文件, 行号 and 错误原因 added."""
-    get_batch(actor, batch_id)
-    with connect(ensure_home(), read_only=True) as con:
+# Personal data (DESIGN.md: Personal data) a feed's file may hold: the feeds' own columns by name, and any other column
+# whose header says it is a phone, an ID number or a person's name (an ignored column is kept in the raw row too).
+PERSONAL_COLUMNS = {"real_name": "name", "phone": "phone", "id_number": "id_card", "consumer_name": "name",
+                    "consumer_phone": "phone"}
+PERSONAL_WORDS = (("身份证", "id_card"), ("证件号", "id_card"), ("id_card", "id_card"), ("id_number", "id_card"),
+                  ("手机", "phone"), ("电话", "phone"), ("phone", "phone"), ("mobile", "phone"),
+                  ("姓名", "name"), ("联系人", "name"), ("收货人", "name"), ("real_name", "name"))
+
+
+def personal_kind(feed: str, header: str) -> str | None:
+    """Whether a file's column holds personal data, and which: 'phone', 'id_card', 'name' or None."""
+    lookup = {normalise(alias): column.name for column in FEEDS[feed].columns for alias in column.headers}
+    name = lookup.get(normalise(header), normalise(header))
+    if name in PERSONAL_COLUMNS:
+        return PERSONAL_COLUMNS[name]
+    if normalise(header) in lookup:
+        return None  # a column of the feed that is not personal (主播昵称, 店铺名称 …)
+    return next((kind for word, kind in PERSONAL_WORDS if word in name), None)
+
+
+def _reasons(feed: str, problems: list[dict[str, Any]], reveal: bool) -> str:
+    """错误原因: each broken rule with its column and value; a personal value masked unless revealed."""
+    def shown(p: dict[str, Any]) -> str:
+        if p["value"] is None:
+            return "(空)"
+        kind = None if reveal else personal_kind(feed, p["column"])
+        return str(mask_personal(p["value"], kind))
+
+    return "；".join(f"{p['column']}={shown(p)}: {p['rule']}" for p in problems)
+
+
+def rejected_rows(actor: Actor, batch_id: str, *, reveal_personal: bool = False) -> list[dict[str, str]]:
+    """The rejected rows of a batch as the file had them, with 来源文件, 行号 and 错误原因 added (a personal value in
+    错误原因 masked unless ``reveal_personal``; the row's own cells are masked by the writer)."""
+    return _rejected(actor, batch_id, reveal_personal)[1]
+
+
+def _rejected(actor: Actor, batch_id: str, reveal_personal: bool) -> tuple[str, list[dict[str, str]]]:
+    """The batch's feed and its rejected rows (NotFound outside the actor's batches)."""
+    feed = get_batch(actor, batch_id).feed
+    with connect(ensure_home()) as con:
         rows = con.execute(
             """SELECT file_name, row_number, raw, problems FROM quarantine WHERE batch_id = ?
                ORDER BY file_name, row_number""",
@@ -101,22 +138,35 @@ def rejected_rows(actor: Actor, batch_id: str) -> list[dict[str, str]]:
     out = []
     for file_name, row_number, raw, problems in rows:
         record = {k: "" if v is None else str(v) for k, v in json.loads(raw).items()}
-        reasons = "；".join(f"{p['column']}={p['value'] if p['value'] is not None else '(空)'}: {p['rule']}"
-                           for p in problems)
-        record.update({EXPORT_COLUMNS[1]: file_name, EXPORT_COLUMNS[2]: str(row_number), EXPORT_COLUMNS[0]: reasons})
+        record.update({EXPORT_COLUMNS[1]: file_name, EXPORT_COLUMNS[2]: str(row_number),
+                       EXPORT_COLUMNS[0]: _reasons(feed, problems, reveal_personal)})
         out.append(record)
-    return out
+    return feed, out
+
+
+@dataclass(frozen=True)
+class RejectedFile:
+    """rejected.csv of a batch: its bytes, rows, and whether personal data in it is whole (for the audit line)."""
+
+    content: bytes
+    rows: int
+    revealed: bool
+
+
+def rejected_csv(actor: Actor, batch_id: str) -> RejectedFile:
+    """Rejected rows as CSV through the single writer (UTF-8 with BOM, CRLF, formula-looking cells behind a quote),
+    ready to correct and re-import. Phones, ID numbers and names are masked unless the actor holds personal.view."""
+    reveal = may_reveal_personal(actor)
+    feed, rows = _rejected(actor, batch_id, reveal)
+    headers: list[str] = []
+    for row in rows:
+        headers += [key for key in row if key not in headers and key not in EXPORT_COLUMNS]
+    columns = [Column(h, h, personal=personal_kind(feed, h)) for h in headers]
+    columns += [Column(h, h) for h in EXPORT_COLUMNS]
+    content, count = csv_bytes_counted(Sheet("rejected", columns, rows), reveal_personal=reveal)
+    return RejectedFile(content, count, reveal and any(c.personal for c in columns))
 
 
 def rejected_rows_csv(actor: Actor, batch_id: str) -> bytes:
     """Rejected rows as CSV (UTF-8 with BOM, so that Excel opens it in Chinese), ready to correct and re-import."""
-    rows = rejected_rows(actor, batch_id)
-    headers: list[str] = []
-    for row in rows:
-        headers += [key for key in row if key not in headers and key not in EXPORT_COLUMNS]
-    headers += list(EXPORT_COLUMNS)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=headers, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return rejected_csv(actor, batch_id).content

@@ -11,8 +11,10 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from livecommerce.accounts import audit  # noqa: F401 - registers the single writer's download auditor
 from livecommerce.core.errors import LiveCommerceError
 from livecommerce.core.scope import SystemActor
+from livecommerce.core.web.writer import audit_download
 from livecommerce.ingest import batches as batch_service
 from livecommerce.ingest import service
 from livecommerce.ingest.feeds import FEEDS
@@ -107,9 +109,15 @@ def list_command(limit: int = 20, output: Annotated[str, typer.Option("--format"
 
 @quarantine_app.command("export")
 def export_command(batch: str, output: Annotated[Path, typer.Option("-o", "--output")] = Path("rejected.csv")) -> None:
-    """Write a batch's rejected rows, with 错误原因, to a CSV that can be corrected and loaded again."""
+    """Write a batch's rejected rows, with 错误原因, to a CSV that can be corrected and loaded again.
+
+    The operator on the server (the system actor) gets personal data whole, so that the corrected file loads the real
+    numbers; the export is audited as a download with personal data revealed."""
     try:
-        output.write_bytes(batch_service.rejected_rows_csv(SystemActor(), batch))
+        found = batch_service.rejected_csv(SystemActor(), batch)
+        output.write_bytes(found.content)
+        audit_download(SystemActor(), what=f"ingest.rejected:{batch}", filename=str(output), rows=found.rows,
+                       revealed=found.revealed, client="cli")
     except LiveCommerceError as exc:
         errors.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc

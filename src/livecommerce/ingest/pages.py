@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
-from livecommerce.accounts.deps import CurrentActor
+from livecommerce.accounts.deps import CurrentActor, client_of
 from livecommerce.core.errors import LiveCommerceError
 from livecommerce.ingest import batches, service
 from livecommerce.ingest.api import rejected_csv_response
@@ -45,6 +45,6 @@ def upload_form(request: Request, actor: CurrentActor, feed: Annotated[str, Form
 
 
 @router.get("/ingest/batches/{batch}/rejected.csv")
-def rejected_download(batch: str, actor: CurrentActor) -> Response:
-    """Rejected rows of a batch (linked from 总览 and 数据接入)."""
-    return rejected_csv_response(actor, batch)
+def rejected_download(request: Request, batch: str, actor: CurrentActor) -> Response:
+    """Rejected rows of a batch (linked from 总览 and 数据接入); personal data masked unless allowed; audited."""
+    return rejected_csv_response(actor, batch, client_of(request))
