@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import select
 
-from livecommerce.accounts import service
+from livecommerce.accounts import login, service, sessions
 from livecommerce.accounts.actors import UserActor
 from livecommerce.accounts.models import AuditEntry, User
 from livecommerce.core.db import session_scope
@@ -32,10 +32,10 @@ def test_password_is_stored_as_argon2_hash(admin: User) -> None:
     assert not service.verify_password(admin.password_hash, PASSWORD + "x")
 
 
-def test_password_of_nine_characters_is_refused(make_user: Callable[..., User]) -> None:
-    with pytest.raises(ValidationFailed, match="10"):
-        make_user("short", "province_analyst", password="123456789")
-    make_user("exactly10", "province_analyst", password="1234567890")
+def test_password_of_eleven_characters_is_refused_and_twelve_pass(make_user: Callable[..., User]) -> None:
+    with pytest.raises(ValidationFailed, match="密码至少12位"):
+        make_user("short", "province_analyst", password="kq7#vp2!wz9")
+    assert make_user("exactly12", "province_analyst", password="kq7#vp2!wz9m").must_change_password
 
 
 def test_create_admin_generates_a_strong_password(registry_home: Settings) -> None:
@@ -153,17 +153,57 @@ def test_deactivated_user_cannot_log_in(admin_actor: UserActor, make_user: Calla
     user = make_user("analyst", "province_analyst")
     with session_scope() as session:
         assert not service.deactivate(session, admin_actor, user.id).active
-    with session_scope() as session, pytest.raises(service.LoginFailed):
-        service.authenticate(session, "analyst", PASSWORD)
+    with session_scope() as session, pytest.raises(login.LoginFailed):
+        login.authenticate(session, "analyst", PASSWORD)
 
 
-def test_set_password_replaces_the_old_one(admin_actor: UserActor, make_user: Callable[..., User]) -> None:
-    user = make_user("analyst", "province_analyst")
+def test_a_reset_password_replaces_the_old_one_and_must_be_changed(
+    admin_actor: UserActor, make_user: Callable[..., User]
+) -> None:
+    user = make_user("analyst", "province_analyst", must_change_password=False)
     with session_scope() as session:
         service.set_password(session, admin_actor, user.id, "a-new-password-2025")
     with session_scope() as session:
-        assert service.authenticate(session, "analyst", "a-new-password-2025").id == user.id
-    assert audit_lines("users.set_password")[-1].after == '{"password": "changed"}'
+        again = login.authenticate(session, "analyst", "a-new-password-2025")
+        assert again.id == user.id and again.must_change_password
+    after = json.loads(audit_lines("users.set_password")[-1].after or "{}")
+    assert after == {"password": "reset", "must_change_password": True, "tokens_revoked": [], "keep_tokens": False}
+
+
+def test_a_reset_ends_sessions_and_revokes_tokens_unless_kept(
+    admin_actor: UserActor, make_user: Callable[..., User]
+) -> None:
+    feed = make_user("douyin", "platform")
+    with session_scope() as session:
+        kept = sessions.issue_token(session, admin_actor, feed.id, "抖音").token
+        cookie, _ = sessions.start_session(session, session.get(User, feed.id))
+    with session_scope() as session:
+        service.set_password(session, admin_actor, feed.id, "a-new-password-2025", keep_tokens=True)
+    with session_scope() as session:
+        assert sessions.resolve_session(session, cookie) is None
+        assert sessions.resolve_token(session, kept) is not None
+        service.set_password(session, admin_actor, feed.id, "another-password-2026")
+    with session_scope() as session:
+        assert sessions.resolve_token(session, kept) is None
+
+
+def test_change_own_password_needs_the_current_one_and_the_policy(make_user: Callable[..., User]) -> None:
+    user = make_user("analyst", "province_analyst")
+    with session_scope() as session:
+        keep, _ = sessions.start_session(session, session.get(User, user.id))
+        other, _ = sessions.start_session(session, session.get(User, user.id))
+        keep_id = sessions.resolve_session(session, keep)[1].id  # type: ignore[index]
+    for current, new, rule in [("wrong-password-1", "a-new-password-2025", "当前密码不正确"),
+                               (PASSWORD, PASSWORD, "新密码不能与当前密码相同"),
+                               (PASSWORD, "analyst-2025-x", "不得包含用户名")]:
+        with session_scope() as session, pytest.raises(ValidationFailed, match=rule):
+            service.change_own_password(session, user.id, current, new)
+    with session_scope() as session:
+        changed = service.change_own_password(session, user.id, PASSWORD, "a-new-password-2025", keep_session=keep_id)
+        assert not changed.must_change_password
+    with session_scope() as session:
+        assert sessions.resolve_session(session, keep) is not None and sessions.resolve_session(session, other) is None
+    assert [line.outcome for line in audit_lines("users.change_password")] == ["failed", "failed", "failed", "ok"]
 
 
 def test_phone_longer_than_the_column_is_refused(make_user: Callable[..., User]) -> None:

@@ -38,13 +38,26 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def livecommerce(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
-    """Run the `livecommerce` command of this virtualenv."""
+def livecommerce(*args: str, env: dict[str, str], stdin: str = "",
+                 forced_change: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run the `livecommerce` command of this virtualenv. A user created by `users create-admin|add` with a piped
+    password is then marked as having chosen it (tests log in with PASSWORD) unless ``forced_change``."""
     command = [str(Path(sys.executable).with_name("livecommerce")), *args]
     result = subprocess.run(command, input=stdin, env=env, text=True, capture_output=True, timeout=120)
     if result.returncode != 0:
         pytest.fail(f"livecommerce {' '.join(args)} exited with {result.returncode}:\n{result.stdout}{result.stderr}")
+    if args[:2] in (("users", "create-admin"), ("users", "add")) and "--password-stdin" in args and not forced_change:
+        password_chosen(env, args[2])
     return result
+
+
+def password_chosen(env: dict[str, str], username: str) -> None:
+    """Clear a user's forced password change in the home of ``env`` (a test's stand-in for the first change)."""
+    script = ("import sys; from sqlalchemy import update; from livecommerce.core.db import session_scope; "
+              "from livecommerce.accounts.models import User\n"
+              "with session_scope() as s: s.execute(update(User).where(User.username == sys.argv[1])"
+              ".values(must_change_password=False))")
+    subprocess.run([sys.executable, "-c", script, username], env=env, check=True, timeout=60)
 
 
 def wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:

@@ -49,7 +49,7 @@ def console_url(home: Settings) -> Iterator[str]:
     db.close()
     with session_scope() as session:
         accounts.create_user(session, SystemActor(), "hrb", "city_officer", PASSWORD, scope_region="230100",
-                             display_name="哈尔滨市商务局")
+                             display_name="哈尔滨市商务局", must_change_password=False)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(home), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

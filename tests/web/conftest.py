@@ -33,15 +33,17 @@ def submit_login(client: TestClient, username: str, password: str, next_path: st
 
 
 def add_user(username: str, role: str, **kwargs: object) -> None:
-    """A user with the password PASSWORD, created by the operator."""
+    """A user with the password PASSWORD, created by the operator; it need not change its password at first login
+    unless the test says ``must_change_password=True``."""
+    kwargs.setdefault("must_change_password", False)
     with session_scope() as session:
         service.create_user(session, SystemActor(), username, role, PASSWORD, **kwargs)  # type: ignore[arg-type]
 
 
 @pytest.fixture
 def client(home: Settings) -> Iterator[TestClient]:
-    """A client of the app on a fresh SQLite home with the administrator 'admin'."""
-    service.create_first_admin("admin", PASSWORD)
+    """A client of the app on a fresh SQLite home with the administrator 'admin' (no forced password change)."""
+    service.create_first_admin("admin", PASSWORD, must_change_password=False)
     with TestClient(create_app()) as test_client:
         yield test_client
 

@@ -95,7 +95,7 @@ def harbin_client(home, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
     _policy_run()
     _monitor_seed()
     monkeypatch.setattr(monitor_pages, "STREAM_SECONDS", 0)
-    accounts.create_first_admin("admin", PASSWORD)
+    accounts.create_first_admin("admin", PASSWORD, must_change_password=False)
     add_user("hrbofficer", "city_officer", scope_region="230100")
     add_user("qqofficer", "city_officer", scope_region="230200", display_name="鹤城绿色食品")
     with TestClient(create_app()) as client:
@@ -128,7 +128,8 @@ def test_no_get_endpoint_shows_another_citys_rows(harbin_client) -> None:  # typ
     values = {"uscc": _valid(QIQIHAR_USCC[:17]), "platform": "douyin", "shop_id": "DY-QQ",
               "streamer_id": "QQ-STREAMER", "base_id": "QQ-BASE", "batch": batch, "user_id": str(qq_user),
               "code": "heihe2022-live-online-retail", "city_code": "230200", "run_id": "1",
-              "entity_id": _valid(QIQIHAR_USCC[:17]), "session_id": "DY-QQ-LIVE1", "alert_id": "1"}
+              "entity_id": _valid(QIQIHAR_USCC[:17]), "session_id": "DY-QQ-LIVE1", "alert_id": "1",
+              "token_id": "1"}
     urls = {"/api/entities?region=230200", "/entities?region=230200", "/entities/export.xlsx?region=230200",
             "/api/shops?region=230200", "/api/streamers?region=230200", "/api/bases?region=230200",
             "/api/stats/query?indicator=online_retail&by=county&period=2025",

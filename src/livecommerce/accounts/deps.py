@@ -3,6 +3,8 @@
 Routes read ``def page(db: DbSession, actor: CurrentActor)``. Anonymous requests get 401 under /api/ and a
 redirect to /login elsewhere. ``require_csrf`` is applied to the whole app (web/app.py): every POST, PUT, PATCH
 and DELETE made with a session cookie must carry its CSRF token; bearer-token requests are exempt.
+A user whose password was set by someone else (``must_change_password``) is sent to 修改密码 from every page and
+answered 403 by every API route but PASSWORD_CHANGE_PATHS until it has chosen its own; API tokens are not affected.
 """
 
 from __future__ import annotations
@@ -27,6 +29,11 @@ SESSION_COOKIE = "lc_session"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+CHANGE_PASSWORD_PAGE = "/account/password"
+PASSWORD_CHANGE_PATHS = frozenset({CHANGE_PASSWORD_PAGE, "/api/auth/password", "/api/auth/me", "/api/auth/logout",
+                                   "/logout"})
+MUST_CHANGE = ("password must be changed first: POST /api/auth/password "
+               "(首次登录或密码被重置后须先修改密码)")
 
 
 def app_settings(request: Request) -> Settings:
@@ -59,10 +66,13 @@ class Authenticated:
     user: User
     csrf_token: str | None
     display_name: str = ""
+    login_id: int | None = None  # the login session's id (None for a bearer token)
+    must_change_password: bool = False
 
     @classmethod
-    def of(cls, user: User, csrf_token: str | None) -> Authenticated:
-        return cls(actor_for(user), user, csrf_token, user.display_name or user.username)
+    def of(cls, user: User, csrf_token: str | None, login_id: int | None = None) -> Authenticated:
+        must_change = login_id is not None and user.must_change_password
+        return cls(actor_for(user), user, csrf_token, user.display_name or user.username, login_id, must_change)
 
 
 def client_of(request: Request) -> str:
@@ -81,14 +91,15 @@ def _authenticated(request: Request, db: DbSession) -> Authenticated | None:
     auth: Authenticated | None = None
     token = _bearer(request)
     if token is not None:
-        found_token = sessions.resolve_token(db, token)
-        if found_token is None:
-            raise HTTPException(401, "invalid or revoked API token (令牌无效)", headers={"WWW-Authenticate": "Bearer"})
-        auth = Authenticated.of(found_token[0], None)
+        try:
+            user, _row = sessions.check_token(db, token)
+        except sessions.TokenRefused as exc:
+            raise HTTPException(401, str(exc), headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from exc
+        auth = Authenticated.of(user, None)
     elif cookie := request.cookies.get(SESSION_COOKIE):
         found = sessions.resolve_session(db, cookie)
         if found is not None:
-            auth = Authenticated.of(found[0], found[1].csrf_token)
+            auth = Authenticated.of(found[0], found[1].csrf_token, found[1].id)
     request.state.auth = auth
     return auth
 
@@ -107,8 +118,14 @@ def _optional_actor(auth: Auth) -> UserActor | None:
 
 
 def _current_actor(request: Request, auth: Auth) -> UserActor:
-    """The actor of a request; 401 for the API, a redirect to /login for pages."""
+    """The actor of a request; 401 for the API, a redirect to /login for pages; a user who must change its password
+    first is sent to 修改密码 (pages) or answered 403 (API)."""
     if auth is not None:
+        if auth.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
+            if request.url.path.startswith("/api/"):
+                raise HTTPException(403, MUST_CHANGE)
+            raise HTTPException(303, MUST_CHANGE, headers={"Location": CHANGE_PASSWORD_PAGE,
+                                                           "HX-Redirect": CHANGE_PASSWORD_PAGE})
         return auth.actor
     if request.url.path.startswith("/api/"):
         raise HTTPException(401, "login required (请先登录)", headers={"WWW-Authenticate": "Bearer"})

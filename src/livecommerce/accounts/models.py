@@ -1,10 +1,10 @@
-"""Tables of accounts: users, login sessions, API tokens and the audit log."""
+"""Tables of accounts: users, login sessions, API tokens, login attempts and the audit log."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from livecommerce.core.db import Base
@@ -27,8 +27,9 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     can_view_personal_data: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # set when someone else (an administrator, the operator) chose the password: changed at first login
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
@@ -49,7 +50,8 @@ class LoginSession(Base):
 
 
 class ApiToken(Base):
-    """A bearer token for a platform's data feed (or any script); only its sha256 is stored."""
+    """A bearer token (接口令牌) for a platform's data feed (or any script); only its sha256 is stored. It lives until
+    ``expires_at`` (at most 365 days after issue) unless revoked first."""
 
     __tablename__ = "api_tokens"
 
@@ -58,8 +60,26 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    created_by: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class LoginAttempts(Base):
+    """Failed-login counter (登录失败计数) of one key: kind "account" counts a username tried from one client address,
+    kind "address" counts every username tried from that address. Claimed atomically before a password is checked."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (UniqueConstraint("kind", "username", "address", name="uq_login_attempts_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    username: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class AuditEntry(Base):

@@ -7,28 +7,22 @@ Every write is audited with before and after (DESIGN.md: Every write); every lis
 from __future__ import annotations
 
 import re
-import secrets
-from datetime import timedelta
-from functools import lru_cache
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 from stdnum.cn import uscc
 
-from livecommerce.accounts import audit
+from livecommerce.accounts import audit, passwords, throttle
 from livecommerce.accounts.actors import UserActor
-from livecommerce.accounts.models import AuditEntry, LoginSession, User
+from livecommerce.accounts.models import ApiToken, AuditEntry, LoginSession, User
 from livecommerce.accounts.roles import ROLES
-from livecommerce.accounts.schemas import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, USERNAME_PATTERN
+from livecommerce.accounts.schemas import USERNAME_PATTERN
 from livecommerce.core.db import session_scope
-from livecommerce.core.errors import LiveCommerceError, NotFound, PermissionDenied, ValidationFailed
+from livecommerce.core.errors import NotFound, PermissionDenied, ValidationFailed
 from livecommerce.core.privacy import mask_phone
 from livecommerce.core.scope import Actor, SystemActor, ensure, restrict
-from livecommerce.core.settings import get_settings
-from livecommerce.core.timeutil import aware, now
+from livecommerce.core.timeutil import now
 from livecommerce.reference.regions import regions
 
 MANAGE = "users.manage"
@@ -37,43 +31,14 @@ REGION_ROLES = {"city_officer": "city", "county_officer": "county"}
 ENTITY_ROLES = {"enterprise"}
 UPDATABLE = {"display_name", "phone", "role", "scope_region", "scope_entity", "can_view_personal_data", "active"}
 
-_hasher = PasswordHasher()
+WeakPassword = passwords.WeakPassword
+verify_password = passwords.verify_password
+generate_password = passwords.generate_password
 
 
-class LoginFailed(LiveCommerceError):
-    """A refused login; ``locked_minutes`` is set when the account is (now) locked, else the reason stays vague."""
-
-    def __init__(self, reason: str, locked_minutes: int | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.locked_minutes = locked_minutes
-
-
-@lru_cache(maxsize=1)
-def _dummy_hash() -> str:
-    """A hash checked against when the user is unknown, so timing does not reveal who exists."""
-    return _hasher.hash(secrets.token_urlsafe(16))
-
-
-def hash_password(password: str) -> str:
-    """The argon2id hash of a password that passes the policy (at least 10 characters)."""
-    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-        raise ValidationFailed(f"password must have {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters "
-                               f"(密码至少{MIN_PASSWORD_LENGTH}位)")
-    return _hasher.hash(password)
-
-
-def verify_password(password_hash: str, password: str) -> bool:
-    """Whether the password matches the hash (False for a malformed hash, never an exception)."""
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
-
-
-def generate_password() -> str:
-    """A strong random password (24 URL-safe characters), shown once and never stored in the clear."""
-    return secrets.token_urlsafe(18)
+def hash_password(password: str, username: str = "") -> str:
+    """The argon2id hash of a password that passes the policy (accounts/passwords.py); WeakPassword otherwise."""
+    return passwords.hash_password(password, username)
 
 
 def actor_for(user: User) -> UserActor:
@@ -86,7 +51,8 @@ def snapshot(user: User) -> dict[str, Any]:
     """What the audit log keeps of a user: everything but the hash, phone masked."""
     return {"id": user.id, "username": user.username, "display_name": user.display_name, "role": user.role,
             "scope_region": user.scope_region, "scope_entity": user.scope_entity, "phone": mask_phone(user.phone),
-            "can_view_personal_data": user.can_view_personal_data, "active": user.active}
+            "can_view_personal_data": user.can_view_personal_data, "active": user.active,
+            "must_change_password": user.must_change_password}
 
 
 def _normalise_scope(role: str, scope_region: str | None, scope_entity: str | None) -> tuple[str | None, str | None]:
@@ -147,29 +113,35 @@ def _contact(display_name: str | None, phone: str | None) -> tuple[str, str | No
 
 def create_user(session: Session, actor: Actor, username: str, role: str, password: str,
                 scope_region: str | None = None, scope_entity: str | None = None, display_name: str = "",
-                phone: str | None = None, can_view_personal_data: bool = False) -> User:
-    """Add a user with a role and scope (users.manage), its password hashed; audited."""
+                phone: str | None = None, can_view_personal_data: bool = False,
+                must_change_password: bool = True) -> User:
+    """Add a user with a role and scope (users.manage), its password checked by the policy and hashed; audited.
+    A password chosen by someone else must be changed at first login unless ``must_change_password`` is False."""
     region, entity = _normalise_scope(role, scope_region, scope_entity)
     _ensure_manage(actor, region, entity)
     display_name, phone = _contact(display_name, phone)
-    user = User(username=_validate_username(session, username), role=role, scope_region=region, scope_entity=entity,
-                display_name=display_name, phone=phone,
-                password_hash=hash_password(password), can_view_personal_data=can_view_personal_data,
-                active=True, failed_logins=0)
+    username = _validate_username(session, username)
+    user = User(username=username, role=role, scope_region=region, scope_entity=entity,
+                display_name=display_name, phone=phone, password_hash=hash_password(password, username),
+                can_view_personal_data=can_view_personal_data, active=True,
+                must_change_password=must_change_password, password_changed_at=now())
     session.add(user)
     session.flush()
     audit.record(session, actor.name, "users.create", "user", str(user.id), None, snapshot(user))
     return user
 
 
-def create_first_admin(username: str, password: str | None = None) -> tuple[User, str]:
-    """The first province_admin of an installation, with a generated password unless one is given; once only."""
+def create_first_admin(username: str, password: str | None = None,
+                       must_change_password: bool = True) -> tuple[User, str]:
+    """The first province_admin of an installation, with a generated password unless one is given; once only.
+    The operator chose or printed the password, so it must be changed at first login (unless told otherwise)."""
     with session_scope() as session:
         if session.scalar(select(User.id).where(User.role == ADMIN_ROLE).limit(1)) is not None:
             raise ValidationFailed("a province_admin exists already; add users with `livecommerce users add` "
                                    "(已存在省级管理员)")
-        password = password or generate_password()
-        user = create_user(session, SystemActor(), username, ADMIN_ROLE, password, display_name="系统管理员")
+        password = password or generate_password(username)
+        user = create_user(session, SystemActor(), username, ADMIN_ROLE, password, display_name="系统管理员",
+                           must_change_password=must_change_password)
     return user, password
 
 
@@ -201,7 +173,8 @@ def _other_active_admins(session: Session, user: User) -> int:
 
 
 def update_user(session: Session, actor: Actor, user_id: int, **changes: Any) -> User:
-    """Change a user's name, phone, role, scope, personal-data permission or active flag; audited before/after."""
+    """Change a user's name, phone, role, scope, personal-data permission or active flag; audited before/after.
+    Deactivation ends the user's login sessions and revokes its API tokens at once."""
     unknown = set(changes) - UPDATABLE
     if unknown:
         raise ValidationFailed(f"cannot change {', '.join(sorted(unknown))}")
@@ -219,85 +192,84 @@ def update_user(session: Session, actor: Actor, user_id: int, **changes: Any) ->
         setattr(user, name, value)
     user.display_name, user.phone = display_name, phone
     user.scope_region, user.scope_entity = region, entity
+    revoked: list[int] = []
     if changes.get("active") is False:
-        _end_all_sessions(session, user)
+        end_all_sessions(session, user)
+        revoked = revoke_all_tokens(session, user)
     session.flush()
-    audit.record(session, actor.name, "users.update", "user", str(user.id), before, snapshot(user))
+    after = snapshot(user) | ({"tokens_revoked": revoked} if revoked else {})
+    audit.record(session, actor.name, "users.update", "user", str(user.id), before, after)
     return user
 
 
 def deactivate(session: Session, actor: Actor, user_id: int) -> User:
-    """Deactivate a user (its login sessions end; tokens stop working); audited."""
+    """Deactivate a user (停用): its login sessions end and its API tokens are revoked at once; audited.
+    Reactivation does not revive the revoked tokens: new ones are issued (docs/security.md)."""
     return update_user(session, actor, user_id, active=False)
 
 
-def set_password(session: Session, actor: Actor, user_id: int, password: str) -> User:
-    """Set a new password (users.manage, or the user itself); clears a lock-out and ends the user's sessions."""
-    own = isinstance(actor, UserActor) and actor.user_id == user_id
-    user = session.get(User, user_id) if own else get_user(session, actor, user_id)
-    if user is None:
+def activate(session: Session, actor: Actor, user_id: int) -> User:
+    """Reactivate a user (启用); it logs in with its password again; audited."""
+    return update_user(session, actor, user_id, active=True)
+
+
+def set_password(session: Session, actor: Actor, user_id: int, password: str, keep_tokens: bool = False) -> User:
+    """Reset a user's password (users.manage): the policy applies, the user must change it at first login, its
+    login sessions end, its lock-outs clear and its API tokens are revoked unless ``keep_tokens`` (a feed account);
+    audited."""
+    user = get_user(session, actor, user_id)
+    _ensure_manage(actor, user.scope_region, user.scope_entity)
+    user.password_hash = hash_password(password, user.username)
+    user.must_change_password, user.password_changed_at = True, now()
+    end_all_sessions(session, user)
+    revoked = [] if keep_tokens else revoke_all_tokens(session, user)
+    throttle.forget_account(session, user.username)
+    audit.record(session, actor.name, "users.set_password", "user", str(user.id), None,
+                 {"password": "reset", "must_change_password": True, "tokens_revoked": revoked,
+                  "keep_tokens": keep_tokens})
+    return user
+
+
+def change_own_password(session: Session, user_id: int, current: str, new: str, keep_session: int | None = None,
+                        client: str = "") -> User:
+    """A user changes its own password (修改密码): the current one is required, the policy applies, the new one must
+    differ, every other login session of the user ends; audited (a refusal too, in a transaction of its own)."""
+    user = session.get(User, user_id)
+    if user is None or not user.active:
         raise NotFound("no such user (用户不存在)")
-    if not own:
-        _ensure_manage(actor, user.scope_region, user.scope_entity)
-    user.password_hash = hash_password(password)
-    user.failed_logins, user.locked_until = 0, None
-    _end_all_sessions(session, user)
-    audit.record(session, actor.name, "users.set_password", "user", str(user.id), None, {"password": "changed"})
+    problem = None
+    if not verify_password(user.password_hash, current):
+        problem = "当前密码不正确 (the current password is wrong)"
+    elif current == new:
+        problem = "新密码不能与当前密码相同 (the new password must differ from the current one)"
+    else:
+        problem = passwords.policy_problem(new, user.username)
+    if problem is not None:
+        audit.record_apart(user.username, "users.change_password", "user", str(user.id), None, {"reason": problem},
+                           outcome="failed", client=client)
+        raise WeakPassword(problem)
+    user.password_hash = passwords.hasher.hash(new)
+    user.must_change_password, user.password_changed_at = False, now()
+    end_all_sessions(session, user, keep=keep_session)
+    audit.record(session, user.username, "users.change_password", "user", str(user.id), None,
+                 {"password": "changed"}, client=client)
     return user
 
 
-def _end_all_sessions(session: Session, user: User) -> None:
-    session.execute(update(LoginSession).where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
-                    .values(ended_at=now()))
+def end_all_sessions(session: Session, user: User, keep: int | None = None) -> None:
+    """End every open login session of a user (but the one whose id is ``keep``)."""
+    query = update(LoginSession).where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+    if keep is not None:
+        query = query.where(LoginSession.id != keep)
+    session.execute(query.values(ended_at=now()))
 
 
-def minutes_locked(user: User) -> int:
-    """Whole minutes (rounded up) until a lock-out ends; 0 when the account is not locked."""
-    if user.locked_until is None:
-        return 0
-    seconds = (aware(user.locked_until) - now()).total_seconds()
-    return max(0, -(-int(seconds) // 60))
-
-
-def _login_failed(session: Session, user: User | None, username: str, client: str, reason: str,
-                  outcome: str = "failed", locked_minutes: int | None = None) -> LoginFailed:
-    """Audit a refused attempt and commit it (the caller sees an error, the record must stay)."""
-    audit.record(session, username[:64], "login", "user", str(user.id) if user else "", None, {"reason": reason},
-                 outcome=outcome, client=client)
-    session.commit()
-    return LoginFailed(reason, locked_minutes)
-
-
-def _count_failure(session: Session, user: User, client: str) -> LoginFailed:
-    """Count a wrong password; the login_max_failures-th in a row locks the account for login_lockout_minutes."""
-    settings = get_settings()
-    user.failed_logins += 1
-    if user.failed_logins < settings.login_max_failures:
-        return _login_failed(session, user, user.username, client, "wrong password")
-    user.failed_logins = 0
-    user.locked_until = now() + timedelta(minutes=settings.login_lockout_minutes)
-    return _login_failed(session, user, user.username, client, "wrong password; account locked",
-                         locked_minutes=settings.login_lockout_minutes)
-
-
-def authenticate(session: Session, username: str, password: str, client: str = "") -> User:
-    """The user whose password this is, or LoginFailed; every attempt is audited (action 'login')."""
-    user = session.scalar(select(User).where(User.username == username.strip()))
-    if user is None:
-        verify_password(_dummy_hash(), password)
-        raise _login_failed(session, None, username, client, "unknown user")
-    matches = verify_password(user.password_hash, password)
-    if minutes_locked(user):
-        raise _login_failed(session, user, username, client, "locked", "locked", minutes_locked(user))
-    if not user.active:
-        raise _login_failed(session, user, username, client, "inactive")
-    if not matches:
-        raise _count_failure(session, user, client)
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
-    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now()
-    audit.record(session, user.username, "login", "user", str(user.id), None, None, outcome="ok", client=client)
-    return user
+def revoke_all_tokens(session: Session, user: User) -> list[int]:
+    """Revoke every live API token of a user; the ids revoked."""
+    ids = list(session.scalars(select(ApiToken.id).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))))
+    if ids:
+        session.execute(update(ApiToken).where(ApiToken.id.in_(ids)).values(revoked_at=now()))
+    return ids
 
 
 def recent_audit(session: Session, actor: Actor, limit: int = 100) -> list[AuditEntry]:
