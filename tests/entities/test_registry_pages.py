@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from io import BytesIO
+from zipfile import ZipFile
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-from registry_data import ENTERPRISE, HARBIN_FOOD, HARBIN_OFFICER, NANGANG_COOP, QIQIHAR_MCN, SYSTEM
+from registry_data import ENTERPRISE, HARBIN_FOOD, HARBIN_OFFICER, NANGANG_COOP, QIQIHAR_MCN, SYSTEM, audit_lines
 from sqlalchemy.orm import Session
 
 from livecommerce.accounts import deps
 from livecommerce.core.scope import Actor
 from livecommerce.entities import pages
+from livecommerce.entities.upsert import upsert_rows
 from livecommerce.web import errors
 
 ClientFor = Callable[[Actor], TestClient]
@@ -104,3 +107,20 @@ def test_region_choices_are_those_of_the_viewers_scope(client_for: ClientFor) ->
     html = client_for(HARBIN_OFFICER).get("/entities").text
     assert '<option value="230102">' in html and '<option value="230200">' not in html
     assert '<option value="230200">' in client_for(SYSTEM).get("/entities").text
+
+
+def test_export_writes_a_formula_looking_name_as_text_and_audits_the_download(client_for: ClientFor,
+                                                                             seeded: Session) -> None:
+    formula = '=HYPERLINK("http://x","点我")'
+    upsert_rows(seeded, "entities", [{"uscc": "91230184MA1BXKXE7G", "name": formula, "kind": "enterprise",
+                                      "region": "230184", "above_quota": False, "local_producer": False,
+                                      "founded_on": None}], SYSTEM)
+    seeded.commit()
+    answer = client_for(HARBIN_OFFICER).get("/entities/export.xlsx", params={"name": "HYPERLINK"})
+    cell = load_workbook(BytesIO(answer.content)).active.cell(2, 2)
+    assert (cell.value, cell.data_type) == (formula, "s")
+    sheet_xml = ZipFile(BytesIO(answer.content)).read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet_xml and "<f " not in sheet_xml
+    downloads = audit_lines(seeded, "download")
+    assert [(d.actor, d.target_type, d.target_id, json.loads(d.after or "{}")["rows"]) for d in downloads] == [
+        ("hrb_officer", "export", "entities", 1)]

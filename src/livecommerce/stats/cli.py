@@ -6,8 +6,6 @@ Exit 0 with an answer; 2 when the question is wrong (unknown indicator, dimensio
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +18,7 @@ from rich.table import Table
 
 from livecommerce.core.errors import LiveCommerceError
 from livecommerce.core.scope import SystemActor
+from livecommerce.core.web.writer import Column, Sheet, csv_bytes
 from livecommerce.stats import params
 from livecommerce.stats.indicators import DIMENSIONS, INDICATORS
 from livecommerce.stats.tables import StatTable, query_table, rank_table, to_xlsx
@@ -143,13 +142,11 @@ def _write(text: str, path: Path | None) -> None:
 
 
 def _csv(rows: list[dict[str, Any]]) -> str:
-    """The JSON rows as CSV: the same field names and exact values (yuan, ratios), for machines and re-checking."""
-    buffer = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    return buffer.getvalue()
+    """The JSON rows as CSV: the same field names and exact values (yuan, ratios), for machines and re-checking;
+    written by core.web.writer (RFC 4180, a name that looks like a formula behind a quote), without the BOM."""
+    if not rows:
+        return ""
+    return csv_bytes(Sheet("stats", [Column(key, key) for key in rows[0]], rows)).decode("utf-8-sig")
 
 
 def _print(table: StatTable) -> None:
