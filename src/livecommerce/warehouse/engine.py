@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 _WRITER = threading.Lock()  # one writing connection per process at a time (DuckDB: one writing transaction per table)
 _LOCAL = threading.local()  # this thread's depth of nested writer connections
+_BUSY_UNTIL: dict[str, float] = {}  # warehouse file -> until when readers do not try to publish (a writer holds it)
+BUSY_RETRY_SECONDS = 2.0
 
 
 def _configure(connection: duckdb.DuckDBPyConnection, settings: Settings) -> None:
@@ -109,6 +111,9 @@ def refresh(settings: Settings | None = None, *, wait: bool = False) -> Pointer 
     pointer = read_pointer(settings)
     if is_current(settings, pointer) or _depth() > 0:  # a thread inside its own write reads what was published
         return pointer
+    key = str(settings.warehouse_file)
+    if not wait and time.monotonic() < _BUSY_UNTIL.get(key, 0.0):
+        return pointer  # a writer was found a moment ago: a failed open costs more than the query (~0.1 s)
     if not _WRITER.acquire(timeout=60.0 if wait else 0):
         return pointer
     try:
@@ -118,6 +123,7 @@ def refresh(settings: Settings | None = None, *, wait: bool = False) -> Pointer 
         except LiveCommerceError:
             if wait:
                 raise
+            _BUSY_UNTIL[key] = time.monotonic() + BUSY_RETRY_SECONDS
             return pointer  # another process is writing: its publication will come when it commits
         try:
             return publish(connection, settings)
