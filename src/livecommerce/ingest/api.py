@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -12,7 +12,7 @@ from livecommerce.accounts.deps import CurrentActor, client_of
 from livecommerce.core.errors import LiveCommerceError, NotFound, PermissionDenied
 from livecommerce.core.web.writer import download
 from livecommerce.ingest import batches, service
-from livecommerce.ingest.uploads import save_uploads
+from livecommerce.ingest.uploads import ingest_uploads
 
 router = APIRouter(prefix="/api", tags=["数据接入 ingest"])
 
@@ -54,8 +54,7 @@ def upload(feed: str, actor: CurrentActor, files: Annotated[list[UploadFile], Fi
            strict: Annotated[bool, Form()] = False) -> BatchOut:
     """Upload one or more files of a feed as one batch (multipart form field ``files``)."""
     try:
-        paths, names = save_uploads(files)
-        result = service.ingest(feed, paths, actor, strict=strict, source_names=names)
+        result = ingest_uploads(feed, files, actor, strict=strict)
     except LiveCommerceError as exc:
         raise _fail(exc) from exc
     return BatchOut(**result.to_json())
@@ -74,10 +73,10 @@ def push(feed: str, body: PushIn, actor: CurrentActor, request: Request) -> Batc
 
 
 @router.get("/ingest/batches")
-def list_batches(actor: CurrentActor, limit: int = 50) -> list[dict[str, Any]]:
-    """The newest batches the actor may see."""
+def list_batches(actor: CurrentActor, limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> list[dict[str, Any]]:
+    """The newest batches the actor may see (limit 1..1000)."""
     try:
-        return [summary.__dict__ for summary in batches.list_batches(actor, limit=min(limit, 1000))]
+        return [summary.__dict__ for summary in batches.list_batches(actor, limit=limit)]
     except LiveCommerceError as exc:
         raise _fail(exc) from exc
 

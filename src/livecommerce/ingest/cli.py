@@ -12,17 +12,19 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from livecommerce.accounts import audit  # noqa: F401 - registers the single writer's download auditor
+from livecommerce.core.db import ensure_home
 from livecommerce.core.errors import LiveCommerceError
 from livecommerce.core.scope import SystemActor
 from livecommerce.core.web.writer import audit_download
 from livecommerce.ingest import batches as batch_service
-from livecommerce.ingest import service
+from livecommerce.ingest import service, uploads
 from livecommerce.ingest.feeds import FEEDS
 
 console = Console()
 errors = Console(stderr=True)
 
-STATUS_ZH = {"loaded": "已入库", "partial": "部分入库", "rejected": "全部拒收", "refused": "严格模式拒收", "failed": "无法读取"}
+STATUS_ZH = {"loaded": "已入库", "partial": "部分入库", "rejected": "全部拒收", "refused": "严格模式拒收", "failed": "无法读取",
+             "pending": "未完成"}
 
 
 def ingest_command(
@@ -124,8 +126,37 @@ def export_command(batch: str, output: Annotated[Path, typer.Option("-o", "--out
     console.print(f"{output}")
 
 
+uploads_app = typer.Typer(help="Uploaded files (上传文件) in the home's uploads/.", no_args_is_help=True)
+
+
+@uploads_app.command("purge")
+def purge_command(
+    older_than: Annotated[int | None, typer.Option("--older-than", min=0, help="Days (default: upload_retention_days).")] = None,
+    output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """Remove uploads whose batch loaded nothing (rejected, refused, failed) once older than the retention.
+
+    The files of batches that loaded rows are kept: they are the batch's source on record."""
+    days = older_than if older_than is not None else ensure_home().upload_retention_days
+    removed = uploads.purge_recorded(older_than_days=days, actor="cli", client="cli")
+    if output == "json":
+        typer.echo(json.dumps({"older_than_days": days, "removed": uploads.purged_json(removed),
+                               "bytes": sum(r.bytes for r in removed)}, ensure_ascii=False))
+        return
+    if not removed:
+        console.print(f"没有超过 {days} 天且未入库的上传文件 (nothing to purge)")
+        return
+    table = Table(title=f"已清理的上传文件 (older than {days} days)")
+    for header in ("目录 folder", "批次 batch", "状态 status", "文件 files", "字节 bytes"):
+        table.add_column(header)
+    for r in removed:
+        table.add_row(r.folder, r.batch, STATUS_ZH.get(r.status, r.status), ", ".join(r.files), f"{r.bytes:,}")
+    console.print(table)
+
+
 def register(app: typer.Typer) -> None:
     """Mount ingest's commands on the root command."""
     app.command("ingest")(ingest_command)
     app.add_typer(batches_app, name="batches")
     app.add_typer(quarantine_app, name="quarantine")
+    app.add_typer(uploads_app, name="uploads")

@@ -8,11 +8,11 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from livecommerce.accounts.deps import CurrentActor, client_of
-from livecommerce.core.errors import LiveCommerceError
+from livecommerce.core.errors import LiveCommerceError, PermissionDenied
 from livecommerce.ingest import batches, service
 from livecommerce.ingest.api import rejected_csv_response
 from livecommerce.ingest.feeds import FEEDS
-from livecommerce.ingest.uploads import save_uploads
+from livecommerce.ingest.uploads import ingest_uploads
 from livecommerce.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -20,10 +20,10 @@ STATUS = {"loaded": "已入库", "partial": "部分入库", "rejected": "全部�
 
 
 def _page(request: Request, actor: CurrentActor, result: service.BatchResult | None = None,
-          error: str | None = None) -> Response:
+          error: str | None = None, status_code: int = 200) -> Response:
     context = {"feeds": FEEDS, "status": STATUS, "result": result, "error": error,
                "batches": batches.list_batches(actor, limit=30), "counts": batches.table_counts(actor)}
-    return render(request, "ingest/index.html", context)
+    return render(request, "ingest/index.html", context, status_code)
 
 
 @router.get("/ingest", response_class=HTMLResponse)
@@ -37,10 +37,11 @@ def upload_form(request: Request, actor: CurrentActor, feed: Annotated[str, Form
                 files: Annotated[list[UploadFile], File()], strict: Annotated[bool, Form()] = False) -> Response:
     """Load the uploaded files as one batch and show its summary."""
     try:
-        paths, names = save_uploads(files)
-        result = service.ingest(feed, paths, actor, strict=strict, source_names=names)
-    except LiveCommerceError as exc:
-        return _page(request, actor, error=str(exc))
+        result = ingest_uploads(feed, files, actor, strict=strict)
+    except PermissionDenied as exc:
+        return _page(request, actor, error=str(exc), status_code=403)
+    except LiveCommerceError as exc:  # a refused upload (its name, an unknown feed): nothing was loaded
+        return _page(request, actor, error=str(exc), status_code=400)
     return _page(request, actor, result=result)
 
 

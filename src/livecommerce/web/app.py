@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,7 +16,9 @@ from livecommerce import __version__
 from livecommerce.accounts.deps import require_csrf
 from livecommerce.core.db import ensure_home
 from livecommerce.core.settings import Settings
+from livecommerce.ingest.uploads import purge_hourly
 from livecommerce.web import errors
+from livecommerce.web.limits import BodyLimit
 from livecommerce.web.placeholders import add_placeholders
 from livecommerce.web.routers import routers
 from livecommerce.web.security import SecurityHeaders
@@ -61,6 +64,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     from livecommerce.monitor.hub import start_hub, stop_hub
 
     settings = app.state.settings
+    purge = asyncio.create_task(purge_hourly(settings))  # rejected uploads past upload_retention_days
     hub = start_hub(settings)
     feed = None
     if settings.monitor_demo_feed:
@@ -72,6 +76,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         if feed is not None:
             feed.stop()
+        purge.cancel()
         stop_hub()
 
 
@@ -82,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   dependencies=[Depends(require_csrf)], lifespan=_lifespan)
     app.state.settings = settings
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit, limit_mb=settings.max_upload_mb)
     _mount_static(app, settings)
     for router in routers():
         app.include_router(router)
