@@ -22,26 +22,33 @@ def test_login_page_is_in_chinese(client: TestClient) -> None:
         assert text in page.text
 
 
+REFUSED = "用户名或密码错误；连续失败5次后需等待15分钟再试"
+
+
 def test_wrong_password_says_so_in_chinese(client: TestClient) -> None:
     response = submit_login(client, "admin", "not-the-password")
     assert response.status_code == 401
-    assert "用户名或密码错误" in response.text
+    assert REFUSED in response.text
 
 
-def test_unknown_user_gets_the_same_message(client: TestClient) -> None:
-    assert "用户名或密码错误" in submit_login(client, "nobody", PASSWORD).text
+def test_unknown_user_gets_the_same_answer(client: TestClient) -> None:
+    response = submit_login(client, "nobody", PASSWORD)
+    assert response.status_code == 401 and REFUSED in response.text
 
 
-def test_locked_account_says_how_long(client: TestClient, home: Settings) -> None:
+def test_a_locked_account_gets_the_same_answer_as_a_wrong_password(client: TestClient, home: Settings) -> None:
     for _ in range(home.login_max_failures - 1):
         submit_login(client, "admin", "not-the-password")
     response = submit_login(client, "admin", PASSWORD)
     assert response.status_code == 303  # one failure fewer than the limit does not lock
     client.cookies.clear()
     for _ in range(home.login_max_failures):
-        response = submit_login(client, "admin", "not-the-password")
-    assert f"账户已锁定，请{home.login_lockout_minutes}分钟后再试" in response.text
-    assert f"账户已锁定，请{home.login_lockout_minutes}分钟后再试" in submit_login(client, "admin", PASSWORD).text
+        submit_login(client, "admin", "not-the-password")
+    locked = submit_login(client, "admin", PASSWORD)
+    assert locked.status_code == 401 and REFUSED in locked.text
+    api = client.post("/api/auth/login", json={"username": "admin", "password": PASSWORD})
+    unknown = client.post("/api/auth/login", json={"username": "nobody", "password": PASSWORD})
+    assert (api.status_code, api.json()) == (unknown.status_code, unknown.json()) == (401, {"detail": REFUSED})
 
 
 def test_login_form_without_its_login_token_is_refused(client: TestClient) -> None:
@@ -65,8 +72,14 @@ def test_session_cookie_is_secure_unless_turned_off(home: Settings) -> None:
     service.create_first_admin("admin", PASSWORD)
     app = create_app(home.model_copy(update={"cookie_secure": True}))
     with TestClient(app, base_url="https://testserver") as client:
-        cookie = submit_login(client, "admin", PASSWORD).headers["set-cookie"]
+        answer = submit_login(client, "admin", PASSWORD)
+    cookie = answer.headers["set-cookie"]
     assert "lc_session=" in cookie and "Secure" in cookie
+    assert answer.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
+
+
+def test_no_hsts_on_plain_http(client: TestClient) -> None:
+    assert "strict-transport-security" not in client.get("/login").headers
 
 
 def test_login_goes_on_to_the_page_asked_for_but_never_off_site(client: TestClient) -> None:
@@ -111,11 +124,12 @@ def test_bearer_token_requests_need_no_csrf(client: TestClient) -> None:
 
     with session_scope() as session:
         admin = service.get_user_by_username(session, SystemActor(), "admin")
-        token = sessions.issue_token(session, SystemActor(), admin.id, "script")
+        token = sessions.issue_token(session, SystemActor(), admin.id, "script").token
     headers = {"Authorization": f"Bearer {token}"}
     response = client.post("/api/users", json={"username": "analyst", "role": "province_analyst"}, headers=headers)
     assert response.status_code == 201
-    assert client.get("/api/users", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    refused = client.get("/api/users", headers={"Authorization": "Bearer wrong"})
+    assert (refused.status_code, refused.json()["detail"]) == (401, "invalid API token (令牌无效)")
 
 
 def test_admin_page_lists_users_with_masked_phones_and_the_audit_log(
