@@ -196,3 +196,54 @@ def test_the_server_purges_at_start_and_every_hour(home, monkeypatch: pytest.Mon
         while old.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not old.exists()
+
+
+def test_a_real_server_refuses_big_bodies_bad_names_and_bad_limits(home, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """The same refusals over a socket, uvicorn serving: a chunked body really streamed, Content-Length really sent."""
+    import socket
+    import threading
+
+    import httpx
+    import uvicorn
+
+    from livecommerce.web.app import create_app
+
+    monkeypatch.setenv("LIVECOMMERCE_MAX_UPLOAD_MB", "1")
+    get_settings.cache_clear()
+    accounts.create_first_admin("admin", PASSWORD, must_change_password=False)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(create_app(get_settings()), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    boundary = "lc-boundary"
+    multipart = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+    def body(name: str, content: bytes) -> Iterator[bytes]:
+        yield f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n\r\n'.encode()
+        for start in range(0, len(content), 64 << 10):
+            yield content[start:start + (64 << 10)]
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+            assert submit_login(client, "admin", PASSWORD).status_code == 303  # type: ignore[arg-type]
+            client.headers["X-CSRF-Token"] = hidden(client.get("/ingest").text, "csrf_token")
+            chunked = client.post("/api/ingest/orders", content=body("big.csv", _big_csv()), headers=multipart)
+            assert chunked.status_code == 413 and chunked.json()["detail"].startswith(LIMIT_MESSAGE)
+            declared = client.post("/api/ingest/orders", files=[("files", ("big.csv", _big_csv(), "text/csv"))])
+            assert declared.status_code == 413 and declared.json()["detail"].startswith(LIMIT_MESSAGE)
+            dots = client.post("/api/ingest/orders", content=b"".join(body("..", csv_bytes(order("A1")))), headers=multipart)
+            assert dots.status_code == 400 and "only dots" in dots.json()["detail"]
+            assert client.get("/api/ingest/batches?limit=-1").status_code == 422
+            fine = client.post("/api/ingest/orders", content=body("好.csv", csv_bytes(order("A1"))), headers=multipart)
+            assert fine.status_code == 200 and fine.json()["accepted"] == 1
+        assert [p.name for p in _folders(home)[0].iterdir() if p.name != MANIFEST] == ["好.csv"]
+        assert len(_folders(home)) == 1
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
