@@ -79,7 +79,7 @@ def _hash_existing(connection: sa.Connection) -> tuple[int, str]:
             return last_id, last_hash
         changes = []
         for row in rows:
-            digest = line_hash(row, last_hash)  # type: ignore[arg-type]  # a Row has the fields of an AuditEntry
+            digest = line_hash(row, last_hash)  # a Row has the fields of an AuditEntry
             changes.append({"line_id": row.id, "p": last_hash, "h": digest})
             last_id, last_hash = row.id, digest
         connection.execute(update, changes)

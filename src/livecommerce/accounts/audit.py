@@ -48,17 +48,18 @@ def _dump(value: Any) -> str | None:
 
 def at_text(moment: datetime) -> str:
     """A line's time as the hash reads it: UTC, ISO, microseconds (a naive value is UTC, as SQLite hands it back)."""
-    return aware(moment).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return aware(moment).astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
-def canonical(entry: AuditEntry, prev_hash: str) -> bytes:
-    """The bytes a line's hash is taken over: a JSON array of its fields in a fixed order, UTF-8, no spaces."""
+def canonical(entry: Any, prev_hash: str) -> bytes:
+    """The bytes a line's hash is taken over: a JSON array of its fields in a fixed order, UTF-8, no spaces. ``entry``
+    is an AuditEntry or anything with its fields (a result row, in verify and the migration)."""
     fields = [prev_hash, entry.id, at_text(entry.at), entry.actor, entry.action, entry.target_type, entry.target_id,
               entry.before, entry.after, entry.outcome, entry.client]
     return json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def line_hash(entry: AuditEntry, prev_hash: str) -> str:
+def line_hash(entry: Any, prev_hash: str) -> str:
     """sha256 (hex) of a line's canonical form after the given prev_hash."""
     return hashlib.sha256(canonical(entry, prev_hash)).hexdigest()
 
@@ -211,22 +212,27 @@ class Verdict:
         return self.broken is None
 
 
-def _break(entry: AuditEntry, problem: str) -> Break:
-    return Break(entry.id, entry.at, entry.actor, entry.action, problem)
+LINE_COLUMNS = (AuditEntry.id, AuditEntry.at, AuditEntry.actor, AuditEntry.action, AuditEntry.target_type,
+                AuditEntry.target_id, AuditEntry.before, AuditEntry.after, AuditEntry.outcome, AuditEntry.client,
+                AuditEntry.prev_hash, AuditEntry.hash)
 
 
-def _check_line(entry: AuditEntry, prev: AuditEntry | None, prev_hash: str) -> Break | None:
+def _break(line: Any, problem: str) -> Break:
+    return Break(line.id, line.at, line.actor, line.action, problem)
+
+
+def _check_line(line: Any, prev_id: int | None, prev_hash: str) -> Break | None:
     """One line against the one before it: its link, then its own content."""
-    before = f"line {prev.id}" if prev is not None else "the start of the log"
-    if entry.prev_hash != prev_hash:
-        return _break(entry, f"its prev_hash does not match the hash of {before}: a line between them was deleted, "
-                             f"{before} was altered, or this line was inserted")
-    if line_hash(entry, prev_hash) != entry.hash:
-        return _break(entry, "its content does not match its hash: the line was altered")
+    before = f"line {prev_id}" if prev_id is not None else "the start of the log"
+    if line.prev_hash != prev_hash:
+        return _break(line, f"its prev_hash does not match the hash of {before}: a line between them was deleted, "
+                            f"{before} was altered, or this line was inserted")
+    if line_hash(line, prev_hash) != line.hash:
+        return _break(line, "its content does not match its hash: the line was altered")
     return None
 
 
-def _check_head(session: Session, last: AuditEntry | None, last_hash: str) -> Break | None:
+def _check_head(session: Session, last: Any, last_hash: str) -> Break | None:
     """The chain head must name the last line: a head further on means lines were cut from the end."""
     head = session.get(AuditChainHead, 1)
     last_id = last.id if last is not None else 0
@@ -240,16 +246,16 @@ def _check_head(session: Session, last: AuditEntry | None, last_hash: str) -> Br
 
 
 def verify(session: Session) -> Verdict:
-    """Walk the whole log in id order (streamed, a batch at a time) and check every link and hash and the head."""
-    prev: AuditEntry | None = None
+    """Walk the whole log in id order and check every link and hash, then the head. Rows are plain result rows read
+    as a stream (a server-side cursor on PostgreSQL), so memory stays flat however long the log is."""
+    prev: Any = None
     prev_hash, checked = GENESIS, 0
-    rows = session.execute(select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=READ_BATCH))
-    for entry in rows.scalars():
-        broken = _check_line(entry, prev, prev_hash)
+    rows = session.execute(select(*LINE_COLUMNS).order_by(AuditEntry.id).execution_options(yield_per=READ_BATCH))
+    for line in rows:
+        broken = _check_line(line, prev.id if prev is not None else None, prev_hash)
         if broken is not None:
-            return Verdict(checked, prev.id if prev else 0, prev_hash, broken)
+            rows.close()
+            return Verdict(checked, prev.id if prev is not None else 0, prev_hash, broken)
         checked += 1
-        if prev is not None:
-            session.expunge(prev)  # keep memory flat: the identity map holds only the line being compared
-        prev, prev_hash = entry, entry.hash
-    return Verdict(checked, prev.id if prev else 0, prev_hash, _check_head(session, prev, prev_hash))
+        prev, prev_hash = line, line.hash
+    return Verdict(checked, prev.id if prev is not None else 0, prev_hash, _check_head(session, prev, prev_hash))
