@@ -124,3 +124,25 @@ def test_the_operators_export_is_whole_and_audited(home: Any, batch: str, tmp_pa
     assert "13812345678" in target.read_text(encoding="utf-8-sig")
     assert _downloads() == [("system", f"ingest.rejected:{batch}", {"file": str(target), "rows": 2,
                                                                     "personal_data": "revealed"})]
+
+
+def test_a_masked_file_corrected_and_loaded_again_is_refused_not_stored(batch: str, tmp_path: Path) -> None:
+    analyst = UserActor(1, "analyst", "province_analyst")
+    corrected = rejected_csv(analyst, batch).content.decode("utf-8-sig").replace("北京", "230102")
+    path = tmp_path / "corrected.csv"
+    path.write_text(corrected, encoding="utf-8-sig")
+    again = ingest("streamers", [path], SystemActor(name="clerk"))
+    assert (again.accepted, again.rejected) == (0, 2)
+    assert any("column phone" in p and "已脱敏" in p for p in again.problems)
+    assert any("column real_name" in p for p in again.problems)
+
+
+def test_a_corrected_file_loads_the_formula_looking_nickname_without_the_quote(batch: str, tmp_path: Path) -> None:
+    from livecommerce.entities.models import Streamer
+
+    exported = rejected_csv(SystemActor(), batch).content.decode("utf-8-sig")
+    path = tmp_path / "corrected.csv"
+    path.write_text(exported.replace("北京", "230102").replace("139876543210000000000", "13987654321"), encoding="utf-8-sig")
+    assert ingest("streamers", [path], SystemActor(name="clerk")).accepted == 2
+    with session_scope() as session:
+        assert session.scalars(select(Streamer.nickname).where(Streamer.streamer_id == "ZB001")).one() == FORMULA

@@ -24,9 +24,12 @@ CODE_LISTS = {
     "entity_kind": codes.ENTITY_KINDS,
 }
 
+# Personal columns that exports mask (138****5678, 张**): a masked value is refused, never loaded as data.
+MASKABLE = frozenset({"phone", "real_name", "id_number", "consumer_phone", "consumer_name"})
 RULES = {
     "required": "is required (必填)",
     "too_long": "is longer than {n} characters (超过{n}个字符)",
+    "masked": "is a masked value; enter the whole value (已脱敏的值，请填写完整信息)",
     "code": "is not a {what}: use one of {options} (代码或中文名称)",
     "region": "is not a region code of Heilongjiang (GB/T 2260 黑龙江省行政区划代码)",
     "code6": "is not a 6-digit region code (6位行政区划代码)",
@@ -199,9 +202,12 @@ def compile_column(column: Column, raw_source: str, source: str | None = None,
     if column.required:
         check(f"{r} IS NULL", RULES["required"])
     kind = column.type
-    if kind == "text":
-        compiled.value = r
+    if kind == "text":  # the quote our exports put before a formula-looking cell (OWASP) is taken off again
+        compiled.value = (f"CASE WHEN starts_with({r}, '''') AND regexp_matches({r}, '^''[=+@\\t\\r-]') "
+                          f"THEN substr({r}, 2) ELSE {r} END")
         check(f"length({r}) > {column.max_length}", RULES["too_long"].format(n=column.max_length))
+        if n in MASKABLE:  # a rejected.csv corrected by someone who saw it masked must not load 138****5678
+            check(f"contains({r}, '*')", RULES["masked"])
     elif kind.startswith("code:") or kind in ("region", "bool"):
         if kind == "region":
             spellings, rule = region_spellings(), RULES["region"]
