@@ -15,7 +15,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from sqlalchemy import select
 
+from livecommerce.accounts.models import AuditEntry
 from livecommerce.core.db import session_scope
 from livecommerce.monitor import pages, recording, service
 from tests.monitor.test_review import PEERS, s1
@@ -126,6 +128,9 @@ def test_a_stored_session_shows_its_data_and_the_review(monitor_app: Login) -> N
     assert workbook.status_code == 200
     book = load_workbook(io.BytesIO(workbook.content))
     assert book.sheetnames == ["概况", "分钟曲线", "预警", "违规", "商品"]
+    with session_scope() as db:  # the download is audited: who, which review, how many rows
+        downloads = [(a.actor, a.target_id) for a in db.scalars(select(AuditEntry).where(AuditEntry.action == "download"))]
+    assert downloads[-1][1] == "monitor.review:douyin:S1"
 
 
 def test_another_citys_officer_sees_none_of_it(monitor_app: Login) -> None:

@@ -279,3 +279,19 @@ def test_the_award_list_xlsx_has_chinese_headers_and_the_right_numbers(as_user: 
         ("合计", 4, 11240000.0)]
     harbin = _cells(as_user("analyst").get(f"/api/policy/runs/{policy_home[1]}/awards.xlsx", params={"city": "哈尔滨"}).content)
     assert "数据范围：哈尔滨市" in harbin and "鹤城乙MCN有限公司" not in harbin
+
+
+def test_the_award_list_download_writes_one_audit_line(as_user: Callable[[str], TestClient], policy_home: Any) -> None:
+    from sqlalchemy import select
+
+    from livecommerce.accounts.models import AuditEntry
+    from livecommerce.core.db import session_scope
+
+    def downloads() -> list[tuple[str, str, str, int]]:
+        with session_scope() as session:
+            lines = session.scalars(select(AuditEntry).where(AuditEntry.action == "download").order_by(AuditEntry.id))
+            return [(a.actor, a.target_type, a.target_id, json.loads(a.after or "{}")["rows"]) for a in lines]
+
+    before = downloads()
+    assert as_user("analyst").get(f"/api/policy/runs/{policy_home[1]}/awards.xlsx").status_code == 200
+    assert downloads() == [*before, ("analyst", "export", f"policy.awards:{policy_home[1]}", 4)]
