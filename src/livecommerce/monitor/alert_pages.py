@@ -21,6 +21,7 @@ from livecommerce.accounts.deps import CurrentActor, DbSession
 from livecommerce.core.errors import ValidationFailed
 from livecommerce.core.scope import Actor
 from livecommerce.core.timeutil import now
+from livecommerce.core.web.params import RowId
 from livecommerce.monitor import export
 from livecommerce.monitor.pages import WRITE, alert_row, city_options, clock, platform_name, session_href
 from livecommerce.monitor.review import SEVERITY_NAMES
@@ -108,13 +109,13 @@ def _alert_page(request: Request, db: Session, actor: Actor, alert_id: int, *, e
 
 
 @router.get("/alerts/{alert_id}", response_class=HTMLResponse)
-def alert_page(request: Request, db: DbSession, actor: CurrentActor, alert_id: int) -> Response:
+def alert_page(request: Request, db: DbSession, actor: CurrentActor, alert_id: RowId) -> Response:
     """One alert: its labels, state, every transition of its history, its acknowledgements, the forms."""
     return _alert_page(request, db, actor, alert_id)
 
 
 @router.post("/alerts/{alert_id}/ack", response_class=HTMLResponse)
-def acknowledge_form(request: Request, db: DbSession, actor: CurrentActor, alert_id: int,
+def acknowledge_form(request: Request, db: DbSession, actor: CurrentActor, alert_id: RowId,
                      assignee: Annotated[str, Form(max_length=64)] = "", note: Annotated[str, Form(max_length=2000)] = "",
                      back: Annotated[str, Form(max_length=300)] = "") -> Response:
     """Acknowledge an alert, naming who handles it and a note; back to the alert (or the list it came from)."""
@@ -172,7 +173,7 @@ def silence_form(request: Request, db: DbSession, actor: CurrentActor,
 
 
 @router.post("/alerts/silences/{silence_id}/expire", response_class=HTMLResponse)
-def expire_form(request: Request, db: DbSession, actor: CurrentActor, silence_id: int) -> Response:
+def expire_form(request: Request, db: DbSession, actor: CurrentActor, silence_id: RowId) -> Response:
     """End a silence now."""
     from livecommerce.monitor import service
 

@@ -17,6 +17,7 @@ from livecommerce.accounts.deps import CurrentActor, DbSession
 from livecommerce.core.errors import LiveCommerceError, Problem, ValidationFailed
 from livecommerce.core.scope import ensure
 from livecommerce.core.timeutil import now
+from livecommerce.core.web.params import KeyPath, Limit, PageNo, PageSize, RowId
 from livecommerce.monitor import service
 from livecommerce.monitor.schemas import AckRequest, SilenceRequest, parse_duration
 from livecommerce.stats.api import fail
@@ -34,13 +35,13 @@ Platform = Annotated[str | None, Query(max_length=32, description="Platform code
 @router.get("/sessions", response_model=None)
 def sessions(actor: CurrentActor, db: DbSession, city: City = None, platform: Platform = None,
              status: Annotated[str | None, Query(pattern="^(live|paused|ended)$", description="live, paused or ended")] = None,
-             limit: Annotated[int, Query(ge=1, le=5000)] = 500) -> Any:
+             limit: Limit = 500) -> Any:
     """Live sessions (直播场次) the monitor has seen, the latest started first, with their figures and firing alerts."""
     return answer(lambda: service.list_sessions(db, actor, city=city, platform=platform, status=status, limit=limit))
 
 
 @router.get("/sessions/{platform}/{session_id}", response_model=None)
-def session(actor: CurrentActor, db: DbSession, platform: str, session_id: str) -> Any:
+def session(actor: CurrentActor, db: DbSession, platform: KeyPath, session_id: KeyPath) -> Any:
     """One session for its review (复盘): figures, minutes, compliance hits, alerts, products. 404 outside scope."""
     return answer(lambda: service.get_session(db, actor, platform, session_id))
 
@@ -51,7 +52,7 @@ def alerts(actor: CurrentActor, db: DbSession, city: City = None, platform: Plat
            rule: Annotated[str | None, Query(max_length=40, description="stream-stalled, viewers-drop, ...")] = None,
            session_id: Annotated[str | None, Query(max_length=64)] = None,
            acknowledged: Annotated[bool | None, Query(description="true: acknowledged (已认领); false: not yet")] = None,
-           page: Annotated[int, Query(ge=1, le=100000)] = 1, page_size: Annotated[int, Query(ge=1, le=500)] = 50) -> Any:
+           page: PageNo = 1, page_size: PageSize = 50) -> Any:
     """The alert centre (预警中心): alerts inside the caller's scope, newest first: {total, page, page_size, alerts}."""
     def call() -> dict[str, Any]:
         found, total = service.list_alerts(db, actor, state=state, rule=rule, city=city, platform=platform,
@@ -62,7 +63,7 @@ def alerts(actor: CurrentActor, db: DbSession, city: City = None, platform: Plat
 
 
 @router.get("/alerts/{alert_id}", response_model=None)
-def alert(actor: CurrentActor, db: DbSession, alert_id: int) -> Any:
+def alert(actor: CurrentActor, db: DbSession, alert_id: RowId) -> Any:
     """One alert with its history (every transition) and its acknowledgements. 404 outside scope."""
     return answer(lambda: service.get_alert(db, actor, alert_id))
 
@@ -70,7 +71,7 @@ def alert(actor: CurrentActor, db: DbSession, alert_id: int) -> Any:
 @router.post("/alerts/{alert_id}/ack", response_model=None,
              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                  "schema": AckRequest.model_json_schema()}}}})
-def acknowledge(actor: CurrentActor, db: DbSession, alert_id: int, body: Body) -> Any:
+def acknowledge(actor: CurrentActor, db: DbSession, alert_id: RowId, body: Body) -> Any:
     """Acknowledge (认领) an alert and assign it: {assignee, note}. Needs monitor.write inside the alert's region;
     audited."""
     def call() -> dict[str, Any]:
@@ -104,7 +105,7 @@ def add_silence(actor: CurrentActor, db: DbSession, body: Body) -> Any:
 
 
 @router.post("/silences/{silence_id}/expire", response_model=None)
-def expire_silence(actor: CurrentActor, db: DbSession, silence_id: int) -> Any:
+def expire_silence(actor: CurrentActor, db: DbSession, silence_id: RowId) -> Any:
     """End a silence now. Needs monitor.write inside the silence's region; audited."""
     return answer(lambda: service.expire_silence(db, actor, silence_id))
 

@@ -32,6 +32,7 @@ from livecommerce.compliance.marking import pieces
 from livecommerce.core.db import session_factory
 from livecommerce.core.scope import Actor
 from livecommerce.core.timeutil import SHANGHAI
+from livecommerce.core.web.params import KeyPath
 from livecommerce.core.web.writer import download, xlsx_bytes_counted
 from livecommerce.monitor import export, review
 from livecommerce.reference.codes import PLATFORMS
@@ -274,7 +275,7 @@ def _stored(db: Session, actor: Actor, platform: str, session_id: str) -> dict[s
 
 
 @router.get("/monitor/sessions/{platform}/{session_id}", response_class=HTMLResponse)
-def session_page(request: Request, db: DbSession, actor: CurrentActor, platform: str, session_id: str) -> Response:
+def session_page(request: Request, db: DbSession, actor: CurrentActor, platform: KeyPath, session_id: KeyPath) -> Response:
     """One session: live (curves by SSE, chat, alerts, products) or, once over, what the store kept and its review."""
     live = live_view(actor, platform, session_id)
     stored = _stored(db, actor, platform, session_id) if live is None else None
@@ -289,7 +290,7 @@ def session_page(request: Request, db: DbSession, actor: CurrentActor, platform:
 
 
 @router.get("/monitor/sessions/{platform}/{session_id}/stream")
-def session_stream(request: Request, actor: CurrentActor, platform: str, session_id: str) -> StreamingResponse:
+def session_stream(request: Request, actor: CurrentActor, platform: KeyPath, session_id: KeyPath) -> StreamingResponse:
     """The live session's JSON as server-sent events (404 when it is neither live nor stored in the viewer's scope)."""
     first = live_view(actor, platform, session_id)
     if first is None:
@@ -304,7 +305,7 @@ def session_stream(request: Request, actor: CurrentActor, platform: str, session
 # -- the review ------------------------------------------------------------------------------------------------------
 
 @router.get("/monitor/sessions/{platform}/{session_id}/review", response_class=HTMLResponse)
-def review_page(request: Request, db: DbSession, actor: CurrentActor, platform: str, session_id: str) -> Response:
+def review_page(request: Request, db: DbSession, actor: CurrentActor, platform: KeyPath, session_id: KeyPath) -> Response:
     """复盘: curves, peaks and what happened at them, conversion, top products, the timeline, the streamer's median
     and the rank among peers; printable (a print stylesheet and a 打印 button)."""
     data = review.build(db, actor, platform, session_id)
@@ -318,7 +319,7 @@ def review_page(request: Request, db: DbSession, actor: CurrentActor, platform: 
 
 
 @router.get("/monitor/sessions/{platform}/{session_id}/review.xlsx")
-def review_xlsx(request: Request, db: DbSession, actor: CurrentActor, platform: str, session_id: str) -> Response:
+def review_xlsx(request: Request, db: DbSession, actor: CurrentActor, platform: KeyPath, session_id: KeyPath) -> Response:
     """The review as an Excel workbook (概况, 分钟曲线, 预警, 违规, 商品), written by the single writer; audited."""
     data = review.build(db, actor, platform, session_id)
     content, rows = xlsx_bytes_counted(export.workbook_sheets(data, scope_label(actor)))

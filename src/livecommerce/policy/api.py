@@ -14,6 +14,7 @@ from fastapi.responses import Response
 
 from livecommerce.accounts.deps import CurrentActor, DbSession, client_of
 from livecommerce.core.errors import LiveCommerceError
+from livecommerce.core.web.params import SHORT_TEXT, KeyPath, RowId
 from livecommerce.core.web.writer import download
 from livecommerce.policy import service, tables
 from livecommerce.policy.acceptance_service import accept_payload
@@ -24,9 +25,10 @@ from livecommerce.web.bodies import Body, answer, model_of
 router = APIRouter(prefix="/api/policy", tags=["政策兑现 policy"])
 T = TypeVar("T")
 
-City = Annotated[str | None, Query(description="Only this 市(地): code or name (230100, 哈尔滨).")]
-Kind = Annotated[str | None, Query(description="Entity kind: enterprise, mcn, streamer_team, county_government, ...")]
-ClauseId = Annotated[str | None, Query(description="Clause id, full or short (LIVE20/1a).")]
+City = Annotated[str | None, Query(max_length=SHORT_TEXT, description="Only this 市(地): code or name (230100, 哈尔滨).")]
+Kind = Annotated[str | None, Query(max_length=SHORT_TEXT,
+                                   description="Entity kind: enterprise, mcn, streamer_team, county_government, ...")]
+ClauseId = Annotated[str | None, Query(max_length=SHORT_TEXT, description="Clause id, full or short (LIVE20/1a).")]
 Granted = Annotated[str, Query(pattern="^(true|false|all)$", description="true: granted (default); false: excluded; all.")]
 Review = Annotated[bool | None, Query(description="true: only awards flagged for review (需复核); false: only the others.")]
 Sets = Annotated[list[str] | None, Query(alias="set", description="NAME=VALUE parameter change, e.g. LIVE20/1a.cap=1000000.")]
@@ -45,7 +47,7 @@ def evaluate(actor: CurrentActor, body: Body, check_warehouse: bool = False, set
 
 
 @router.post("/accept", response_model=None)
-def accept(actor: CurrentActor, body: Body, unit: str | None = None,
+def accept(actor: CurrentActor, body: Body, unit: Annotated[str | None, Query(max_length=SHORT_TEXT)] = None,
            sample_seed: Annotated[str | None, Query(max_length=100)] = None) -> Any:
     """助企行动 acceptance (001 附件1 三(三)(四)): each service object accepted or not with its reasons, the subsidy per
     provider; with `sample_seed` the spot-check sample of each city's accepted objects (at least 10%)."""
@@ -79,7 +81,7 @@ def runs(actor: CurrentActor, db: DbSession) -> list[dict[str, Any]]:
 
 
 @router.get("/runs/{run_id}")
-def run(actor: CurrentActor, db: DbSession, run_id: int) -> dict[str, Any]:
+def run(actor: CurrentActor, db: DbSession, run_id: RowId) -> dict[str, Any]:
     """One run: its summary, and per clause what the caller's scope holds."""
     try:
         return service.summary(db, actor, service.get_run(db, actor, run_id)).to_json() | {
@@ -90,7 +92,7 @@ def run(actor: CurrentActor, db: DbSession, run_id: int) -> dict[str, Any]:
 
 
 @router.get("/runs/{run_id}/awards")
-def awards(actor: CurrentActor, db: DbSession, run_id: int, city: City = None, kind: Kind = None, clause: ClauseId = None,
+def awards(actor: CurrentActor, db: DbSession, run_id: RowId, city: City = None, kind: Kind = None, clause: ClauseId = None,
            granted: Granted = "true", review: Review = None) -> list[dict[str, Any]]:
     """The award list (奖补名单) inside the caller's scope, largest first; amounts are decimal strings in yuan."""
     try:
@@ -101,7 +103,7 @@ def awards(actor: CurrentActor, db: DbSession, run_id: int, city: City = None, k
 
 
 @router.get("/runs/{run_id}/awards.xlsx")
-def awards_xlsx(request: Request, actor: CurrentActor, db: DbSession, run_id: int, city: City = None, kind: Kind = None,
+def awards_xlsx(request: Request, actor: CurrentActor, db: DbSession, run_id: RowId, city: City = None, kind: Kind = None,
                 clause: ClauseId = None, granted: Granted = "true", review: Review = None) -> Response:
     """The same list as an XLSX workbook: 奖补名单 with Chinese headers and a total row, and 条款汇总 (audited)."""
     try:
@@ -113,7 +115,7 @@ def awards_xlsx(request: Request, actor: CurrentActor, db: DbSession, run_id: in
 
 
 @router.get("/runs/{run_id}/entities/{entity_id}")
-def entity(actor: CurrentActor, db: DbSession, run_id: int, entity_id: str) -> dict[str, Any]:
+def entity(actor: CurrentActor, db: DbSession, run_id: RowId, entity_id: KeyPath) -> dict[str, Any]:
     """One entity's result in the evaluate contract: eligible with traces, granted (with allocated), excluded with
     reasons, not eligible, explanation and review differences. 404 outside the caller's scope."""
     try:
@@ -123,7 +125,7 @@ def entity(actor: CurrentActor, db: DbSession, run_id: int, entity_id: str) -> d
 
 
 @router.post("/runs/{run_id}/what-if", response_model=None)
-def what_if(actor: CurrentActor, db: DbSession, run_id: int, body: Body) -> Any:
+def what_if(actor: CurrentActor, db: DbSession, run_id: RowId, body: Body) -> Any:
     """The run's facts again with changed parameters (and budget): per clause before, after and change, and both
     allocations' costs under the budget. Nothing is stored; needs policy.run."""
     def compute() -> dict[str, Any]:

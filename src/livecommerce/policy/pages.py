@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.responses import Response
@@ -161,7 +161,7 @@ def exclusivity(row: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
 
 
 @router.get("/policy/clauses", response_class=HTMLResponse)
-def clauses_page(request: Request, actor: CurrentActor, year: int | None = None) -> Response:
+def clauses_page(request: Request, actor: CurrentActor, year: Annotated[int | None, Query(ge=2000, le=2100)] = None) -> Response:
     """政策条款: every clause with its citation, quoted sentence, who, rule, amount parameters and years in force."""
     chosen = year if year in YEARS else None
     rows = service.clauses_table(chosen)

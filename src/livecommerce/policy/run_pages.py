@@ -15,6 +15,7 @@ from starlette.responses import Response
 from livecommerce.accounts.deps import CurrentActor, DbSession
 from livecommerce.core.errors import ValidationFailed
 from livecommerce.core.scope import Actor, ensure
+from livecommerce.core.web.params import KeyPath, RowId
 from livecommerce.policy import service, tables
 from livecommerce.policy.clauses import ALL
 from livecommerce.policy.facts import KINDS
@@ -53,7 +54,7 @@ def _flag(text: str) -> bool | None:
 
 
 @router.get("/policy/runs/{run_id}", response_class=HTMLResponse)
-def run_page(request: Request, db: DbSession, actor: CurrentActor, run_id: int) -> Response:
+def run_page(request: Request, db: DbSession, actor: CurrentActor, run_id: RowId) -> Response:
     """奖补名单: the run's awards in the viewer's scope, filtered, sorted and paged, with totals per clause."""
     form = _form(request)
     run = service.get_run(db, actor, run_id)
@@ -95,7 +96,7 @@ def run_page(request: Request, db: DbSession, actor: CurrentActor, run_id: int) 
 
 
 @router.get("/policy/runs/{run_id}/entities/{entity_id}", response_class=HTMLResponse)
-def entity_page(request: Request, db: DbSession, actor: CurrentActor, run_id: int, entity_id: str) -> Response:
+def entity_page(request: Request, db: DbSession, actor: CurrentActor, run_id: RowId, entity_id: KeyPath) -> Response:
     """计算过程: one entity's eligible clauses with quote, inputs, each test, formula, cap and amount; what was granted
     or excluded and why; declared figures that differ from the platform data, both highlighted."""
     run = service.get_run(db, actor, run_id)
@@ -112,7 +113,7 @@ def _changes(request: Request) -> list[tuple[str, str]]:
 
 
 @router.get("/policy/runs/{run_id}/what-if", response_class=HTMLResponse)
-def what_if_page(request: Request, db: DbSession, actor: CurrentActor, run_id: int) -> Response:
+def what_if_page(request: Request, db: DbSession, actor: CurrentActor, run_id: RowId) -> Response:
     """参数测算: change parameters (a cap, a rate, a threshold) and the budget, and see per clause what it would cost
     and what each allocation method would pay. Nothing is stored."""
     run = service.get_run(db, actor, run_id)

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from livecommerce.accounts.deps import CurrentActor, client_of
 from livecommerce.core.errors import LiveCommerceError, NotFound, PermissionDenied
 from livecommerce.core.scope import Actor
+from livecommerce.core.web.params import MAX_LIMIT, SHORT_TEXT
 from livecommerce.core.web.writer import download
 from livecommerce.stats import params, service
 from livecommerce.stats.indicators import DIMENSIONS, INDICATORS
@@ -18,15 +19,21 @@ from livecommerce.stats.tables import query_table, rank_table, to_xlsx
 
 router = APIRouter(prefix="/api/stats", tags=["统计分析 stats"])
 
-IndicatorId = Annotated[str, Query(description="Indicator id, e.g. online_retail (GET /api/stats/indicators).")]
-By = Annotated[str | None, Query(description="DIM[,DIM]: province, city, county, category, local, platform, channel, "
+IndicatorId = Annotated[str, Query(max_length=SHORT_TEXT, description="Indicator id, e.g. online_retail (GET /api/stats/indicators).")]
+By = Annotated[str | None, Query(max_length=SHORT_TEXT,
+                                 description="DIM[,DIM]: province, city, county, category, local, platform, channel, "
                                              "cross_border, entity_kind, day, week, month, quarter, year.")]
-From = Annotated[str | None, Query(alias="from", description="First day YYYY-MM-DD (included).")]
-To = Annotated[str | None, Query(alias="to", description="Last day YYYY-MM-DD (included).")]
-Period = Annotated[str | None, Query(description="Instead of from/to: 2025, 2025-Q1, 2025-02, 2025-W05, 2025-02-01.")]
-Region = Annotated[str | None, Query(description="Only this region and below: code or name.")]
+From = Annotated[str | None, Query(alias="from", max_length=SHORT_TEXT, description="First day YYYY-MM-DD (included).")]
+To = Annotated[str | None, Query(alias="to", max_length=SHORT_TEXT, description="Last day YYYY-MM-DD (included).")]
+Period = Annotated[str | None, Query(max_length=SHORT_TEXT,
+                                     description="Instead of from/to: 2025, 2025-Q1, 2025-02, 2025-W05, 2025-02-01.")]
+Region = Annotated[str | None, Query(max_length=SHORT_TEXT, description="Only this region and below: code or name.")]
 Filter = Annotated[list[str] | None, Query(alias="filter", description="DIMENSION=CODE[,CODE]; repeatable.")]
-Attribution = Annotated[str, Query(description="seller (seller_region) or ship_from (ship_from_region).")]
+Top = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="How many ranks: 1 to 1000.")]
+Of = Annotated[str, Query(max_length=SHORT_TEXT, description="entity, shop, streamer, product, county or city.")]
+Compare = Annotated[str | None, Query(max_length=SHORT_TEXT, description="yoy or mom.")]
+RankCompare = Annotated[str, Query(max_length=SHORT_TEXT, description="The change of rank against: mom or yoy.")]
+Attribution = Annotated[str, Query(max_length=SHORT_TEXT, description="seller (seller_region) or ship_from (ship_from_region).")]
 
 
 def fail(exc: LiveCommerceError) -> HTTPException:
@@ -55,7 +62,7 @@ def _query(actor: Actor, indicator: str, by: str | None, start: str | None, end:
 
 @router.get("/query")
 def query(actor: CurrentActor, indicator: IndicatorId, by: By = None, start: From = None, end: To = None,
-          period: Period = None, region: Region = None, compare: str | None = None, share: bool = False,
+          period: Period = None, region: Region = None, compare: Compare = None, share: bool = False,
           filters: Filter = None, attribution: Attribution = "seller") -> dict[str, Any]:
     """One indicator over a date range, cut by dimensions: `{"indicator", "from", "to", "by", "rows": [...]}` with
     values as exact decimal strings (yuan); `previous` and `yoy`/`mom` with compare; `share` with share=true."""
@@ -64,7 +71,7 @@ def query(actor: CurrentActor, indicator: IndicatorId, by: By = None, start: Fro
 
 @router.get("/query.xlsx")
 def query_xlsx(request: Request, actor: CurrentActor, indicator: IndicatorId, by: By = None, start: From = None,
-               end: To = None, period: Period = None, region: Region = None, compare: str | None = None,
+               end: To = None, period: Period = None, region: Region = None, compare: Compare = None,
                share: bool = False, filters: Filter = None, attribution: Attribution = "seller") -> Response:
     """The same answer as an XLSX workbook: Chinese headers, amounts in 万元 (the download is audited)."""
     result = _query(actor, indicator, by, start, end, period, region, compare, share, filters, attribution)
@@ -83,16 +90,16 @@ def _rank(actor: Actor, indicator: str, of: str, top: int, start: str | None, en
 
 
 @router.get("/rank")
-def rank(actor: CurrentActor, indicator: IndicatorId, of: str = "entity", top: int = 10, start: From = None,
-         end: To = None, period: Period = None, region: Region = None, compare: str = "mom", filters: Filter = None,
+def rank(actor: CurrentActor, indicator: IndicatorId, of: Of = "entity", top: Top = 10, start: From = None,
+         end: To = None, period: Period = None, region: Region = None, compare: RankCompare = "mom", filters: Filter = None,
          attribution: Attribution = "seller") -> dict[str, Any]:
     """The top N entities, shops, streamers, products, counties or cities, with the change of rank."""
     return _rank(actor, indicator, of, top, start, end, period, region, compare, filters, attribution).to_json()
 
 
 @router.get("/rank.xlsx")
-def rank_xlsx(request: Request, actor: CurrentActor, indicator: IndicatorId, of: str = "entity", top: int = 10,
-              start: From = None, end: To = None, period: Period = None, region: Region = None, compare: str = "mom",
+def rank_xlsx(request: Request, actor: CurrentActor, indicator: IndicatorId, of: Of = "entity", top: Top = 10,
+              start: From = None, end: To = None, period: Period = None, region: Region = None, compare: RankCompare = "mom",
               filters: Filter = None, attribution: Attribution = "seller") -> Response:
     """The ranking as an XLSX workbook (names written as text, never as formulas; the download is audited)."""
     result = _rank(actor, indicator, of, top, start, end, period, region, compare, filters, attribution)
@@ -110,4 +117,3 @@ def targets(actor: CurrentActor) -> list[dict[str, Any]]:
         return [status.to_json() for status in open_statuses(actor)]
     except LiveCommerceError as exc:
         raise fail(exc) from exc
-

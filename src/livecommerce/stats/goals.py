@@ -96,7 +96,10 @@ def statuses(session: Session, engine: Engine, actor: Actor, snap: Snapshot, tod
                 out.append(TargetStatus(target, name, None, f"数据仓库中没有{year}年的{name}数据"))
                 continue
             actual = sum((v for m, v in monthly if m.year == year and m <= as_of), Decimal("0.00"))
-            out.append(TargetStatus(target, name, progress(target, actual, monthly, as_of)))
+            try:
+                out.append(TargetStatus(target, name, progress(target, actual, monthly, as_of)))
+            except ValueError:  # a growth target whose year before lacks some of its 12 months (targets._previous_year)
+                out.append(TargetStatus(target, name, None, f"数据仓库中{year - 1}年的{name}数据不满12个月，无法计算增长"))
         elif target.indicator in YEARLY_COUNTS:
             end = min(as_of, target.due_date)
             result = run(engine, Query(target.indicator, Range(date(end.year, 1, 1), end), region=region), actor, snap)
