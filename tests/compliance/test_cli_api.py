@@ -226,7 +226,7 @@ def test_without_a_login_it_is_401_and_a_platform_token_may_scan(home: Settings)
     add_user("douyin-feed", "platform")
     with session_scope() as session:
         user = accounts.get_user_by_username(session, SystemActor(), "douyin-feed")
-        token = sessions.issue_token(session, SystemActor(), user.id, "抖音推送")
+        token = sessions.issue_token(session, SystemActor(), user.id, "抖音推送").token
     with TestClient(create_app()) as client:
         assert client.post("/api/compliance/scan", json={"text": "全網最低價"}).status_code == 401
         assert client.get("/api/compliance/packs").status_code == 401

@@ -54,7 +54,7 @@ def test_a_platform_pushes_rows_with_its_token(client: TestClient, home) -> None
     add_user("douyin-feed", "platform")
     with session_scope() as session:
         user = accounts.get_user_by_username(session, SystemActor(), "douyin-feed")
-        token = sessions.issue_token(session, SystemActor(), user.id, "抖音推送")
+        token = sessions.issue_token(session, SystemActor(), user.id, "抖音推送").token
     body = {"source": "douyin-2025-03-01", "rows": [order("A1", paid_amount="88.80"), order("A2")]}
     response = client.post("/api/feeds/orders", json=body, headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200, response.text

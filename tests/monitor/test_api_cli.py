@@ -175,7 +175,7 @@ def api(evening: Settings) -> Iterator[tuple[TestClient, dict[str, dict[str, str
         add_user(name, role, **scope)
         with session_scope() as session:
             user = accounts.get_user_by_username(session, SystemActor(), name)
-            tokens[name] = {"Authorization": f"Bearer {issue_token(session, SystemActor(), user.id, 'test')}"}
+            tokens[name] = {"Authorization": f"Bearer {issue_token(session, SystemActor(), user.id, 'test').token}"}
     with TestClient(create_app()) as client:
         yield client, tokens
 
