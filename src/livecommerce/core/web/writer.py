@@ -165,8 +165,15 @@ def cell_value(value: Any, column: Column, reveal_personal: bool = False) -> Any
 # ---------------------------------------------------------------------------------------------------- XLSX
 
 
-def _xlsx_cell(sheet: Any, value: Any, column: Column, bold: bool = False) -> Any:
-    """One write-only cell: text forced to a string (never a formula), numbers and dates with the column's format."""
+def _xlsx_cell(sheet: Any, value: Any, column: Column, bold: bool = False, styled: bool = False) -> Any:
+    """One write-only cell: text forced to a string (never a formula), numbers and dates with the column's format.
+    A short plain string or an empty cell goes as the bare value (openpyxl types it as text; it saves a cell object)."""
+    plain = not (bold or styled)
+    if value is None and plain:
+        return None
+    if isinstance(value, str) and plain and len(value) <= 30 and not value.startswith(("=", "#")) \
+            and not is_formula_like(value):
+        return value
     cell = WriteOnlyCell(sheet)
     if isinstance(value, str):
         cell._value, cell.data_type = value, "s"  # set directly: openpyxl would make '=…' a formula
@@ -214,13 +221,13 @@ def _write_sheet(workbook: Workbook, spec: Sheet, used: set[str], reveal_persona
     lines = [line for line in spec.caption.split("\n") if line] if spec.caption else []
     sheet.freeze_panes = f"A{len(lines) + 2}"
     for n, line in enumerate(lines):
-        caption = _xlsx_cell(sheet, line, Column("caption", "caption"))
+        caption = _xlsx_cell(sheet, line, Column("caption", "caption"), styled=True)
         if n == 0:
             caption.font = TITLE_FONT
         sheet.append([caption])
     header = []
     for column in columns:
-        cell = _xlsx_cell(sheet, column.title, column)
+        cell = _xlsx_cell(sheet, column.title, column, styled=True)
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         header.append(cell)
