@@ -51,12 +51,22 @@ def at_text(moment: datetime) -> str:
     return aware(moment).astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
+TEXT_FIELDS = ("actor", "action", "target_type", "target_id", "before", "after", "outcome", "client")
+
+
 def canonical(entry: Any, prev_hash: str) -> bytes:
-    """The bytes a line's hash is taken over: a JSON array of its fields in a fixed order, UTF-8, no spaces. ``entry``
-    is an AuditEntry or anything with its fields (a result row, in verify and the migration)."""
-    fields = [prev_hash, entry.id, at_text(entry.at), entry.actor, entry.action, entry.target_type, entry.target_id,
-              entry.before, entry.after, entry.outcome, entry.client]
+    """The bytes a line's hash is taken over: a JSON array of its fields in a fixed order, UTF-8, no spaces:
+    [prev_hash, id, at (UTC ISO), actor, action, target_type, target_id, before, after, outcome, client]. ``entry`` is
+    an AuditEntry or anything with its fields (a result row, in verify and the migration)."""
+    return _canonical([prev_hash, entry.id, at_text(entry.at), *(getattr(entry, name) for name in TEXT_FIELDS)])
+
+
+def _canonical(fields: list[Any]) -> bytes:
     return json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _digest(fields: list[Any]) -> str:
+    return hashlib.sha256(_canonical(fields)).hexdigest()
 
 
 def line_hash(entry: Any, prev_hash: str) -> str:
@@ -107,14 +117,25 @@ def _chain(session: Session, lines: list[AuditEntry]) -> None:
     connection = session.connection()
     last_id, last_hash = lock_head(connection)
     for entry in lines:
-        for name, width in WIDTHS.items():
-            setattr(entry, name, _clean(getattr(entry, name), width))
-        entry.at = aware(entry.at or now()).astimezone(UTC)
+        _fit(entry)
         last_id += 1
-        entry.id, entry.prev_hash = last_id, last_hash
-        entry.hash = last_hash = line_hash(entry, last_hash)
+        fields = entry.__dict__  # the pending line's values, read without the ORM's attribute machinery
+        digest = _digest([last_hash, last_id, at_text(fields["at"]), *(fields.get(name) for name in TEXT_FIELDS)])
+        entry.id, entry.prev_hash, entry.hash = last_id, last_hash, digest
+        last_hash = digest
     connection.execute(update(AuditChainHead).where(AuditChainHead.id == 1)
                        .values(last_id=last_id, last_hash=last_hash))
+
+
+def _fit(entry: AuditEntry) -> None:
+    """Make a line what the database will hand back: text cut to its column, the time in UTC (set only on change:
+    a large import adds tens of thousands of lines in one flush)."""
+    for name, width in WIDTHS.items():
+        value = getattr(entry, name)
+        if value is None or len(value) > width or "\x00" in value:
+            setattr(entry, name, _clean(value, width))
+    if entry.at is None or entry.at.utcoffset() is None or entry.at.tzinfo is not UTC:
+        entry.at = aware(entry.at or now()).astimezone(UTC)
 
 
 @event.listens_for(Session, "before_flush")
