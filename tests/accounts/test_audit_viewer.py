@@ -77,7 +77,7 @@ def test_the_api_filters_by_actor_action_and_target(app_client: TestClient) -> N
 
 
 @pytest.mark.parametrize("query", ["limit=0", "limit=1001", "offset=-1", "from=2026-13-01", "from=2026-12-09&to=2026-12-01",
-                                   "actor=" + "x" * 65])
+                                   "actor=" + "x" * 65, "from=0001-01-01", "to=9999-12-31", "target_id=%00"])
 def test_the_api_refuses_what_is_out_of_bounds_with_a_422(app_client: TestClient, query: str) -> None:
     response = logged_in(app_client, "aud").get(f"/api/audit?{query}")
     assert response.status_code == 422, response.text

@@ -23,6 +23,7 @@ from livecommerce.core.timeutil import SHANGHAI, aware
 READ = "audit.read"
 EXPORT_MAX = 200_000  # lines in one XLSX export; a larger selection is refused with a request to narrow it
 SUMMARY_MAX = 300
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)  # a filter's days (date.min/max would overflow in UTC)
 
 ACTIONS = {
     "login": "登录", "logout": "退出", "users.create": "新建用户", "users.update": "修改用户",
@@ -62,6 +63,12 @@ class AuditFilter:
     date_to: date | None = None
 
     def __post_init__(self) -> None:
+        for name in ("actor", "action", "target_type", "target_id"):
+            if "\x00" in (getattr(self, name) or ""):
+                raise ValidationFailed(f"{name} may not contain a NUL character (筛选条件含非法字符)")
+        for day in (self.date_from, self.date_to):
+            if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+                raise ValidationFailed(f"日期 {day} 超出范围 {FIRST_DAY} 至 {LAST_DAY} (date out of range)")
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise ValidationFailed(f"起始日期 {self.date_from} 晚于截止日期 {self.date_to} (from is after to)")
 
