@@ -255,3 +255,25 @@ def test_the_migration_chains_the_lines_already_there(backend: str, request: pyt
         assert audit.verify(session).intact and audit.verify(session).checked == 4
     db.dispose_engines()
     get_settings.cache_clear()
+
+
+def test_an_anchor_noted_earlier_catches_a_chain_rewritten_from_there_on(registry_home: Settings) -> None:
+    """Someone rewrites line 2 and every hash after it and the head: the chain holds, the anchor does not."""
+    add_lines(3)
+    anchor = f"3:{lines()[2].hash}"
+    assert CliRunner().invoke(cli_app, ["audit", "verify", "--anchor", anchor]).exit_code == 0
+    _drop_triggers(registry_home)
+    with session_scope() as session:
+        session.execute(text("UPDATE audit_log SET actor = 'nobody' WHERE id = 2"))
+        prev = session.get(AuditEntry, 1)
+        assert prev is not None
+        prev_hash = prev.hash
+        for line in session.scalars(select(AuditEntry).where(AuditEntry.id >= 2).order_by(AuditEntry.id)):
+            line.prev_hash, line.hash = prev_hash, audit.line_hash(line, prev_hash)
+            prev_hash = line.hash
+            session.flush()
+        session.execute(text("UPDATE audit_chain_head SET last_hash = :h"), {"h": prev_hash})
+    assert _verify_cli()[0] == 0  # a consistent rewrite passes the chain alone
+    result = CliRunner().invoke(cli_app, ["audit", "verify", "--anchor", anchor])
+    assert result.exit_code == 1 and "line 3 has hash" in result.output and "rewritten" in result.output
+    assert CliRunner().invoke(cli_app, ["audit", "verify", "--anchor", "3:abc"]).exit_code == 2

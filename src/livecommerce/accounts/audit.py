@@ -280,3 +280,14 @@ def verify(session: Session) -> Verdict:
         checked += 1
         prev, prev_hash = line, line.hash
     return Verdict(checked, prev.id if prev is not None else 0, prev_hash, _check_head(session, prev, prev_hash))
+
+
+def anchor_problem(session: Session, line_id: int, expected_hash: str) -> str | None:
+    """Whether the line recorded earlier outside the database (its id and hash) is still in the chain as it was:
+    None when it is, else what differs. Guards against a rewrite of the whole chain from some line onwards."""
+    stored = session.scalar(select(AuditEntry.hash).where(AuditEntry.id == line_id))
+    if stored is None:
+        return f"line {line_id} of the anchor is no longer in the log"
+    if stored != expected_hash.strip().lower():
+        return f"line {line_id} has hash {stored}, but the anchor recorded {expected_hash}: the chain was rewritten"
+    return None

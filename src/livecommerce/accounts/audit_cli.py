@@ -78,17 +78,34 @@ def _table(total: int, rows: list[dict[str, object]], offset: int) -> None:
 
 
 @group.command("verify")
-def verify() -> None:
+def verify(
+    anchor: Annotated[str | None, typer.Option("--anchor", help="ID:HASH of a line noted earlier (an earlier verify's "
+                                               "last line): it must still be there with that hash.")] = None,
+) -> None:
     """Check the hash chain line by line (streamed): exit 0 when intact, 1 naming the first line that does not hold."""
+    anchored = _parse_anchor(anchor) if anchor else None
     ensure_home()
     with session_scope() as session:
         verdict = audit.verify(session)
-    if verdict.broken is None:
+        moved = audit.anchor_problem(session, *anchored) if anchored and verdict.intact else None
+    if verdict.broken is None and moved is None:
         typer.echo(f"审计日志完整 / audit log intact: {verdict.checked} lines checked; last line {verdict.last_id}, "
-                   f"hash {verdict.last_hash}")
+                   f"hash {verdict.last_hash}" + (f"; anchor line {anchored[0]} holds" if anchored else ""))
         return
+    if moved is not None:
+        typer.echo(f"审计日志被改写 / audit log rewritten: {moved}.", err=True)
+        raise typer.Exit(1)
     broken = verdict.broken
+    assert broken is not None
     when = audit.at_text(broken.at) if broken.at is not None else "-"
     typer.echo(f"审计日志被篡改 / audit log altered: line {broken.entry_id} (at {when}, actor {broken.actor!r}, "
                f"action {broken.action!r}): {broken.problem}. {verdict.checked} lines before it are intact.", err=True)
     raise typer.Exit(1)
+
+
+def _parse_anchor(text: str) -> tuple[int, str]:
+    """'1234:9f86d0…' → (1234, '9f86d0…'); anything else is a usage error (exit 2)."""
+    line_id, _, digest = text.partition(":")
+    if not line_id.strip().isdigit() or len(digest.strip()) != 64:
+        raise _fail(f"--anchor is ID:HASH (a line id and its 64-character sha256), got {text!r}", 2)
+    return int(line_id), digest.strip()
