@@ -86,3 +86,26 @@ def test_parallel_wrong_passwords_get_at_most_the_limit_checked(served: str, reg
     with httpx.Client(base_url=served) as client:  # the right password from the locked address: refused unchecked
         assert client.post("/api/auth/login", json={"username": "admin", "password": PASSWORD}).status_code == 401
     assert len(checked) == limit
+
+
+def test_parallel_mixed_logins_never_fail_with_a_server_error(served: str, registry_home: Settings) -> None:
+    """Right, wrong and unknown logins at once from one address (claims, give-backs, locks and purges interleaved):
+    every answer is 200 or 401, never a 5xx (no deadlock between the counters' rows)."""
+    start = threading.Barrier(CLIENTS)
+    statuses: list[int] = []
+
+    def attempt(number: int) -> None:
+        username, password = [("admin", PASSWORD), ("admin", "wrong-password-x"), (f"nobody{number}", PASSWORD)][number % 3]
+        with httpx.Client(base_url=served, timeout=60) as client:
+            start.wait()
+            for _ in range(3):
+                client.cookies.clear()  # a logged-in client would need its CSRF token to post again
+                statuses.append(client.post("/api/auth/login", json={"username": username, "password": password})
+                                .status_code)
+
+    threads = [threading.Thread(target=attempt, args=(number,)) for number in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=180)
+    assert len(statuses) == 3 * CLIENTS and set(statuses) <= {200, 401} and 200 in statuses

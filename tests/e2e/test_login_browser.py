@@ -121,7 +121,7 @@ def test_login_through_the_form_reaches_the_home_page(console_url: str, tmp_path
             page.fill("#username", "admin")
             page.fill("#password", "not-the-password")
             page.click("button[type=submit]")
-            assert page.locator(".alert-error").inner_text() == "用户名或密码错误"
+            assert page.locator(".alert-error").inner_text() == "用户名或密码错误；连续失败5次后需等待15分钟再试"
 
             page.fill("#password", PASSWORD)
             page.click("button[type=submit]")

@@ -8,7 +8,10 @@ exists. The audit line (action ``login``) keeps the true reason in ``after.reaso
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from livecommerce.accounts import audit, passwords, throttle
@@ -16,6 +19,8 @@ from livecommerce.accounts.models import User
 from livecommerce.core.errors import LiveCommerceError
 from livecommerce.core.settings import Settings, get_settings
 from livecommerce.core.timeutil import now
+
+logger = logging.getLogger(__name__)
 
 
 class LoginFailed(LiveCommerceError):
@@ -43,13 +48,23 @@ def _claim(db: Session, username: str, address: str, settings: Settings) -> str 
     reason ("throttled" or "locked") or None when the password may be checked."""
     address_key, account_key = throttle.keys(username, address)
     minutes = settings.login_lockout_minutes
+    _purge(db, settings)
     with Session(bind=db.get_bind()) as own, own.begin():
-        throttle.purge(own, settings)
         if throttle.claim(own, address_key, settings.login_address_max_failures, minutes) is None:
             return "throttled"
         if throttle.claim(own, account_key, settings.login_max_failures, minutes) is None:
             return "locked"
     return None
+
+
+def _purge(db: Session, settings: Settings) -> None:
+    """Delete spent counters in a transaction of their own; two logins purging at once may deadlock on PostgreSQL,
+    and then one simply leaves it to the next login."""
+    try:
+        with Session(bind=db.get_bind()) as own, own.begin():
+            throttle.purge(own, settings)
+    except DBAPIError:
+        logger.info("login counters not purged this time (another login was purging)", exc_info=True)
 
 
 def _settle(db: Session, username: str, address: str, ok: bool, settings: Settings) -> None:
@@ -60,8 +75,8 @@ def _settle(db: Session, username: str, address: str, ok: bool, settings: Settin
         if ok:
             throttle.give_back(own, address_key, account_key)
             return
-        throttle.lock_if_full(own, account_key, settings.login_max_failures, minutes)
         throttle.lock_if_full(own, address_key, settings.login_address_max_failures, minutes)
+        throttle.lock_if_full(own, account_key, settings.login_max_failures, minutes)
 
 
 def _refuse(db: Session, username: str, user: User | None, client: str, reason: str) -> LoginFailed:

@@ -63,10 +63,11 @@ def claim(db: Session, key: Key, limit: int, lockout_minutes: int) -> int | None
 
 
 def give_back(db: Session, address_key: Key, account_key: Key) -> None:
-    """A right password: the account key starts again, the address key gets its slot back."""
-    db.execute(update(LoginAttempts).where(*_match(account_key)).values(failures=0, locked_until=None))
+    """A right password: the address key gets its slot back, the account key starts again (rows are always taken
+    address first, then account, as claim does, so two logins never wait on each other in a cycle)."""
     db.execute(update(LoginAttempts).where(*_match(address_key), LoginAttempts.failures > 0)
                .values(failures=LoginAttempts.failures - 1))
+    db.execute(update(LoginAttempts).where(*_match(account_key)).values(failures=0, locked_until=None))
 
 
 def lock_if_full(db: Session, key: Key, limit: int, lockout_minutes: int) -> bool:
