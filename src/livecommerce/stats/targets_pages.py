@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from livecommerce.accounts.deps import CurrentActor, DbSession
 from livecommerce.core.errors import LiveCommerceError, ValidationFailed
+from livecommerce.core.web.params import KeyPath
 from livecommerce.stats.goals import figure
 from livecommerce.stats.models import COMPARISONS
 from livecommerce.stats.targets import WRITE, get_target, update_target
@@ -36,7 +37,7 @@ def targets_page(request: Request, actor: CurrentActor) -> Response:
 
 
 @router.get("/stats/targets/{code}/edit", response_class=HTMLResponse)
-def edit_page(request: Request, db: DbSession, actor: CurrentActor, code: str) -> Response:
+def edit_page(request: Request, db: DbSession, actor: CurrentActor, code: KeyPath) -> Response:
     target = get_target(db, actor, code)
     return _edit(request, target, {}, "")
 
@@ -50,7 +51,7 @@ def _edit(request: Request, target: Any, form: dict[str, str], error: str, statu
 
 
 @router.post("/stats/targets/{code}/edit", response_class=HTMLResponse)
-def edit_submit(request: Request, db: DbSession, actor: CurrentActor, code: str,
+def edit_submit(request: Request, db: DbSession, actor: CurrentActor, code: KeyPath,
                 title: Annotated[str, Form(max_length=200)], target_value: Annotated[str, Form(max_length=30)],
                 comparison: Annotated[str, Form(max_length=16)], period_start: Annotated[str, Form(max_length=10)],
                 due_date: Annotated[str, Form(max_length=10)], note: Annotated[str, Form(max_length=2000)] = "") -> Response:
