@@ -86,3 +86,29 @@ def test_a_growth_target_without_last_years_12_months_says_so(admin_client: Test
     assert response.status_code == 200, response.text
     reasons = [target["reason"] for target in response.json()]
     assert any("不满12个月" in reason for reason in reasons), reasons
+
+
+DEEP = "[" * 100_000 + "]" * 100_000
+BODIES = [("/api/policy/evaluate", DEEP), ("/api/compliance/scan", DEEP), ("/api/monitor/silences", DEEP),
+          ("/api/policy/runs", '{"year": 2025, "budget": "1e400"}'),
+          ("/api/policy/runs", '{"year": 2025, "budget": 340282366920938463463374607431768211456}'),
+          ("/api/monitor/silences", '{"matchers": {"region": "2301*"}, "duration": "99999999999999h", "comment": "x"}'),
+          ("/api/monitor/silences", '{"matchers": {"region": "2301*"}, "starts": "0001-01-01T00:00:00", "duration": "1h", '
+                                    '"comment": "x"}')]
+
+
+@pytest.mark.parametrize(("path", "body"), BODIES, ids=["deep-evaluate", "deep-scan", "deep-silence", "budget-1e400",
+                                                        "budget-2^128", "duration-overflow", "starts-year-1"])
+def test_a_body_beyond_what_can_be_held_is_refused_with_its_reason(admin_client: TestClient, path: str, body: str) -> None:
+    response = admin_client.post(path, content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert response.json()["detail"]
+
+
+def test_a_what_if_with_a_nan_parameter_is_refused(admin_client: TestClient) -> None:
+    from tests.web.test_scope_every_endpoint import _policy_run
+
+    run_id = _policy_run()
+    response = admin_client.post(f"/api/policy/runs/{run_id}/what-if", json={"overrides": {"LIVE20/1a.cap": "NaN"}})
+    assert response.status_code == 400, response.text
+    assert "LIVE20/1a.cap" in response.text

@@ -45,7 +45,7 @@ def scan(actor: CurrentActor, body: Body) -> Any:
     try:
         try:
             payload = json.loads(body)
-        except (UnicodeDecodeError, ValueError) as exc:
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # RecursionError: nested too deep
             raise ValidationFailed(f"the body is not JSON: {exc}") from None
         request = scan_request(payload)
         if request.text is not None:

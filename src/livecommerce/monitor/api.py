@@ -98,7 +98,10 @@ def add_silence(actor: CurrentActor, db: DbSession, body: Body) -> Any:
         starts: datetime = wanted.starts or now()
         if (wanted.ends is None) == (wanted.duration is None):
             raise ValidationFailed("give ends or duration (one of them)", [Problem("ends or duration", "ends")])
-        ends = wanted.ends or starts + parse_duration(wanted.duration or "", "duration")
+        try:
+            ends = wanted.ends or starts + parse_duration(wanted.duration or "", "duration")
+        except OverflowError:  # starts + duration beyond the year 9999
+            raise ValidationFailed("starts + duration is past the year 9999", [Problem("ends before 9999", "duration")]) from None
         return service.create_silence(db, actor, matchers=wanted.matchers, starts=starts, ends=ends,
                                       comment=wanted.comment)
     return answer(call)

@@ -53,7 +53,10 @@ def parse_duration(text: str, name: str = "--for") -> timedelta:
         raise ValidationFailed(f"{name} {text!r}: a duration such as 2h, 30m, 1h30m or 1d",
                                [Problem("a duration such as 2h, 30m, 1h30m or 1d", name, text)])
     days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
-    span = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    try:
+        span = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    except OverflowError:  # more than timedelta holds (999,999,999 days)
+        raise ValidationFailed(f"{name} {text!r}: too long", [Problem("too long", name, text)]) from None
     if span <= timedelta(0):
         raise ValidationFailed(f"{name} {text!r}: longer than zero", [Problem("longer than zero", name, text)])
     return span

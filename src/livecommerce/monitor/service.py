@@ -265,7 +265,10 @@ def _silence_dict(row: MonitorSilence, moment: datetime | None = None) -> dict[s
 def _instant(name: str, value: datetime) -> datetime:
     if not isinstance(value, datetime):
         raise ValidationFailed(f"{name} {value!r}: a date and time", [Problem("a date and time", name, str(value))])
-    return as_shanghai(value).astimezone(UTC)
+    try:
+        return as_shanghai(value).astimezone(UTC)
+    except OverflowError:  # 0001-01-01 in Shanghai is before the first UTC instant datetime holds
+        raise ValidationFailed(f"{name} {value.isoformat()}: out of range", [Problem("a date after the year 1", name)]) from None
 
 
 def create_silence(session: Session, actor: Actor, *, matchers: dict[str, str], starts: datetime, ends: datetime,

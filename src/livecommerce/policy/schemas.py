@@ -44,7 +44,7 @@ def budget_of(value: Any, what: str = "budget") -> Decimal | None:
         return None
     try:
         amount = to_money(value)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, ArithmeticError) as exc:  # ArithmeticError: decimal's InvalidOperation (1e400)
         raise ValidationFailed(f"{what} {value!r}: {exc}", [Problem(str(exc), what, str(value))]) from None
     if amount < 0:
         raise ValidationFailed(f"{what} {value!r}: must not be negative", [Problem("must not be negative", what, str(value))])
@@ -61,7 +61,7 @@ def overrides_of(items: list[str] | None) -> dict[str, str]:
         if not sep or not name or not value:
             raise ValidationFailed(f"--set {item!r} is not NAME=VALUE, e.g. LIVE20/1a.cap=1000000",
                                    [Problem("NAME=VALUE", "--set", item)])
-        parse_override(name, value)
+        _parsed(name, value)
         out[name] = value
     return out
 
@@ -69,8 +69,16 @@ def overrides_of(items: list[str] | None) -> dict[str, str]:
 def check_overrides(overrides: dict[str, str]) -> dict[str, str]:
     """Each name and value of a what-if checked against the catalogue (ValidationFailed naming the first wrong one)."""
     for name, value in overrides.items():
-        parse_override(name, value)
+        _parsed(name, value)
     return overrides
+
+
+def _parsed(name: str, value: str) -> None:
+    """parse_override, with a number decimal cannot hold (NaN, 1e999999) refused as a ValidationFailed."""
+    try:
+        parse_override(name, value)
+    except ArithmeticError:
+        raise ValidationFailed(f"{name}={value!r}: not a finite number", [Problem("a finite number", name, value)]) from None
 
 
 def budget_from_wan(text: str | None, what: str = "预算") -> Decimal | None:

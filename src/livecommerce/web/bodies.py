@@ -47,7 +47,7 @@ class JsonBody:
     def value(self) -> Any:
         try:
             return json.loads(self.raw)
-        except (UnicodeDecodeError, ValueError) as exc:
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # RecursionError: nested too deep
             raise ValidationFailed(f"the body is not JSON: {exc}", [Problem(f"the body is not JSON: {exc}")]) from None
 
 
