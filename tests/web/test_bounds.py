@@ -112,3 +112,10 @@ def test_a_what_if_with_a_nan_parameter_is_refused(admin_client: TestClient) -> 
     response = admin_client.post(f"/api/policy/runs/{run_id}/what-if", json={"overrides": {"LIVE20/1a.cap": "NaN"}})
     assert response.status_code == 400, response.text
     assert "LIVE20/1a.cap" in response.text
+
+
+def test_a_page_refusing_a_parameter_says_so_in_chinese_naming_the_field(admin_client: TestClient) -> None:
+    response = admin_client.get(f"/alerts/{BEYOND}")
+    assert response.status_code == 422
+    assert "text/html" in response.headers["content-type"]
+    assert "输入有误" in response.text and "alert_id" in response.text and str(BEYOND) in response.text

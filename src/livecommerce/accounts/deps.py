@@ -100,6 +100,10 @@ def _authenticated(request: Request, db: DbSession) -> Authenticated | None:
         found = sessions.resolve_session(db, cookie)
         if found is not None:
             auth = Authenticated.of(found[0], found[1].csrf_token, found[1].id)
+    # The bookkeeping just written (last seen, last used, a session ended) is committed now: on SQLite it would
+    # otherwise hold the write lock for the whole request, and a login's throttle, which commits in a transaction
+    # of its own, would wait on it (30 s, then "database is locked").
+    db.commit()
     request.state.auth = auth
     return auth
 

@@ -13,7 +13,8 @@ from typing import Any
 
 import anyio
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
@@ -24,7 +25,8 @@ from livecommerce.core.errors import LiveCommerceError, NotFound, PermissionDeni
 from livecommerce.web.templating import render
 
 STATUS = ((PermissionDenied, 403), (NotFound, 404), (ValidationFailed, 422))
-TITLES = {400: "请求有误", 401: "请先登录", 403: "无权访问", 404: "页面不存在", 405: "不支持的操作", 422: "输入有误"}
+TITLES = {400: "请求有误", 401: "请先登录", 403: "无权访问", 404: "页面不存在", 405: "不支持的操作", 413: "上传内容过大",
+          422: "输入有误"}
 
 
 def _is_api(request: Request) -> bool:
@@ -70,6 +72,24 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return _page(request, exc.status_code, str(exc.detail), dict(exc.headers or {}))
 
 
+def validation_message(exc: RequestValidationError) -> str:
+    """The refused fields of a request in one Chinese line: where, what was sent, and the rule it broke."""
+    parts = []
+    for error in exc.errors()[:5]:
+        where = ".".join(str(item) for item in error.get("loc", ()) if item not in ("path", "query", "body", "form"))
+        sent = str(error.get("input", ""))[:40]
+        parts.append(f"参数 {where or '请求'} 的值 {sent!r} 不合规则：{error.get('msg', '')}")
+    return "；".join(parts) or "请求参数有误"
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    """A refused parameter: FastAPI's JSON 422 under /api/, the Chinese page naming the field elsewhere."""
+    assert isinstance(exc, RequestValidationError)
+    if _is_api(request):
+        return await request_validation_exception_handler(request, exc)
+    return _page(request, 422, validation_message(exc))
+
+
 class AuditAfterRequest:
     """ASGI middleware: the lines ``audit.record_apart`` makes during a request (refusals, downloads) are written
     when the answer starts, after the request's own transaction has ended, each in a transaction of its own."""
@@ -99,4 +119,5 @@ def install(app: FastAPI) -> None:
     """Register the error handlers on an app, and the middleware that writes refusals' and downloads' audit lines."""
     app.add_exception_handler(LiveCommerceError, _domain_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_middleware(AuditAfterRequest)
