@@ -64,8 +64,8 @@ class Settings(BaseSettings):
     warehouse_path: Path | None = Field(None, description="DuckDB file of the warehouse; default warehouse.duckdb in the home.")
     timezone: str = Field("Asia/Shanghai", description="Time zone of naive timestamps and of every period (DESIGN.md: Time).")
     session_idle_minutes: int = Field(30, ge=1, le=24 * 60, description="A web session ends after this many idle minutes.")
-    login_max_failures: int = Field(5, ge=1, le=100, description="Failed logins in a row that lock an account.")
-    login_lockout_minutes: int = Field(15, ge=1, le=24 * 60, description="How long a locked account stays locked.")
+    login_max_failures: int = Field(5, ge=1, le=100, description="Failed logins of one account from one client address that lock the account for that address (docs/security.md).")
+    login_lockout_minutes: int = Field(15, ge=1, le=24 * 60, description="How long a lock (account from an address, or a throttled address) lasts, and the window failures are counted in.")
     session_max_hours: int = Field(12, ge=1, le=24 * 30, description="A web session ends this many hours after login, however busy (absolute lifetime).")
     login_address_max_failures: int = Field(
         20, ge=1, le=10_000,
@@ -79,10 +79,6 @@ class Settings(BaseSettings):
     )
     upload_retention_days: int = Field(
         30, ge=1, le=3650, description="Days an uploaded file whose batch loaded nothing is kept in uploads/ before it is purged."
-    )
-    audit_retention_days: int = Field(
-        180, ge=180, le=36500,
-        description="Audit rows are kept at least this many days (网络安全法 第二十一条: at least six months); nothing younger is ever deleted.",
     )
     cookie_secure: bool = Field(
         True, description="Send the session cookie with the Secure flag; set false only for plain-http on 127.0.0.1 (make demo does)."
