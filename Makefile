@@ -29,7 +29,7 @@ demo: setup  ## build the small synthetic province and serve the console on http
 	LIVECOMMERCE_COOKIE_SECURE=false LIVECOMMERCE_MONITOR_DEMO_FEED=true $(PY) -m livecommerce serve --host 127.0.0.1 --port 8000
 
 test: setup  ## the whole suite (PostgreSQL tests need LIVECOMMERCE_TEST_PG_DSN; .ci/run sets it)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2
 
 bench: setup  ## benchmarks, each against its baseline in the same run
 	$(PY) -m bench.ingest

@@ -22,6 +22,8 @@ from livecommerce.core import db
 from livecommerce.core.settings import Settings, get_settings
 
 PG_DSN = os.environ.get("LIVECOMMERCE_TEST_PG_DSN")
+# Rich sizes CLI output to the terminal; test workers (pytest-xdist) have none, so give every run the same width.
+os.environ["COLUMNS"] = "200"
 
 
 def _use_home(home: Path, database_url: str | None, monkeypatch: pytest.MonkeyPatch) -> Settings:
