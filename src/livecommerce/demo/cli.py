@@ -108,6 +108,7 @@ def demo_command(
     if loads:
         _policy_run(directory)
         _monitor_evening()
+        _accounts()
 
 
 def _policy_run(directory: Path) -> None:
@@ -130,6 +131,17 @@ def _monitor_evening() -> None:
         done = record_evening(sessions=60, seconds=900)
     console.print(f"直播监测演示: {done.events:,} 条事件, {done.sessions} 个场次, {done.fired} 次预警触发, "
                   f"{done.hits} 处违规用语, 用时 {time.perf_counter() - started:.1f} 秒")
+
+
+def _accounts() -> None:
+    """The demo's accounts (demo/accounts.py): a city officer, an auditor and a feed with a token."""
+    from livecommerce.core.db import session_scope
+    from livecommerce.demo.accounts import seed_accounts
+
+    with session_scope() as session:
+        created = seed_accounts(session)
+    if created:
+        console.print(f"演示账户: {', '.join(created)}（密码未显示，需要时由管理员在系统管理中重置）")
 
 
 def register(app: typer.Typer) -> None:
