@@ -149,8 +149,10 @@ def test_issue_list_and_revoke_a_token_on_the_admin_pages(console: str, browser:
     assert rows.count() == 1 and "抖音数据推送" in rows.first.inner_text() and "有效" in rows.first.inner_text()
     assert "从未使用" in rows.first.inner_text()
     page.request.get(console + "/api/ingest/batches", headers={"Authorization": f"Bearer {token}"})
-    page.goto(page.url.removesuffix("/tokens"))  # a GET of the user page (a reload would post the form again)
+    assert page.url.endswith("/admin/users/" + page.url.rsplit("/", 1)[-1]) and not page.url.endswith("/tokens")
+    page.reload()  # the answer's history entry is the user page: a reload is a GET, not a second token
     assert page.locator("#tokens tbody tr").count() == 1
+    assert page.locator(".token-issued").count() == 0  # the plaintext was shown once
     assert "从未使用" not in page.locator("#tokens tbody tr").first.inner_text()  # its last use is shown
     page.click("#tokens >> text=吊销")
     assert "已吊销令牌" in page.locator(".alert-ok").inner_text()
