@@ -4,8 +4,6 @@ and an audit line with its reason for every attempt (on SQLite and PostgreSQL)."
 from __future__ import annotations
 
 import json
-import statistics
-import time
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -129,20 +127,25 @@ def test_an_address_with_too_many_failures_is_refused_for_every_account(
     assert login("admin", PASSWORD, THERE).id == admin.id  # the account stays open to everyone else
 
 
-def test_unknown_wrong_and_locked_take_comparable_time(admin: User, few_failures: Settings) -> None:
-    def median(username: str, password: str, client: str) -> float:
-        times = []
-        for _ in range(3):
-            started = time.perf_counter()
-            with pytest.raises(logins.LoginFailed):
-                login(username, password, client)
-            times.append(time.perf_counter() - started)
-        return statistics.median(times)
+def test_unknown_wrong_and_locked_do_the_same_work(admin: User, few_failures: Settings,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Timing cannot tell them apart because each refusal costs exactly one argon2 verification (counted, not
+    timed: wall-clock times on a shared CI machine vary more than the difference we would look for)."""
+    from livecommerce.accounts import passwords
+
+    checks: list[str] = []
+    verify = passwords.verify_password
+
+    def counted(password_hash: str, password: str) -> bool:
+        checks.append(password_hash)
+        return verify(password_hash, password)
 
     for _ in range(few_failures.login_max_failures):
         fail("admin", "not-the-password", "10.9.9.9 lock")
-    wrong = median("admin", "not-the-password", "10.0.0.3 a")  # 3 failures: the third locks, all three are checked
-    unknown = median("nobody", PASSWORD, "10.0.0.4 b")
-    locked = median("admin", PASSWORD, "10.9.9.9 lock")
-    for other in (unknown, locked):
-        assert 0.4 * wrong < other < 2.5 * wrong, (wrong, unknown, locked)
+    monkeypatch.setattr(passwords, "verify_password", counted)
+    for username, password, client in (("admin", "not-the-password", "10.0.0.3 a"), ("nobody", PASSWORD, "10.0.0.4 b"),
+                                       ("admin", PASSWORD, "10.9.9.9 lock")):
+        checks.clear()
+        with pytest.raises(logins.LoginFailed):
+            login(username, password, client)
+        assert len(checks) == 1, (username, client, len(checks))  # wrong, unknown, locked: one check each
