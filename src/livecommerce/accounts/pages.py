@@ -4,7 +4,6 @@ service, render. The user pages of 系统管理 live in accounts/admin_pages.py.
 from __future__ import annotations
 
 import hmac
-import json
 import secrets
 from typing import Annotated, Any
 
@@ -12,8 +11,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
+from livecommerce.accounts import audit_search, service, sessions
 from livecommerce.accounts import login as logins
-from livecommerce.accounts import service, sessions
 from livecommerce.accounts.actors import UserActor
 from livecommerce.accounts.deps import (
     CHANGE_PASSWORD_PAGE,
@@ -41,12 +40,6 @@ router = APIRouter(include_in_schema=False)
 # Login CSRF: the login form carries a random value that must match this cookie (double submit).
 LOGIN_CSRF_COOKIE = "lc_login_csrf"
 EXPIRED = "页面已过期，请重新登录"
-AUDIT_ACTIONS = {"login": "登录", "logout": "退出", "users.create": "新建用户", "users.update": "修改用户",
-                 "users.set_password": "重置密码", "users.change_password": "修改密码", "tokens.issue": "签发令牌",
-                 "tokens.revoke": "吊销令牌"}
-OUTCOMES = {"ok": "成功", "failed": "失败", "locked": "已锁定"}
-TARGETS = {"user": "用户", "api_token": "令牌"}
-SUMMARY_KEYS = ("username", "role", "scope_region", "scope_entity", "user", "name", "reason", "password")
 
 
 def safe_next(target: str | None) -> str:
@@ -131,20 +124,9 @@ def change_password(request: Request, db: DbSession, user: CurrentUser, auth: Au
     return _password_page(request, user, done=True)
 
 
-def audit_summary(before: str | None, after: str | None) -> str:
-    """One line of what an audit entry changed: 'role: a → b' for updates, the key fields of a creation."""
-    old, new = json.loads(before) if before else {}, json.loads(after) if after else {}
-    if old and new:
-        changed = [key for key in new if old.get(key) != new.get(key)]
-        return "；".join(f"{key}: {old.get(key)} → {new.get(key)}" for key in changed)
-    return "；".join(f"{key}: {new[key]}" for key in SUMMARY_KEYS if new.get(key) not in (None, ""))
-
-
 def _audit_rows(db: DbSession, actor: UserActor) -> list[dict[str, Any]]:
-    return [{"entry": entry, "action": AUDIT_ACTIONS.get(entry.action, entry.action),
-             "outcome": OUTCOMES.get(entry.outcome, entry.outcome),
-             "target": TARGETS.get(entry.target_type, entry.target_type),
-             "summary": audit_summary(entry.before, entry.after)} for entry in service.recent_audit(db, actor, 100)]
+    """The newest lines of the audit log as the auditor's page shows them (its labels and summary)."""
+    return [audit_search.as_row(entry) for entry in audit_search.search(db, actor, audit_search.AuditFilter(), 10).items]
 
 
 def _admin_page(request: Request, db: DbSession, actor: UserActor, status: int = 200, **extra: Any) -> Response:

@@ -15,7 +15,7 @@ from stdnum.cn import uscc
 
 from livecommerce.accounts import audit, passwords, throttle
 from livecommerce.accounts.actors import UserActor
-from livecommerce.accounts.models import ApiToken, AuditEntry, LoginSession, User
+from livecommerce.accounts.models import ApiToken, LoginSession, User
 from livecommerce.accounts.roles import ROLES
 from livecommerce.accounts.schemas import USERNAME_PATTERN
 from livecommerce.core.db import session_scope
@@ -270,10 +270,3 @@ def revoke_all_tokens(session: Session, user: User) -> list[int]:
     if ids:
         session.execute(update(ApiToken).where(ApiToken.id.in_(ids)).values(revoked_at=now()))
     return ids
-
-
-def recent_audit(session: Session, actor: Actor, limit: int = 100) -> list[AuditEntry]:
-    """The newest lines of the audit log, newest first (audit.read: administrators and auditors)."""
-    ensure(actor, "audit.read")
-    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(max(1, min(limit, 1000)))
-    return list(session.scalars(query))

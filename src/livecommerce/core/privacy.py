@@ -22,3 +22,11 @@ def mask_id_number(id_number: str | None) -> str | None:
     if id_number is None:
         return None
     return _mask(id_number.strip(), 6, 4)
+
+
+def mask_name(name: str | None) -> str | None:
+    """A person's real name with all but its first character hidden: '张三丰' → '张**'; None stays None."""
+    if name is None:
+        return None
+    text = name.strip()
+    return text[:1] + "*" * (len(text) - 1)

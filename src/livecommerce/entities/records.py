@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from livecommerce.core.errors import ValidationFailed
-from livecommerce.core.privacy import mask_phone
-from livecommerce.entities.masking import mask_name
+from livecommerce.core.privacy import mask_name, mask_phone
 from livecommerce.entities.models import Entity, LiveBase, Shop, Streamer
 
 Key = tuple[Any, ...]

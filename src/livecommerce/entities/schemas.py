@@ -14,8 +14,7 @@ from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
 from livecommerce.core.errors import LiveCommerceError
-from livecommerce.core.privacy import mask_phone
-from livecommerce.entities.masking import mask_name
+from livecommerce.core.privacy import mask_name, mask_phone
 from livecommerce.reference.codes import ENTITY_KINDS, PLATFORMS
 from livecommerce.reference.regions import regions
 

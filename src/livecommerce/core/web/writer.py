@@ -31,7 +31,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from starlette.responses import Response
 
-from livecommerce.core.privacy import mask_id_number, mask_phone
+from livecommerce.core.privacy import mask_id_number, mask_name, mask_phone
 from livecommerce.core.scope import Actor
 from livecommerce.core.timeutil import SHANGHAI
 
@@ -99,8 +99,7 @@ def mask_personal(value: Any, personal: str | None) -> Any:
         return mask_phone(text)
     if personal == "id_card":
         return mask_id_number(text)
-    stripped = text.strip()
-    return stripped[:1] + "*" * (len(stripped) - 1)
+    return mask_name(text)
 
 
 def may_reveal_personal(actor: Actor) -> bool:
