@@ -144,3 +144,21 @@ def _load() -> list[Region]:
 def regions() -> Regions:
     """The region table of this installation, loaded once."""
     return Regions(_load())
+
+
+def current_code(code: str) -> str | None:
+    """The current code for a current or retired code of Heilongjiang; None if unknown or split among several."""
+    from livecommerce.reference.history import history
+
+    code = str(code).strip()
+    if code in regions().by_code:
+        return code
+    successors = {entry.new_code for entry in history().of_code(code)}
+    for _ in range(5):  # a successor may itself have been retired later (双城市 → 双城区 is one step)
+        if len(successors) != 1:
+            return None
+        (found,) = successors
+        if found in regions().by_code:
+            return found
+        successors = {entry.new_code for entry in history().of_code(found)}
+    return None
