@@ -147,18 +147,16 @@ def regions() -> Regions:
 
 
 def current_code(code: str) -> str | None:
-    """The current code for a current or retired code of Heilongjiang; None if unknown or split among several."""
+    """The current code for a current or retired code of Heilongjiang; None if unknown or split with no main part."""
     from livecommerce.reference.history import history
 
     code = str(code).strip()
-    if code in regions().by_code:
-        return code
-    successors = {entry.new_code for entry in history().of_code(code)}
-    for _ in range(5):  # a successor may itself have been retired later (双城市 → 双城区 is one step)
-        if len(successors) != 1:
+    table = regions()
+    for _ in range(5):  # a successor could itself have been retired later; none is today
+        if code in table.by_code:
+            return code
+        entry = history().successor(code)
+        if entry is None:
             return None
-        (found,) = successors
-        if found in regions().by_code:
-            return found
-        successors = {entry.new_code for entry in history().of_code(found)}
+        code = entry.new_code
     return None
