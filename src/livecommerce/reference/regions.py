@@ -82,6 +82,10 @@ class Regions:
             raise ValidationFailed(f"region name {text!r} is ambiguous: {options}")
         return matches[0]
 
+    def candidates(self, name: str) -> list[str]:
+        """The codes a name may mean (two for 向阳区)."""
+        return [region.code for region in self._names.get(name, [])]
+
     def parent(self, code: str) -> Region | None:
         region = self.get(code)
         return self.by_code[region.parent_code] if region.parent_code else None
