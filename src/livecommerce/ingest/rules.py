@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from livecommerce.ingest.feeds import Column, Feed
 from livecommerce.reference import codes
-from livecommerce.reference.regions import regions
+from livecommerce.reference.history import history
+from livecommerce.reference.regions import current_code, regions
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -121,6 +122,11 @@ def region_spellings() -> dict[str, str]:
                 spellings[name.lower()] = table.find(name).code
             except Exception:  # noqa: S112 - an ambiguous short name (向阳区) is simply not accepted
                 continue
+    for code, entries in history().by_code.items():  # retired codes and names load as their successor's code
+        current = current_code(code)
+        if current:  # a split one (乌马河区 230711) has no single successor and stays rejected
+            spellings.setdefault(code, current)
+            spellings.setdefault(entries[0].old_name.lower(), current)
     return spellings
 
 
