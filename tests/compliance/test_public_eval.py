@@ -28,10 +28,9 @@ RECALL_TARGET = 0.9  # issue 14: recall ≥ 0.9 on the collected violating examp
 FALSE_POSITIVE_LIMIT = 0.03  # issue 14: false positives ≤ 3 % on the permitted ones
 PRODUCT_TYPES = {"food", "health_food", "special_medical_food", "cosmetic", "special_cosmetic", "drug", "medical_device",
                  "other", None}
-# Claim categories the collected cases need that the packs do not have yet. C1 (issue 14 point 1) is adding the claim
-# categories; until its names land, a cosmetic claim beyond a cosmetic's scope is labelled `cosmetics` here.
-# TODO(issue 14): map to C1's category name when it lands, then drop this set.
-PENDING_CATEGORIES = {"cosmetics": "化妆品超范围或特殊化妆品功效宣称"}
+# A claim category the collected cases need that the committed packs may not have yet: issue 14 point 1 adds
+# `cosmetic` (化妆品超范围宣称). TODO(issue 14): drop this set once packs.CATEGORIES has it.
+PENDING_CATEGORIES = {"cosmetic": "化妆品超范围宣称"}
 README_SOURCE = re.compile(r"^\|\s*`([a-z0-9-]+)`\s*\|", re.MULTILINE)
 
 
