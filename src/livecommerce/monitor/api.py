@@ -117,10 +117,15 @@ def expire_silence(actor: CurrentActor, db: DbSession, silence_id: RowId) -> Any
              openapi_extra={"requestBody": {"required": True, "description": "JSON Lines: one live event a line "
                                             "(DESIGN.md events: platform, session_id, ts, kind and its fields).",
                                             "content": {kind: {"schema": {"type": "string"}} for kind in EVENT_TYPES}}})
-async def events(actor: CurrentActor, request: Request) -> Any:
+async def events(actor: CurrentActor, request: Request,
+                 source: Annotated[str | None, Query(alias="from", max_length=20, description=(
+                     "The lines are a platform's own messages: douyin or kuaishou (docs/monitor.md \"Events\")."))] = None,
+                 session: Annotated[str | None, Query(max_length=64, description=(
+                     "The room of messages that carry no room id (with from=)."))] = None) -> Any:
     """Live events in (platform push): a body of JSON lines (application/x-ndjson or text/plain), handed to the live
     monitor. Needs monitor.ingest (a platform's token). Answers {accepted, rejected, reasons}: a bad line is counted
-    with its reason and skipped."""
+    with its reason and skipped. With from=douyin|kuaishou the lines are the platform's own messages, adapted first
+    (monitor.adapters); the answer also counts what was ignored."""
     try:
         ensure(actor, "monitor.ingest")
     except LiveCommerceError as exc:
@@ -140,7 +145,32 @@ async def events(actor: CurrentActor, request: Request) -> Any:
     except ImportError as exc:
         raise HTTPException(503, "the live monitor is not running (实时监测未启动)") from exc
     busy: type[Exception] = getattr(hub, "HubBusy", RuntimeError)
+    lines = [line for line in text.splitlines() if line.strip()]
     try:
-        return hub.get_hub().submit([line for line in text.splitlines() if line.strip()])
+        if source is not None:
+            return _adapted(hub.get_hub(), source, session, lines)
+        return hub.get_hub().submit(lines)
     except busy as exc:  # the queue is full: the platform sends the batch again
         raise HTTPException(503, str(exc), headers={"Retry-After": "1"}) from exc
+
+
+def _adapted(live: Any, source: str, session: str | None, lines: list[str]) -> dict[str, Any]:
+    """A batch of a platform's own messages through its adapter, then the live monitor: the hub's answer with the
+    lines numbered as sent, the adapter's refusals added and what it ignored ({reason: count})."""
+    from livecommerce.monitor.adapters import SOURCES, live_adapter
+    if source not in SOURCES:
+        raise fail(ValidationFailed(f"from={source!r}: one of {', '.join(SOURCES)}",
+                                    [Problem(f"one of {', '.join(SOURCES)}", "from", source)]))
+    batch = live_adapter(source).lines(lines, session or None, int(live.clock() * 1000))
+    answer: dict[str, Any] = live.submit(batch.events) if batch.events else \
+        {"accepted": 0, "rejected": 0, "reasons": {}, "examples": []}
+    for example in answer["examples"]:
+        example["line"] = batch.origin[example["line"] - 1]
+    for line, reason in batch.refused:
+        answer["rejected"] += 1
+        answer["reasons"][reason] = answer["reasons"].get(reason, 0) + 1
+        if len(answer["examples"]) < 20:
+            answer["examples"].append({"line": line, "reason": reason})
+    answer["examples"].sort(key=lambda example: example["line"])
+    answer["ignored"] = dict(batch.ignored)
+    return answer

@@ -1,7 +1,7 @@
 """Live events (直播实时事件, DESIGN.md "events"): what the platforms push while a room is live, checked one by one.
 
 Every event has platform, session_id, ts and kind; the fields of its kind stand beside them or in a ``data`` object
-(both shapes are accepted: Douyin's WebcastChatMessage and its kin nest their payload). ``ts`` is an ISO 8601 time
+(both shapes are accepted; a platform's own messages go through monitor.adapters first). ``ts`` is an ISO 8601 time
 (naive means Shanghai wall time) or epoch milliseconds, as the platforms send. Amounts are exact: JSON numbers are read
 as Decimal. A bad event is rejected with its reason and counted, and the stream goes on (``Intake``).
 """
@@ -18,6 +18,7 @@ import msgspec
 
 from livecommerce.core.timeutil import SHANGHAI
 from livecommerce.reference.codes import PLATFORMS
+from livecommerce.reference.regions import current_code
 
 # kind → its fields and their types: int (a count ≥ 0), money (Decimal ≥ 0), text, or a set of allowed words
 KINDS: dict[str, dict[str, Any]] = {
@@ -31,8 +32,12 @@ KINDS: dict[str, dict[str, Any]] = {
     "transcript": {"text": "text"},
     "status": {"state": {"start", "pause", "end"}},
     "complaint": {"text": "text", "channel": "text"},
+    "enter": {"user": "text"},  # a viewer came into the room (Douyin WebcastMemberMessage, 来了)
+    "follow": {"user": "text"},  # a viewer followed the streamer (Douyin WebcastSocialMessage, 关注)
 }
-OPTIONAL = {("order", "product_id"), ("complaint", "channel"), ("chat", "user"), ("viewers", "total")}
+# gift.value absent = a value the capture does not give (Douyin sends 抖币, not money): sums count it apart, never as 0
+OPTIONAL = {("order", "product_id"), ("complaint", "channel"), ("chat", "user"), ("viewers", "total"),
+            ("enter", "user"), ("follow", "user"), ("gift", "value")}
 MAX_TEXT = 10_000
 MAX_ID = 64  # platform ids (session, shop, streamer) as the store keeps them
 # the times an event may carry: a ts outside them is a unit mix-up (epoch seconds or microseconds sent as milliseconds)
@@ -190,9 +195,19 @@ def _parse(raw: Any) -> Event:
                 raise EventRejected(f"{name} is text of at most {MAX_ID} characters", name, value)
             meta = meta or {}
             meta[name] = str(value)
-    if meta and "region" in meta and not (len(meta["region"]) == 6 and meta["region"].isdigit()):
-        raise EventRejected("region is a 6-digit administrative division code", "region", meta["region"])
+    if meta and "region" in meta:
+        meta["region"] = _region(meta["region"])
     return Event(platform, str(session_id), _time(raw["ts"]), kind, data, meta)
+
+
+def _region(code: str) -> str:
+    """The region's current code: a GB/T 2260 code of Heilongjiang's table, or a retired one, which the event then
+    carries as its successor (reference.regions.current_code); anything else (999999, Beijing's 110101) is refused."""
+    current = current_code(code) if len(code) == 6 and code.isdigit() else None
+    if current is None:
+        raise EventRejected("region is not a division code of Heilongjiang (GB/T 2260, or a retired code with one "
+                            "successor)", "region", code)
+    return current
 
 
 @dataclass

@@ -1,0 +1,241 @@
+"""Platform adapters (issue 14 point 6): a platform's own live messages, in the JSON shapes public capture tools write
+(tests/monitor/fixtures/douyin and kuaishou cite each), turned into the monitor's events (monitor.events). The adapter
+only translates; the Intake then checks each event like any other, so a bad value is still refused with its reason.
+
+``adapt(raw, source, session=None)`` gives, for one decoded JSON line, a list of outcomes: an event dict, ``Ignored``
+(a known message the monitor does not use, an unknown method, a duplicate — counted by reason, never refused) or
+``Refused`` (with its reason: no room id, no time, not a message of that platform). One line may hold several
+messages (a poll response, a Kuaishou feed push), so one line may give several outcomes.
+
+What every adapter shares lives in ``Adapter``: the keyed hash of user ids, the de-duplication of message ids and the
+counts of what was ignored. docs/monitor.md "Events" says what each platform's messages become.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from hashlib import blake2b
+from typing import Any
+
+import msgspec
+
+from livecommerce.monitor.events import _DECODER, FIRST_TS, LAST_TS, Event, Intake
+
+DEDUP_IDS = 262_144  # message ids remembered per adapter (about 25 MB at most); a re-polled batch repeats seconds-old ids
+USER_CACHE = 100_000  # hashed user ids kept for speed (cleared when full)
+CENT = Decimal("0.01")
+_ENCODER = msgspec.json.Encoder()  # Decimal amounts are written as strings, which the Intake reads exactly
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """A message counted and skipped: known but not used, of an unknown method, or a duplicate."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A message refused, with the reason in words."""
+
+    reason: str
+
+
+Outcome = dict[str, Any] | Ignored | Refused
+
+
+class Adapter:
+    """One platform's adapter with its memory: the hash key, the message ids seen, the counts of what was ignored.
+
+    User ids are pseudonymised with keyed BLAKE2b (RFC 7693 keyed mode, 64-bit digest) under a random key drawn when
+    the adapter is made and never stored: the same viewer has the same pseudonym within one replay or one server
+    process, and nobody holding a list of short Douyin ids can find them among the pseudonyms (they would need the
+    key). Message ids are remembered in a bounded first-in-first-out set of ``dedup`` ids."""
+
+    def __init__(self, source: str, key: bytes | None = None, dedup: int = DEDUP_IDS) -> None:
+        if source not in SOURCES:
+            raise ValueError(f"unknown source {source!r}: one of {', '.join(SOURCES)}")
+        self.source = source
+        self.translate: Callable[[Adapter, Any, str | None, int | None], list[Outcome]] = SOURCES[source]
+        self.key = key if key is not None else secrets.token_bytes(32)
+        self.seen: set[Any] = set()
+        self.order: deque[Any] = deque()
+        self.dedup = dedup
+        self.users: dict[str, str] = {}
+        self.ignored: Counter[str] = Counter()
+        self.lines_read = 0  # lines given to ``read``
+
+    def adapt(self, raw: Any, session: str | None = None, now: int | None = None) -> list[Outcome]:
+        """The outcomes of one decoded JSON line; ``session`` names the room when a message has none, ``now`` (epoch
+        ms, the server's clock on the live path) dates a message that carries no time of its own."""
+        out = self.translate(self, raw, session, now)
+        for outcome in out:
+            if type(outcome) is Ignored:
+                self.ignored[outcome.reason] += 1
+        return out
+
+    def user(self, uid: Any) -> str | None:
+        """The pseudonym of a platform user id (None for none)."""
+        if uid is None or uid == "" or uid == 0:
+            return None
+        text = str(uid)
+        known = self.users.get(text)
+        if known is None:
+            if len(self.users) >= USER_CACHE:
+                self.users.clear()
+            known = self.users[text] = "u" + blake2b(text.encode(), key=self.key, digest_size=8).hexdigest()
+        return known
+
+    def fresh(self, msg_id: Any) -> bool:
+        """True the first time a message id is seen (ids missing or 0 are always fresh)."""
+        if msg_id is None or msg_id == "" or msg_id == 0:
+            return True
+        if msg_id in self.seen:
+            return False
+        if len(self.order) >= self.dedup:
+            self.seen.discard(self.order.popleft())
+        self.seen.add(msg_id)
+        self.order.append(msg_id)
+        return True
+
+    def read(self, intake: Intake, line: str, session: str | None = None, now: int | None = None) -> list[Event]:
+        """The checked events of one JSON line of platform messages: each event counted by ``intake`` as a line of its
+        own (accepted or refused with its reason), a refused message too; ignored ones are counted here. The refused
+        examples the intake keeps name the line of the file (``self.lines``), not the count of events."""
+        self.lines_read += 1
+        kept = len(intake.examples)
+        try:
+            raw = _DECODER.decode(line)
+        except ValueError:
+            intake.line += 1
+            intake.refuse("not JSON", line)
+            raw = None
+        events = [] if raw is None else self._events(intake, raw, line, session, now)
+        for index in range(kept, len(intake.examples)):
+            _, reason, text = intake.examples[index]
+            intake.examples[index] = (self.lines_read, reason, text)
+        return events
+
+    def _events(self, intake: Intake, raw: Any, line: str, session: str | None, now: int | None) -> list[Event]:
+        events = []
+        for outcome in self.adapt(raw, session, now):
+            if type(outcome) is dict:
+                intake.line += 1
+                event = intake.check(outcome, line)
+                if event is not None:
+                    events.append(event)
+            elif type(outcome) is Refused:
+                intake.line += 1
+                intake.refuse(outcome.reason, line)
+        return events
+
+    def summary(self) -> str:
+        """The ignored messages in words: "12 ignored (WebcastRoomIntroMessage 2, duplicate msg_id 10)"."""
+        total = sum(self.ignored.values())
+        if not total:
+            return "0 ignored"
+        return f"{total:,} ignored (" + ", ".join(f"{reason} {n:,}" for reason, n in self.ignored.most_common()) + ")"
+
+
+    def lines(self, texts: list[str], session: str | None, now: int) -> Batch:
+        """A batch of JSON lines of platform messages (the live path) as the monitor's own JSON lines, with the number
+        of the line each came from, the messages refused and the ones ignored."""
+        batch = Batch([], [], [], Counter())
+        before = Counter(self.ignored)
+        for number_, text in enumerate(texts, 1):
+            try:
+                raw = _DECODER.decode(text)
+            except ValueError:
+                batch.refused.append((number_, "not JSON"))
+                continue
+            for outcome in self.adapt(raw, session, now):
+                if type(outcome) is dict:
+                    batch.events.append(_ENCODER.encode(outcome).decode())
+                    batch.origin.append(number_)
+                elif type(outcome) is Refused:
+                    batch.refused.append((number_, outcome.reason))
+        batch.ignored = self.ignored - before
+        return batch
+
+
+@dataclass
+class Batch:
+    """A batch of platform lines translated: the events as JSON lines and the line each came from; what was refused
+    (line, reason) and ignored (reason → count)."""
+
+    events: list[str]
+    origin: list[int]
+    refused: list[tuple[int, str]]
+    ignored: Counter[str]
+
+
+_LIVE: dict[str, Adapter] = {}
+
+
+def live_adapter(source: str) -> Adapter:
+    """The process's adapter of a platform for the live path (its memory of message ids lasts across requests)."""
+    adapter = _LIVE.get(source)
+    if adapter is None:
+        adapter = _LIVE[source] = Adapter(source)
+    return adapter
+
+
+def pick(data: Any, *names: str) -> Any:
+    """The first of ``names`` that ``data`` (a dict) has with a value other than None and ""."""
+    if type(data) is not dict:
+        return None
+    for name in names:
+        value = data.get(name)
+        if value is not None and value != "":
+            return value
+    return None
+
+
+def number(value: Any) -> int | None:
+    """A whole number from a JSON number or a string of digits (protobuf's JSON writes 64-bit ints as strings)."""
+    if type(value) is int:
+        return value
+    if type(value) is str and value.isdigit():
+        return int(value)
+    if type(value) is Decimal and value == value.to_integral_value():
+        return int(value)
+    return None
+
+
+def epoch_ms(value: Any) -> int | None:
+    """Epoch milliseconds from a platform time: milliseconds, or seconds when the number is too small for them."""
+    n = number(value)
+    if n is None or n <= 0:
+        return None
+    return n * 1000 if n < 100_000_000_000 else n
+
+
+def id_time(msg_id: Any) -> int | None:
+    """Epoch milliseconds from a Douyin message id, whose high 32 bits are its second (checked on public captures,
+    docs/monitor.md); None when the id gives no time between 2000 and 2100."""
+    n = number(msg_id)
+    if n is None:
+        return None
+    ms = (n >> 32) * 1000
+    return ms if FIRST_TS <= ms < LAST_TS else None
+
+
+def yuan(fen: Any) -> Decimal | Any:
+    """Yuan from an amount in fen (1990 → 19.90); anything not a whole number is passed on for the Intake to refuse."""
+    n = number(fen)
+    return Decimal(n).scaleb(-2).quantize(CENT) if n is not None else fen
+
+
+def adapt(raw: Any, source: str, session: str | None = None, adapter: Adapter | None = None) -> list[Outcome]:
+    """The outcomes of one decoded line of ``source``'s messages (a fresh adapter unless one is given)."""
+    return (adapter or Adapter(source)).adapt(raw, session)
+
+
+from livecommerce.monitor.adapters import douyin, kuaishou  # noqa: E402  (the registry needs the helpers above)
+
+SOURCES: dict[str, Callable[[Adapter, Any, str | None, int | None], list[Outcome]]] = {
+    "douyin": douyin.translate, "kuaishou": kuaishou.translate}
