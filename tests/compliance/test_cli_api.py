@@ -141,7 +141,7 @@ def test_packs_lists_each_pack_with_rules_per_category() -> None:
     for words in ("ad-law", "广告法禁用语与违规宣称", "platform", "red-line", "绝对化用语 (absolute)", "诱导私下交易"):
         assert words in result.stdout, words
     document = json.loads(cli("packs", "--format", "json").stdout)
-    assert [p["name"] for p in document] == ["ad-law", "platform", "red-line"]
+    assert [p["name"] for p in document] == ["ad-law", "claims", "platform", "red-line"]
 
 
 # ---------------------------------------------------------------------------------------------------------- API
@@ -210,7 +210,7 @@ def test_a_body_that_is_not_json_is_a_400(api: TestClient) -> None:
 
 def test_the_packs(api: TestClient) -> None:
     packs = api.get("/api/compliance/packs").json()
-    assert [p["name"] for p in packs] == ["ad-law", "platform", "red-line"]
+    assert [p["name"] for p in packs] == ["ad-law", "claims", "platform", "red-line"]
     zui = next(r for r in packs[0]["rules"] if r["id"] == "AD-ABS-ZUI")
     assert zui["category_name"] == "绝对化用语" and "第九条" in zui["law"] and "最好" in zui["patterns"]
 

@@ -42,7 +42,7 @@ def evaluate() -> dict[str, Any]:
     false_positives: list[str] = []
     clean = clean_flagged = 0
     for item in sentences():
-        hits = scanner.scan(item["text"])
+        hits = scanner.scan(item["text"], item.get("product_type"))
         hit_categories = {h.category for h in hits}
         allowed = {item.get("category")} | set(item.get("also") or [])
         for category in hit_categories:

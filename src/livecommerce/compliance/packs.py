@@ -21,7 +21,15 @@ from livecommerce.core.settings import get_settings
 CATEGORIES = {
     "absolute": "绝对化用语", "state": "国家机关及国家级用语", "medical": "医疗功效宣称", "health-food": "保健食品违规宣称",
     "guarantee": "功效安全保证", "private-trade": "诱导私下交易", "fake-data": "虚构交易与评价", "red-line": "违法和不良信息",
+    "cosmetic": "化妆品超范围宣称",
 }
+# What a scanned text is about (商品类型). A rule may apply to some of them only, an exception may excuse for some only;
+# "unknown" stands for a text scanned without a product type.
+PRODUCT_TYPES = {
+    "food": "普通食品", "health_food": "保健食品", "special_medical_food": "特殊医学用途配方食品", "cosmetic": "普通化妆品",
+    "special_cosmetic": "特殊化妆品", "drug": "药品", "medical_device": "医疗器械", "other": "其他商品",
+}
+UNKNOWN = "unknown"
 SEVERITIES = {"high": "严重", "medium": "较重", "low": "提示"}
 RULE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
 
@@ -45,6 +53,11 @@ class Exception_:
     pattern: str
     source: str
     categories: tuple[str, ...] = ()
+    product_types: tuple[str, ...] = ()  # excuses only a text about one of these (a registered 保健食品's wording)
+
+    def applies(self, product_type: str | None) -> bool:
+        """Whether this exception excuses hits in a text about ``product_type`` (None: unknown)."""
+        return not self.product_types or (product_type or UNKNOWN) in self.product_types
 
 
 @dataclass(frozen=True)
@@ -63,10 +76,35 @@ class Rule:
     exceptions: tuple[Exception_, ...] = ()
     effective_from: date | None = None
     effective_to: date | None = None
+    product_types: tuple[str, ...] = ()  # the rule applies only to texts about these (empty: every text)
+    not_for: tuple[str, ...] = ()  # ... and never to texts about these (medical claims in a drug's own ad)
+    claim: Claim | None = None  # a claim made of two parts (a verb and a disease), compliance/claims.py
 
     def active(self, day: date) -> bool:
         return (self.effective_from is None or self.effective_from <= day) and (
             self.effective_to is None or day <= self.effective_to)
+
+    def applies(self, product_type: str | None) -> bool:
+        """Whether the rule applies to a text about ``product_type`` (None: unknown)."""
+        key = product_type or UNKNOWN
+        return (not self.product_types or key in self.product_types) and key not in self.not_for
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claim of two parts within ``window`` normalised characters: one of ``before`` followed by an object (预防 +
+    大肠癌), or an object followed by one of ``after`` (肿瘤 + 变小); objects are ``objects`` and the words of the
+    ``lexicons`` named (compliance/data/NAME.txt). ``quantity``: instead of objects, a number with a unit of time
+    before the word (十天 … 甩掉) or of amount right after it (瘦 3斤). A word preceded by one of ``negations`` (不能,
+    无法 …) within 2 characters makes no claim."""
+
+    before: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+    objects: tuple[str, ...] = ()
+    lexicons: tuple[str, ...] = ()
+    window: int = 6
+    quantity: bool = False
+    negations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -103,8 +141,43 @@ def _exceptions(raw: Any, where: str, problems: list[Problem], file: str) -> tup
             problems.append(Problem("an exception is {pattern, source[, categories]}", column=f"{where}[{i}]",
                                     value=str(item), file=file))
             continue
-        out.append(Exception_(str(item["pattern"]), str(item["source"]), tuple(item.get("categories") or ())))
+        types = tuple(item.get("product_types") or ())
+        for value in types:
+            if value not in PRODUCT_TYPES and value != UNKNOWN:
+                problems.append(Problem(f"product_types: one of {', '.join(PRODUCT_TYPES)}, {UNKNOWN}",
+                                        column=f"{where}[{i}].product_types", value=str(value), file=file))
+        out.append(Exception_(str(item["pattern"]), str(item["source"]), tuple(item.get("categories") or ()), types))
     return tuple(out)
+
+
+def _types(raw: Any, where: str, problems: list[Problem], file: str) -> tuple[str, ...]:
+    values = tuple(str(v) for v in raw or ())
+    for value in values:
+        if value not in PRODUCT_TYPES and value != UNKNOWN:
+            problems.append(Problem(f"a product type is one of {', '.join(PRODUCT_TYPES)}, {UNKNOWN}", column=where,
+                                    value=value, file=file))
+    return values
+
+
+def _claim(raw: Any, where: str, problems: list[Problem], file: str) -> Claim | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        problems.append(Problem("claim is {before, after, objects, lexicons, window, quantity, negations}", column=where,
+                                value=str(raw)[:80], file=file))
+        return None
+    words = {key: tuple(str(w) for w in raw.get(key) or ()) for key in ("before", "after", "objects", "lexicons", "negations")}
+    window = raw.get("window", 6)
+    if not isinstance(window, int) or not 0 <= window <= 20:
+        problems.append(Problem("claim.window is a whole number from 0 to 20", column=f"{where}.window", value=str(window),
+                                file=file))
+        window = 6
+    quantity = bool(raw.get("quantity", False))
+    if not words["before"] and not words["after"]:
+        problems.append(Problem("a claim has words before or after its object", column=where, file=file))
+    if not quantity and not words["objects"] and not words["lexicons"]:
+        problems.append(Problem("a claim has objects, lexicons or quantity: true", column=where, file=file))
+    return Claim(words["before"], words["after"], words["objects"], words["lexicons"], window, quantity, words["negations"])
 
 
 def parse_pack(text: str, file: str, origin: str = "builtin") -> Pack:
@@ -138,8 +211,9 @@ def parse_pack(text: str, file: str, origin: str = "builtin") -> Pack:
             problems.append(Problem("law has name and article", column=f"{where}.law", value=str(law), file=file))
             law = {"name": "?", "article": "?"}
         patterns = [str(p) for p in raw.get("patterns") or [] if str(p).strip()]
-        if not patterns:
-            problems.append(Problem("a rule has at least one pattern", column=f"{where}.patterns", file=file))
+        claim = _claim(raw.get("claim"), f"{where}.claim", problems, file)
+        if not patterns and claim is None:
+            problems.append(Problem("a rule has at least one pattern (or a claim)", column=f"{where}.patterns", file=file))
         rules.append(Rule(
             id=rid, pack=name, category=str(raw.get("category")), severity=str(raw.get("severity")),
             law=Law(str(law["name"]), str(law["article"]), str(law.get("item") or "")),
@@ -147,7 +221,9 @@ def parse_pack(text: str, file: str, origin: str = "builtin") -> Pack:
             suggestion=str(raw.get("suggestion") or ""), pinyin=bool(raw.get("pinyin", False)),
             exceptions=_exceptions(raw.get("exceptions"), f"{where}.exceptions", problems, file),
             effective_from=_day(raw.get("effective_from"), f"{where}.effective_from", problems, file),
-            effective_to=_day(raw.get("effective_to"), f"{where}.effective_to", problems, file)))
+            effective_to=_day(raw.get("effective_to"), f"{where}.effective_to", problems, file),
+            product_types=_types(raw.get("product_types"), f"{where}.product_types", problems, file),
+            not_for=_types(raw.get("not_for"), f"{where}.not_for", problems, file), claim=claim))
     pack = Pack(name=name, title=str(data.get("title") or name), version=str(data.get("version") or ""),
                 effective_from=_day(data.get("effective_from"), "effective_from", problems, file),
                 source=str(data.get("source") or ""), rules=tuple(rules),

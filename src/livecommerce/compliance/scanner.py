@@ -19,11 +19,14 @@ from typing import Any
 
 import ahocorasick_rs
 
+from livecommerce.compliance import claims
 from livecommerce.compliance.normalize import BARRIER, Normalized, normalize, normalize_term
 from livecommerce.compliance.packs import Exception_, Pack, Rule, select
 from livecommerce.core.timeutil import today
 
 MAX_PINYIN_CHARS = 4
+# A key ending in one of these (第1, TOP1, NO.1, 第一) is no hit when another follows: 排名第12位, top100, 第一百
+NUMERALS = frozenset("0123456789〇零一二三四五六七八九十百千万亿两")
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,8 @@ class _Entry:
     length: int
     latin_start: bool
     latin_end: bool
+    numeral_end: bool = False
+    role: str = ""  # a part of a claim rule (before, after, object, negation); "" for a pattern or an exception
 
 
 class Scanner:
@@ -95,9 +100,10 @@ class Scanner:
         self.rules = tuple(r for p in self.packs for r in p.rules if r.active(self.day))
         entries: dict[str, list[_Entry]] = {}
 
-        def add(key: str, rule: Rule | None, exception: Exception_ | None, term: str) -> None:
+        def add(key: str, rule: Rule | None, exception: Exception_ | None, term: str, role: str = "") -> None:
             if key and BARRIER not in key:
-                entries.setdefault(key, []).append(_Entry(rule, exception, term, len(key), _latin(key[0]), _latin(key[-1])))
+                entries.setdefault(key, []).append(_Entry(rule, exception, term, len(key), _latin(key[0]), _latin(key[-1]),
+                                                          key[-1] in NUMERALS, role))
 
         for rule in self.rules:
             for pattern in rule.patterns:
@@ -108,6 +114,9 @@ class Scanner:
                         add(variant, rule, None, pattern)
             for exception in rule.exceptions:
                 add(normalize_term(exception.pattern), rule, exception, exception.pattern)
+            if rule.claim is not None:
+                for role, key, word in claims.parts(rule):
+                    add(key, rule, None, word, role)
         active_categories = {r.category for r in self.rules}
         for pack in self.packs:
             for exception in pack.exceptions:
@@ -116,24 +125,36 @@ class Scanner:
         keys = sorted(entries)
         self.entries = [tuple(entries[key]) for key in keys]
         self.matcher = ahocorasick_rs.AhoCorasick(keys) if keys else None
-        self.longest = max((len(k) for k in keys), default=1)
+        self.claim_entries = {r.id: _Entry(r, None, r.id, 0, False, False) for r in self.rules if r.claim is not None}
+        # the stream waits this long before a hit is final: the longest key, or the longest claim with its window
+        self.longest = max([len(k) for k in keys] + [claims.reach(r) for r in self.rules if r.claim is not None] + [1])
 
-    def scan(self, text: str) -> list[Hit]:
-        """Every hit in ``text``, in order of start (then end, then rule)."""
+    def scan(self, text: str, product_type: str | None = None) -> list[Hit]:
+        """Every hit in ``text`` (about a product of ``product_type``, None when unknown), in order of start (then end,
+        then rule)."""
         norm = normalize(text)
-        return [self._hit(text, norm, *found) for found in self._find(norm)]
+        return [self._hit(text, norm, *found) for found in self._find(norm, product_type)]
 
-    def scan_many(self, texts: list[str]) -> list[list[Hit]]:
-        """Many short texts (chat lines) at once: joined by a barrier, scanned once, split back."""
+    def scan_many(self, texts: list[str], product_types: list[str | None] | None = None) -> list[list[Hit]]:
+        """Many short texts (chat lines) at once: joined by a barrier, scanned once, split back. ``product_types``
+        gives each text's product type (texts of several types are scanned once per type)."""
+        kinds = product_types or [None] * len(texts)
+        if len(set(kinds)) > 1:
+            out: list[list[Hit]] = [[] for _ in texts]
+            for kind in dict.fromkeys(kinds):
+                chosen = [i for i, k in enumerate(kinds) if k == kind]
+                for i, hits in zip(chosen, self.scan_many([texts[i] for i in chosen], [kind] * len(chosen)), strict=True):
+                    out[i] = hits
+            return out
         joined = BARRIER.join(texts)
         bounds, at = [], 0
         for text in texts:
             bounds.append((at, at + len(text)))
             at += len(text) + 1
-        out: list[list[Hit]] = [[] for _ in texts]
+        out = [[] for _ in texts]
         norm = normalize(joined)
         i = 0
-        for found in self._find(norm):
+        for found in self._find(norm, kinds[0] if kinds else None):
             start, _ = norm.span(found[1], found[2])
             while start >= bounds[i][1] + 1:
                 i += 1
@@ -149,20 +170,38 @@ class Scanner:
         a, b = norm.span(start, end)
         return Hit(rule.id, rule.category, rule.severity, str(rule.law), a, b, text[a:b], rule.suggestion, rule.pack, entry.term)
 
-    def _find(self, norm: Normalized) -> list[tuple[_Entry, int, int]]:
-        """(entry, start, end) of each rule hit in normalised positions, exceptions and overlaps applied."""
+    def _find(self, norm: Normalized, product_type: str | None = None) -> list[tuple[_Entry, int, int]]:
+        """(entry, start, end) of each rule hit in normalised positions, for a text about ``product_type``; claims
+        paired, numeral boundaries, exceptions and overlaps applied."""
         text = norm.text
         if not text or self.matcher is None:
             return []
         hits: list[tuple[_Entry, int, int]] = []
         covers: list[tuple[_Entry, int, int]] = []
+        parts: dict[str, claims.Found] = {}
         for index, start, end in self.matcher.find_matches_as_indexes(text, overlapping=True):
             for entry in self.entries[index]:
+                if entry.rule is not None and not entry.rule.applies(product_type):
+                    continue
+                if entry.exception is not None and not entry.exception.applies(product_type):
+                    continue
                 if entry.latin_start and norm.latin_at(int(norm.starts[start]) - 1):
                     continue  # a Latin word boundary is judged on the original text: 加V：hlj888 has one after V
                 if entry.latin_end and norm.latin_at(int(norm.ends[end - 1]) + 1):
                     continue
+                if entry.numeral_end and end < len(text) and text[end] in NUMERALS and not entry.role:
+                    continue  # 排名第1 in 排名第12位, top1 in top100, 第一 in 第一百: another number goes on
+                if entry.role:
+                    assert entry.rule is not None
+                    found = parts.setdefault(entry.rule.id, claims.found())
+                    getattr(found, "objects" if entry.role == "object" else
+                            "negations" if entry.role == "negation" else entry.role).append((start, end))
+                    continue
                 (covers if entry.exception is not None else hits).append((entry, start, end))
+        for rule_id, found in parts.items():
+            entry = self.claim_entries[rule_id]
+            assert entry.rule is not None
+            hits.extend((entry, start, end) for start, end in claims.pair(entry.rule, found, text))
         if not hits:
             return []
         if covers:

@@ -1,0 +1,117 @@
+"""Claim rules (组合宣称): a claim made of two parts — a verb and a disease (预防 + 大肠癌, 可治 + 抑郁症), a disease and
+an outcome (肿瘤 + 变小), or a body-change word and a number (十天 + 甩掉 3公斤) — that no closed phrase list covers.
+
+The parts are extra keys of the scanner's one Aho-Corasick automaton (scanner.py); this module pairs them after
+matching, which costs nothing on text without parts (hits are rare). A rule's ``claim`` (packs.Claim) says which words
+come before the object, which after, the objects (inline and from lexicon files under compliance/data/), the window
+in normalised characters, and the negations that cancel a verb (不能治疗疾病 is advice, not a claim).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from livecommerce.compliance.normalize import BARRIER, normalize_term
+from livecommerce.compliance.packs import Rule
+
+NEGATION_REACH = 2  # a negation ending at most this many normalised characters before a verb cancels it (不能 | 治疗)
+NUMBER = "[0-9一二三四五六七八九十两半百几]+"
+# a span of time before a body-change word (十天, 3个月, 一周, 两个星期) and an amount right after it (3斤, 5cm, 一个罩杯)
+TIME = re.compile(NUMBER + "(?:天|日|周|个?星期|个?礼拜|个?月|年)")
+AMOUNT = re.compile("[了掉下去约近足达整整]{0,3}" + NUMBER + "(?:斤|公斤|kg|千克|cm|厘米|公分|个?罩杯)")
+ROLES = ("before", "after", "object", "negation")
+
+
+@lru_cache(maxsize=16)
+def lexicon(name: str) -> tuple[str, ...]:
+    """The words of compliance/data/NAME.txt: one a line, ``#`` starts a comment (the header names the source)."""
+    text = resources.files("livecommerce.compliance").joinpath("data", f"{name}.txt").read_text(encoding="utf-8")
+    words = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    return tuple(dict.fromkeys(w for w in words if w))
+
+
+def parts(rule: Rule) -> Iterable[tuple[str, str, str]]:
+    """(role, normalised key, word) of every part of a claim rule, for the automaton."""
+    claim = rule.claim
+    assert claim is not None
+    objects = list(claim.objects) + [w for name in claim.lexicons for w in lexicon(name)]
+    for role, words in (("before", claim.before), ("after", claim.after), ("object", objects),
+                        ("negation", claim.negations)):
+        for word in words:
+            key = normalize_term(word)
+            if key and BARRIER not in key:
+                yield role, key, word
+
+
+def reach(rule: Rule) -> int:
+    """The longest claim of this rule in normalised characters (the stream must wait that long before a hit is final)."""
+    claim = rule.claim
+    assert claim is not None
+    longest = max((len(normalize_term(w)) for w in claim.before + claim.after), default=1)
+    objects = max((len(k) for role, k, _ in parts(rule) if role == "object"), default=0)
+    return longest + claim.window + max(objects, 12 if claim.quantity else 0) + NEGATION_REACH
+
+
+@dataclass
+class Found:
+    """The parts of one claim rule found in a text: (start, end) in normalised positions, by role."""
+
+    before: list[tuple[int, int]]
+    after: list[tuple[int, int]]
+    objects: list[tuple[int, int]]
+    negations: list[tuple[int, int]]
+
+
+def found() -> Found:
+    return Found([], [], [], [])
+
+
+def pair(rule: Rule, parts_found: Found, text: str) -> list[tuple[int, int]]:
+    """The (start, end) of every claim the parts make in the normalised ``text``; a claim never crosses a barrier."""
+    claim = rule.claim
+    assert claim is not None
+    out = []
+    objects = sorted(parts_found.objects, key=lambda o: (o[0], -o[1]))  # at one start, the longest (抑郁症, not 抑郁)
+    negations = parts_found.negations
+    for start, end in parts_found.before:
+        if any(n_start < start and n_end >= start - NEGATION_REACH for n_start, n_end in negations):
+            continue  # 不能治疗疾病, 不能代替药物治疗疾病: advice, not a claim
+        if claim.quantity:
+            span = _quantity(text, start, end, claim.window)
+            if span:
+                out.append(span)
+            continue
+        for o_start, o_end in objects:
+            if end <= o_start <= end + claim.window and BARRIER not in text[end:o_start]:
+                if not any(end <= n_start < o_start for n_start, _ in negations):  # 喝酒不开车
+                    out.append((start, o_end))
+                break
+    for start, end in parts_found.after:
+        if claim.quantity:
+            span = _quantity(text, start, end, claim.window)
+            if span:
+                out.append(span)
+            continue
+        for o_start, o_end in sorted(objects, key=lambda o: (o[1], o[1] - o[0]), reverse=True):
+            if start - claim.window <= o_end <= start and o_start < start and BARRIER not in text[o_end:start]:
+                out.append((o_start, end))
+                break
+    return out
+
+
+def _quantity(text: str, start: int, end: int, window: int) -> tuple[int, int] | None:
+    """A body-change word with a number: an amount right after it (瘦 | 3斤), or a span of time before it within the
+    window (十天 | 甩掉). The claim runs from the time (or the word) to the amount (or the word)."""
+    amount = AMOUNT.match(text, end)
+    stop = amount.end() if amount else end
+    lead = text[max(0, start - window - 8):start]
+    times = [m for m in TIME.finditer(lead) if len(lead) - m.end() <= window and BARRIER not in lead[m.end():]]
+    if times:
+        return start - len(lead) + times[-1].start(), stop
+    if amount:
+        return start, stop
+    return None
