@@ -67,7 +67,6 @@ class Adapter:
         self.dedup = dedup
         self.users: dict[str, str] = {}
         self.ignored: Counter[str] = Counter()
-        self.lines_read = 0  # lines given to ``read``
 
     def adapt(self, raw: Any, session: str | None = None, now: int | None = None) -> list[Outcome]:
         """The outcomes of one decoded JSON line; ``session`` names the room when a message has none, ``now`` (epoch
@@ -103,33 +102,22 @@ class Adapter:
         return True
 
     def read(self, intake: Intake, line: str, session: str | None = None, now: int | None = None) -> list[Event]:
-        """The checked events of one JSON line of platform messages: each event counted by ``intake`` as a line of its
-        own (accepted or refused with its reason), a refused message too; ignored ones are counted here. The refused
-        examples the intake keeps name the line of the file (``self.lines``), not the count of events."""
-        self.lines_read += 1
-        kept = len(intake.examples)
+        """The checked events of one JSON line of platform messages. The intake counts the line once (its examples of
+        refused messages name the line of the file) and each event accepted or refused with its reason (summed in
+        ``intake.rejected``, not ``intake.line``: one line may hold several messages); ignored ones are counted here."""
+        intake.line += 1
         try:
             raw = _DECODER.decode(line)
         except ValueError:
-            intake.line += 1
             intake.refuse("not JSON", line)
-            raw = None
-        events = [] if raw is None else self._events(intake, raw, line, session, now)
-        for index in range(kept, len(intake.examples)):
-            _, reason, text = intake.examples[index]
-            intake.examples[index] = (self.lines_read, reason, text)
-        return events
-
-    def _events(self, intake: Intake, raw: Any, line: str, session: str | None, now: int | None) -> list[Event]:
+            return []
         events = []
         for outcome in self.adapt(raw, session, now):
             if type(outcome) is dict:
-                intake.line += 1
                 event = intake.check(outcome, line)
                 if event is not None:
                     events.append(event)
             elif type(outcome) is Refused:
-                intake.line += 1
                 intake.refuse(outcome.reason, line)
         return events
 
