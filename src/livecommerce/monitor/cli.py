@@ -25,6 +25,7 @@ from livecommerce.core.answers import answering
 from livecommerce.core.errors import Problem, ValidationFailed
 from livecommerce.core.scope import SystemActor
 from livecommerce.core.timeutil import now
+from livecommerce.monitor.adapters import SOURCES, Adapter
 from livecommerce.monitor.alerts import Transition, iso
 from livecommerce.monitor.engine import Engine
 from livecommerce.monitor.rules import RuleFile, RulesError
@@ -66,9 +67,14 @@ def replay(
     muted: Annotated[bool, typer.Option("--muted", help="Also print silenced and inhibited transitions")] = False,
     record: Annotated[bool, typer.Option("--record", help="Also store the sessions, minutes, hits and alerts seen in "
                                                           "the registry (idempotent)")] = False,
+    source: Annotated[str | None, typer.Option("--from", help="The lines are a platform's own messages: douyin or "
+                                                              "kuaishou (docs/monitor.md \"Events\")")] = None,
+    session: Annotated[str | None, typer.Option("--session", help="With --from: the room of messages that carry no "
+                                                                  "room id")] = None,
 ) -> None:
     """Replay a recorded evening through the rules and print each alert transition (with --record, store them)."""
     pace = _speed(speed)
+    adapter = _adapter(source, session)
     if output not in ("jsonl", "table"):
         errors.print(f"[red]--format {output!r}: one of jsonl, table[/red]")
         raise typer.Exit(2)
@@ -103,15 +109,15 @@ def replay(
             for line in handle:
                 if not line.strip():
                     continue
-                event = engine.intake.read(line)
-                if event is None:
-                    continue
-                if pace is not None:
-                    first = event.ts if first is None else first
-                    wait = (event.ts - first) / pace - (time.monotonic() - started)
-                    if wait > 0:
-                        time.sleep(wait)
-                show(engine.feed(event))
+                for event in adapter.read(engine.intake, line, session) if adapter else [engine.intake.read(line)]:
+                    if event is None:
+                        continue
+                    if pace is not None:
+                        first = event.ts if first is None else first
+                        wait = (event.ts - first) / pace - (time.monotonic() - started)
+                        if wait > 0:
+                            time.sleep(wait)
+                    show(engine.feed(event))
         except UnicodeDecodeError as exc:
             errors.print(f"[red]{path}: line {engine.intake.line + 1} is not UTF-8 ({exc.reason})[/red]")
             raise typer.Exit(2) from exc
@@ -119,12 +125,28 @@ def replay(
     if record:
         _store(engine, seen)
     intake = engine.intake
-    errors.print(f"{intake.accepted:,} events, {intake.line - intake.accepted:,} refused, "
+    refused = sum(intake.rejected.values())
+    errors.print(f"{intake.accepted:,} events, {refused:,} refused, "
                  f"{len(engine.sessions) + len(engine.ended):,} sessions, {printed:,} transitions", highlight=False)
+    if adapter is not None:
+        errors.print(f"  {source}: {adapter.summary()}", highlight=False)
     for reason, count in intake.rejected.most_common():
         errors.print(f"  refused {count:,}: {reason}", highlight=False)
     for line_no, reason, text in intake.examples[:10]:
         errors.print(f"  {path}:{line_no}: {reason}: {text}", highlight=False)
+
+
+def _adapter(source: str | None, session: str | None) -> Adapter | None:
+    """The platform adapter --from names (None without it); an unknown platform ends the command with exit 2."""
+    if source is None:
+        if session is not None:
+            errors.print("[red]--session names the room of a platform's messages: give --from too[/red]")
+            raise typer.Exit(2)
+        return None
+    if source not in SOURCES:
+        errors.print(f"[red]--from {source!r}: one of {', '.join(SOURCES)}[/red]")
+        raise typer.Exit(2)
+    return Adapter(source)
 
 
 @app.command("rules")

@@ -205,7 +205,8 @@ class SessionState:
                  "online", "peak_online", "b_online", "viewers", "last_viewers", "total_viewers", "session_class",
                  "orders", "gmv", "b_orders", "b_gmv", "orders_minute", "orders_window", "orders_long", "products",
                  "platform", "session_id", "labels", "started", "refunds", "refunded", "likes", "gifts", "complaints",
-                 "ring", "refunds_window", "complaints_window", "hits_window", "recent_hits", "ended_at", "b_refunds")
+                 "ring", "refunds_window", "complaints_window", "hits_window", "recent_hits", "ended_at", "b_refunds",
+                 "gifts_unvalued")
 
     def __init__(self, platform: str, session_id: str, ts: float, windows: dict[str, float]) -> None:
         self.platform, self.session_id, self.key = platform, session_id, (platform, session_id)
@@ -214,6 +215,7 @@ class SessionState:
         self.status = "live"
         self.online = self.peak_online = self.total_viewers = 0
         self.gmv = self.refunded = self.gifts = Decimal("0.00")
+        self.gifts_unvalued = 0  # gifts whose value the capture did not give
         self.orders = self.refunds = self.chat_lines = self.likes = self.complaints = self.negative_lines = 0
         self.products: dict[str, Product] = {}
         self.ring = Ring()
@@ -314,7 +316,11 @@ class SessionState:
             self.likes += data["count"]
             row.likes += data["count"]
         elif kind == "gift":
-            self.gifts += data["value"]
+            value = data.get("value")  # absent: the capture does not give it (adapters), counted apart, never as 0
+            if value is None:
+                self.gifts_unvalued += data["count"]
+            else:
+                self.gifts += value
         elif kind == "product":
             self._product(data)
         elif kind == "status":
