@@ -39,9 +39,10 @@ def refused(exc: LiveCommerceError) -> JSONResponse:
 
 @router.post("/scan", response_model=None)
 def scan(actor: CurrentActor, body: Body) -> Any:
-    """`{"text": "…", "packs": ["ad-law"]?}` → `{"hits": [{rule, category, severity, law, start, end, text,
-    suggestion}]}`; `{"records": [{"id", "text"}, …], "packs"?}` (at most 10,000) → `{"results": [{"id", "hits"}]}`
-    in the records' order. start/end are character offsets in the text; packs default to every pack."""
+    """`{"text": "…", "product_type"?, "packs": ["ad-law"]?}` → `{"hits": [{rule, category, severity, law, start, end,
+    text, suggestion}]}`; `{"records": [{"id", "text", "product_type"?}, …], "product_type"?, "packs"?}` (at most
+    10,000) → `{"results": [{"id", "hits"}]}` in the records' order. start/end are character offsets in the text;
+    packs default to every pack; product_type (food, health_food, cosmetic …) defaults to unknown."""
     try:
         try:
             payload = json.loads(body)
@@ -49,7 +50,7 @@ def scan(actor: CurrentActor, body: Body) -> Any:
             raise ValidationFailed(f"the body is not JSON: {exc}") from None
         request = scan_request(payload)
         if request.text is not None:
-            return {"hits": [hit.to_json() for hit in service.check(request.text, request.pack_names())]}
+            return {"hits": [hit.to_json() for hit in service.scan(request.text, request.product_type, request.pack_names())]}
         return {"results": list(service.scan_records(request.record_dicts(), request.pack_names(), source="records"))}
     except LiveCommerceError as exc:
         return refused(exc)

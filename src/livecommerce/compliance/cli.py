@@ -31,6 +31,10 @@ errors = Console(stderr=True)
 
 Packs = Annotated[list[str] | None, typer.Option("--pack", help="Only this rule pack (repeatable); default: every pack. "
                                                                 "`livecommerce compliance packs` lists them.")]
+ProductTypeOption = Annotated[str | None, typer.Option(
+    "--product-type", help="What the text is about: food, health_food, special_medical_food, cosmetic, special_cosmetic, "
+                           "drug, medical_device, other (default: unknown). A 保健食品 may use its 保健功能目录 wording, a "
+                           "特殊化妆品 its registered effect; drug and medical_device texts are not checked for medical claims.")]
 ORIGINS = {"builtin": "内置", "local": "本地（LIVECOMMERCE_COMPLIANCE_PACKS_DIR）"}
 STYLES = {"high": "bold white on red", "medium": "bold black on yellow", "low": "black on cyan"}
 
@@ -79,6 +83,9 @@ class Lines:
         if isinstance(exc, NotARecord) or not self.line:
             return exc
         problems = [replace(p, row=self.line, file=self.name) for p in exc.problems]
+        if any(p.column == "product_type" for p in problems):  # an unknown product type: say which are allowed
+            allowed = problems[0].rule.removeprefix("product_type is ")
+            return NotARecord(f"{self.name} line {self.line}: product_type {problems[0].value!r}: {allowed}", problems)
         return NotARecord(f"{self.name} line {self.line}: a record is {{\"id\": …, \"text\": \"…\"}} with text a string",
                           problems)
 
@@ -94,6 +101,7 @@ def scan_command(
     packs: Packs = None,
     output: Annotated[str, typer.Option("--format", help="jsonl (one {\"id\", \"hits\"} line per record, for "
                                                          "scripts) or table (the hits, for people).")] = "jsonl",
+    product_type: ProductTypeOption = None,
 ) -> None:
     """Scan many texts: one answer line {"id", "hits": [{rule, category, severity, law, start, end, text,
     suggestion}]} per record, in order (start/end: character offsets in the record's text). Exit 0 when nothing was
@@ -101,6 +109,7 @@ def scan_command(
     from livecommerce.compliance import service
 
     _check_format(output, ("jsonl", "table"))
+    _check_product_type(product_type)
     name = "<stdin>" if file == "-" else file
     found = records = 0
     rows: list[tuple[str, dict[str, Any]]] = []
@@ -112,7 +121,8 @@ def scan_command(
         with handle:
             lines = Lines(handle, name)
             try:
-                for result in service.scan_records(lines, _packs(packs), source=name):
+                records_in = lines if product_type is None else _with_type(lines, product_type)
+                for result in service.scan_records(records_in, _packs(packs), source=name):
                     records += 1
                     found += len(result["hits"])
                     if output == "jsonl":
@@ -125,6 +135,22 @@ def scan_command(
         _print_hits(rows, title=f"合规检测：{name}",
                     caption=f"共 {records} 条记录，{len({r for r, _ in rows})} 条有违规，共 {found} 处")
     raise typer.Exit(1 if found else 0)
+
+
+def _check_product_type(value: str | None) -> None:
+    from livecommerce.compliance.packs import PRODUCT_TYPES
+
+    if value is not None and value not in PRODUCT_TYPES:
+        errors.print(f"[red]--product-type {value!r}: one of {', '.join(PRODUCT_TYPES)}[/red]")
+        raise typer.Exit(2)
+
+
+def _with_type(records: Iterator[Any] | Lines, kind: str) -> Iterator[Any]:
+    """The records, each without a product_type of its own given ``kind`` (a record's own type wins)."""
+    for raw in records:
+        if isinstance(raw, dict) and raw.get("product_type") in (None, ""):
+            raw = {**raw, "product_type": kind}
+        yield raw
 
 
 def _position(hit: dict[str, Any]) -> str:
@@ -172,13 +198,16 @@ def check_command(
     packs: Packs = None,
     output: Annotated[str, typer.Option("--format", help="table (the text with 【】 around each hit, then the hits) "
                                                          "or json ({\"hits\": [...]}).")] = "table",
+    product_type: ProductTypeOption = None,
 ) -> None:
-    """Check one text and show it with each hit marked 【】. Exit 0 when clean, 1 when anything was found."""
+    """Check one text and show it with each hit marked 【】. Exit 0 when clean, 1 when anything was found, 2 on a
+    wrong option (an unknown --product-type names the allowed ones)."""
     from livecommerce.compliance import service
 
     _check_format(output, ("table", "json"))
+    _check_product_type(product_type)
     with answering(errors):
-        hits = [hit.to_json() for hit in service.check(text, _packs(packs))]
+        hits = [hit.to_json() for hit in service.scan(text, product_type, _packs(packs))]
     if output == "json":
         typer.echo(json.dumps({"hits": hits}, ensure_ascii=False, indent=1))
     elif not hits:

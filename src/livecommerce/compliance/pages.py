@@ -18,7 +18,7 @@ from starlette.responses import Response
 from livecommerce.accounts.deps import CurrentActor
 from livecommerce.compliance import service
 from livecommerce.compliance.marking import pieces, worst
-from livecommerce.compliance.packs import CATEGORIES, SEVERITIES
+from livecommerce.compliance.packs import CATEGORIES, PRODUCT_TYPES, SEVERITIES
 from livecommerce.compliance.scanner import Hit
 from livecommerce.core.errors import NotFound, ValidationFailed
 from livecommerce.web.templating import render
@@ -65,14 +65,16 @@ def summary(hits: list[Hit]) -> list[tuple[str, int]]:
 
 
 def _check_page(request: Request, *, text: str = "", chosen: list[str] | None = None, hits: list[Hit] | None = None,
-                error: str = "", status: int = 200) -> Response:
+                error: str = "", status: int = 200, product_type: str = "") -> Response:
     packs = service.packs_table()
     result = None
     if hits is not None:
         result = {"count": len(hits), "rows": hit_rows(hits), "pieces": marked_pieces(text, hits),
-                  "summary": summary(hits), "packs": [p["title"] for p in packs if p["name"] in (chosen or [])]}
+                  "summary": summary(hits), "packs": [p["title"] for p in packs if p["name"] in (chosen or [])],
+                  "product_type": PRODUCT_TYPES.get(product_type, "")}
     return render(request, "compliance/check.html", {
         "title": "合规检测", "tab": "check", "text": text, "error": error, "result": result,
+        "product_types": PRODUCT_TYPES, "product_type": product_type,
         "packs": [{"name": p["name"], "title": p["title"], "rules": len(p["rules"]),
                    "checked": chosen is None or p["name"] in chosen} for p in packs],
         "severities": SEVERITIES, "max_text": service.MAX_TEXT}, status)
@@ -86,20 +88,26 @@ def check_page(request: Request, actor: CurrentActor) -> Response:
 
 @router.post("/compliance", response_class=HTMLResponse)
 def check_form(request: Request, actor: CurrentActor, text: Annotated[str, Form()] = "",
-               packs: Annotated[list[str] | None, Form()] = None) -> Response:
-    """Check the pasted text against the chosen packs and show it marked, with the table of hits."""
+               packs: Annotated[list[str] | None, Form()] = None, product_type: Annotated[str, Form()] = "") -> Response:
+    """Check the pasted text (about a product of the chosen type) against the chosen packs and show it marked, with the
+    table of hits."""
     chosen = list(dict.fromkeys(packs or []))
     # HTMX swaps only a 2xx answer in: a refused form is answered 200 there, so that its reason is shown
     refused = 200 if request.headers.get("HX-Request") else 422
+    page: dict[str, Any] = {"text": text, "chosen": chosen,
+                            "product_type": product_type if product_type in PRODUCT_TYPES else ""}
     if not text.strip():
-        return _check_page(request, text=text, chosen=chosen, error="请粘贴要检测的文字（话术、标题或直播文字稿）。", status=refused)
+        return _check_page(request, **page, error="请粘贴要检测的文字（话术、标题或直播文字稿）。", status=refused)
     if not chosen:
-        return _check_page(request, text=text, chosen=chosen, error="请至少选择一个规则包。", status=refused)
+        return _check_page(request, **page, error="请至少选择一个规则包。", status=refused)
+    if product_type and product_type not in PRODUCT_TYPES:
+        allowed = "、".join(f"{name}（{code}）" for code, name in PRODUCT_TYPES.items())
+        return _check_page(request, **page, error=f"未知的商品类型“{product_type}”，可选：{allowed}。", status=refused)
     try:
-        hits = service.check(text, chosen)
+        hits = service.scan(text, product_type or None, chosen)
     except (ValidationFailed, NotFound) as exc:
-        return _check_page(request, text=text, chosen=chosen, error=f"未能检测：{exc}", status=refused)
-    return _check_page(request, text=text, chosen=chosen, hits=hits)
+        return _check_page(request, **page, error=f"未能检测：{exc}", status=refused)
+    return _check_page(request, **page, hits=hits)
 
 
 def by_source(exceptions: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError, model_validator
 
@@ -14,6 +14,9 @@ MAX_PACKS = 50
 MAX_TOTAL = 10_000_000  # characters of all the records of one request together
 
 Text = Annotated[StrictStr, Field(max_length=MAX_TEXT)]
+# what the text is about (packs.PRODUCT_TYPES); none for unknown
+ProductType = Literal["food", "health_food", "special_medical_food", "cosmetic", "special_cosmetic", "drug", "medical_device",
+                      "other"]
 PackName = Annotated[StrictStr, Field(min_length=1, max_length=100)]
 
 
@@ -24,6 +27,7 @@ class Record(BaseModel):
 
     id: StrictInt | Annotated[StrictStr, Field(max_length=200)] | None = None
     text: Text
+    product_type: ProductType | None = None  # this record's product type; else the request's
 
 
 class ScanRequest(BaseModel):
@@ -34,6 +38,7 @@ class ScanRequest(BaseModel):
     text: Text | None = None
     records: list[Record] | None = Field(None, max_length=MAX_RECORDS)
     packs: list[PackName] | None = Field(None, min_length=1, max_length=MAX_PACKS)
+    product_type: ProductType | None = None  # of the text, or of every record that names none
 
     @model_validator(mode="after")
     def _one_form(self) -> ScanRequest:
@@ -50,7 +55,13 @@ class ScanRequest(BaseModel):
 
     def record_dicts(self) -> list[dict[str, Any]]:
         """The records as the service reads them (a record without an id is numbered from 1 by the service)."""
-        return [{"text": r.text} if r.id is None else {"id": r.id, "text": r.text} for r in self.records or []]
+        out = []
+        for r in self.records or []:
+            record: dict[str, Any] = {"text": r.text, "product_type": r.product_type or self.product_type}
+            if r.id is not None:
+                record["id"] = r.id
+            out.append(record)
+        return out
 
 
 def scan_request(body: Any) -> ScanRequest:

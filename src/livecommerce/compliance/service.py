@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
-from livecommerce.compliance.packs import CATEGORIES, SEVERITIES, Pack, all_packs
+from livecommerce.compliance.packs import CATEGORIES, PRODUCT_TYPES, SEVERITIES, Pack, all_packs
 from livecommerce.compliance.scanner import Hit, Scanner, default_scanner
 from livecommerce.core.errors import Problem, ValidationFailed
 
@@ -21,27 +21,48 @@ def scanner(packs: list[str] | None = None, day: date | None = None) -> Scanner:
     return default_scanner(packs, day)
 
 
-def check(text: str, packs: list[str] | None = None, day: date | None = None) -> list[Hit]:
-    """The hits of one text (a script, a title, a transcript)."""
+def valid_product_type(value: Any, where: str = "product_type", row: int | None = None, source: str | None = None) -> str | None:
+    """A product type as given (None or "" for unknown); any other value is refused, naming the allowed ones."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or value not in PRODUCT_TYPES:
+        allowed = ", ".join(PRODUCT_TYPES)
+        prefix = f"{source} line {row}: " if source and row else ""
+        raise ValidationFailed(f"{prefix}{where} {value!r}: one of {allowed} (or none for unknown)",
+                               [Problem(f"product_type is one of {allowed}", column=where, row=row, file=source,
+                                        value=str(value)[:80])])
+    return value
+
+
+def scan(text: str, product_type: str | None = None, packs: list[str] | None = None,
+         day: date | None = None) -> list[Hit]:
+    """The hits of one text about a product of ``product_type`` (food, health_food, cosmetic …; None when unknown):
+    what other code calls (a product library scans its titles with the product's type)."""
     if len(text) > MAX_TEXT:
         raise ValidationFailed(f"text of {len(text):,} characters: at most {MAX_TEXT:,}; scan a long transcript as lines")
-    return scanner(packs, day).scan(text)
+    return scanner(packs, day).scan(text, valid_product_type(product_type))
 
 
-def _record(raw: Any, line: int, source: str) -> tuple[Any, str]:
+def check(text: str, packs: list[str] | None = None, day: date | None = None, product_type: str | None = None) -> list[Hit]:
+    """The hits of one text (a script, a title, a transcript)."""
+    return scan(text, product_type, packs, day)
+
+
+def _record(raw: Any, line: int, source: str) -> tuple[Any, str, str | None]:
     if not isinstance(raw, dict) or "text" not in raw or not isinstance(raw["text"], str):
         raise ValidationFailed(f"{source} line {line}: a record is {{\"id\": …, \"text\": \"…\"}}",
                                [Problem("a record is {\"id\", \"text\"} with text a string", column="text", row=line,
                                         file=source, value=str(raw)[:80])])
     ident = raw.get("id", line)
-    return (ident if isinstance(ident, (str, int)) else str(ident)), raw["text"]
+    kind = valid_product_type(raw.get("product_type"), "product_type", line, source)
+    return (ident if isinstance(ident, (str, int)) else str(ident)), raw["text"], kind
 
 
 def scan_records(records: Iterable[Any], packs: list[str] | None = None, source: str = "-",
                  day: date | None = None) -> Iterator[dict[str, Any]]:
-    """{"id", "hits": [...]} for each record {"id", "text"}, in order, scanned in batches."""
+    """{"id", "hits": [...]} for each record {"id", "text", "product_type"?}, in order, scanned in batches."""
     engine = scanner(packs, day)
-    batch: list[tuple[Any, str]] = []
+    batch: list[tuple[Any, str, str | None]] = []
     for line, raw in enumerate(records, start=1):
         batch.append(_record(raw, line, source))
         if len(batch) >= BATCH:
@@ -51,8 +72,9 @@ def scan_records(records: Iterable[Any], packs: list[str] | None = None, source:
         yield from _answer(engine, batch)
 
 
-def _answer(engine: Scanner, batch: list[tuple[Any, str]]) -> Iterator[dict[str, Any]]:
-    for (ident, _), hits in zip(batch, engine.scan_many([text for _, text in batch]), strict=True):
+def _answer(engine: Scanner, batch: list[tuple[Any, str, str | None]]) -> Iterator[dict[str, Any]]:
+    texts, kinds = [text for _, text, _ in batch], [kind for _, _, kind in batch]
+    for (ident, _, _), hits in zip(batch, engine.scan_many(texts, kinds), strict=True):
         yield {"id": ident, "hits": [hit.to_json() for hit in hits]}
 
 
