@@ -70,7 +70,7 @@ def test_submit_counts_what_it_took_and_why_it_refused_the_rest(hub: Hub) -> Non
     assert answer["accepted"] == 5
     assert answer["rejected"] == 3
     assert answer["reasons"] == {"not JSON": 1, "unknown kind; one of viewers, chat, like, gift, order, refund, product, "
-                                 "transcript, status, complaint": 1, "viewers.online is a whole number ≥ 0": 1}
+                                 "transcript, status, complaint, enter, follow": 1, "viewers.online is a whole number ≥ 0": 1}
     assert [e["line"] for e in answer["examples"]] == [6, 7, 8]  # the blank line is neither taken nor refused
     assert hub.version == 1
 

@@ -38,10 +38,12 @@ def key(record: dict[str, Any]) -> tuple[str, str, float, str]:
 
 @pytest.fixture(scope="module")
 def evening() -> tuple[list[str], list[tuple[str, str, float, str]]]:
-    """The synthetic evening's lines and the transitions one in-process Engine gives on them (sorted keys)."""
+    """The synthetic evening's lines and the transitions one in-process Engine gives on them (sorted keys), with the
+    texts still waiting for a batch at the end scanned (``flush``: a consumer does it when it has nothing new)."""
     lines = list(synth.evening(**EVENING))
     engine = Engine()
-    expected = [key(json.loads(json.dumps(t.record()))) for line in lines for t in engine.read(line)]
+    got = [t for line in lines for t in engine.read(line)] + engine.flush()
+    expected = [key(json.loads(json.dumps(t.record()))) for t in got]
     assert {k[0] for k in expected} == RULES  # every rule fires in this evening
     return lines, sorted(expected)
 

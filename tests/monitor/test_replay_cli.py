@@ -45,7 +45,7 @@ def evening(tmp_path: Path, home: Settings) -> Path:
 
 def test_jsonl_lines_have_exactly_the_contract_fields(evening: Path) -> None:
     result = cli("replay", str(evening), "--speed", "max", "--format", "jsonl")
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # two of its lines are refused (below)
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert all(set(line) == {"rule", "state", "at", "session_id", "labels", "summary"} for line in lines)
     got = [(line["rule"], line["state"], line["at"]) for line in lines]
@@ -68,10 +68,33 @@ def test_the_same_lines_at_any_speed(evening: Path) -> None:
 
 def test_refused_lines_are_counted_with_their_line_and_the_replay_goes_on(evening: Path) -> None:
     result = cli("replay", str(evening), "--format", "jsonl")
-    assert result.exit_code == 0
-    assert "2 refused" in result.stderr
+    assert result.exit_code == 1  # some lines refused, the rest replayed
+    assert "18 events, 2 refused, 2 sessions" in result.stderr
     assert "refused 1: not JSON" in result.stderr and "refused 1: missing viewers.online" in result.stderr
     assert f"{evening}:1: not JSON" in result.stderr  # sorted first: the broken line
+
+
+def test_exit_0_when_every_line_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "clean.jsonl"
+    path.write_text("\n".join(ev(s, "like", count=1) for s in (0, 5, 10)) + "\n", encoding="utf-8")
+    result = cli("replay", str(path), "--format", "jsonl")
+    assert result.exit_code == 0 and "3 events, 0 refused, 1 sessions, 0 transitions" in result.stderr
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", '{"data": {"total": 213}, "status_code": 0}\n{broken\n'])
+def test_exit_2_when_nothing_is_accepted(tmp_path: Path, text: str) -> None:
+    # an empty file, or a pretty-printed API answer instead of events: every line refused is wrong input, not "done"
+    path = tmp_path / "answer.json"
+    path.write_text(text, encoding="utf-8")
+    result = cli("replay", str(path))
+    refused = 2 if text.startswith("{") else 0
+    assert result.exit_code == 2 and f"0 events, {refused} refused" in result.stderr
+    assert "no event accepted" in result.stderr
+
+
+def test_the_help_names_the_exit_codes() -> None:
+    shown = runner.invoke(app, ["monitor", "replay", "--help"], terminal_width=200).stdout
+    assert "Exit 0 when every line was accepted, 1 when some were refused, 2 when none was accepted" in shown
 
 
 @pytest.mark.parametrize(("args", "message"), [

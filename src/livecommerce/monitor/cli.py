@@ -4,7 +4,8 @@
 it happened; rules run on event time, so every speed prints the same transitions at the same seconds. With
 `--format jsonl` each transition is one line `{"rule", "state", "at", "session_id", "labels", "summary"}`. Refused
 events are counted by reason on stderr (with the line numbers of the first ones) and skipped; the replay goes on.
-Exit codes: 0 done, 2 wrong input (a file that cannot be read, a wrong rules file, a wrong option).
+Exit codes: 0 every line accepted; 1 some lines refused (the rest replayed); 2 wrong input: nothing accepted (an empty
+file, every line refused), a file that cannot be read, a wrong rules file, a wrong option.
 """
 
 from __future__ import annotations
@@ -72,7 +73,8 @@ def replay(
     session: Annotated[str | None, typer.Option("--session", help="With --from: the room of messages that carry no "
                                                                   "room id")] = None,
 ) -> None:
-    """Replay a recorded evening through the rules and print each alert transition (with --record, store them)."""
+    """Replay a recorded evening through the rules and print each alert transition (with --record, store them).
+    Exit 0 when every line was accepted, 1 when some were refused, 2 when none was accepted or the input is wrong."""
     pace = _speed(speed)
     adapter = _adapter(source, session)
     if output not in ("jsonl", "table"):
@@ -134,6 +136,11 @@ def replay(
         errors.print(f"  refused {count:,}: {reason}", highlight=False)
     for line_no, reason, text in intake.examples[:10]:
         errors.print(f"  {path}:{line_no}: {reason}: {text}", highlight=False)
+    if not intake.accepted:
+        errors.print(f"[red]{path}: no event accepted[/red]")
+        raise typer.Exit(2)
+    if refused:
+        raise typer.Exit(1)
 
 
 def _adapter(source: str | None, session: str | None) -> Adapter | None:

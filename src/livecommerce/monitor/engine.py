@@ -3,17 +3,22 @@
 Each event is checked (events.Intake), folded into its session's state (state.SessionState) and judged at once by the
 rules it can change (an order by sales-spike, a viewers count by viewers-drop …) at the event's own ``ts``. Rules of
 time — a stream that sends nothing, an alert whose window has emptied, a pending alert's ``for`` — are judged at every
-whole second the watermark passes: the watermark is the latest event time seen across all sessions less ``lag``
-seconds, so a replay at any speed gives the same transitions at the same seconds as the live evening did
-(000_f467ed5c45ed642d.txt 第36条: 实时监控直播全过程; rules.yaml has the thresholds and their reasons).
+whole second the session's own watermark passes: the latest event time of that session less ``lag`` seconds. Each
+session has its own clock, so any order of the input that keeps each session's own events in order (two captures
+joined, partitions read at different speeds) gives the same transitions at the same seconds, and a replay at any
+speed gives those of the live evening (000_f467ed5c45ed642d.txt 第36条: 实时监控直播全过程; rules.yaml has the
+thresholds and their reasons). A session that goes silent is judged when its next event comes, when the wall clock
+moves every session (``advance``, live mode) or at the end of the input (``close``: every session to the input's
+latest time — the same whatever the order). The input's own clock (the latest event time less ``lag``) only scans
+the pending texts, reads a changed rules file again and sends the notifications due.
 
 Texts (transcript, chat, product titles) are checked by the compliance scanner (compliance.scanner) in batches of
-``batch`` texts, and always before the watermark moves on, so batching changes no result.
+``batch`` texts, at least once a second of the input's clock, and always before a compliance alert is judged by time
+or its session ends, so batching changes no result.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
 from collections.abc import Callable, Iterable
@@ -23,12 +28,13 @@ from typing import Any
 import msgspec
 
 from livecommerce.compliance.packs import CATEGORIES
-from livecommerce.monitor.alerts import FIRING, NODATA, Alerts, Grouper, Notification, Transition, fingerprint
+from livecommerce.monitor.alerts import FIRING, NODATA, RESOLVED, Alerts, Grouper, Notification, Transition, fingerprint
 from livecommerce.monitor.events import _DECODER, MAX_TEXT, Event, Intake
 from livecommerce.monitor.rules import RuleFile, RuleSet, RuleSpec
 from livecommerce.monitor.state import STEP, MinuteRow, SessionState, Tally
 
 SOURCE_NAMES = {"transcript": "主播口播", "chat": "弹幕", "product": "商品标题"}
+LONE_END = "status end of a session not held here (unknown, or already let go): no session opened"
 Directory = Callable[[str, str], dict[str, str]]  # (platform, session_id) → shop, streamer, region labels
 
 
@@ -66,7 +72,7 @@ class Engine:
 
     def __init__(self, rules: RuleSet | RuleFile | None = None, scanner: Any = "default", lag: float = 2.0,
                  lateness: float = 30.0, batch: int = 512, keep_ended: float = 600.0, forget: float = 7200.0,
-                 directory: Directory | None = None) -> None:
+                 directory: Directory | None = None, keep_dormant: float | None = None) -> None:
         self.rule_file = rules if isinstance(rules, RuleFile) else None
         self.rules: RuleSet = self.rule_file.current() if self.rule_file else \
             (rules if isinstance(rules, RuleSet) else RuleFile().rules)
@@ -75,13 +81,14 @@ class Engine:
             scanner = default_scanner()
         self.scanner = scanner
         self.lag, self.batch, self.keep_ended, self.forget = lag, batch, keep_ended, forget
+        # a session ended by silence (``forget``) is held this long for its room to speak again (default: ``forget``)
+        self.keep_dormant = forget if keep_dormant is None else keep_dormant
         self.fast = True  # the fast path for chat (``_chat``); False sends every line through ``feed``
         self.directory = directory
         self.intake = Intake(lateness)
         self.sessions: dict[tuple[str, str], SessionState] = {}
         self.alerts = Alerts(self.rules)
         self.grouper = Grouper(self.rules.group_by, self.rules.group_wait, self.rules.group_interval)
-        self.timers: list[tuple[float, tuple[str, str]]] = []
         self.max_ts: float | None = None
         self.tick: int | None = None
         self.texts: list[tuple[tuple[str, str], float, str, str]] = []
@@ -151,7 +158,8 @@ class Engine:
 
     def _chat(self, raw: dict[str, Any]) -> list[Transition] | None:
         """The common case, two events in three: a flat, well-formed chat line of a live session that is not late for
-        its curves and does not move the clock. It does what ``feed`` does for it, without building
+        its curves and moves neither the input's clock nor a timer of its session. It does what ``feed`` does for it,
+        without building
         an Event (tests/monitor/test_rules.py checks that both paths give the same); None sends the line the long way,
         before anything is changed."""
         platform, session_id, ms = raw.get("platform"), raw.get("session_id"), raw.get("ts")
@@ -166,13 +174,19 @@ class Engine:
         ts = ms / 1000.0
         second = int(ts)
         bucket, minute = second // STEP, second // 60 * 60
+        target = int(ts - self.lag)  # the session's own watermark (ts is positive: int is floor)
         if ts < state.last_event - self.intake.lateness or bucket < state.bucket or minute < state.minute.minute or \
-                (ts > max_ts and ts - self.lag >= tick + 1):
+                (ts > max_ts and ts - self.lag >= tick + 1) or (target > state.tick and state.armed <= target):
             return None
         self.intake.accepted += 1
         self.events += 1
         if ts > max_ts:
             self.max_ts = ts
+        if target > state.tick:  # no timer of the session is due (checked above): only its active alerts to judge
+            if state.active:
+                self._clock(state, target)
+            else:
+                state.tick = target
         if minute > state.minute.minute:
             self.minutes.append((state.key, state.next_minute(minute)))
         gap = ts - state.last_event
@@ -190,7 +204,7 @@ class Engine:
             self.texts.append((state.key, ts, "chat", text))
         # a stall is judged at a whole second at least its threshold after the session's last event: no such second
         # has passed since that event, no stall to end
-        if tick >= ts - gap + specs["stream-stalled"].threshold:
+        if state.tick >= ts - gap + specs["stream-stalled"].threshold:
             stalled = state.fps.get("stream-stalled")
             if stalled is not None and stalled in active:
                 self._resume(state, specs, ts, stalled)
@@ -208,53 +222,80 @@ class Engine:
 
     def feed(self, event: Event, line: str = "") -> list[Transition]:
         """Judge one checked event; the transitions it (and the time it brings) causes. An event more than the
-        intake's ``lateness`` older than its session's latest is refused (counted by the intake) and changes nothing."""
+        intake's ``lateness`` older than its session's latest is refused (counted by the intake) and changes nothing;
+        so is a ``status: end`` of a session not held (unknown, or let go): it opens no session."""
         ts = event.ts
         state = self.sessions.get(event.key)
         if state is not None and ts < state.last_event - self.intake.lateness:
-            self.intake.accepted -= 1
-            self.intake.refuse(self.intake.late(state.last_event, ts), line)
+            self._refuse(self.intake.late(state.last_event, ts), line)
             return []
-        self.events += 1
         if self.max_ts is None or ts > self.max_ts:
             if self.tick is None:
                 self.tick = math.floor(ts - self.lag) - 1
             self.max_ts = ts
             if ts - self.lag >= self.tick + 1:
-                self._advance(ts - self.lag)
-                state = self.sessions.get(event.key)
+                self._global(math.floor(ts - self.lag))
+        if state is not None and ts - self.lag >= state.tick + 1:
+            self._clock(state, math.floor(ts - self.lag))
+            state = self.sessions.get(event.key)  # let go by its own clock
+        ends = event.kind == "status" and event.data["state"] == "end"
         if state is None:
+            if ends:
+                self._refuse(LONE_END, line)
+                return self._out()
             state = self._open(event)
-        elif event.meta:
-            state.meta(event.meta)
+        else:
+            if state.auto_ended and state.status == "ended" and not ends:
+                self._revive(state)
+            if event.meta:
+                state.meta(event.meta)
+        self.events += 1
         done = state.apply(event, self.negative)
         if done is not None:
             self.minutes.append((state.key, done))
-        if state.armed is None and state.status == "live":
+        if state.armed is None and state.status != "ended":
+            state.release = None
             self._arm(state)
         self._judge(state, event)
         if len(self.texts) >= self.batch:
             self._scan()
+        return self._out()
+
+    def _out(self) -> list[Transition]:
         out, self.out = self.out, []
         return out
+
+    def _refuse(self, reason: str, line: str) -> None:
+        self.intake.accepted -= 1
+        self.intake.refuse(reason, line)
 
     def advance(self, now: float) -> list[Transition]:
-        """Move the clock to ``now`` without an event (live mode: the wall clock; the end of a replay)."""
-        if self.tick is not None and now >= self.tick + 1:
-            self._advance(now)
-        out, self.out = self.out, []
-        return out
+        """Move every session's clock to ``now`` without an event (live mode: the wall clock less lag; ``close``)."""
+        if self.tick is not None:
+            target = math.floor(now)
+            if target > self.tick:
+                self._global(target)
+            for state in list(self.sessions.values()):
+                if target > state.tick:
+                    self._clock(state, target)
+        return self._out()
+
+    def flush(self) -> list[Transition]:
+        """Scan the texts waiting for a batch now (a consumer with nothing new to read, a stop); their transitions."""
+        self._scan()
+        return self._out()
 
     def close(self) -> list[Transition]:
-        """The end of the input: every text scanned and the clock moved to the last event's time."""
-        self._scan()
+        """The end of the input: every text scanned, every session's clock moved to the input's latest event time (a
+        session gone silent is judged up to it), every notification sent, every session's current minute kept. All it
+        decides is returned; nothing waits for a later call."""
+        out = self.flush()
         if self.max_ts is not None:
-            self.advance(self.max_ts)
+            out += self.advance(self.max_ts)
         self.notifications.extend(self.grouper.flush(math.inf))
         for state in self.sessions.values():
             self.minutes.append((state.key, state.minute))
-        out, self.out = self.out, []
-        return out
+        return out + self._out()
 
     # -- sessions ----------------------------------------------------------------------------------------------------
 
@@ -265,14 +306,18 @@ class Engine:
         if event.meta:
             state.meta(event.meta)
         state.session_class = self.rules.session_class(0)
+        state.tick = math.floor(event.ts - self.lag)  # nothing of the session to judge before its first event
         self.sessions[state.key] = state
         return state
 
-    def _arm(self, state: SessionState, at: float | None = None) -> None:
+    def _revive(self, state: SessionState) -> None:
+        """A session ended by silence whose room speaks again (anything but its own status end): the same session goes
+        on, its figures continue (a room id is one broadcast; only the room's own end ends it for good)."""
+        state.status, state.ended_at, state.release, state.auto_ended = "live", None, None, False
+
+    def _arm(self, state: SessionState) -> None:
         specs = self.specs(state)
-        when = at if at is not None else math.ceil(state.last_event + specs["stream-stalled"].threshold)
-        state.armed = when
-        heapq.heappush(self.timers, (when, state.key))
+        state.armed = math.ceil(state.last_event + specs["stream-stalled"].threshold)
 
     def _fp(self, state: SessionState, rule: str) -> str:
         fp = state.fps.get(rule)
@@ -284,6 +329,13 @@ class Engine:
         if transition is not None:
             self.out.append(transition)
             self.grouper.add(transition)
+            labels = transition.labels
+            state = self.sessions.get((labels.get("platform", ""), labels.get("session_id", "")))
+            if state is not None:  # the session's own index of its alerts, judged by its own clock
+                if transition.state == RESOLVED:
+                    state.active.pop(transition.fingerprint, None)
+                else:
+                    state.active[transition.fingerprint] = None
 
     # -- judging -----------------------------------------------------------------------------------------------------
 
@@ -324,6 +376,7 @@ class Engine:
                 self.texts.append((state.key, ts, "product", event.data["title"]))
         elif kind == "status":
             if state.status == "ended":
+                state.auto_ended = False  # the room said it: ended for good
                 self._end(state, ts, "直播结束")
             elif state.status == "paused":
                 fp = fps.get("stream-stalled")
@@ -361,17 +414,25 @@ class Engine:
         value, summary = _price_value(state, product_id)
         self._emit(self.alerts.observe(spec, labels, value, at, summary, context=(state.key, product_id)))
 
-    def _end(self, state: SessionState, at: float, why: str) -> None:
-        for fp, instance in list(self.alerts.active.items()):
-            context = instance.context
-            if context == state.key or (isinstance(context, tuple) and context and context[0] == state.key):
-                if instance.state == NODATA:
-                    self.alerts.active.pop(fp)
-                    continue
-                self._emit(self.alerts.end(fp, at, f"{why}：{instance.summary}"))
+    def _end(self, state: SessionState, at: float, why: str, dormant: bool = False) -> None:
+        """The session ends (its status end, or silence): its alerts resolve; it is let go after ``keep_ended`` seconds
+        of its clock (``keep_dormant`` when ended by silence, for its room to speak again)."""
+        self._scan()  # the session's pending texts first: their hits come before its end
+        self._resolve_all(state, at, why)
         state.ended_at = state.ended_at or at
-        heapq.heappush(self.timers, (math.ceil(at + self.keep_ended), state.key))
+        state.release = math.ceil(at + (self.keep_dormant if dormant else self.keep_ended))
         state.armed = None
+
+    def _resolve_all(self, state: SessionState, at: float, why: str) -> None:
+        active = self.alerts.active
+        for fp in list(state.active):
+            instance = active.get(fp)
+            if instance is not None:
+                if instance.state == NODATA:
+                    active.pop(fp)
+                else:
+                    self._emit(self.alerts.end(fp, at, f"{why}：{instance.summary}"))
+        state.active.clear()
 
     def _scan(self) -> None:
         if not self.texts:
@@ -404,55 +465,67 @@ class Engine:
 
     # -- time --------------------------------------------------------------------------------------------------------
 
-    def _advance(self, now: float) -> None:
-        target = math.floor(now)
-        assert self.tick is not None
-        while self.tick < target:
-            second = self.tick + 1
-            if not self.alerts.active and not self.grouper.due:
-                nxt = self.timers[0][0] if self.timers else target
-                second = max(second, min(target, int(nxt)))
-            self._scan()
-            self._tick(second)
-            self.tick = second
-
-    def _tick(self, second: int) -> None:
+    def _global(self, second: int) -> None:
+        """A whole second of the input's clock (its latest event time less lag, or the wall clock): the pending texts
+        scanned, a changed rules file read again, the notifications due sent. No session is judged by it."""
+        self._scan()
         self.reload()
-        timers = self.timers
-        while timers and timers[0][0] <= second:
-            when, key = heapq.heappop(timers)
-            state = self.sessions.get(key)
-            if state is None:
-                continue
-            if state.status == "ended":
-                if state.ended_at is not None and second >= state.ended_at + self.keep_ended:
-                    self.sessions.pop(key)
-                    self.minutes.append((key, state.minute))
-                    self.ended.append(state)
-                continue
-            if state.armed == when:  # else a deadline since replaced
-                state.armed = None
-                self._due(state, second)
-        for fp, instance in list(self.alerts.active.items()):
-            if instance.due <= second and fp in self.alerts.active and instance.state != NODATA:
-                self._again(instance, second)
         if self.grouper.due:
             self.notifications.extend(self.grouper.flush(second))
+        self.tick = second
+
+    def _clock(self, state: SessionState, target: int) -> None:
+        """Move the session's own clock to ``target``, judging its timers and active alerts at each whole second due."""
+        active = self.alerts.active
+        while state.tick < target:
+            second: float = target
+            if state.armed is not None and state.armed < second:
+                second = state.armed
+            if state.release is not None and state.release < second:
+                second = state.release
+            for fp in list(state.active):
+                instance = active.get(fp)
+                if instance is None:
+                    del state.active[fp]  # a pending alert gone without a transition
+                elif instance.due < second and instance.state != NODATA:
+                    second = instance.due
+            now = max(state.tick + 1, math.ceil(second))
+            state.tick = now
+            if state.release is not None and now >= state.release:
+                self._let_go(state, now)
+                return
+            if state.armed is not None and state.armed <= now:
+                state.armed = None
+                self._due(state, now)
+            for fp in list(state.active):
+                instance = active.get(fp)
+                if instance is not None and instance.due <= now and instance.state != NODATA:
+                    self._again(state, instance, now)
+
+    def _let_go(self, state: SessionState, second: int) -> None:
+        """An ended session leaves memory: its last minute row kept, it goes to ``ended`` (for the store)."""
+        self._scan()
+        self._resolve_all(state, second, "场次已结束")
+        self.sessions.pop(state.key, None)
+        self.minutes.append((state.key, state.minute))
+        self.ended.append(state)
 
     def _due(self, state: SessionState, second: int) -> None:
         """A live or paused session's timer: stalled, no viewers data, or silent so long that it is let go."""
         specs = self.specs(state)
         spec = specs["stream-stalled"]
         silent = second - state.last_event
-        if silent >= self.forget:
-            self._end(state, second, f"超过 {self.forget:.0f} 秒无任何事件，视为结束")
-            state.status, state.ended_at = "ended", float(second)
+        if silent >= self.forget:  # 以上 (《民法典》第1259条): silent for exactly ``forget`` seconds ends it
+            stalled = self.alerts.active.get(state.fps.get("stream-stalled", ""))
+            if stalled is not None:  # its summary says the same silence as the reason it resolves
+                stalled.summary = _stalled_summary(spec, silent)
+            self._end(state, second, f"已 {silent:.0f} 秒无任何事件（{self.forget:.0f} 秒以上视为结束）", dormant=True)
+            state.status, state.ended_at, state.auto_ended = "ended", float(second), True
             return
         if state.status == "live" and spec.meets(silent):
             self._emit(self.alerts.observe(spec, state.labels, silent, second, _stalled_summary(spec, silent),
                                            context=state.key, fp=self._fp(state, spec.name)))
             state.armed = second + math.ceil(self.forget - silent)
-            heapq.heappush(self.timers, (state.armed, state.key))
             return
         viewers = specs["viewers-drop"]
         deadlines = [math.ceil(state.last_event + spec.threshold)]
@@ -467,16 +540,15 @@ class Engine:
             else:
                 deadlines.append(math.ceil(since + viewers.no_data))
         state.armed = max(second + 1, min(deadlines))
-        heapq.heappush(self.timers, (state.armed, state.key))
 
-    def _again(self, instance: Any, second: int) -> None:
-        """Judge an active alert again at a whole second (its window moves on, its ``for`` runs out)."""
+    def _again(self, state: SessionState, instance: Any, second: int) -> None:
+        """Judge an active alert of the session again at a whole second of its clock (its window moves on, its ``for``
+        runs out)."""
         context = instance.context
-        key = context if isinstance(context[0], str) else context[0]
-        state = self.sessions.get(key)
-        if state is None:
-            self._emit(self.alerts.end(instance.fingerprint, second, "场次已结束"))
-            return
+        if instance.rule == "compliance-hit" and self.texts:
+            self._scan()  # the hits of texts still waiting count in the window
+            if instance.fingerprint not in self.alerts.active:
+                return
         spec = self.specs(state)[instance.rule]
         steady = instance.state == FIRING and spec.keep_firing_for == 0
         if instance.rule == "price-change":

@@ -132,7 +132,8 @@ class Hub:
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
-        """End the worker after one last step (what is produced is written), then the notifier."""
+        """End the worker after one last step that closes the engine (``step(final=True)``: whatever it decides at the
+        end is written and its waiting notifications sent), then the notifier, which sends what is queued."""
         if self.running:
             self._stop.set()
             try:
@@ -154,7 +155,7 @@ class Hub:
             if job is not None:
                 self._answer(job)
             if self._stop.is_set():
-                self._safe_step()
+                self._safe_step(final=True)
                 self._release()
                 return
             if self.clock() >= due:
@@ -180,9 +181,9 @@ class Hub:
                 job.error = HubBusy("the live monitor is stopping; send the batch again")
                 job.done.set()
 
-    def _safe_step(self) -> None:
+    def _safe_step(self, final: bool = False) -> None:
         try:
-            self.step()
+            self.step(final=final)
         except Exception:  # a step that fails is logged; the next second tries again
             log.exception("monitor hub step failed")
 
@@ -246,9 +247,11 @@ class Hub:
 
     # -- the clock -----------------------------------------------------------------------------------------------------
 
-    def step(self, now: float | None = None) -> dict[str, int]:
+    def step(self, now: float | None = None, final: bool = False) -> dict[str, int]:
         """One second of the worker: move the engine's clock to ``now`` less its lag, apply the active silences, write
-        what the engine produced in one transaction, send the notifications. Counts of what was written."""
+        what the engine produced in one transaction, send the notifications. Counts of what was written. The ``final``
+        step (the hub stops) also closes the engine: the texts waiting for a batch are scanned, the notifications
+        waiting for their group sent, and every session's figures and current minute written."""
         now = self.clock() if now is None else now
         silences = self._silences()
         with self.lock:
@@ -256,6 +259,9 @@ class Hub:
             if silences is not None:
                 engine.alerts.silences = silences
             self._transitions.extend(engine.advance(now - engine.lag))
+            if final:
+                self._transitions.extend(engine.close())
+                self._snapshot_at = -math.inf  # every session's figures
             transitions, self._transitions = self._transitions, []
             minutes, engine.minutes = engine.minutes, []
             hits, engine.hits = engine.hits, []

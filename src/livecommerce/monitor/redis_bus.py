@@ -17,17 +17,18 @@ Keys (``lc`` is the default ``prefix``; tests and the benchmark use their own):
   scored by the expiry of their heartbeat) tells each consumer how many are alive, so each takes its fair share
   ceil(N / alive) and gives back the rest (after a checkpoint) — sessions are partitioned across consumers.
 - ``lc:ckpt:{p}`` — the checkpoint of partition p: a hash with ``engine`` (pickle.dumps of the partition's Engine),
-  ``last_id`` (the last stream id it has processed) and ``consumer``.
+  ``last_id`` (the last stream id it has processed) and ``consumer``. The engine goes on in the next owner: what it
+  holds (notifications waiting for their group, alerts whose time has not come) is decided there, not lost.
 - ``lc:alerts`` — the output stream: one entry per alert transition, fields ``id`` = "fingerprint|state|at" (at with
   three decimals: the transition's identity, for whoever wants to check for duplicates), ``record`` = the JSON of
   Transition.record(), ``partition``.
 
-A consumer runs one Engine per partition it owns. The watermark is therefore per partition: the latest event time
-seen *in that partition* less ``lag``. With thousands of sessions per partition this follows the global watermark to
-within a fraction of a second, and rules of time fire at whole seconds, so the transitions are the same as one
-in-process Engine's (the tests check it on a whole synthetic evening). A partition whose every session falls silent
-moves its clock only with ``live_clock`` (the wall clock, for a live deployment; off for replays, where the wall clock
-is not event time).
+A consumer runs one Engine per partition it owns. Each session has its own clock in the engine (its latest event
+time less ``lag``), so how partitions are split and how fast each is read changes nothing: the transitions are those of
+one in-process Engine (the tests check it on a whole synthetic evening). A session that falls silent is judged when
+its next event comes, or, with ``live_clock``, as the wall clock moves (for a live deployment; off for replays, where
+the wall clock is not event time). A partition with nothing new scans the texts waiting for a batch at once, and so
+does a consumer that gives a partition back, so the hit of a last line is not left waiting for more events.
 
 At-least-once delivery, each transition written once. XREADGROUP reads; events are processed at once; nothing is
 acknowledged until a checkpoint. Every ``checkpoint_every`` events or every ``checkpoint_seconds`` — but not sooner than
@@ -349,6 +350,7 @@ class Consumer:
         part = self.owned.pop(number, None)
         if part is None:
             return
+        part.out.extend(part.engine.flush())  # the texts waiting for a batch: their hits are this owner's to write
         if self._write(part):
             self._release(keys=[self.keys.lease(number)], args=[self.name])
             log.info("%s gave back partition %d at %s", self.name, number, part.last_text)
@@ -375,6 +377,8 @@ class Consumer:
                 fresh.add(number)
         for number, part in list(self.owned.items()):
             idle = number not in fresh
+            if idle and part.engine.texts:  # nothing new: the texts waiting for a batch are scanned now, not left over
+                part.out.extend(part.engine.flush())
             if idle and self.live_clock and part.engine.tick is not None:
                 part.out.extend(part.engine.advance(time.time() - part.engine.lag))
             elapsed = time.monotonic() - part.since

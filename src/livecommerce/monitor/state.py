@@ -200,13 +200,14 @@ class SessionState:
 
     # slots lie in memory in this order: what a chat line (two events in three) touches comes first, so that an event
     # of a session last seen seconds ago (its memory long out of the cache) reads one or two cache lines of it, not six
-    __slots__ = ("status", "armed", "specs_version", "specs", "bucket", "minute", "last_event", "chat_lines", "b_chat",
+    __slots__ = ("status", "armed", "tick", "active", "specs_version", "specs", "bucket", "minute", "last_event", "chat_lines",
+                 "b_chat",
                  "chat_window", "negative_lines", "recent_chat", "key", "fps", "negative_window",
                  "online", "peak_online", "b_online", "viewers", "last_viewers", "total_viewers", "session_class",
                  "orders", "gmv", "b_orders", "b_gmv", "orders_minute", "orders_window", "orders_long", "products",
-                 "platform", "session_id", "labels", "started", "refunds", "refunded", "likes", "gifts", "complaints",
+                 "platform", "session_id", "labels", "started", "refunds", "refunded", "likes", "gifts", "gifts_unvalued", "complaints",
                  "ring", "refunds_window", "complaints_window", "hits_window", "recent_hits", "ended_at", "b_refunds",
-                 "gifts_unvalued")
+                 "release", "auto_ended")
 
     def __init__(self, platform: str, session_id: str, ts: float, windows: dict[str, float]) -> None:
         self.platform, self.session_id, self.key = platform, session_id, (platform, session_id)
@@ -238,8 +239,14 @@ class SessionState:
         self.recent_chat: list[tuple[float, str, str, bool] | None] = [None] * RECENT_CHAT
         self.recent_hits: deque[dict[str, Any]] = deque(maxlen=RECENT_HITS)
         self.minute = MinuteRow(int(ts) // 60 * 60)
-        self.armed: float | None = None  # the deadline this session has in the timer heap
+        self.armed: float | None = None  # the next second its own clock must stop at (stall, no data, silent too long)
+        # the session's own clock: the last whole second its rules of time were judged at (engine: per-session watermark)
+        self.tick = int(ts) - 1
+        # fingerprints of the session's pending, firing and nodata alerts (a dict: in the order they began)
+        self.active: dict[str, None] = {}
         self.ended_at: float | None = None
+        self.release: float | None = None  # an ended session is let go (out of memory) at this second of its clock
+        self.auto_ended = False  # ended by silence, not by its own status end: its next event continues it
         self.session_class = ""
         self.fps: dict[str, str] = {}  # rule → fingerprint of the session's alert of that rule (labels of the session)
         self.specs: dict[str, Any] = {}  # the rules as they apply to this session (the engine fills it)
