@@ -67,7 +67,15 @@ class Found:
 
 
 def found() -> Found:
+    """No parts yet."""
     return Found([], [], [], [])
+
+
+def uncovered(parts_found: Found, covers: list[tuple[int, int]]) -> Found:
+    """The parts that no exception of their rule covers."""
+    def keep(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        return [(a, b) for a, b in spans if not any(c <= a and b <= d for c, d in covers)]
+    return Found(keep(parts_found.before), keep(parts_found.after), keep(parts_found.objects), parts_found.negations)
 
 
 def pair(rule: Rule, parts_found: Found, text: str) -> list[tuple[int, int]]:

@@ -201,6 +201,9 @@ class Scanner:
         for rule_id, found in parts.items():
             entry = self.claim_entries[rule_id]
             assert entry.rule is not None
+            own = [(a, b) for e, a, b in covers if e.rule is not None and e.rule.id == rule_id]
+            if own:  # a rule's exception drops the part it covers (鸡眼罩 is no 鸡眼)
+                found = claims.uncovered(found, own)
             hits.extend((entry, start, end) for start, end in claims.pair(entry.rule, found, text))
         if not hits:
             return []
