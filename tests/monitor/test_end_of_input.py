@@ -144,3 +144,23 @@ def test_a_consumer_that_gives_its_partitions_back_writes_the_hit_of_the_last_li
     assert [(record["rule"], record["state"]) for _, record in redis_bus.alerts(redis_url)] == [
         ("compliance-hit", "firing")]
     assert redis_bus.caught_up(redis_url)
+
+
+@pytest.mark.slow
+def test_the_live_clock_moves_a_silent_session_of_a_busy_partition(redis_url: str) -> None:
+    import time
+
+    redis_bus = pytest.importorskip("livecommerce.monitor.redis_bus")
+    now = int(time.time())
+    silent = json.dumps({"platform": "douyin", "session_id": "QUIET", "ts": (now - 100) * 1000, "kind": "chat",
+                         "text": "在吗"})
+    busy = [json.dumps({"platform": "douyin", "session_id": "BUSY", "ts": (now - 5 + s) * 1000, "kind": "like",
+                        "count": 1}) for s in range(5)]
+    redis_bus.publish(redis_url, [silent, *busy], partitions=1)
+    consumer = redis_bus.Consumer(redis_url, "c", 1, lease_ms=3000, checkpoint_every=10_000, checkpoint_seconds=600,
+                                  scanner=None, live_clock=True)
+    consumer.step()  # one read of all six events: the partition is not idle, yet QUIET is judged by the wall clock
+    [part] = consumer.owned.values()
+    assert [(t.rule, t.state, t.session_id, t.at) for t in part.out] == [
+        ("stream-stalled", "firing", "QUIET", now - 100 + 60)]
+    consumer.close()

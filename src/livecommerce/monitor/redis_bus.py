@@ -26,9 +26,10 @@ Keys (``lc`` is the default ``prefix``; tests and the benchmark use their own):
 A consumer runs one Engine per partition it owns. Each session has its own clock in the engine (its latest event
 time less ``lag``), so how partitions are split and how fast each is read changes nothing: the transitions are those of
 one in-process Engine (the tests check it on a whole synthetic evening). A session that falls silent is judged when
-its next event comes, or, with ``live_clock``, as the wall clock moves (for a live deployment; off for replays, where
-the wall clock is not event time). A partition with nothing new scans the texts waiting for a batch at once, and so
-does a consumer that gives a partition back, so the hit of a last line is not left waiting for more events.
+its next event comes, or, with ``live_clock``, as the wall clock moves every session of the partition once a second
+(for a live deployment; off for replays, where the wall clock is not event time). A partition with nothing new scans
+the texts waiting for a batch at once, and so does a consumer that gives a partition back, so the hit of a last line
+is not left waiting for more events.
 
 At-least-once delivery, each transition written once. XREADGROUP reads; events are processed at once; nothing is
 acknowledged until a checkpoint. Every ``checkpoint_every`` events or every ``checkpoint_seconds`` — but not sooner than
@@ -247,6 +248,7 @@ class Partition:
     events: int = 0
     cost: float = 0.0  # seconds the last checkpoint took
     hold: float = 0.0  # no checkpoint before this (time.monotonic) after the sink failed
+    moved: float = 0.0  # when (time.time) the wall clock last moved the partition's sessions (``live_clock``)
 
 
 class Consumer:
@@ -379,8 +381,11 @@ class Consumer:
             idle = number not in fresh
             if idle and part.engine.texts:  # nothing new: the texts waiting for a batch are scanned now, not left over
                 part.out.extend(part.engine.flush())
-            if idle and self.live_clock and part.engine.tick is not None:
-                part.out.extend(part.engine.advance(time.time() - part.engine.lag))
+            wall = time.time()
+            # the wall clock moves every session of the partition (a silent one in a busy partition too) once a second
+            if self.live_clock and part.engine.tick is not None and (idle or wall >= part.moved + 1):
+                part.out.extend(part.engine.advance(wall - part.engine.lag))
+                part.moved = wall
             elapsed = time.monotonic() - part.since
             if part.unacked and now >= part.hold and (idle or (
                     (part.events >= self.checkpoint_every or elapsed >= self.checkpoint_seconds) and elapsed >= 9 * part.cost)):
