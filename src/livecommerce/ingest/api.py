@@ -31,6 +31,7 @@ class BatchOut(BaseModel):
     message: str
     problems: list[str]
     ignored_columns: list[str]
+    notes: list[str] = Field(default_factory=list, description="Retired region codes or names stored as their successor's.")
 
 
 class PushIn(BaseModel):

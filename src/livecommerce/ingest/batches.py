@@ -39,6 +39,7 @@ class BatchSummary:
     status: str
     ignored_columns: str
     message: str
+    notes: list[str]  # retired regions stored as their successor's code (ingest.retired), in order
 
 
 def _visible(actor: Actor) -> tuple[str, list[str]]:
@@ -56,13 +57,15 @@ def list_batches(actor: Actor, limit: int = 50, feed: str | None = None) -> list
     with connect(settings, read_only=True) as con:
         rows = con.execute(
             f"""SELECT batch_id, feed, source_name, sha256, actor, started_at, finished_at, rows_read, rows_accepted,
-                       rows_rejected, rows_replaced, rows_unchanged, status, ignored_columns, message
+                       rows_rejected, rows_replaced, rows_unchanged, status, ignored_columns, message,
+                       (SELECT list(note ORDER BY position) FROM batch_notes n WHERE n.batch_id = batches.batch_id)
                 FROM batches WHERE {condition} ORDER BY started_at DESC, batch_id DESC LIMIT ?""",
             [*params, int(limit)],
         ).fetchall()
     # stored as Shanghai wall time (DESIGN.md: Time); handed out aware so that no page mistakes it for UTC
     return [BatchSummary(r[0], r[1], FEEDS[r[1]].zh, r[2], r[3], r[4], r[5].replace(tzinfo=SHANGHAI),
-                         r[6].replace(tzinfo=SHANGHAI), *r[7:]) for r in rows]
+                         r[6].replace(tzinfo=SHANGHAI), *r[7:15], list(r[15] or []))  # type: ignore[call-arg]
+            for r in rows]
 
 
 def get_batch(actor: Actor, batch_id: str) -> BatchSummary:

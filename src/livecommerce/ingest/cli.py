@@ -48,7 +48,7 @@ def ingest_command(
     if output == "json":
         figures = {k: getattr(result, k) for k in ("batch", "read", "accepted", "rejected", "replaced")}
         extra = {k: getattr(result, k) for k in ("feed", "unchanged", "status", "message", "problems",
-                                                  "ignored_columns")}
+                                                  "ignored_columns", "notes")}
         typer.echo(json.dumps(figures | extra, ensure_ascii=False))
     else:
         _summary(result)
@@ -85,6 +85,10 @@ def _summary(result: service.BatchResult) -> None:
         console.print(f"未识别的列 (ignored columns): {', '.join(result.ignored_columns)}")
     for line in result.problems:
         console.print(f"  [yellow]{line}[/yellow]")
+    if result.notes:
+        console.print("已按现行区划代码入库 (retired region codes stored as their successor's):")
+    for note in result.notes:
+        console.print(f"  {note}", markup=False)
     if result.rejected:
         console.print(f"拒收行已隔离; 导出修改后可重新导入: livecommerce quarantine export {result.batch} -o rejected.csv")
 
@@ -107,6 +111,9 @@ def list_command(limit: int = 20, output: Annotated[str, typer.Option("--format"
         table.add_row(r.batch, r.feed_zh, r.sources, f"{r.read:,}", f"{r.accepted:,}", f"{r.rejected:,}",
                       f"{r.replaced:,}", STATUS_ZH.get(r.status, r.status), r.actor, f"{r.started_at:%Y-%m-%d %H:%M}")
     console.print(table)
+    for r in rows:
+        for note in r.notes:
+            console.print(f"{r.batch} 说明: {note}", markup=False)
 
 
 @quarantine_app.command("export")

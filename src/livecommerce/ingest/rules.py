@@ -113,7 +113,16 @@ def _map_lookup(raw: str, spellings: dict[str, str]) -> str:
 
 
 def region_spellings() -> dict[str, str]:
-    """Codes, 全称, unique 简称 and 市+区 names of Heilongjiang's regions → code (lower-case keys)."""
+    """Codes, 全称, unique 简称 and 市+区 names of Heilongjiang's regions → code (lower-case keys); a retired code or
+    name with one successor → the successor's current code."""
+    spellings = _current_spellings()
+    for key, old_code in retired_region_spellings().items():
+        spellings[key] = current_code(old_code) or ""
+    return spellings
+
+
+def _current_spellings() -> dict[str, str]:
+    """Codes, 全称, unique 简称 and 市+区 names of the current regions → code (lower-case keys)."""
     table = regions()
     spellings: dict[str, str] = {}
     for region in table:
@@ -122,12 +131,39 @@ def region_spellings() -> dict[str, str]:
                 spellings[name.lower()] = table.find(name).code
             except Exception:  # noqa: S112 - an ambiguous short name (向阳区) is simply not accepted
                 continue
-    for code, entries in history().by_code.items():  # retired codes and names load as their successor's code
-        current = current_code(code)
-        if current:  # a split one (乌马河区 230711) has no single successor and stays rejected
-            spellings.setdefault(code, current)
-            spellings.setdefault(entries[0].old_name.lower(), current)
     return spellings
+
+
+def retired_region_spellings() -> dict[str, str]:
+    """Retired codes and names that are no current spelling → the retired code (lower-case keys).
+
+    A split one (乌马河区 230711) has no single successor and is left out: it stays rejected.
+    """
+    current = _current_spellings()
+    retired: dict[str, str] = {}
+    for code, entries in history().by_code.items():
+        if current_code(code):
+            for key in (code, entries[0].old_name.lower()):
+                if key not in current:
+                    retired.setdefault(key, code)
+    return retired
+
+
+RETIRED_PREFIX = "__retired_"  # staging's helper column: the retired code a region cell was written as, else NULL
+
+
+def retired_helper(column: CompiledColumn, present: bool) -> str:
+    """The retired code a region column's cell names (by code or by name), else NULL; NULL too for an absent column.
+
+    The look-up runs only where the stored value differs from the cell (a name, a retired code, a padded code), so a
+    file of current codes pays one comparison per row.
+    """
+    name = ident(RETIRED_PREFIX + column.name)
+    if not present or column.typed:
+        return f"CAST(NULL AS VARCHAR) AS {name}"
+    entries = ", ".join(f"{quote(k)}: {quote(v)}" for k, v in sorted(retired_region_spellings().items()))
+    r, v = ident("r_" + column.name), ident("v_" + column.name)
+    return f"CASE WHEN {v} <> {r} THEN map_extract_value(MAP {{{entries}}}, lower(trim({r}))) END AS {name}"
 
 
 NUMERIC_TYPES = ("DECIMAL", "DOUBLE", "FLOAT", "REAL", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT",
@@ -296,6 +332,8 @@ class CompiledFeed:
         self.cross = [Check(column, f"NOT COALESCE({condition}, TRUE)", rule, f"CAST({ident('v_' + column)} AS VARCHAR)")
                       for column, condition, rule in _typed_names(feed)]
         self.extra = extra or []
+        self.retired = [retired_helper(compiled, column.name in mapping)  # one per region column, the same in every file
+                        for column, compiled in zip(feed.columns, self.columns, strict=True) if column.type == "region"]
 
     def _layers(self, relation: str, passthrough: str = "") -> str:
         # a typed source column (value written over the source itself) has no raw-text column
@@ -310,12 +348,16 @@ class CompiledFeed:
         """The rules tested once per distinct value after staging (see ingest.service._settle)."""
         return [check for check in self._single() if check.deferred]
 
-    def stage_select(self, relation: str, file_index: int) -> str:
-        """Typed columns under their feed names, __file and __bad (any rule broken)."""
-        single = " OR ".join(f"COALESCE({c.condition}, FALSE)" for c in self._single() if not c.deferred) or "FALSE"
+    def stage_select(self, relation: str, file_index: int, *, deferred: bool = False) -> str:
+        """Typed columns under their feed names, __file, __bad (any rule broken; the deferred ones too when
+        ``deferred``) and the retired-region helpers (RETIRED_PREFIX + column)."""
+        single = " OR ".join(f"COALESCE({c.condition}, FALSE)" for c in self._single()
+                             if deferred or not c.deferred) or "FALSE"
         later = " OR ".join(f"COALESCE({c.condition}, FALSE)" for c in self.cross + self.extra) or "FALSE"
         typed = ", ".join(f"{ident('v_' + c.name)} AS {ident(c.name)}" for c in self.columns)
-        return f"SELECT {typed}, {file_index} AS __file, ({single}) OR ({later}) AS __bad FROM ({self._layers(relation)})"
+        helpers = "".join(", " + helper for helper in self.retired)
+        return (f"SELECT {typed}, {file_index} AS __file, ({single}) OR ({later}) AS __bad{helpers} "
+                f"FROM ({self._layers(relation)})")
 
     def problems_select(self, relation: str, passthrough: str = "") -> str:
         """For every row of ``relation``: the list of broken rules (column, value, rule), in column order.

@@ -27,6 +27,7 @@ from livecommerce.core.faults import pause_point
 from livecommerce.core.scope import Actor, ensure
 from livecommerce.core.settings import Settings
 from livecommerce.core.timeutil import SHANGHAI
+from livecommerce.ingest import retired
 from livecommerce.ingest.feeds import FEEDS, Feed
 from livecommerce.ingest.headers import HeaderMap, map_headers
 from livecommerce.ingest.readers import Source, open_source
@@ -56,6 +57,7 @@ class BatchResult:
     message: str = ""
     problems: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what was stored otherwise than written: retired regions mapped
 
     @property
     def exit_code(self) -> int:
@@ -152,16 +154,18 @@ def _run_batch(con: duckdb.DuckDBPyConnection, settings: Settings, feed: Feed, s
     with _WRITER:
         clean = clean_columnar(con, feed, sources, maps, actor)
         if clean is not None:
-            _load_clean(con, feed, sources, actor, result, started, *clean)
+            file_rows, select, result.notes = clean
+            _load_clean(con, feed, sources, actor, result, started, file_rows, select)
             report("完成", result.read, result.read)
             return
         starts, compiled = stage(con, feed, sources, maps, actor, report, ordered=False)
         result.read = starts[-1]
-        result.rejected, key_hashes = settle(con, feed, compiled)
+        result.rejected, key_hashes, mapped = settle(con, feed, compiled)
         result.accepted = result.read - result.rejected
         if result.rejected:
             rejects(con, sources, compiled)
         load = not (strict and result.rejected) and result.accepted > 0
+        notes = retired.locate(con, sources, compiled, mapped) if load and mapped else []
         in_batch = result.accepted - key_hashes if load else 0
         if in_batch:  # "the later row wins" needs file order: stage again, this time keeping it
             _, again = stage(con, feed, sources, maps, actor, report, ordered=True)
@@ -185,6 +189,7 @@ def _run_batch(con: duckdb.DuckDBPyConnection, settings: Settings, feed: Feed, s
                 replaced, result.unchanged = upsert(con, settings, feed, actor, result.batch) if load else (0, 0)
                 result.replaced = replaced + (in_batch if load else 0)
                 result.status = "partial" if result.rejected else "loaded"
+                result.notes = notes
             file_rows = [after - before for before, after in zip(starts, starts[1:], strict=False)]
             _record_batch(con, feed, sources, actor, result, started, file_rows)
             pause_point("ingest.before_commit")
@@ -236,6 +241,8 @@ def _record_batch(con: duckdb.DuckDBPyConnection, feed: Feed, sources: Sequence[
          started, finished, result.read, result.accepted, result.rejected, result.replaced, result.unchanged,
          result.status, ", ".join(result.ignored_columns), result.message],
     )
+    for position, note in enumerate(result.notes):
+        con.execute("INSERT INTO batch_notes VALUES (?, ?, ?)", [result.batch, position, note])
     for index, src in enumerate(sources):
         rows = file_rows[index] if index < len(file_rows) else 0
         con.execute("INSERT INTO batch_files VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -10,6 +10,7 @@ import duckdb
 from livecommerce.core.db import session_scope
 from livecommerce.core.errors import UnreadableInput
 from livecommerce.core.scope import Actor, restrict_sql
+from livecommerce.ingest import retired
 from livecommerce.ingest.feeds import SCOPE_COLUMNS, Feed
 from livecommerce.ingest.headers import HeaderMap
 from livecommerce.ingest.readers import Source, csv_error, is_encoding_error
@@ -89,8 +90,10 @@ def _stage_one(con: duckdb.DuckDBPyConnection, feed_sql: CompiledFeed, src: Sour
     con.execute(f"CREATE OR REPLACE TEMP TABLE stage AS {select}" if index == 0 else f"INSERT INTO stage {select}")
 
 
-def settle(con: duckdb.DuckDBPyConnection, feed: Feed, compiled: list[CompiledFeed]) -> tuple[int, int]:
-    """Apply the deferred rules and count (rejected rows, distinct hashes of the accepted rows' keys), in one scan.
+def settle(con: duckdb.DuckDBPyConnection, feed: Feed, compiled: list[CompiledFeed]
+           ) -> tuple[int, int, list[retired.RetiredRegion]]:
+    """Apply the deferred rules and count (rejected rows, distinct hashes of the accepted rows' keys, accepted rows
+    that name a retired region), in one scan.
 
     A deferred rule (the USCC check digit) is tested once per distinct value rather than once per row: a province's
     orders repeat a few thousand sellers millions of times. Counting distinct key hashes is cheaper than counting
@@ -98,13 +101,13 @@ def settle(con: duckdb.DuckDBPyConnection, feed: Feed, compiled: list[CompiledFe
     """
     deferred = compiled[0].deferred_checks() if compiled else []
     keys = ", ".join(ident(k) for k in feed.key)
-    counts = f"count(*) FILTER (__bad), count(DISTINCT hash({keys})) FILTER (NOT __bad)"
+    counts = f"count(*) FILTER (__bad), count(DISTINCT hash({keys})) FILTER (NOT __bad){retired.aggregates(feed)}"
     values = "".join(f", list(DISTINCT {ident(c.column)}) FILTER ({ident(c.column)} IS NOT NULL AND NOT __bad)"
                      for c in deferred)
     row = con.execute(f"SELECT {counts}{values} FROM stage").fetchone()
     assert row is not None
-    flagged = False
-    for check, distinct in zip(deferred, row[2:], strict=True):
+    flagged, regions = False, 2 + len(retired.region_columns(feed))
+    for check, distinct in zip(deferred, row[regions:], strict=True):
         broken = con.execute(f"SELECT list(u) FROM unnest(CAST(? AS VARCHAR[])) t(u) WHERE {check.over('u')}",
                              [distinct or []]).fetchone()[0]  # type: ignore[index]
         if broken:
@@ -114,7 +117,7 @@ def settle(con: duckdb.DuckDBPyConnection, feed: Feed, compiled: list[CompiledFe
     if flagged:
         row = con.execute(f"SELECT {counts} FROM stage").fetchone()
         assert row is not None
-    return int(row[0]), int(row[1])
+    return int(row[0]), int(row[1]), retired.read(feed, row[2:regions])
 
 
 def _unreadable(src: Source, exc: Exception) -> str:
@@ -173,9 +176,10 @@ def distinct_keys(con: duckdb.DuckDBPyConnection, feed: Feed) -> int:
 
 
 def clean_columnar(con: duckdb.DuckDBPyConnection, feed: Feed, sources: list[Source], maps: list[HeaderMap],
-                   actor: Actor) -> tuple[list[int], str] | None:
+                   actor: Actor) -> tuple[list[int], str, list[str]] | None:
     """For a batch of Parquet files only: when every row passes every rule, no key repeats and no key is stored
-    already, the rows per file and the SELECT of the typed rows; otherwise None (the batch is staged as usual).
+    already, the rows per file, the SELECT of the typed rows and the notes of retired regions met (ingest.retired);
+    otherwise None (the batch is staged as usual).
 
     Such a batch — a platform's export — is inserted straight from its files: checking without writing and reading
     the columnar files a second time costs less than writing and reading a staging copy.
@@ -189,12 +193,13 @@ def clean_columnar(con: duckdb.DuckDBPyConnection, feed: Feed, sources: list[Sou
     deferred = compiled[0].deferred_checks()
     per_file = "".join(f", count(*) FILTER (__file = {i})" for i in range(len(sources)))
     values = "".join(f", list(DISTINCT {ident(c.column)}) FILTER ({ident(c.column)} IS NOT NULL)" for c in deferred)
-    row = con.execute(f"SELECT count(*), count(*) FILTER (__bad), count(DISTINCT hash({keys})){per_file}{values} "
-                      f"FROM ({union})").fetchone()
+    row = con.execute(f"SELECT count(*), count(*) FILTER (__bad), count(DISTINCT hash({keys})){per_file}{values}"
+                      f"{retired.aggregates(feed)} FROM ({union})").fetchone()
     assert row is not None
     if row[1] or row[2] != row[0]:
         return None
-    for check, distinct in zip(deferred, row[3 + len(sources):], strict=True):
+    regions = 3 + len(sources) + len(deferred)
+    for check, distinct in zip(deferred, row[3 + len(sources):regions], strict=True):
         if con.execute(f"SELECT count(*) FROM unnest(CAST(? AS VARCHAR[])) t(u) WHERE {check.over('u')}",
                        [distinct or []]).fetchone()[0]:  # type: ignore[index]
             return None
@@ -206,4 +211,5 @@ def clean_columnar(con: duckdb.DuckDBPyConnection, feed: Feed, sources: list[Sou
         if overlap:
             return None
     columns = ", ".join(ident(c.name) for c in feed.columns)
-    return [int(n) for n in row[3:3 + len(sources)]], f"SELECT {columns} FROM ({union})"
+    notes = retired.locate(con, sources, compiled, retired.read(feed, row[regions:]))
+    return [int(n) for n in row[3:3 + len(sources)]], f"SELECT {columns} FROM ({union})", notes

@@ -49,13 +49,16 @@ BOOKKEEPING = (
     """CREATE TABLE IF NOT EXISTS batch_files (
         batch_id VARCHAR NOT NULL, file_index INTEGER NOT NULL, file_name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
         file_format VARCHAR NOT NULL, encoding VARCHAR NOT NULL, rows_read BIGINT NOT NULL)""",
+    # version 2: a batch's notes, in order (ingest.retired: retired region codes stored as their successor's)
+    """CREATE TABLE IF NOT EXISTS batch_notes (
+        batch_id VARCHAR NOT NULL, position INTEGER NOT NULL, note VARCHAR NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS quarantine (
         batch_id VARCHAR NOT NULL, feed VARCHAR NOT NULL, file_name VARCHAR NOT NULL, row_number BIGINT NOT NULL,
         problems STRUCT("column" VARCHAR, "value" VARCHAR, rule VARCHAR)[] NOT NULL,
         raw JSON NOT NULL, resolved_by VARCHAR)""",
 )
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: batch_notes
 
 
 def ensure_warehouse(settings: Settings | None = None) -> None:
@@ -88,7 +91,8 @@ def expected_tables() -> set[str]:
     from livecommerce.stats.rollups import ROLLUPS
 
     facts = {feed.name for feed in FEEDS.values() if feed.target == "warehouse"}
-    return {"warehouse_meta", "batches", "batch_files", "quarantine", "shop_daily_uncovered", *facts, *(r.name for r in ROLLUPS)}
+    return {"warehouse_meta", "batches", "batch_files", "batch_notes", "quarantine", "shop_daily_uncovered", *facts,
+            *(r.name for r in ROLLUPS)}
 
 
 def _snapshot_complete(settings: Settings) -> bool:
