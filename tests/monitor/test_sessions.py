@@ -9,6 +9,7 @@ T is 2025-11-11 20:00:00 in Shanghai; ``at(s)`` is the ISO time s seconds later.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -138,3 +139,46 @@ def test_a_refused_region_is_counted_by_the_engine() -> None:
     assert engine.intake.accepted == 1 and engine.sessions[("douyin", "R1")].labels["region"] == "232701"
     assert list(engine.intake.rejected) == [
         "region is not a division code of Heilongjiang (GB/T 2260, or a retired code with one successor)"]
+
+
+class Clock:
+    """The server's clock, moved by the test."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_live_intake_refuses_a_lone_end_with_its_reason(home: Any) -> None:
+    from livecommerce.monitor.hub import Hub
+
+    hub = Hub(home, scanner=None, clock=Clock(T + 10))
+    answer = hub.submit([line(0, "status", "R9", state="end")])
+    assert answer == {"accepted": 0, "rejected": 1, "reasons": {LONE_END: 1}, "examples": [{"line": 1, "reason": LONE_END}]}
+    assert hub.engine.sessions == {}
+
+
+def test_live_a_room_silent_for_two_hours_is_ended_by_the_wall_clock_and_its_next_chat_continues_it(home: Any) -> None:
+    from livecommerce.accounts.actors import UserActor
+    from livecommerce.core.db import session_scope
+    from livecommerce.monitor import service
+    from livecommerce.monitor.hub import Hub
+
+    admin = UserActor(1, "admin", "province_admin")
+    clock = Clock(T + 10)
+    hub = Hub(home, scanner=None, clock=clock)
+    hub.submit([line(0, "status", state="start", region="230102"), line(5, "order", order_id="O1", amount="10.00"),
+                line(10, "chat", text="在吗")])
+    clock.now = T + 7212  # the wall clock less 2 s of lag reaches 7210: 7200 s without any event
+    hub.step()
+    with session_scope(home) as db:
+        assert service.get_session(db, admin, "douyin", "R1")["status"] == "ended"
+    clock.now = T + 7300
+    hub.submit([line(7300, "chat", text="回来了"), line(7301, "order", order_id="O2", amount="20.00")])
+    hub.step()
+    with session_scope(home) as db:
+        stored = service.get_session(db, admin, "douyin", "R1")
+    assert (stored["status"], stored["orders"], stored["gmv"], stored["chat_lines"]) == ("live", 2, "30.00", 2)
+    assert len(hub.engine.sessions) == 1 and hub.engine.ended == []

@@ -229,18 +229,22 @@ class Hub:
                     intake.rejected[reason] += 1
                     if intake.latest.get(event.key) == event.ts and event.ts > now:
                         intake.latest.pop(event.key)  # a wrong clock must not make the session's next events "late"
-                if reason is not None:
-                    seen[reason] += 1
-                    rejected += 1
-                    reasons[reason] += 1
-                    if len(examples) < 20:
-                        examples.append({"line": number, "reason": reason})
-                    continue
-                assert event is not None
-                accepted += 1
-                if event.key not in engine.sessions:
-                    self._fresh.add(event.key)
-                self._transitions.extend(engine.feed(event))
+                if reason is None:
+                    assert event is not None
+                    if event.key not in engine.sessions:
+                        self._fresh.add(event.key)
+                    taken = intake.accepted
+                    self._transitions.extend(engine.feed(event, line))
+                    if intake.accepted == taken:
+                        accepted += 1
+                        continue
+                    # the engine refused it (a status end of a session not held opens none)
+                    reason = next(r for r, n in intake.rejected.items() if n != seen[r])
+                seen[reason] += 1
+                rejected += 1
+                reasons[reason] += 1
+                if len(examples) < 20:
+                    examples.append({"line": number, "reason": reason})
             if accepted:
                 self.version += 1
         return {"accepted": accepted, "rejected": rejected, "reasons": dict(reasons), "examples": examples}
