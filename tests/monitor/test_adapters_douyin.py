@@ -216,3 +216,37 @@ def test_the_api_adapts_douyin_lines_and_counts_what_it_ignored(api: Any) -> Non
     assert [e["line"] for e in old["examples"]][:2] == [2, 3]  # numbered as sent (line 1 is the ignored intro)
     wrong = client.post("/api/monitor/events?from=weibo", content=b"{}", headers=headers)
     assert wrong.status_code == 400 and "one of douyin, kuaishou" in wrong.text
+
+
+def test_the_quick_path_gives_what_the_full_way_gives() -> None:
+    from livecommerce.monitor.adapters.douyin import quick, translate
+    texts = (FIXTURES / "proto_json_ours.jsonl").read_text(encoding="utf-8").splitlines()
+    texts += ['{"common":{"method":"WebcastChatMessage","msgId":"1","roomId":"7","createTime":"1762862400000"},'
+              '"user":{"idStr":"88","nickName":"n"},"content":"hi"}',
+              '{"common":{"method":"WebcastChatMessage","msgId":"9","roomId":7,"createTime":"1762862400000"},'
+              '"user":{"nickName":"only a name"},"content":"hi"}',
+              '{"common":{"method":"WebcastLikeMessage","msgId":"2","roomId":"7","createTime":1762862400},"count":"3"}',
+              '{"common":{"method":"WebcastChatMessage","msgId":"3","roomId":"7","createTime":"x"},"content":"no time"}',
+              '{"common":{"method":"WebcastChatMessage","roomId":"7","createTime":"1762862400000"},"content":5}']
+    taken = 0
+    for text in texts:
+        fast, full = Adapter("douyin", key=KEY), Adapter("douyin", key=KEY)
+        got = quick(fast, text, "S", None)
+        taken += got is not None
+        assert got is None or got == translate(full, json.loads(text), "S", None), text
+    assert taken == 7  # lines 1-4, 8 and 12 of the fixture (chat, member, likes, viewers) and the first of ours
+
+
+def test_feed_takes_a_line_as_read_and_the_engine_do() -> None:
+    texts = (FIXTURES / "proto_json_ours.jsonl").read_text(encoding="utf-8").splitlines() * 2  # the file sent twice
+    fed, read = Engine(scanner=None), Engine(scanner=None)
+    one, other = Adapter("douyin", key=KEY), Adapter("douyin", key=KEY)
+    for text in texts:
+        one.feed(fed, text)
+        for event in other.read(read.intake, text):
+            read.feed(event)
+    assert (fed.intake.accepted, sum(fed.intake.rejected.values())) == (read.intake.accepted, 2) == (9, 2)
+    # line 12 the first time; lines 1-8, 12 and 14 the second (intro, product change and unknown go by their method)
+    assert one.ignored == other.ignored and one.ignored["duplicate msg_id"] == 11
+    state, same = fed.sessions[("douyin", "7437000000000000001")], read.sessions[("douyin", "7437000000000000001")]
+    assert state.summary() == same.summary()

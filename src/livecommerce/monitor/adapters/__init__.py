@@ -19,11 +19,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from hashlib import blake2b
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from livecommerce.monitor.events import _DECODER, FIRST_TS, LAST_TS, Event, Intake
+
+if TYPE_CHECKING:
+    from livecommerce.monitor.alerts import Transition
+    from livecommerce.monitor.engine import Engine
 
 DEDUP_IDS = 262_144  # message ids remembered per adapter (about 25 MB at most); a re-polled batch repeats seconds-old ids
 USER_CACHE = 100_000  # hashed user ids kept for speed (cleared when full)
@@ -61,6 +65,7 @@ class Adapter:
             raise ValueError(f"unknown source {source!r}: one of {', '.join(SOURCES)}")
         self.source = source
         self.translate: Callable[[Adapter, Any, str | None, int | None], list[Outcome]] = SOURCES[source]
+        self.quick = QUICK.get(source)
         self.key = key if key is not None else secrets.token_bytes(32)
         self.seen: set[Any] = set()
         self.order: deque[Any] = deque()
@@ -76,6 +81,24 @@ class Adapter:
             if type(outcome) is Ignored:
                 self.ignored[outcome.reason] += 1
         return out
+
+    def line(self, text: str, session: str | None = None, now: int | None = None) -> list[Outcome] | None:
+        """The outcomes of one JSON line (None when it is not JSON): the platform's quick path for its commonest shape
+        first (typed decoding, bench/monitor.py), else the line decoded and translated in full."""
+        out = self.quick(self, text, session, now) if self.quick is not None else None
+        if out is None:
+            return self.full(text, session, now)
+        if out and type(out[0]) is Ignored:
+            self.ignored[out[0].reason] += 1
+        return out
+
+    def full(self, text: str, session: str | None = None, now: int | None = None) -> list[Outcome] | None:
+        """The outcomes of one JSON line decoded and translated in full (None when it is not JSON)."""
+        try:
+            raw = _DECODER.decode(text)
+        except ValueError:
+            return None
+        return self.adapt(raw, session, now)
 
     def user(self, uid: Any) -> str | None:
         """The pseudonym of a platform user id (None for none)."""
@@ -95,24 +118,27 @@ class Adapter:
             return True
         if msg_id in self.seen:
             return False
+        self.remember(msg_id)
+        return True
+
+    def remember(self, msg_id: Any) -> None:
+        """Keep a message id (the oldest one forgotten when ``dedup`` are kept)."""
         if len(self.order) >= self.dedup:
             self.seen.discard(self.order.popleft())
         self.seen.add(msg_id)
         self.order.append(msg_id)
-        return True
 
     def read(self, intake: Intake, line: str, session: str | None = None, now: int | None = None) -> list[Event]:
         """The checked events of one JSON line of platform messages. The intake counts the line once (its examples of
         refused messages name the line of the file) and each event accepted or refused with its reason (summed in
         ``intake.rejected``, not ``intake.line``: one line may hold several messages); ignored ones are counted here."""
         intake.line += 1
-        try:
-            raw = _DECODER.decode(line)
-        except ValueError:
+        outcomes = self.line(line, session, now)
+        if outcomes is None:
             intake.refuse("not JSON", line)
             return []
         events = []
-        for outcome in self.adapt(raw, session, now):
+        for outcome in outcomes:
             if type(outcome) is dict:
                 event = intake.check(outcome, line)
                 if event is not None:
@@ -120,6 +146,35 @@ class Adapter:
             elif type(outcome) is Refused:
                 intake.refuse(outcome.reason, line)
         return events
+
+    def feed(self, engine: Engine, line: str, session: str | None = None, now: int | None = None) -> list[Transition]:
+        """One line of platform messages into ``engine``, as ``Engine.read`` takes one of the monitor's own lines (its
+        fast path for a plain chat line included): the transitions (bench/monitor.py times this path)."""
+        intake = engine.intake
+        intake.line += 1
+        quick = self.quick
+        outcomes = quick(self, line, session, now) if quick is not None else None
+        if outcomes is None:
+            outcomes = self.full(line, session, now)
+        elif outcomes and type(outcomes[0]) is Ignored:
+            self.ignored[outcomes[0].reason] += 1
+        if outcomes is None:
+            intake.refuse("not JSON", line)
+            return []
+        out: list[Transition] = []
+        for outcome in outcomes:
+            if type(outcome) is dict:
+                if engine.fast and outcome["kind"] == "chat":
+                    done = engine._chat(outcome)
+                    if done is not None:
+                        out.extend(done)
+                        continue
+                event = intake.check(outcome, line)
+                if event is not None:
+                    out.extend(engine.feed(event, line))
+            elif type(outcome) is Refused:
+                intake.refuse(outcome.reason, line)
+        return out
 
     def summary(self) -> str:
         """The ignored messages in words: "12 ignored (WebcastRoomIntroMessage 2, duplicate msg_id 10)"."""
@@ -135,12 +190,11 @@ class Adapter:
         batch = Batch([], [], [], Counter())
         before = Counter(self.ignored)
         for number_, text in enumerate(texts, 1):
-            try:
-                raw = _DECODER.decode(text)
-            except ValueError:
+            outcomes = self.line(text, session, now)
+            if outcomes is None:
                 batch.refused.append((number_, "not JSON"))
                 continue
-            for outcome in self.adapt(raw, session, now):
+            for outcome in outcomes:
                 if type(outcome) is dict:
                     batch.events.append(_ENCODER.encode(outcome).decode())
                     batch.origin.append(number_)
@@ -227,3 +281,4 @@ from livecommerce.monitor.adapters import douyin, kuaishou  # noqa: E402  (the r
 
 SOURCES: dict[str, Callable[[Adapter, Any, str | None, int | None], list[Outcome]]] = {
     "douyin": douyin.translate, "kuaishou": kuaishou.translate}
+QUICK: dict[str, Callable[[Adapter, str, str | None, int | None], list[Outcome] | None]] = {"douyin": douyin.quick}
