@@ -30,6 +30,7 @@ import msgspec
 from livecommerce.compliance.packs import CATEGORIES
 from livecommerce.monitor.alerts import FIRING, NODATA, RESOLVED, Alerts, Grouper, Notification, Transition, fingerprint
 from livecommerce.monitor.events import _DECODER, MAX_TEXT, Event, Intake
+from livecommerce.monitor.measures import SUMMARIES, VALUES, complaint_summary, price_value, stalled_summary
 from livecommerce.monitor.rules import RuleFile, RuleSet, RuleSpec
 from livecommerce.monitor.state import STEP, MinuteRow, SessionState, Tally
 
@@ -59,10 +60,6 @@ class Hit:
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
-
-
-def _pct(value: float) -> str:
-    return f"{value * 100:.1f}%"
 
 
 class Engine:
@@ -411,7 +408,7 @@ class Engine:
         if not product.on_shelf:
             self._emit(self.alerts.end(fingerprint(spec.name, labels), at, f"商品「{product.title}」已下架"))
             return
-        value, summary = _price_value(state, product_id)
+        value, summary = price_value(state, product_id)
         self._emit(self.alerts.observe(spec, labels, value, at, summary, context=(state.key, product_id)))
 
     def _end(self, state: SessionState, at: float, why: str, dormant: bool = False) -> None:
@@ -518,12 +515,12 @@ class Engine:
         if silent >= self.forget:  # 以上 (《民法典》第1259条): silent for exactly ``forget`` seconds ends it
             stalled = self.alerts.active.get(state.fps.get("stream-stalled", ""))
             if stalled is not None:  # its summary says the same silence as the reason it resolves
-                stalled.summary = _stalled_summary(spec, silent)
+                stalled.summary = stalled_summary(spec, silent)
             self._end(state, second, f"已 {silent:.0f} 秒无任何事件（{self.forget:.0f} 秒以上视为结束）", dormant=True)
             state.status, state.ended_at, state.auto_ended = "ended", float(second), True
             return
         if state.status == "live" and spec.meets(silent):
-            self._emit(self.alerts.observe(spec, state.labels, silent, second, _stalled_summary(spec, silent),
+            self._emit(self.alerts.observe(spec, state.labels, silent, second, stalled_summary(spec, silent),
                                            context=state.key, fp=self._fp(state, spec.name)))
             state.armed = second + math.ceil(self.forget - silent)
             return
@@ -552,19 +549,19 @@ class Engine:
         spec = self.specs(state)[instance.rule]
         steady = instance.state == FIRING and spec.keep_firing_for == 0
         if instance.rule == "price-change":
-            value, summary = _price_value(state, context[1])
+            value, summary = price_value(state, context[1])
             if steady:
                 instance.due = math.inf  # a price changes by its events only (judged as they come)
         elif instance.rule in ("compliance-hit", "complaint-surge"):
             tally = state.hits_window.get(context[2]) if instance.rule == "compliance-hit" else state.complaints_window
             value = tally.at(second) if tally else 0
             summary = instance.summary if instance.rule == "compliance-hit" else \
-                _complaint_summary(state, spec, second, value)
+                complaint_summary(state, spec, second, value)
             if steady and tally and tally.items:  # nothing changes before the oldest count leaves the window
                 instance.due = (tally.items[0] >> 24) + spec.window
         elif instance.rule == "stream-stalled":
             silent = second - state.last_event
-            value, summary = silent, _stalled_summary(spec, silent)
+            value, summary = silent, stalled_summary(spec, silent)
         else:
             value = VALUES[instance.rule](state, spec, second)
             summary = SUMMARIES[instance.rule](state, spec, second, value)
@@ -587,90 +584,3 @@ class Engine:
         elif state.get("scanner") is False:
             state["scanner"] = None
         self.__dict__.update(state)
-
-
-def _stalled_summary(spec: RuleSpec, silent: float) -> str:
-    return f"{spec.title}：已 {silent:.0f} 秒未收到任何事件（阈值 {spec.threshold:.0f} 秒）"
-
-
-def _viewers_value(state: SessionState, spec: RuleSpec, at: float) -> float:
-    reference = state.viewers.highest(at)
-    if reference < spec.params.get("min_reference", 100) or reference <= 0:
-        return 0.0
-    return 1 - state.online / reference
-
-
-def _viewers_summary(state: SessionState, spec: RuleSpec, at: float, value: float) -> str:
-    reference = state.viewers.highest(at)
-    if not value:
-        return f"在线人数 {state.online:,}（{spec.window:.0f} 秒内最高 {reference:,}）"
-    return (f"在线人数 {spec.window:.0f} 秒内由 {reference:,} 降至 {state.online:,}（下降 {_pct(value)}，"
-            f"阈值 {_pct(spec.threshold)}）")
-
-
-def _sales_value(state: SessionState, spec: RuleSpec, at: float) -> float:
-    minutes = state.orders_minute
-    minutes.roll(at)
-    count = state.orders_window.at(at)
-    if len(minutes.order) < spec.params.get("min_minutes", 5) or count < spec.params.get("min_orders", 20):
-        return 0.0
-    return count / max(minutes.median(), 1.0)
-
-
-def _sales_summary(state: SessionState, spec: RuleSpec, at: float, value: float) -> str:
-    count, median = state.orders_window.at(at), state.orders_minute.median()
-    return (f"近 {spec.window:.0f} 秒订单 {count:,} 单，为本场此前每分钟中位数 {median:g} 单的 {value:.1f} 倍"
-            f"（阈值：超过 {spec.threshold:g} 倍）" + ("，疑似刷单" if spec.meets(value) else ""))
-
-
-def _refund_value(state: SessionState, spec: RuleSpec, at: float) -> float:
-    refunds = state.refunds_window.at(at)
-    if refunds < spec.params.get("min_refunds", 10):
-        return 0.0
-    return refunds / max(state.orders_long.at(at), 1)
-
-
-def _refund_summary(state: SessionState, spec: RuleSpec, at: float, value: float) -> str:
-    refunds, orders = state.refunds_window.at(at), state.orders_long.at(at)
-    return (f"近 {spec.window:.0f} 秒退款 {refunds} 笔、订单 {orders} 单，退款率 {_pct(refunds / max(orders, 1))}"
-            f"（阈值 {_pct(spec.threshold)}，且至少 {spec.params.get('min_refunds', 10)} 笔）")
-
-
-def _complaint_value(state: SessionState, spec: RuleSpec, at: float) -> float:
-    return float(state.complaints_window.at(at))
-
-
-def _complaint_summary(state: SessionState, spec: RuleSpec, at: float, value: float) -> str:
-    return f"近 {spec.window:.0f} 秒收到投诉 {value:.0f} 件（阈值 {spec.threshold:g} 件）"
-
-
-def _negative_value(state: SessionState, spec: RuleSpec, at: float) -> float:
-    lines = state.chat_window.at(at)
-    if lines < spec.params.get("min_lines", 20):
-        return 0.0
-    return state.negative_window.at(at) / lines
-
-
-def _negative_summary(state: SessionState, spec: RuleSpec, at: float, value: float) -> str:
-    lines, bad = state.chat_window.at(at), state.negative_window.at(at)
-    return (f"近 {spec.window:.0f} 秒弹幕 {lines} 条，其中负面 {bad} 条（{_pct(bad / max(lines, 1))}，"
-            f"阈值：超过 {_pct(spec.threshold)}）")
-
-
-def _price_value(state: SessionState, product_id: str) -> tuple[float, str]:
-    product = state.products.get(product_id)
-    if product is None or not product.first_price:
-        return 0.0, ""
-    change = abs(product.price - product.first_price) / product.first_price
-    return float(change), (f"商品「{product.title}」价格由 {product.first_price} 元改为 {product.price} 元"
-                           f"（变动 {_pct(float(change))}）")
-
-
-VALUES: dict[str, Callable[[SessionState, RuleSpec, float], float]] = {
-    "viewers-drop": _viewers_value, "sales-spike": _sales_value, "refund-surge": _refund_value,
-    "complaint-surge": _complaint_value, "negative-chat": _negative_value,
-}
-SUMMARIES: dict[str, Callable[[SessionState, RuleSpec, float, float], str]] = {
-    "viewers-drop": _viewers_summary, "sales-spike": _sales_summary, "refund-surge": _refund_summary,
-    "complaint-surge": _complaint_summary, "negative-chat": _negative_summary,
-}
