@@ -583,4 +583,21 @@ class Engine:
             state["scanner"] = default_scanner()
         elif state.get("scanner") is False:
             state["scanner"] = None
+        timers = state.pop("timers", None)
         self.__dict__.update(state)
+        if timers is not None:
+            self._upgrade()
+
+    def _upgrade(self) -> None:
+        """A checkpoint written before each session had its own clock (one watermark, a heap of timers): every session
+        takes the engine's clock, its alerts and its release time, and goes on from there."""
+        self.keep_dormant = self.forget
+        for state in self.sessions.values():
+            state.tick, state.active, state.release, state.auto_ended = self.tick or 0, {}, None, False
+            if state.status == "ended":
+                state.release = math.ceil((state.ended_at or state.last_event) + self.keep_ended)
+        for fp, instance in self.alerts.active.items():
+            context = instance.context
+            session = self.sessions.get(context if isinstance(context[0], str) else context[0])
+            if session is not None:
+                session.active[fp] = None
