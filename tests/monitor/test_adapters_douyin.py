@@ -69,6 +69,8 @@ def test_user_ids_are_hashed_with_a_key_and_nicknames_dropped() -> None:
     other = Adapter("douyin", key=b"another key").adapt(lines("dy_data_poll_messages.jsonl")[1])[0]
     assert type(other) is dict and other["user"] != chats[0]["user"]  # another key, another pseudonym
     assert Adapter("douyin").user(1002) != Adapter("douyin").user(1002)  # a fresh random key per adapter
+    from hashlib import blake2b  # the pseudonym is keyed BLAKE2b (RFC 7693), 8 bytes, of the id's text
+    assert Adapter("douyin", key=KEY).user(1002) == "u" + blake2b(b"1002", key=KEY, digest_size=8).hexdigest()
 
 
 def test_message_ids_carry_their_second_on_both_public_polls() -> None:

@@ -67,6 +67,7 @@ class Adapter:
         self.translate: Callable[[Adapter, Any, str | None, int | None], list[Outcome]] = SOURCES[source]
         self.quick = QUICK.get(source)
         self.key = key if key is not None else secrets.token_bytes(32)
+        self.keyed = blake2b(key=self.key, digest_size=8)  # copied for each id: the key is set up once
         self.seen: set[Any] = set()
         self.order: deque[Any] = deque()
         self.dedup = dedup
@@ -109,7 +110,9 @@ class Adapter:
         if known is None:
             if len(self.users) >= USER_CACHE:
                 self.users.clear()
-            known = self.users[text] = "u" + blake2b(text.encode(), key=self.key, digest_size=8).hexdigest()
+            keyed = self.keyed.copy()
+            keyed.update(text.encode())
+            known = self.users[text] = "u" + keyed.hexdigest()
         return known
 
     def fresh(self, msg_id: Any) -> bool:

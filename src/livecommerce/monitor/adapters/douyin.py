@@ -205,7 +205,7 @@ class _Message(msgspec.Struct):
 
 
 _QUICK = msgspec.json.Decoder(_Message)
-_QUICK_KINDS = frozenset({"chat", "enter", "like", "viewers"})
+_QUICK_KINDS = {method: kind for method, kind in KINDS.items() if kind in ("chat", "enter", "like", "viewers")}
 
 
 def quick(adapter: Adapter, line: str, session: str | None, now: int | None) -> list[Outcome] | None:
@@ -220,9 +220,9 @@ def quick(adapter: Adapter, line: str, session: str | None, now: int | None) -> 
     common = message_.common
     if common is None:
         return None
-    kind = KINDS.get(common.method)
+    kind = _QUICK_KINDS.get(common.method)
     room, created, user = common.roomId, common.createTime, message_.user
-    if kind not in _QUICK_KINDS or type(room) is not str or not room or room == "0" or type(created) is not str \
+    if kind is None or type(room) is not str or not room or room == "0" or type(created) is not str \
             or len(created) != 13 or not created.isdigit():
         return None
     uid = None
