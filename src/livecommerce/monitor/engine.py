@@ -473,6 +473,10 @@ class Engine:
 
     def _clock(self, state: SessionState, target: int) -> None:
         """Move the session's own clock to ``target``, judging its timers and active alerts at each whole second due."""
+        armed, release = state.armed, state.release
+        if not state.active and (armed is None or armed > target) and (release is None or release > target):
+            state.tick = target  # nothing of the session is due before then (most calls)
+            return
         active = self.alerts.active
         while state.tick < target:
             second: float = target
