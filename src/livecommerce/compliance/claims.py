@@ -10,6 +10,7 @@ in normalised characters, and the negations that cancel a verb (不能治疗疾�
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -65,6 +66,11 @@ class Found:
     objects: list[tuple[int, int]]
     negations: list[tuple[int, int]]
 
+    def add(self, role: str, start: int, end: int) -> None:
+        """Note a part of ``role`` (before, after, object, negation) at [start, end)."""
+        (self.objects if role == "object" else self.negations if role == "negation" else
+         self.before if role == "before" else self.after).append((start, end))
+
 
 def found() -> Found:
     """No parts yet."""
@@ -79,36 +85,57 @@ def uncovered(parts_found: Found, covers: list[tuple[int, int]]) -> Found:
 
 
 def pair(rule: Rule, parts_found: Found, text: str) -> list[tuple[int, int]]:
-    """The (start, end) of every claim the parts make in the normalised ``text``; a claim never crosses a barrier."""
+    """The (start, end) of every claim the parts make in the normalised ``text``; a claim never crosses a barrier.
+    Objects and negations are sorted once and searched by bisection, so a long text with many parts stays linear."""
     claim = rule.claim
     assert claim is not None
     out = []
-    objects = sorted(parts_found.objects, key=lambda o: (o[0], -o[1]))  # at one start, the longest (抑郁症, not 抑郁)
-    negations = parts_found.negations
+    by_start = sorted(parts_found.objects, key=lambda o: (o[0], -o[1]))  # at one start, the longest (抑郁症, not 抑郁)
+    starts = [o[0] for o in by_start]
+    by_end = sorted(parts_found.objects, key=lambda o: (o[1], o[1] - o[0]))  # at one end, the longest last
+    ends = [o[1] for o in by_end]
+    negations = sorted(parts_found.negations)
+    negation_starts = [n[0] for n in negations]
     for start, end in parts_found.before:
-        if any(n_start < start and n_end >= start - NEGATION_REACH for n_start, n_end in negations):
+        if _negated(negations, negation_starts, start):
             continue  # 不能治疗疾病, 不能代替药物治疗疾病: advice, not a claim
         if claim.quantity:
             span = _quantity(text, start, end, claim.window)
             if span:
                 out.append(span)
             continue
-        for o_start, o_end in objects:
-            if end <= o_start <= end + claim.window and BARRIER not in text[end:o_start]:
-                if not any(end <= n_start < o_start for n_start, _ in negations):  # 喝酒不开车
-                    out.append((start, o_end))
-                break
+        i = bisect_left(starts, end)
+        if i < len(by_start) and by_start[i][0] <= end + claim.window:
+            o_start, o_end = by_start[i]
+            j = bisect_left(negation_starts, end)
+            between = j < len(negations) and negations[j][0] < o_start  # 喝酒不开车
+            if BARRIER not in text[end:o_start] and not between:
+                out.append((start, o_end))
     for start, end in parts_found.after:
         if claim.quantity:
             span = _quantity(text, start, end, claim.window)
             if span:
                 out.append(span)
             continue
-        for o_start, o_end in sorted(objects, key=lambda o: (o[1], o[1] - o[0]), reverse=True):
-            if start - claim.window <= o_end <= start and o_start < start and BARRIER not in text[o_end:start]:
-                out.append((o_start, end))
-                break
+        i = bisect_right(ends, start) - 1
+        while i >= 0 and by_end[i][0] >= start:  # an object must start before the outcome
+            i -= 1
+        if i >= 0 and by_end[i][1] >= start - claim.window and BARRIER not in text[by_end[i][1]:start]:
+            out.append((by_end[i][0], end))
     return out
+
+
+def _negated(negations: list[tuple[int, int]], negation_starts: list[int], start: int) -> bool:
+    """Whether a negation begins before ``start`` and ends at most NEGATION_REACH characters before it (or on it)."""
+    i = bisect_left(negation_starts, start) - 1
+    while i >= 0:
+        n_start, n_end = negations[i]
+        if n_end >= start - NEGATION_REACH:
+            return True
+        if n_start < start - NEGATION_REACH - 20:  # negations are short: nothing further back can reach
+            return False
+        i -= 1
+    return False
 
 
 def _quantity(text: str, start: int, end: int, window: int) -> tuple[int, int] | None:

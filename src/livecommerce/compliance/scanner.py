@@ -19,7 +19,7 @@ from typing import Any
 
 import ahocorasick_rs
 
-from livecommerce.compliance import claims
+from livecommerce.compliance import claims, prefilter
 from livecommerce.compliance.normalize import BARRIER, Normalized, normalize, normalize_term
 from livecommerce.compliance.packs import Exception_, Pack, Rule, select
 from livecommerce.core.timeutil import today
@@ -123,7 +123,11 @@ class Scanner:
                 if not exception.categories or set(exception.categories) & active_categories:
                     add(normalize_term(exception.pattern), None, exception, exception.pattern)
         keys = sorted(entries)
+        self.matcher_keys = keys
+        self._skip_cache: dict[str | None, frozenset[int]] = {}
         self.entries = [tuple(entries[key]) for key in keys]
+        windows = [r.claim.window for r in self.rules if r.claim is not None]
+        self.kinds = prefilter.kinds(self.entries, max(windows, default=0))  # type: ignore[arg-type]
         self.matcher = ahocorasick_rs.AhoCorasick(keys) if keys else None
         self.claim_entries = {r.id: _Entry(r, None, r.id, 0, False, False) for r in self.rules if r.claim is not None}
         # the stream waits this long before a hit is final: the longest key, or the longest claim with its window
@@ -164,6 +168,16 @@ class Scanner:
                               hit.suggestion, hit.pack, hit.term))
         return out
 
+    def _skipped(self, product_type: str | None) -> frozenset[int]:
+        """The ids of the entries whose rule or exception does not apply to ``product_type`` (cached per type)."""
+        cached = self._skip_cache.get(product_type)
+        if cached is None:
+            cached = frozenset(id(e) for entries in self.entries for e in entries if
+                               (e.rule is not None and not e.rule.applies(product_type)) or
+                               (e.exception is not None and not e.exception.applies(product_type)))
+            self._skip_cache[product_type] = cached
+        return cached
+
     def _hit(self, text: str, norm: Normalized, entry: _Entry, start: int, end: int) -> Hit:
         rule = entry.rule
         assert rule is not None
@@ -179,12 +193,12 @@ class Scanner:
         hits: list[tuple[_Entry, int, int]] = []
         covers: list[tuple[_Entry, int, int]] = []
         parts: dict[str, claims.Found] = {}
-        for index, start, end in self.matcher.find_matches_as_indexes(text, overlapping=True):
+        skipped = self._skipped(product_type)
+        matches = prefilter.relevant(self.matcher.find_matches_as_indexes(text, overlapping=True), self.kinds)
+        for index, start, end in matches:
             for entry in self.entries[index]:
-                if entry.rule is not None and not entry.rule.applies(product_type):
-                    continue
-                if entry.exception is not None and not entry.exception.applies(product_type):
-                    continue
+                if skipped and id(entry) in skipped:
+                    continue  # a rule or an exception that does not apply to this product type
                 if entry.latin_start and norm.latin_at(int(norm.starts[start]) - 1):
                     continue  # a Latin word boundary is judged on the original text: 加V：hlj888 has one after V
                 if entry.latin_end and norm.latin_at(int(norm.ends[end - 1]) + 1):
@@ -193,9 +207,10 @@ class Scanner:
                     continue  # 排名第1 in 排名第12位, top1 in top100, 第一 in 第一百: another number goes on
                 if entry.role:
                     assert entry.rule is not None
-                    found = parts.setdefault(entry.rule.id, claims.found())
-                    getattr(found, "objects" if entry.role == "object" else
-                            "negations" if entry.role == "negation" else entry.role).append((start, end))
+                    found = parts.get(entry.rule.id)
+                    if found is None:
+                        found = parts[entry.rule.id] = claims.found()
+                    found.add(entry.role, start, end)
                     continue
                 (covers if entry.exception is not None else hits).append((entry, start, end))
         for rule_id, found in parts.items():

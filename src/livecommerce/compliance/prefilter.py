@@ -1,0 +1,83 @@
+"""The fast path of the scanner (快速筛选): which raw matches of the automaton can matter, decided for all of them at
+once with numpy, so that the Python loop only sees the few that can.
+
+Most matches of the shipped packs in ordinary chat are exceptions (第一次, 最近) or lone claim parts (防, 降, 糖尿病)
+that pair with nothing. A pattern always matters. A claim verb or outcome matters only with an object within
+``reach`` characters, an object only with such a verb or outcome, a negation only near a verb that matters. An
+exception matters only when something that matters starts inside it (it can only excuse what it covers). Every test
+keeps a superset of what the full rules need, so the answer is the same as without the fast path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+PATTERN, COVER, VERB, QUANTITY, OBJECT, NEGATION = 1, 2, 4, 8, 16, 32
+NEGATION_SPAN = 25  # a negation this far from a verb cannot cancel it (negations are short; the reach is 2)
+
+
+@dataclass(frozen=True)
+class Kinds:
+    """For each key of the automaton, the kinds of its entries (bit flags above), and the widest claim window."""
+
+    flags: np.ndarray
+    reach: int
+
+
+def kinds(entries: list[tuple[object, ...]], reach: int) -> Kinds:
+    """The flags of every key from its entries (anything with ``rule``, ``exception``, ``role`` attributes)."""
+    flags = np.zeros(len(entries), dtype=np.uint8)
+    for index, group in enumerate(entries):
+        value = 0
+        for entry in group:
+            role = getattr(entry, "role", "")
+            if getattr(entry, "exception", None) is not None:
+                value |= COVER
+            elif role in ("before", "after"):
+                claim = entry.rule.claim  # type: ignore[attr-defined]
+                value |= QUANTITY if claim is not None and claim.quantity else VERB
+            elif role == "object":
+                value |= OBJECT
+            elif role == "negation":
+                value |= NEGATION
+            else:
+                value |= PATTERN
+        flags[index] = value
+    return Kinds(flags, reach)
+
+
+def _near(points: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """For each [low, high] whether some of the sorted ``points`` lies in it."""
+    if len(points) == 0:
+        return np.zeros(len(low), dtype=bool)
+    at = np.searchsorted(points, low, side="left")
+    return (at < len(points)) & (points[np.minimum(at, len(points) - 1)] <= high)
+
+
+def relevant(matches: list[tuple[int, int, int]], k: Kinds) -> list[tuple[int, int, int]]:
+    """The matches (key index, start, end) that can matter, in their order."""
+    if len(matches) < 64:
+        return matches
+    rows = np.asarray(matches, dtype=np.int64)
+    index, start, end = rows[:, 0], rows[:, 1], rows[:, 2]
+    flags = k.flags[index]
+    pattern = (flags & (PATTERN | QUANTITY)) != 0
+    verb, obj, neg = (flags & VERB) != 0, (flags & OBJECT) != 0, (flags & NEGATION) != 0
+    keep = pattern.copy()
+    if verb.any() and obj.any():
+        object_starts, object_ends = np.sort(start[obj]), np.sort(end[obj])
+        near_object = _near(object_starts, end[verb], end[verb] + k.reach) | _near(object_ends, start[verb] - k.reach,
+                                                                                    start[verb])
+        kept_verb = np.flatnonzero(verb)[near_object]
+        keep[kept_verb] = True
+        verb_starts, verb_ends = np.sort(start[kept_verb]), np.sort(end[kept_verb])
+        keep[obj] |= _near(verb_ends, start[obj] - k.reach, start[obj]) | _near(verb_starts, end[obj], end[obj] + k.reach)
+        if neg.any():
+            keep[neg] |= _near(verb_starts, start[neg] - NEGATION_SPAN, end[neg] + NEGATION_SPAN)
+    cover = (flags & COVER) != 0
+    if cover.any() and keep.any():
+        starts = np.sort(start[keep])
+        keep[cover] |= _near(starts, start[cover], end[cover] - 1)
+    return [matches[i] for i in np.flatnonzero(keep)]
