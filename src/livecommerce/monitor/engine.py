@@ -156,9 +156,8 @@ class Engine:
     def _chat(self, raw: dict[str, Any]) -> list[Transition] | None:
         """The common case, two events in three: a flat, well-formed chat line of a live session that is not late for
         its curves and moves neither the input's clock nor a timer of its session. It does what ``feed`` does for it,
-        without building
-        an Event (tests/monitor/test_rules.py checks that both paths give the same); None sends the line the long way,
-        before anything is changed."""
+        without building an Event (tests/monitor/test_rules.py checks that both paths give the same); None sends the
+        line the long way, before anything is changed."""
         platform, session_id, ms = raw.get("platform"), raw.get("session_id"), raw.get("ts")
         text, user = raw.get("text"), raw.get("user")
         if type(ms) is not int or type(session_id) is not str or type(text) is not str or len(text) > MAX_TEXT or \
