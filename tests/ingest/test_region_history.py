@@ -14,6 +14,7 @@ from livecommerce.ingest import batches, service
 from livecommerce.ingest.service import ingest
 from tests.ingest.helpers import order, warehouse_rows, write_csv
 from tests.ingest.test_cli_and_crash import run_cli
+from tests.ingest.test_registry_feeds import WUCHANG
 
 ACTOR = SystemActor(name="tester")
 
@@ -136,3 +137,13 @@ def test_the_page_and_the_api_show_the_notes(home, tmp_path: Path) -> None:  # t
             ("files", ("b.csv", write_csv(tmp_path / "b.csv", [order("B1", seller_region="230182")]).read_bytes()))])
         assert answer.status_code == 200, answer.text
         assert answer.json()["notes"] == [f"{SHUANGCHENG}: 1 行，首见 b.csv 第 2 行"]
+
+
+def test_a_registry_feed_notes_it_too_and_skips_a_row_its_check_digit_rejects(home, tmp_path: Path) -> None:
+    path = tmp_path / "e.csv"
+    path.write_text("uscc,name,kind,region\n"
+                    "91230184MA1BXKXE70,坏代码公司,enterprise,漠河县\n"  # its check digit is wrong: rejected
+                    f"{WUCHANG},漠河米业,enterprise,232723\n", encoding="utf-8")
+    result = ingest("entities", [path], ACTOR)
+    assert (result.accepted, result.rejected) == (1, 1)
+    assert result.notes == [f"{MOHE.replace('seller_region', 'region')}: 1 行，首见 e.csv 第 3 行"]
