@@ -108,3 +108,26 @@ def test_streaming_finds_a_claim_split_across_chunks() -> None:
         stream = Stream(engine)
         hits = [h for i in range(0, len(text), size) for h in stream.feed(text[i:i + size])] + stream.close()
         assert sorted((h.rule, h.start, h.end) for h in hits) == whole, size
+
+
+def test_the_fast_path_gives_the_answer_of_the_full_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    """prefilter.relevant hands the Python loop only the matches that can matter: on long texts full of parts, traps
+    and exceptions the hits are the same as when every match is looked at."""
+    import random
+    from pathlib import Path
+
+    import yaml
+
+    from livecommerce.compliance import prefilter
+
+    engine = Scanner(all_packs())
+    here = Path(__file__).parent
+    sentences = [s["text"] for s in yaml.safe_load((here / "eval_set.yaml").read_text(encoding="utf-8"))["sentences"]]
+    words = ["预防", "糖尿病", "不能", "治疗", "，", "降价", "抗寒", "肿瘤", "变小", "鸡眼罩", "第一次", "十天", "瘦", "3斤", "喝酒", "不", "开车"]
+    rng = random.Random(14)
+    texts = ["".join(rng.choice(sentences) for _ in range(60)) for _ in range(5)]
+    texts += ["".join(rng.choice(words) for _ in range(400)) for _ in range(5)]
+    fast = [[(h.rule, h.start, h.end) for h in engine.scan(t)] for t in texts]
+    assert sum(len(f) for f in fast) > 100
+    monkeypatch.setattr(prefilter, "relevant", lambda matches, kinds: matches)
+    assert [[(h.rule, h.start, h.end) for h in engine.scan(t)] for t in texts] == fast

@@ -11,6 +11,7 @@ keeps a superset of what the full rules need, so the answer is the same as witho
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
@@ -60,7 +61,7 @@ def relevant(matches: list[tuple[int, int, int]], k: Kinds) -> list[tuple[int, i
     """The matches (key index, start, end) that can matter, in their order."""
     if len(matches) < 64:
         return matches
-    rows = np.asarray(matches, dtype=np.int64)
+    rows = np.fromiter(chain.from_iterable(matches), dtype=np.int64, count=3 * len(matches)).reshape(-1, 3)
     index, start, end = rows[:, 0], rows[:, 1], rows[:, 2]
     flags = k.flags[index]
     pattern = (flags & (PATTERN | QUANTITY)) != 0

@@ -89,6 +89,8 @@ class _Entry:
     latin_end: bool
     numeral_end: bool = False
     role: str = ""  # a part of a claim rule (before, after, object, negation); "" for a pattern or an exception
+    reach_keys: tuple[tuple[str, str], ...] = ()  # an exception: what it excuses ((rule, id), (category, c), (all, ""))
+    checked: bool = False  # a match needs a Latin word or numeral boundary check
 
 
 class Scanner:
@@ -102,8 +104,13 @@ class Scanner:
 
         def add(key: str, rule: Rule | None, exception: Exception_ | None, term: str, role: str = "") -> None:
             if key and BARRIER not in key:
-                entries.setdefault(key, []).append(_Entry(rule, exception, term, len(key), _latin(key[0]), _latin(key[-1]),
-                                                          key[-1] in NUMERALS, role))
+                reach_keys: tuple[tuple[str, str], ...] = ()
+                if exception is not None:
+                    reach_keys = ((("rule", rule.id),) if rule is not None else
+                                  tuple(("category", c) for c in exception.categories) or (("all", ""),))
+                latin_start, latin_end, numeral_end = _latin(key[0]), _latin(key[-1]), key[-1] in NUMERALS
+                entries.setdefault(key, []).append(_Entry(rule, exception, term, len(key), latin_start, latin_end, numeral_end,
+                                                          role, reach_keys, latin_start or latin_end or numeral_end))
 
         for rule in self.rules:
             for pattern in rule.patterns:
@@ -124,7 +131,7 @@ class Scanner:
                     add(normalize_term(exception.pattern), None, exception, exception.pattern)
         keys = sorted(entries)
         self.matcher_keys = keys
-        self._skip_cache: dict[str | None, frozenset[int]] = {}
+        self._plans: dict[str | None, list[tuple[_Entry, ...]]] = {}
         self.entries = [tuple(entries[key]) for key in keys]
         windows = [r.claim.window for r in self.rules if r.claim is not None]
         self.kinds = prefilter.kinds(self.entries, max(windows, default=0))  # type: ignore[arg-type]
@@ -168,14 +175,13 @@ class Scanner:
                               hit.suggestion, hit.pack, hit.term))
         return out
 
-    def _skipped(self, product_type: str | None) -> frozenset[int]:
-        """The ids of the entries whose rule or exception does not apply to ``product_type`` (cached per type)."""
-        cached = self._skip_cache.get(product_type)
+    def _plan(self, product_type: str | None) -> list[tuple[_Entry, ...]]:
+        """For each key, its entries whose rule and exception apply to ``product_type`` (built once per type)."""
+        cached = self._plans.get(product_type)
         if cached is None:
-            cached = frozenset(id(e) for entries in self.entries for e in entries if
-                               (e.rule is not None and not e.rule.applies(product_type)) or
-                               (e.exception is not None and not e.exception.applies(product_type)))
-            self._skip_cache[product_type] = cached
+            cached = [tuple(e for e in entries if (e.rule is None or e.rule.applies(product_type)) and
+                            (e.exception is None or e.exception.applies(product_type))) for entries in self.entries]
+            self._plans[product_type] = cached
         return cached
 
     def _hit(self, text: str, norm: Normalized, entry: _Entry, start: int, end: int) -> Hit:
@@ -193,18 +199,18 @@ class Scanner:
         hits: list[tuple[_Entry, int, int]] = []
         covers: list[tuple[_Entry, int, int]] = []
         parts: dict[str, claims.Found] = {}
-        skipped = self._skipped(product_type)
+        own: dict[str, list[tuple[int, int]]] = {}  # exceptions of claim rules, which drop the parts they cover
+        plan = self._plan(product_type)  # for each key, its entries that apply to this product type
         matches = prefilter.relevant(self.matcher.find_matches_as_indexes(text, overlapping=True), self.kinds)
         for index, start, end in matches:
-            for entry in self.entries[index]:
-                if skipped and id(entry) in skipped:
-                    continue  # a rule or an exception that does not apply to this product type
-                if entry.latin_start and norm.latin_at(int(norm.starts[start]) - 1):
-                    continue  # a Latin word boundary is judged on the original text: 加V：hlj888 has one after V
-                if entry.latin_end and norm.latin_at(int(norm.ends[end - 1]) + 1):
-                    continue
-                if entry.numeral_end and end < len(text) and text[end] in NUMERALS and not entry.role:
-                    continue  # 排名第1 in 排名第12位, top1 in top100, 第一 in 第一百: another number goes on
+            for entry in plan[index]:
+                if entry.checked:
+                    if entry.latin_start and norm.latin_at(int(norm.starts[start]) - 1):
+                        continue  # a Latin word boundary is judged on the original text: 加V：hlj888 has one after V
+                    if entry.latin_end and norm.latin_at(int(norm.ends[end - 1]) + 1):
+                        continue
+                    if entry.numeral_end and end < len(text) and text[end] in NUMERALS and not entry.role:
+                        continue  # 排名第1 in 排名第12位, top1 in top100, 第一 in 第一百: another number goes on
                 if entry.role:
                     assert entry.rule is not None
                     found = parts.get(entry.rule.id)
@@ -212,13 +218,17 @@ class Scanner:
                         found = parts[entry.rule.id] = claims.found()
                     found.add(entry.role, start, end)
                     continue
-                (covers if entry.exception is not None else hits).append((entry, start, end))
+                if entry.exception is not None:
+                    covers.append((entry, start, end))
+                    if entry.rule is not None and entry.rule.claim is not None:
+                        own.setdefault(entry.rule.id, []).append((start, end))
+                else:
+                    hits.append((entry, start, end))
         for rule_id, found in parts.items():
             entry = self.claim_entries[rule_id]
             assert entry.rule is not None
-            own = [(a, b) for e, a, b in covers if e.rule is not None and e.rule.id == rule_id]
-            if own:  # a rule's exception drops the part it covers (鸡眼罩 is no 鸡眼)
-                found = claims.uncovered(found, own)
+            if rule_id in own:  # a rule's exception drops the part it covers (鸡眼罩 is no 鸡眼)
+                found = claims.uncovered(found, own[rule_id])
             hits.extend((entry, start, end) for start, end in claims.pair(entry.rule, found, text))
         if not hits:
             return []
@@ -235,18 +245,21 @@ def _not_excused(hits: list[tuple[_Entry, int, int]], covers: list[tuple[_Entry,
     reach: dict[tuple[str, str], int] = {}
     kept, i = [], 0
     for hit in hits:
-        while i < len(covers) and covers[i][1] <= hit[1]:
+        start = hit[1]
+        while i < len(covers) and covers[i][1] <= start:
             entry, _, end = covers[i]
-            assert entry.exception is not None
-            keys = [("rule", entry.rule.id)] if entry.rule is not None else (
-                [("category", c) for c in entry.exception.categories] or [("all", "")])
-            for key in keys:
-                reach[key] = max(reach.get(key, 0), end)
+            for key in entry.reach_keys:
+                if reach.get(key, 0) < end:
+                    reach[key] = end
             i += 1
+        if not reach:
+            kept.append(hit)
+            continue
         rule = hit[0].rule
         assert rule is not None
-        furthest = max(reach.get(("rule", rule.id), 0), reach.get(("category", rule.category), 0), reach.get(("all", ""), 0))
-        if furthest < hit[2]:
+        end = hit[2]
+        if (reach.get(("rule", rule.id), 0) < end and reach.get(("category", rule.category), 0) < end
+                and reach.get(("all", ""), 0) < end):
             kept.append(hit)
     return kept
 
