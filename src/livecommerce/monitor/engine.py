@@ -155,9 +155,9 @@ class Engine:
 
     def _chat(self, raw: dict[str, Any]) -> list[Transition] | None:
         """The common case, two events in three: a flat, well-formed chat line of a live session that is not late for
-        its curves and moves neither the input's clock nor a timer of its session. It does what ``feed`` does for it,
-        without building an Event (tests/monitor/test_rules.py checks that both paths give the same); None sends the
-        line the long way, before anything is changed."""
+        its curves and does not move the input's clock. It does what ``feed`` does for it, without building an Event
+        (tests/monitor/test_rules.py checks that both paths give the same); None sends the line the long way, before
+        anything but its session's clock is changed (``feed`` moves that clock first too)."""
         platform, session_id, ms = raw.get("platform"), raw.get("session_id"), raw.get("ts")
         text, user = raw.get("text"), raw.get("user")
         if type(ms) is not int or type(session_id) is not str or type(text) is not str or len(text) > MAX_TEXT or \
@@ -172,17 +172,19 @@ class Engine:
         bucket, minute = second // STEP, second // 60 * 60
         target = int(ts - self.lag)  # the session's own watermark (ts is positive: int is floor)
         if ts < state.last_event - self.intake.lateness or bucket < state.bucket or minute < state.minute.minute or \
-                (ts > max_ts and ts - self.lag >= tick + 1) or (target > state.tick and state.armed <= target):
+                (ts > max_ts and ts - self.lag >= tick + 1):
             return None
+        if target > state.tick:  # the session's clock moves first, as in ``feed``
+            if state.active or state.armed <= target:
+                self._clock(state, target)
+                if state.status != "live" or state.armed is None:
+                    return None  # ended by its silence: ``feed`` goes on from the clock just moved (and keeps its out)
+            else:
+                state.tick = target
         self.intake.accepted += 1
         self.events += 1
         if ts > max_ts:
             self.max_ts = ts
-        if target > state.tick:  # no timer of the session is due (checked above): only its active alerts to judge
-            if state.active:
-                self._clock(state, target)
-            else:
-                state.tick = target
         if minute > state.minute.minute:
             self.minutes.append((state.key, state.next_minute(minute)))
         gap = ts - state.last_event
