@@ -233,9 +233,15 @@ class Engine:
             self.max_ts = ts
             if ts - self.lag >= self.tick + 1:
                 self._global(math.floor(ts - self.lag))
-        if state is not None and ts - self.lag >= state.tick + 1:
-            self._clock(state, math.floor(ts - self.lag))
-            state = self.sessions.get(event.key)  # let go by its own clock
+        if state is not None:
+            target = int(ts - self.lag)  # the session's own watermark (ts is positive: int is floor)
+            if target > state.tick:
+                armed, release = state.armed, state.release
+                if state.active or (armed is not None and armed <= target) or (release is not None and release <= target):
+                    self._clock(state, target)
+                    state = self.sessions.get(event.key)  # let go by its own clock
+                else:
+                    state.tick = target  # nothing of the session due before then (most events)
         ends = event.kind == "status" and event.data["state"] == "end"
         if state is None:
             if ends:
@@ -257,7 +263,8 @@ class Engine:
         self._judge(state, event)
         if len(self.texts) >= self.batch:
             self._scan()
-        return self._out()
+        out, self.out = self.out, []
+        return out
 
     def _out(self) -> list[Transition]:
         out, self.out = self.out, []
