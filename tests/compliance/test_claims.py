@@ -123,7 +123,8 @@ def test_the_fast_path_gives_the_answer_of_the_full_rules(monkeypatch: pytest.Mo
     engine = Scanner(all_packs())
     here = Path(__file__).parent
     sentences = [s["text"] for s in yaml.safe_load((here / "eval_set.yaml").read_text(encoding="utf-8"))["sentences"]]
-    words = ["预防", "糖尿病", "不能", "治疗", "，", "降价", "抗寒", "肿瘤", "变小", "鸡眼罩", "第一次", "十天", "瘦", "3斤", "喝酒", "不", "开车"]
+    words = ["预防", "糖尿病", "不能", "治疗", "，", "降价", "抗寒", "肿瘤", "变小", "鸡眼罩", "第一次", "十天", "瘦", "3斤",
+             "喝酒", "不", "开车"]
     rng = random.Random(14)
     texts = ["".join(rng.choice(sentences) for _ in range(60)) for _ in range(5)]
     texts += ["".join(rng.choice(words) for _ in range(400)) for _ in range(5)]
