@@ -175,7 +175,7 @@ def run_until_caught_up(url: str, consumers: list[Consumer], seconds: float) -> 
 @pytest.mark.slow
 def test_two_consumers_split_four_partitions_and_give_one_engines_transitions(redis_url: str, evening: Any) -> None:
     lines, expected = evening
-    consumers = [Consumer(redis_url, name, 4, lease_ms=3000, checkpoint_every=1000) for name in ("a", "b")]
+    consumers = [Consumer(redis_url, name, 4, lease_ms=10_000, checkpoint_every=1000) for name in ("a", "b")]
     for consumer in consumers:
         consumer.join()  # both alive before either takes partitions: two each
     publish(redis_url, lines, partitions=4)
