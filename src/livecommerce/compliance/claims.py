@@ -20,6 +20,10 @@ from livecommerce.compliance.normalize import BARRIER, normalize_term
 from livecommerce.compliance.packs import Rule
 
 NEGATION_REACH = 2  # a negation ending at most this many normalised characters before a verb cancels it (不能 | 治疗)
+# a list of diseases is no claim when a negation ends at most LIST_BEFORE characters before it (不能代替药物治疗 | 糖尿病、
+# 高血压) or starts at most LIST_AFTER after it (糖尿病、高血压 | 患者慎用): a warning, not a claim (建议, our choice)
+LIST_BEFORE, LIST_AFTER = 12, 6
+LIST_JOINS = frozenset("\n和及与或跟")  # what may stand between two items of a list (、，and 和 …; 、 is a barrier)
 NUMBER = "[0-9一二三四五六七八九十两半百几]+"
 # a span of time before a body-change word (十天, 3个月, 一周, 两个星期) and an amount right after it (3斤, 5cm, 一个罩杯)
 TIME = re.compile(NUMBER + "(?:天|日|周|个?星期|个?礼拜|个?月|年)")
@@ -54,6 +58,8 @@ def reach(rule: Rule) -> int:
     assert claim is not None
     longest = max((len(normalize_term(w)) for w in claim.before + claim.after), default=1)
     objects = max((len(k) for role, k, _ in parts(rule) if role == "object"), default=0)
+    if claim.listed:
+        return claim.listed * (objects + claim.window) + LIST_BEFORE + LIST_AFTER
     return longest + claim.window + max(objects, 12 if claim.quantity else 0) + NEGATION_REACH
 
 
@@ -89,6 +95,8 @@ def pair(rule: Rule, parts_found: Found, text: str) -> list[tuple[int, int]]:
     Objects and negations are sorted once and searched by bisection, so a long text with many parts stays linear."""
     claim = rule.claim
     assert claim is not None
+    if claim.listed:
+        return lists(claim.listed, claim.window, parts_found, text)
     out = []
     by_start = sorted(parts_found.objects, key=lambda o: (o[0], -o[1]))  # at one start, the longest (抑郁症, not 抑郁)
     starts = [o[0] for o in by_start]
@@ -123,6 +131,32 @@ def pair(rule: Rule, parts_found: Found, text: str) -> list[tuple[int, int]]:
         if i >= 0 and by_end[i][1] >= start - claim.window and BARRIER not in text[by_end[i][1]:start]:
             out.append((by_end[i][0], end))
     return out
+
+
+def lists(least: int, gap: int, parts_found: Found, text: str) -> list[tuple[int, int]]:
+    """The (start, end) of every run of at least ``least`` objects, each at most ``gap`` characters of LIST_JOINS after
+    the one before (颈椎病、腰椎病、糖尿病), that no negation cancels (LIST_BEFORE, LIST_AFTER)."""
+    out = []
+    run: list[tuple[int, int]] = []
+    for start, end in sorted(parts_found.objects, key=lambda o: (o[0], -o[1])):
+        if run and start < run[-1][1]:
+            continue  # inside the item before (椎间盘突出 in 腰椎间盘突出)
+        if run and (start - run[-1][1] > gap or not LIST_JOINS.issuperset(text[run[-1][1]:start])):
+            out.extend(_list_span(run, least, parts_found.negations))
+            run = []
+        run.append((start, end))
+    out.extend(_list_span(run, least, parts_found.negations))
+    return out
+
+
+def _list_span(run: list[tuple[int, int]], least: int, negations: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The span of a run of objects when it is long enough and no negation stands just before or after it."""
+    if len(run) < least:
+        return []
+    start, end = run[0][0], run[-1][1]
+    if any(start - LIST_BEFORE <= n_end <= start or end <= n_start <= end + LIST_AFTER for n_start, n_end in negations):
+        return []
+    return [(start, end)]
 
 
 def _negated(negations: list[tuple[int, int]], negation_starts: list[int], start: int) -> bool:

@@ -105,6 +105,7 @@ class Claim:
     window: int = 6
     quantity: bool = False
     negations: tuple[str, ...] = ()
+    listed: int = 0  # instead of a verb: this many objects or more in a row, ``window`` characters apart at most (a list)
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,7 @@ def _claim(raw: Any, where: str, problems: list[Problem], file: str) -> Claim | 
     if raw is None:
         return None
     if not isinstance(raw, dict):
-        problems.append(Problem("claim is {before, after, objects, lexicons, window, quantity, negations}", column=where,
+        problems.append(Problem("claim is {before, after, objects, lexicons, window, quantity, negations, listed}", column=where,
                                 value=str(raw)[:80], file=file))
         return None
     words = {key: tuple(str(w) for w in raw.get(key) or ()) for key in ("before", "after", "objects", "lexicons", "negations")}
@@ -173,11 +174,17 @@ def _claim(raw: Any, where: str, problems: list[Problem], file: str) -> Claim | 
                                 file=file))
         window = 6
     quantity = bool(raw.get("quantity", False))
-    if not words["before"] and not words["after"]:
-        problems.append(Problem("a claim has words before or after its object", column=where, file=file))
+    listed = raw.get("listed", 0)
+    if not isinstance(listed, int) or listed == 1 or not 0 <= listed <= 10:
+        problems.append(Problem("claim.listed is 0 (off) or a whole number from 2 to 10", column=f"{where}.listed",
+                                value=str(listed), file=file))
+        listed = 0
+    if not words["before"] and not words["after"] and not listed:
+        problems.append(Problem("a claim has words before or after its object (or listed: N)", column=where, file=file))
     if not quantity and not words["objects"] and not words["lexicons"]:
         problems.append(Problem("a claim has objects, lexicons or quantity: true", column=where, file=file))
-    return Claim(words["before"], words["after"], words["objects"], words["lexicons"], window, quantity, words["negations"])
+    return Claim(words["before"], words["after"], words["objects"], words["lexicons"], window, quantity, words["negations"],
+                 listed)
 
 
 def parse_pack(text: str, file: str, origin: str = "builtin") -> Pack:

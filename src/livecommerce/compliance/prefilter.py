@@ -15,8 +15,8 @@ from itertools import chain
 
 import numpy as np
 
-PATTERN, COVER, VERB, QUANTITY, OBJECT, NEGATION = 1, 2, 4, 8, 16, 32
-NEGATION_SPAN = 25  # a negation this far from a verb cannot cancel it (negations are short; the reach is 2)
+PATTERN, COVER, VERB, QUANTITY, OBJECT, NEGATION, LISTED = 1, 2, 4, 8, 16, 32, 64
+NEGATION_SPAN = 25  # a negation this far from a verb (or a list) cannot cancel it (negations are short; the reach is 2, a list's 12)
 
 
 @dataclass(frozen=True)
@@ -25,11 +25,13 @@ class Kinds:
 
     flags: np.ndarray
     reach: int
+    gap: int = 0  # the widest gap between two items of a list (claim.listed)
 
 
 def kinds(entries: list[tuple[object, ...]], reach: int) -> Kinds:
     """The flags of every key from its entries (anything with ``rule``, ``exception``, ``role`` attributes)."""
     flags = np.zeros(len(entries), dtype=np.uint8)
+    gap = 0
     for index, group in enumerate(entries):
         value = 0
         for entry in group:
@@ -39,6 +41,9 @@ def kinds(entries: list[tuple[object, ...]], reach: int) -> Kinds:
             elif role in ("before", "after"):
                 claim = entry.rule.claim  # type: ignore[attr-defined]
                 value |= QUANTITY if claim is not None and claim.quantity else VERB
+            elif role == "object" and entry.rule.claim.listed:  # type: ignore[attr-defined]
+                value |= LISTED
+                gap = max(gap, entry.rule.claim.window)  # type: ignore[attr-defined]
             elif role == "object":
                 value |= OBJECT
             elif role == "negation":
@@ -46,7 +51,7 @@ def kinds(entries: list[tuple[object, ...]], reach: int) -> Kinds:
             else:
                 value |= PATTERN
         flags[index] = value
-    return Kinds(flags, reach)
+    return Kinds(flags, reach, gap)
 
 
 def _near(points: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
@@ -77,6 +82,14 @@ def relevant(matches: list[tuple[int, int, int]], k: Kinds) -> list[tuple[int, i
         keep[obj] |= _near(verb_ends, start[obj] - k.reach, start[obj]) | _near(verb_starts, end[obj], end[obj] + k.reach)
         if neg.any():
             keep[neg] |= _near(verb_starts, start[neg] - NEGATION_SPAN, end[neg] + NEGATION_SPAN)
+    listed = (flags & LISTED) != 0
+    if listed.any():  # an item of a list matters when another item starts right after it or ends right before it
+        item_starts, item_ends = np.sort(start[listed]), np.sort(end[listed])
+        near_item = _near(item_starts, end[listed], end[listed] + k.gap) | _near(item_ends, start[listed] - k.gap, start[listed])
+        keep[listed] |= near_item
+        if neg.any() and near_item.any():
+            kept_items = np.sort(start[np.flatnonzero(listed)[near_item]])
+            keep[neg] |= _near(kept_items, start[neg] - NEGATION_SPAN, end[neg] + NEGATION_SPAN)
     cover = (flags & COVER) != 0
     if cover.any() and keep.any():
         starts = np.sort(start[keep])

@@ -1,0 +1,75 @@
+"""Claim classes added from the gaps the public set showed (issue 14 point 1): lists of diseases in an ad for
+non-medical goods, virus names, 医疗美容 terms, virus prevention on ordinary goods, major-event slogans, return
+promises. Each class is a kind of wording a regulator names, not a phrase of one case; the sentences here are ours.
+
+Offsets are counted by hand, every character one (、 and ， count as one)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from livecommerce.compliance.packs import all_packs
+from livecommerce.compliance.scanner import Scanner, default_scanner
+
+
+def found(text: str, product_type: str | None = None) -> list[tuple[str, int, int, str]]:
+    return [(h.rule, h.start, h.end, h.text) for h in default_scanner().scan(text, product_type)]
+
+
+def rules(text: str, product_type: str | None = None) -> set[str]:
+    return {h.rule for h in default_scanner().scan(text, product_type)}
+
+
+@pytest.mark.parametrize(("text", "product_type", "expected"), [
+    # 调理： is 3 characters, 颈椎病 3–5, 、 6, 糖尿病 7–9, 、 10, 高血压 11–13
+    ("调理：颈椎病、糖尿病、高血压", "food", [("CL-MED-LIST", 3, 14, "颈椎病、糖尿病、高血压")]),
+    ("适合颈椎病和腰椎病", "health_food", [("CL-MED-LIST", 2, 9, "颈椎病和腰椎病")]),
+    ("对付失眠、便秘", "cosmetic", [("CL-MED-LIST", 2, 7, "失眠、便秘")]),
+    ("针对2019-nCoV、SARS、HIV", "other", [("CL-MED-LIST", 2, 20, "2019-nCoV、SARS、HIV")]),
+    # a list and a claim verb or outcome next to it are one claim, reported under the rule that starts first
+    ("2019-nCoV、HIV都能有效杀灭", "other", [("CL-MED-LIST", 0, 17, "2019-nCoV、HIV都能有效")]),
+])
+def test_a_list_of_diseases_is_a_claim_for_non_medical_goods(text: str, product_type: str, expected: list) -> None:
+    assert [f for f in found(text, product_type) if f[0] == "CL-MED-LIST"] == expected
+
+
+@pytest.mark.parametrize(("text", "product_type"), [
+    ("本品不能代替药物治疗糖尿病、高血压", "health_food"),  # the required warning names diseases after a negation
+    ("糖尿病、高血压患者慎用", "food"),  # a warning after the list
+    ("不适宜人群：孕妇、儿童", "health_food"),  # people, not diseases
+    ("糖尿病患者、高血压患者请遵医嘱", "food"),
+    ("颈椎病。今天的牛奶很好喝，失眠", "food"),  # two diseases in different sentences are no list
+])
+def test_warnings_and_lone_diseases_are_no_list(text: str, product_type: str) -> None:
+    assert "CL-MED-LIST" not in rules(text, product_type)
+
+
+def test_a_list_is_judged_only_for_the_product_types_it_names() -> None:
+    text = "调理：颈椎病、糖尿病、高血压"
+    assert "CL-MED-LIST" not in rules(text, "drug")
+    assert "CL-MED-LIST" not in rules(text, "medical_device")
+    assert "CL-MED-LIST" not in rules(text, "special_medical_food")
+    assert "CL-MED-LIST" not in rules(text, None)
+
+
+def test_virus_names_pair_with_claim_verbs() -> None:
+    assert ("CL-MED-VERB", 1, 7, "阻止冠状病毒") in found("能阻止冠状病毒侵入")
+    assert "CL-MED-VERB" in rules("可以预防新冠肺炎")
+    assert "CL-MED-VERB" in rules("专门调理腰酸背痛")
+
+
+def test_the_fast_path_gives_the_answer_of_the_full_rules_for_lists(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Items of a list survive the numpy prefilter only when another item is right next to them; the answer is the same
+    as when every match is looked at, on long texts of list items, joins, negations and verbs."""
+    from livecommerce.compliance import prefilter
+
+    engine = Scanner(all_packs())
+    words = ["糖尿病", "高血压", "、", "和", "不能", "慎用", "。", "牛奶", "预防", "失眠", "便秘", "患者", "颈椎病"]
+    rng = random.Random(14)
+    texts = ["".join(rng.choice(words) for _ in range(400)) for _ in range(6)]
+    fast = [[(h.rule, h.start, h.end) for h in engine.scan(t, "food")] for t in texts]
+    assert sum(1 for f in fast for h in f if h[0] == "CL-MED-LIST") > 10
+    monkeypatch.setattr(prefilter, "relevant", lambda matches, kinds: matches)
+    assert [[(h.rule, h.start, h.end) for h in engine.scan(t, "food")] for t in texts] == fast
