@@ -73,3 +73,23 @@ def test_the_fast_path_gives_the_answer_of_the_full_rules_for_lists(monkeypatch:
     assert sum(1 for f in fast for h in f if h[0] == "CL-MED-LIST") > 10
     monkeypatch.setattr(prefilter, "relevant", lambda matches, kinds: matches)
     assert [[(h.rule, h.start, h.end) for h in engine.scan(t, "food")] for t in texts] == fast
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("打一针瘦脸针就好", [("CL-MED-AESTHETIC", 3, 6, "瘦脸针")]),
+    ("注射瘦腿让腿变细", [("CL-MED-AESTHETIC", 0, 4, "注射瘦腿")]),
+    ("BOTOX下颌缘提升", [("CL-MED-AESTHETIC", 0, 5, "BOTOX")]),
+    ("衡力瘦肩", [("CL-MED-AESTHETIC", 0, 4, "衡力瘦肩")]),  # a botulinum toxin's name with an effect
+])
+def test_medical_aesthetic_terms_outside_a_medical_product(text: str, expected: list) -> None:
+    assert found(text) == expected
+    assert found(text, "cosmetic") == expected
+
+
+@pytest.mark.parametrize("text", ["核心平衡力提升", "均衡力量", "玻尿酸保湿面膜", "吉适合你"])
+def test_ordinary_words_are_no_medical_aesthetic_term(text: str) -> None:
+    assert "CL-MED-AESTHETIC" not in rules(text, "cosmetic")
+
+
+def test_a_drug_or_device_names_its_own_treatment() -> None:
+    assert "CL-MED-AESTHETIC" not in rules("A型肉毒毒素注射用于除皱", "drug")
