@@ -59,7 +59,7 @@ def test_a_host_checks_a_script_and_sees_exactly_the_violations(compliance_conso
     page.click("nav.mainnav >> text=合规检测")
     page.wait_for_url(url + "/compliance")
     assert page.locator("main h1").inner_text() == "合规检测"
-    assert page.locator("input[name=packs]:checked").count() == 3  # every pack by default
+    assert page.locator("input[name=packs]:checked").count() == 4  # every pack by default (ad-law, claims, platform, red-line)
     page.fill("#c-text", SCRIPT)
     page.screenshot(path=str(SHOTS / "compliance-form.png"), full_page=True)
     page.evaluate("window.sameDocument = true")
@@ -94,6 +94,19 @@ def test_a_host_checks_a_script_and_sees_exactly_the_violations(compliance_conso
     assert page.locator("#marked-text img").count() == 0
     assert page.locator("#marked-text mark").all_inner_texts() == ["最", "好", "评返现"]  # 最好 and 好评返现 overlap
     page.locator("#compliance-result").screenshot(path=str(SHOTS / "compliance-overlap.png"))
+
+    # the same function wording is lawful for a registered 保健食品 and a violation for an ordinary food
+    page.fill("#c-text", "本品有助于抗氧化，保健食品不是药物，不能代替药物治疗疾病。")
+    page.select_option("#c-product-type", "health_food")
+    page.click("#check-submit")
+    page.wait_for_selector("#check-clean")
+    assert "商品类型：保健食品" in page.locator("#compliance-result").inner_text()
+    page.select_option("#c-product-type", "food")
+    page.click("#check-submit")
+    page.wait_for_selector("#marked-text mark")
+    assert page.locator("#marked-text mark").all_inner_texts() == ["抗氧化"]  # the function claim itself
+    assert "商品类型：普通食品" in page.locator("#compliance-result").inner_text()
+    page.locator("#compliance-result").screenshot(path=str(SHOTS / "compliance-product-type.png"))
 
 
 def test_the_rule_packs_page(compliance_console: str, browser_page: Any) -> None:
