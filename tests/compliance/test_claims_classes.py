@@ -93,3 +93,27 @@ def test_ordinary_words_are_no_medical_aesthetic_term(text: str) -> None:
 
 def test_a_drug_or_device_names_its_own_treatment() -> None:
     assert "CL-MED-AESTHETIC" not in rules("A型肉毒毒素注射用于除皱", "drug")
+
+
+@pytest.mark.parametrize(("text", "product_type", "expected"), [
+    ("推荐一款防病毒车载净化器", "other", [("CL-MED-VIRUS", 4, 7, "防病毒")]),
+    ("阻断病毒的口罩", "other", [("CL-MED-VIRUS", 0, 4, "阻断病毒")]),
+    ("这次新冠病毒来了，多吃梨", "food", [("CL-FOOD-PATHOGEN", 2, 6, "新冠病毒")]),
+    ("喝了对幽门螺杆菌好", "food", [("CL-FOOD-PATHOGEN", 3, 8, "幽门螺杆菌")]),
+])
+def test_virus_claims_on_ordinary_goods(text: str, product_type: str, expected: list) -> None:
+    assert [f for f in found(text, product_type) if f[0] in ("CL-MED-VIRUS", "CL-FOOD-PATHOGEN")] == expected
+
+
+@pytest.mark.parametrize(("text", "product_type"), [
+    ("预装防病毒软件的笔记本电脑", "other"),  # a computer virus
+    ("病毒式传播的爆款零食", "food"),
+    ("对大肠杆菌杀灭率99.9%（检验报告）", "other"),  # a disinfectant's tested killing rate is not judged here
+    ("新冠疫苗接种点", None),  # the type is unknown: the pathogen rule reads ads of food and cosmetics only
+])
+def test_computer_viruses_and_tested_killing_rates_are_no_virus_claim(text: str, product_type: str | None) -> None:
+    assert not rules(text, product_type) & {"CL-MED-VIRUS", "CL-FOOD-PATHOGEN"}
+
+
+def test_the_epidemic_as_a_sales_occasion() -> None:
+    assert "CL-EVENT" in rules("疫情期间特价囤货")
