@@ -117,3 +117,17 @@ def test_computer_viruses_and_tested_killing_rates_are_no_virus_claim(text: str,
 
 def test_the_epidemic_as_a_sales_occasion() -> None:
     assert "CL-EVENT" in rules("疫情期间特价囤货")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("喜迎二十大，月饼礼盒", [("CL-EVENT-SLOGAN", 0, 5, "喜迎二十大")]),
+    ("为迎接党的二十大胜利召开", [("CL-EVENT-SLOGAN", 1, 8, "迎接党的二十大")]),  # 党的 between: within 3
+    ("献礼建党百年 红酒", [("CL-EVENT-SLOGAN", 0, 6, "献礼建党百年")]),
+])
+def test_major_event_slogans_in_commerce(text: str, expected: list) -> None:
+    assert [f for f in found(text, "food") if f[0] == "CL-EVENT-SLOGAN"] == expected
+
+
+@pytest.mark.parametrize("text", ["欢迎新朋友进直播间", "庆祝店铺开业三周年", "迎接双十一"])
+def test_welcomes_and_shop_anniversaries_are_no_event_slogan(text: str) -> None:
+    assert "CL-EVENT-SLOGAN" not in rules(text)
