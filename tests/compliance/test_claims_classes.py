@@ -131,3 +131,17 @@ def test_major_event_slogans_in_commerce(text: str, expected: list) -> None:
 @pytest.mark.parametrize("text", ["欢迎新朋友进直播间", "庆祝店铺开业三周年", "迎接双十一"])
 def test_welcomes_and_shop_anniversaries_are_no_event_slogan(text: str) -> None:
     assert "CL-EVENT-SLOGAN" not in rules(text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("地铁口的房子价值一夜飙涨", [("CL-RETURN", 6, 12, "价值一夜飙涨")]),
+    ("这套纪念币坐等升值", [("CL-RETURN", 7, 9, "升值")]),
+    ("明年房价翻倍", [("CL-RETURN", 2, 6, "房价翻倍")]),
+])
+def test_appreciation_promises(text: str, expected: list) -> None:
+    assert [f for f in found(text, "other") if f[0] == "CL-RETURN"] == expected
+
+
+@pytest.mark.parametrize("text", ["人民币升值了，进口货便宜", "性价比翻倍", "营养价值高"])
+def test_exchange_rates_and_value_for_money_are_no_return_promise(text: str) -> None:
+    assert "CL-RETURN" not in rules(text, "other")
