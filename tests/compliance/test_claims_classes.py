@@ -145,3 +145,20 @@ def test_appreciation_promises(text: str, expected: list) -> None:
 @pytest.mark.parametrize("text", ["人民币升值了，进口货便宜", "性价比翻倍", "营养价值高"])
 def test_exchange_rates_and_value_for_money_are_no_return_promise(text: str) -> None:
     assert "CL-RETURN" not in rules(text, "other")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("1次超声炮=年轻1岁", [("CL-MED-AESTHETIC", 2, 5, "超声炮"), ("CL-YOUNGER", 6, 10, "年轻1岁")]),
+    ("用完减龄十岁", [("CL-YOUNGER", 2, 6, "减龄十岁")]),
+    ("天然顺势医师荐", [("CL-MED-ENDORSE", 4, 7, "医师荐")]),
+    ("医院都在用的面霜", [("CL-MED-ENDORSE", 0, 5, "医院都在用")]),
+    ("走向康复之路:3000例患者康复", [("CL-CURE-COUNT", 11, 16, "例患者康复")]),
+    ("这款含片名字叫蛋疼含片", [("RL-VULGAR", 7, 9, "蛋疼")]),
+])
+def test_age_guarantees_medical_endorsements_cure_counts_vulgar_names(text: str, expected: list) -> None:
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize("text", ["他比我小了两岁", "年轻人18岁就能办卡", "中医认为秋季宜润燥", "新增病例治愈出院"])
+def test_ages_and_sayings_are_no_guarantee_or_endorsement(text: str) -> None:
+    assert not rules(text) & {"CL-YOUNGER", "CL-MED-ENDORSE", "CL-CURE-COUNT"}

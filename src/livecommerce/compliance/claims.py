@@ -108,7 +108,7 @@ def pair(rule: Rule, parts_found: Found, text: str) -> list[tuple[int, int]]:
         if _negated(negations, negation_starts, start):
             continue  # 不能治疗疾病, 不能代替药物治疗疾病: advice, not a claim
         if claim.quantity:
-            span = _quantity(text, start, end, claim.window)
+            span = _quantity(text, start, end, claim.window, claim.units)
             if span:
                 out.append(span)
             continue
@@ -121,7 +121,7 @@ def pair(rule: Rule, parts_found: Found, text: str) -> list[tuple[int, int]]:
                 out.append((start, o_end))
     for start, end in parts_found.after:
         if claim.quantity:
-            span = _quantity(text, start, end, claim.window)
+            span = _quantity(text, start, end, claim.window, claim.units)
             if span:
                 out.append(span)
             continue
@@ -172,9 +172,19 @@ def _negated(negations: list[tuple[int, int]], negation_starts: list[int], start
     return False
 
 
-def _quantity(text: str, start: int, end: int, window: int) -> tuple[int, int] | None:
+@lru_cache(maxsize=16)
+def _amount_in(units: tuple[str, ...]) -> re.Pattern[str]:
+    """An amount in one of ``units`` right after a word (年轻 | 10岁)."""
+    return re.compile("[了掉下去约近足达整整]{0,3}" + NUMBER + "(?:" + "|".join(re.escape(u) for u in units) + ")")
+
+
+def _quantity(text: str, start: int, end: int, window: int, units: tuple[str, ...] = ()) -> tuple[int, int] | None:
     """A body-change word with a number: an amount right after it (瘦 | 3斤), or a span of time before it within the
-    window (十天 | 甩掉). The claim runs from the time (or the word) to the amount (or the word)."""
+    window (十天 | 甩掉). The claim runs from the time (or the word) to the amount (or the word). With ``units`` only
+    an amount in one of them counts (年轻 | 10岁)."""
+    if units:
+        own = _amount_in(units).match(text, end)
+        return (start, own.end()) if own else None
     amount = AMOUNT.match(text, end)
     stop = amount.end() if amount else end
     lead = text[max(0, start - window - 8):start]

@@ -106,6 +106,7 @@ class Claim:
     quantity: bool = False
     negations: tuple[str, ...] = ()
     listed: int = 0  # instead of a verb: this many objects or more in a row, ``window`` characters apart at most (a list)
+    units: tuple[str, ...] = ()  # with quantity: the amount must follow in one of these units (年轻 | 10岁); no time alone
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,7 @@ def _claim(raw: Any, where: str, problems: list[Problem], file: str) -> Claim | 
     if raw is None:
         return None
     if not isinstance(raw, dict):
-        problems.append(Problem("claim is {before, after, objects, lexicons, window, quantity, negations, listed}", column=where,
+        problems.append(Problem("claim is {before, after, objects, lexicons, window, quantity, negations, listed, units}", column=where,
                                 value=str(raw)[:80], file=file))
         return None
     words = {key: tuple(str(w) for w in raw.get(key) or ()) for key in ("before", "after", "objects", "lexicons", "negations")}
@@ -183,8 +184,12 @@ def _claim(raw: Any, where: str, problems: list[Problem], file: str) -> Claim | 
         problems.append(Problem("a claim has words before or after its object (or listed: N)", column=where, file=file))
     if not quantity and not words["objects"] and not words["lexicons"]:
         problems.append(Problem("a claim has objects, lexicons or quantity: true", column=where, file=file))
+    units = tuple(str(u) for u in raw.get("units") or ())
+    if units and not quantity:
+        problems.append(Problem("claim.units goes with quantity: true", column=f"{where}.units", value=str(list(units)),
+                                file=file))
     return Claim(words["before"], words["after"], words["objects"], words["lexicons"], window, quantity, words["negations"],
-                 listed)
+                 listed, units)
 
 
 def parse_pack(text: str, file: str, origin: str = "builtin") -> Pack:
