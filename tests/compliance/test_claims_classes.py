@@ -162,3 +162,28 @@ def test_age_guarantees_medical_endorsements_cure_counts_vulgar_names(text: str,
 @pytest.mark.parametrize("text", ["他比我小了两岁", "年轻人18岁就能办卡", "中医认为秋季宜润燥", "新增病例治愈出院"])
 def test_ages_and_sayings_are_no_guarantee_or_endorsement(text: str) -> None:
     assert not rules(text) & {"CL-YOUNGER", "CL-MED-ENDORSE", "CL-CURE-COUNT"}
+
+
+@pytest.mark.parametrize(("text", "product_type", "expected"), [
+    ("你有前列腺问题吗", "cosmetic", [("CL-MED-TARGET", 0, 7, "你有前列腺问题")]),
+    ("饱受失眠困扰的朋友", "food", [("CL-MED-TARGET", 0, 6, "饱受失眠困扰")]),
+    ("大家至少活到九十九", "food", [("CL-LONGEVITY", 4, 9, "活到九十九")]),
+    ("能活到100岁", "health_food", [("CL-LONGEVITY", 0, 7, "能活到100岁")]),
+    ("肠胃消化比之前好多了", "food", [("CL-FOOD-BODY", 2, 10, "消化比之前好多了")]),
+    ("每天一杯，烟毒排了", "food", [("CL-DETOX", 5, 9, "烟毒排了")]),
+    ("帮你排出体内毒素", "cosmetic", [("CL-DETOX", 2, 8, "排出体内毒素")]),
+])
+def test_targeting_longevity_body_function_and_detox(text: str, product_type: str, expected: list) -> None:
+    assert found(text, product_type) == expected
+
+
+@pytest.mark.parametrize(("text", "product_type"), [
+    ("用了有没有过敏？过敏者慎用", "cosmetic"),  # a safety question
+    ("活到老学到老", "food"),
+    ("口感提高了好多", "food"),
+    ("净水器能清除水中重金属", "other"),  # a true statement about a water filter
+    ("奶奶活到九十九", None),  # a buyer's family, no product type
+    ("我被失眠困扰好久了", None),
+])
+def test_safety_questions_sayings_and_buyers_own_words_stay_clean(text: str, product_type: str | None) -> None:
+    assert not rules(text, product_type) & {"CL-MED-TARGET", "CL-LONGEVITY", "CL-FOOD-BODY", "CL-DETOX"}
