@@ -187,3 +187,22 @@ def test_targeting_longevity_body_function_and_detox(text: str, product_type: st
 ])
 def test_safety_questions_sayings_and_buyers_own_words_stay_clean(text: str, product_type: str | None) -> None:
     assert not rules(text, product_type) & {"CL-MED-TARGET", "CL-LONGEVITY", "CL-FOOD-BODY", "CL-DETOX"}
+
+
+def test_a_pack_with_a_bad_list_or_units_is_refused_naming_the_field() -> None:
+    from livecommerce.compliance.packs import parse_pack
+    from livecommerce.core.errors import ValidationFailed
+
+    text = """
+pack: mine
+rules:
+- {id: X-1, category: medical, severity: high, law: {name: 广告法, article: 第十七条},
+   claim: {listed: 1, objects: [糖尿病]}}
+- {id: X-2, category: guarantee, severity: high, law: {name: 广告法, article: 第二十八条},
+   claim: {before: [年轻], objects: [皮肤], units: [岁]}}
+"""
+    with pytest.raises(ValidationFailed) as failed:
+        parse_pack(text, "mine.yaml", origin="local")
+    columns = {p.column for p in failed.value.problems}
+    assert "rules[0].claim.listed" in columns
+    assert "rules[1].claim.units" in columns
