@@ -36,7 +36,7 @@ def _ambiguous(exc: AmbiguousRegion, output: str) -> None:
         typer.echo(json.dumps({"code": None, "error": str(exc), "candidates": exc.candidates, "retired": entries},
                               ensure_ascii=False))
     else:
-        console.print(f"[red]{exc}[/red]")
+        console.print(f"[red]{exc}[/red]", soft_wrap=True, highlight=False)
     raise typer.Exit(2) from exc
 
 
@@ -50,7 +50,7 @@ def find(text: str, output: Annotated[str, typer.Option("--format", help="text o
         _ambiguous(exc, output)
         return
     except LiveCommerceError as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(f"[red]{exc}[/red]", soft_wrap=True, highlight=False)
         raise typer.Exit(2) from exc
     region = found.region
     row = _row(region)
@@ -80,7 +80,7 @@ def list_children(parent: Annotated[str, typer.Argument(help="Code or name; defa
     try:
         children = regions().children(regions().find(parent).code)
     except LiveCommerceError as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(f"[red]{exc}[/red]", soft_wrap=True, highlight=False)
         raise typer.Exit(2) from exc
     if output == "json":
         typer.echo(json.dumps([_row(r) for r in children], ensure_ascii=False))
