@@ -155,22 +155,10 @@ async def events(actor: CurrentActor, request: Request,
 
 
 def _adapted(live: Any, source: str, session: str | None, lines: list[str]) -> dict[str, Any]:
-    """A batch of a platform's own messages through its adapter, then the live monitor: the hub's answer with the
-    lines numbered as sent, the adapter's refusals added and what it ignored ({reason: count})."""
-    from livecommerce.monitor.adapters import SOURCES, live_adapter
+    """A batch of a platform's own messages into the live monitor (monitor.adapters.submit); an unknown platform is
+    refused naming the known ones."""
+    from livecommerce.monitor.adapters import SOURCES, submit
     if source not in SOURCES:
         raise fail(ValidationFailed(f"from={source!r}: one of {', '.join(SOURCES)}",
                                     [Problem(f"one of {', '.join(SOURCES)}", "from", source)]))
-    batch = live_adapter(source).lines(lines, session or None, int(live.clock() * 1000))
-    answer: dict[str, Any] = live.submit(batch.events) if batch.events else \
-        {"accepted": 0, "rejected": 0, "reasons": {}, "examples": []}
-    for example in answer["examples"]:
-        example["line"] = batch.origin[example["line"] - 1]
-    for line, reason in batch.refused:
-        answer["rejected"] += 1
-        answer["reasons"][reason] = answer["reasons"].get(reason, 0) + 1
-        if len(answer["examples"]) < 20:
-            answer["examples"].append({"line": line, "reason": reason})
-    answer["examples"].sort(key=lambda example: example["line"])
-    answer["ignored"] = dict(batch.ignored)
-    return answer
+    return submit(live, source, session, lines)

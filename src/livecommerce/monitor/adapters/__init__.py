@@ -229,6 +229,25 @@ def live_adapter(source: str) -> Adapter:
     return adapter
 
 
+def submit(live: Any, source: str, session: str | None, lines: list[str]) -> dict[str, Any]:
+    """A batch of ``source``'s own messages through the process's adapter, then the live monitor (``live``: the hub):
+    the hub's answer with the lines numbered as sent, the adapter's refusals added and what it ignored ({reason:
+    count})."""
+    batch = live_adapter(source).lines(lines, session or None, int(live.clock() * 1000))
+    answer: dict[str, Any] = live.submit(batch.events) if batch.events else \
+        {"accepted": 0, "rejected": 0, "reasons": {}, "examples": []}
+    for example in answer["examples"]:
+        example["line"] = batch.origin[example["line"] - 1]
+    for line, reason in batch.refused:
+        answer["rejected"] += 1
+        answer["reasons"][reason] = answer["reasons"].get(reason, 0) + 1
+        if len(answer["examples"]) < 20:
+            answer["examples"].append({"line": line, "reason": reason})
+    answer["examples"].sort(key=lambda example: example["line"])
+    answer["ignored"] = dict(batch.ignored)
+    return answer
+
+
 def pick(data: Any, *names: str) -> Any:
     """The first of ``names`` that ``data`` (a dict) has with a value other than None and ""."""
     if type(data) is not dict:
