@@ -7,6 +7,11 @@ A violating item is found when the scanner returns a hit of its category or of o
 permitted item is a false positive when the scanner returns any hit. Each item is scanned with its product_type.
 `pytest -s tests/compliance/test_public_eval.py` (or `python tests/compliance/test_public_eval.py`) prints recall per
 category and per source, false positives per product type and per source, then every miss and false positive.
+
+Two sets, reported apart: the DEVELOPMENT set (violating.yaml, permitted.yaml), whose misses were read while the claim
+rules were written, and the BLIND set (blind.yaml, blind_permitted.yaml), collected from other sources after those
+rules and measured before any rule was changed for it (README.md, "Blind measurement"). The issue's target is checked
+on the development set and on the whole collection (both together); each set has its own floor.
 """
 
 from __future__ import annotations
@@ -31,13 +36,27 @@ PRODUCT_TYPES = {"food", "health_food", "special_medical_food", "cosmetic", "spe
 # What the rules reached on 2026-12-07 (recall 177/202 = 0.876, 0/340 flagged): a floor, so a change that loses a
 # claim the rules found fails here even while the issue's target is not met
 RECALL_FLOOR = 0.87
+# The blind set, measured on 2026-12-07 before any rule was changed for it (packs of commit 4cd4462): recall 38/69 =
+# 0.551, 3 of 31 permitted items flagged (9.7 %). Floors at what was measured, never above it.
+BLIND_RECALL_FLOOR = 0.55
+BLIND_FALSE_POSITIVE_CEILING = 0.10
 README_SOURCE = re.compile(r"^\|\s*`([a-z0-9-]+)`\s*\|", re.MULTILINE)
 
 
-@lru_cache(maxsize=2)
+# The sets: (violating file, permitted file) by name. "all" is the whole collection the issue's target speaks of.
+SETS = {"development": (("violating",), ("permitted",)), "blind": (("blind",), ("blind_permitted",)),
+        "all": (("violating", "blind"), ("permitted", "blind_permitted"))}
+
+
+@lru_cache(maxsize=8)
 def items(kind: str) -> tuple[dict[str, Any], ...]:
-    """The items of violating.yaml or permitted.yaml."""
+    """The items of one file: violating, permitted, blind (violating) or blind_permitted."""
     return tuple(yaml.safe_load((HERE / f"{kind}.yaml").read_text(encoding="utf-8"))["items"])
+
+
+def set_items(name: str, side: int) -> list[dict[str, Any]]:
+    """The violating (side 0) or permitted (side 1) items of a set of SETS."""
+    return [item for kind in SETS[name][side] for item in items(kind)]
 
 
 def readme_sources() -> list[str]:
@@ -55,15 +74,16 @@ def scan(scanner: Scanner, text: str, product_type: str | None) -> set[str]:
     return {h.category for h in scanner.scan(text, product_type=product_type)}
 
 
-def evaluate() -> dict[str, Any]:
-    """Scan every item; counts by category, product type and source, and the misses and false positives."""
+def evaluate(name: str = "development") -> dict[str, Any]:
+    """Scan every item of a set (SETS); counts by category, product type and source, and the misses and false
+    positives."""
     scanner = default_scanner()
     total: Counter[str] = Counter()
     found: Counter[str] = Counter()
     by_source: dict[str, Counter[str]] = {}
     misses: list[str] = []
     false_positives: list[str] = []
-    for item in items("violating"):
+    for item in set_items(name, 0):
         wanted = {item["category"], *(item.get("also") or [])}
         got = scan(scanner, item["text"], item.get("product_type"))
         hit = bool(wanted & got)
@@ -73,20 +93,20 @@ def evaluate() -> dict[str, Any]:
         if not hit:
             misses.append(f"  [{item['category']}/{item.get('product_type')}] {item['text']}  ({item['source']}) "
                           f"→ {sorted(got) or 'no hit'}")
-    for item in items("permitted"):
+    for item in set_items(name, 1):
         got = scan(scanner, item["text"], item.get("product_type"))
         for key in (f"type:{item.get('product_type')}", f"source:{item['source']}"):
             by_source.setdefault(key, Counter())["items"] += 1
             by_source[key]["flagged"] += bool(got)
         if got:
             false_positives.append(f"  [{item.get('product_type')}] {item['text']}  ({item['source']}) → {sorted(got)}")
-    return {"total": total, "found": found, "permitted": by_source, "misses": misses,
+    return {"name": name, "total": total, "found": found, "permitted": by_source, "misses": misses,
             "false_positives": false_positives}
 
 
 def table(result: dict[str, Any]) -> str:
     """Recall by category and source, false positives by product type and source, then the misses and the FPs."""
-    rows = ["public evaluation set (tests/compliance/public_eval/) — violating items",
+    rows = [f"public evaluation set (tests/compliance/public_eval/), {result['name']} — violating items",
             f"{'':<34}{'items':>7}{'found':>7}{'recall':>8}"]
     for key in sorted(result["total"]):
         n, f = result["total"][key], result["found"][key]
@@ -124,15 +144,17 @@ def test_every_item_is_sourced_typed_and_unique() -> None:
     listed = readme_sources()
     assert len(listed) == len(set(listed)), [s for s, k in Counter(listed).items() if k > 1]
     used: set[str] = set()
-    seen: Counter[tuple[str, str | None]] = Counter()
-    for kind in ("violating", "permitted"):
+    seen: Counter[tuple[str, str | None]] = Counter()  # unique over both sets: a blind item is new to the development set
+    sources: dict[str, set[str]] = {"development": set(), "blind": set()}
+    for kind in ("violating", "permitted", "blind", "blind_permitted"):
         for item in items(kind):
+            sources["blind" if kind.startswith("blind") else "development"].add(item.get("source", ""))
             assert isinstance(item.get("text"), str) and item["text"].strip(), (kind, item)
             assert item.get("source") in listed, f"{kind}: source {item.get('source')!r} not in README.md: {item}"
             assert item.get("product_type") in PRODUCT_TYPES, (kind, item)
             if "quote_traditional" in item:
                 assert t2s.convert(item["quote_traditional"]) == item["text"], (kind, item)
-            if kind == "violating":
+            if kind in ("violating", "blind"):
                 assert item.get("category") in categories(), item
                 assert set(item.get("also") or []) <= categories(), item
             else:
@@ -141,11 +163,19 @@ def test_every_item_is_sourced_typed_and_unique() -> None:
             seen[(item["text"], item.get("product_type"))] += 1
     assert not [k for k, n in seen.items() if n > 1], [k for k, n in seen.items() if n > 1]
     assert set(listed) == used, f"README.md lists sources no item uses: {sorted(set(listed) - used)}"
+    # the blind set's sources are not the development set's (a blind item comes from a notice nobody read before)
+    assert not sources["blind"] & sources["development"], sources["blind"] & sources["development"]
 
 
 def test_recall_does_not_fall_below_what_was_reached() -> None:
     recall, false_positive_rate = overall(evaluate())
     assert recall >= RECALL_FLOOR and false_positive_rate <= FALSE_POSITIVE_LIMIT, (recall, false_positive_rate)
+
+
+def test_blind_set_does_not_fall_below_what_was_measured() -> None:
+    recall, false_positive_rate = overall(evaluate("blind"))
+    assert recall >= BLIND_RECALL_FLOOR and false_positive_rate <= BLIND_FALSE_POSITIVE_CEILING, (
+        recall, false_positive_rate)
 
 
 @pytest.mark.xfail(strict=True, reason="issue 14's target not met yet: recall 0.876 < 0.9 on 2026-12-07 (docs/compliance.md, "
@@ -161,4 +191,5 @@ def test_recall_and_false_positives_meet_the_issue_targets() -> None:
 
 
 if __name__ == "__main__":
-    print(table(evaluate()))
+    for set_name in ("development", "blind", "all"):
+        print(table(evaluate(set_name)) + "\n")
