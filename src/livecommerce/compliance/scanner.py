@@ -10,7 +10,8 @@ covers it, and when a longer hit of the same category covers it (全网最低价
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -20,13 +21,15 @@ from typing import Any
 import ahocorasick_rs
 
 from livecommerce.compliance import claims, prefilter
-from livecommerce.compliance.normalize import BARRIER, Normalized, normalize, normalize_term
+from livecommerce.compliance.normalize import BARRIER, BARRIERS, Normalized, normalize, normalize_term
 from livecommerce.compliance.packs import Exception_, Pack, Rule, select
 from livecommerce.core.timeutil import today
 
 MAX_PINYIN_CHARS = 4
 # A key ending in one of these (第1, TOP1, NO.1, 第一) is no hit when another follows: 排名第12位, top100, 第一百
 NUMERALS = frozenset("0123456789〇零一二三四五六七八九十百千万亿两")
+PIECE = 1 << 16  # a long text is scanned in pieces of about this many characters, each cut after a barrier
+_BARRIER_AT = re.compile("[" + re.escape(BARRIERS) + "]")
 
 
 @dataclass(frozen=True)
@@ -143,8 +146,7 @@ class Scanner:
     def scan(self, text: str, product_type: str | None = None) -> list[Hit]:
         """Every hit in ``text`` (about a product of ``product_type``, None when unknown), in order of start (then end,
         then rule)."""
-        norm = normalize(text)
-        return [self._hit(text, norm, *found) for found in self._find(norm, product_type)]
+        return [hit for _, hits in self._pieces(text, product_type) for hit in hits]
 
     def scan_many(self, texts: list[str], product_types: list[str | None] | None = None) -> list[list[Hit]]:
         """Many short texts (chat lines) at once: joined by a barrier, scanned once, split back. ``product_types``
@@ -158,22 +160,37 @@ class Scanner:
                     out[i] = hits
             return out
         joined = BARRIER.join(texts)
-        bounds, at = [], 0
+        ends, at = [], 0
         for text in texts:
-            bounds.append((at, at + len(text)))
-            at += len(text) + 1
+            at += len(text)
+            ends.append(at)
+            at += 1
         out = [[] for _ in texts]
-        norm = normalize(joined)
         i = 0
-        for found in self._find(norm, kinds[0] if kinds else None):
-            start, _ = norm.span(found[1], found[2])
-            while start >= bounds[i][1] + 1:
-                i += 1
-            hit = self._hit(joined, norm, *found)
-            offset = bounds[i][0]
-            out[i].append(Hit(hit.rule, hit.category, hit.severity, hit.law, hit.start - offset, hit.end - offset, hit.text,
-                              hit.suggestion, hit.pack, hit.term))
+        for _, hits in self._pieces(joined, kinds[0] if kinds else None):
+            for hit in hits:
+                while hit.start > ends[i]:
+                    i += 1
+                offset = ends[i] - len(texts[i])
+                out[i].append(Hit(hit.rule, hit.category, hit.severity, hit.law, hit.start - offset, hit.end - offset,
+                                  hit.text, hit.suggestion, hit.pack, hit.term))
         return out
+
+    def _pieces(self, text: str, product_type: str | None) -> Iterator[tuple[int, list[Hit]]]:
+        """The hits of ``text`` piece by piece: a long text is cut after a barrier character (a line or sentence end,
+        a comma) every ``PIECE`` characters or so. No key, exception or claim spans a barrier, so the hits are those
+        of the whole text; the pieces keep every array small, which on a machine where fresh memory is slow to map
+        is most of the time of a long text (bench/compliance.py)."""
+        start, size = 0, len(text)
+        while start < size:
+            end = size
+            if size - start > PIECE:
+                cut = _BARRIER_AT.search(text, start + PIECE)
+                end = cut.end() if cut else size
+            piece = text[start:end] if start or end < size else text
+            norm = normalize(piece)
+            yield start, [self._hit(piece, norm, *found, offset=start) for found in self._find(norm, product_type)]
+            start = end
 
     def _plan(self, product_type: str | None) -> list[tuple[_Entry, ...]]:
         """For each key, its entries whose rule and exception apply to ``product_type`` (built once per type)."""
@@ -184,11 +201,12 @@ class Scanner:
             self._plans[product_type] = cached
         return cached
 
-    def _hit(self, text: str, norm: Normalized, entry: _Entry, start: int, end: int) -> Hit:
+    def _hit(self, text: str, norm: Normalized, entry: _Entry, start: int, end: int, offset: int = 0) -> Hit:
         rule = entry.rule
         assert rule is not None
         a, b = norm.span(start, end)
-        return Hit(rule.id, rule.category, rule.severity, str(rule.law), a, b, text[a:b], rule.suggestion, rule.pack, entry.term)
+        return Hit(rule.id, rule.category, rule.severity, str(rule.law), a + offset, b + offset, text[a:b], rule.suggestion,
+                   rule.pack, entry.term)
 
     def _find(self, norm: Normalized, product_type: str | None = None) -> list[tuple[_Entry, int, int]]:
         """(entry, start, end) of each rule hit in normalised positions, for a text about ``product_type``; claims
