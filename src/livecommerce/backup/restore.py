@@ -97,7 +97,7 @@ def verify(archive: Path) -> dict[str, Any]:
     if manifest_bytes is None:
         raise BackupError(f"{archive}: no {MANIFEST} (not a backup of this platform, or cut short)")
     try:
-        manifest = json.loads(manifest_bytes)
+        manifest: dict[str, Any] = json.loads(manifest_bytes)
     except ValueError as exc:
         raise BackupError(f"{archive}: {MANIFEST} is not JSON: {exc}") from exc
     _check_manifest(archive, manifest, seen)

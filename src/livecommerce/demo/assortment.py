@@ -135,7 +135,7 @@ def popularity(shop: Shop, product: Product, position: int, cheapest: int) -> fl
     """How much a listing sells beside the shop's others: the first listed most, dear goods less, and another
     county's speciality little (buyers look for it at its source)."""
     resold = bool(product.home) and shop.region not in product.home
-    return (0.08 if resold else 1.0) * (cheapest / product.price_fen[0]) ** 0.5 / (position + 1)
+    return float((0.08 if resold else 1.0) * (cheapest / product.price_fen[0]) ** 0.5 / (position + 1))
 
 
 def build_listings(rng: random.Random, shops: list[Shop]) -> list[Listing]:

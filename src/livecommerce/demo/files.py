@@ -116,7 +116,7 @@ def copy_chinese_csv(con: duckdb.DuckDBPyConnection, select: str, feed: str, col
     """COPY a query's canonical columns to a CSV with Chinese headers and values, UTF-8 with BOM."""
     parts = []
     for name in columns:
-        value = CHINESE_VALUES.get(name, lambda c: c)(name)
+        value = CHINESE_VALUES[name](name) if name in CHINESE_VALUES else name
         if FEEDS[feed].column(name).type == "timestamp":
             value = f"strftime({name}, '%Y-%m-%d %H:%M:%S')"
         parts.append(f'{value} AS "{FEEDS[feed].column(name).zh}"')

@@ -89,7 +89,7 @@ def day_weight(day: date, profile: str) -> float:
     growth = YEARLY_GROWTH ** ((day - FIRST_DAY).days / 365)
     weekend = 1.08 if day.weekday() >= 5 else 1.0
     month = PROFILES[profile][day.month - 1]
-    return growth * weekend * festival_factor(day) * month * mid_autumn_factor(day, profile)
+    return float(growth * weekend * festival_factor(day) * month * mid_autumn_factor(day, profile))
 
 
 def day_weights(profile: str) -> list[tuple[date, float]]:

@@ -118,7 +118,8 @@ def export_entities(session: Session, actor: Actor, filters: EntityFilter, sort:
 
 
 def _load_entity(session: Session, actor: Actor, uscc: str) -> Entity:
-    return _one(session, actor, select(Entity).where(Entity.uscc == uscc), f"entity {uscc}")
+    entity: Entity = _one(session, actor, select(Entity).where(Entity.uscc == uscc), f"entity {uscc}")
+    return entity
 
 
 def get_entity(session: Session, actor: Actor, uscc: str) -> EntityPublic:

@@ -90,7 +90,7 @@ def replay(
     printed = 0
     seen: list[Transition] = []
 
-    def show(transitions: list) -> None:
+    def show(transitions: list[Transition]) -> None:
         nonlocal printed
         if record:
             seen.extend(transitions)

@@ -509,7 +509,7 @@ def _settled(client: redis.Redis, prefix: str, partitions: int, consumers: int) 
     return len(counts) == min(consumers, partitions) and max(counts) - min(counts) <= 1
 
 
-def _consumer_process(redis_url: str, name: str, prefix: str, partitions: int, options: dict[str, Any]) -> subprocess.Popen:
+def _consumer_process(redis_url: str, name: str, prefix: str, partitions: int, options: dict[str, Any]) -> subprocess.Popen[bytes]:
     """`livecommerce monitor consume` in a process of its own (a core of its own; no main-module guard needed)."""
     command = [sys.executable, "-m", "livecommerce", "monitor", "consume", "--redis", redis_url, "--consumer", name,
                "--prefix", prefix, "--partitions", str(partitions)]

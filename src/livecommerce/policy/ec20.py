@@ -4,6 +4,7 @@ One legal entity gets at most one EC20 award a year (its closing paragraph), dec
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from livecommerce.policy.clause import Clause, fixed_award, in_province, new_figure, not_received, year_figure
 from livecommerce.policy.documents import EC20
@@ -79,7 +80,7 @@ def quality_project(e: Entity, y: int, p: Resolved, c: Clause) -> Finding | None
         return ch.fail()
     low, high = p.dec("EC20/1.tier_max"), p.dec("EC20/1.cap_high")
 
-    def cap(items: list, check: Check) -> Decimal:
+    def cap(items: list[Any], check: Check) -> Decimal:
         above = any(item.loan.project_total_investment > low for item in items)
         chosen = high if above else p.dec("EC20/1.cap_low")
         check.info(f"项目总投资额{'超过' if above else '在500万元至'}{yuan(low)}{'' if above else '(含)'}: "

@@ -73,7 +73,10 @@ class Check:
 
     def at_least(self, label: str, value: Decimal, threshold: Decimal, unit: str = "元") -> bool:
         """以上 (≥, 含本数): 《民法典》第1259条."""
-        shown = (lambda v: yuan(v)) if unit == "元" else (lambda v: f"{v}{unit}")
+
+        def shown(v: Decimal) -> str:
+            return yuan(v) if unit == "元" else f"{v}{unit}"
+
         sign = "≥" if value >= threshold else "<"
         return self.test(value >= threshold, f"{label} {shown(value)} {sign} {shown(threshold)} (以上, 含本数)")
 

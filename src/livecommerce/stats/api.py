@@ -66,7 +66,8 @@ def query(actor: CurrentActor, indicator: IndicatorId, by: By = None, start: Fro
           filters: Filter = None, attribution: Attribution = "seller") -> dict[str, Any]:
     """One indicator over a date range, cut by dimensions: `{"indicator", "from", "to", "by", "rows": [...]}` with
     values as exact decimal strings (yuan); `previous` and `yoy`/`mom` with compare; `share` with share=true."""
-    return _query(actor, indicator, by, start, end, period, region, compare, share, filters, attribution).to_json()
+    answer: dict[str, Any] = _query(actor, indicator, by, start, end, period, region, compare, share, filters, attribution).to_json()
+    return answer
 
 
 @router.get("/query.xlsx")
@@ -94,7 +95,8 @@ def rank(actor: CurrentActor, indicator: IndicatorId, of: Of = "entity", top: To
          end: To = None, period: Period = None, region: Region = None, compare: RankCompare = "mom", filters: Filter = None,
          attribution: Attribution = "seller") -> dict[str, Any]:
     """The top N entities, shops, streamers, products, counties or cities, with the change of rank."""
-    return _rank(actor, indicator, of, top, start, end, period, region, compare, filters, attribution).to_json()
+    answer: dict[str, Any] = _rank(actor, indicator, of, top, start, end, period, region, compare, filters, attribution).to_json()
+    return answer
 
 
 @router.get("/rank.xlsx")

@@ -93,7 +93,8 @@ def match_feature(city_code: str, name: str) -> str | None:
 def _read(path: Path) -> dict[str, Any]:
     if not path.exists():
         raise NotFound(f"map file {path.name} is not installed (run `make assets`)")
-    return json.loads(path.read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
 
 
 def matches(vendor: Path, city_code: str) -> list[Match]:
