@@ -28,8 +28,14 @@ demo: setup  ## build the small synthetic province and serve the console on http
 	@echo "登录 / log in: http://127.0.0.1:8000/login  用户名 / user: admin  密码 / password: shown above"
 	LIVECOMMERCE_COOKIE_SECURE=false LIVECOMMERCE_MONITOR_DEMO_FEED=true $(PY) -m livecommerce serve --host 127.0.0.1 --port 8000
 
+serve: setup  ## serve the console of the existing home ($$LIVECOMMERCE_HOME, default ./data) without rebuilding it
+	LIVECOMMERCE_COOKIE_SECURE=false LIVECOMMERCE_MONITOR_DEMO_FEED=true $(PY) -m livecommerce serve --host 127.0.0.1 --port 8000
+
 test: setup  ## the whole suite (PostgreSQL tests need LIVECOMMERCE_TEST_PG_DSN; .ci/run sets it)
 	$(PY) -m pytest -q -n 2
+
+test-fast: setup  ## the suite without tests marked slow or e2e (markers in pyproject.toml)
+	$(PY) -m pytest -q -n 2 -m "not slow and not e2e"
 
 bench: setup  ## benchmarks, each against its baseline in the same run
 	$(PY) -m bench.ingest
