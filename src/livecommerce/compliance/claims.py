@@ -5,6 +5,11 @@ The parts are extra keys of the scanner's one Aho-Corasick automaton (scanner.py
 matching, which costs nothing on text without parts (hits are rare). A rule's ``claim`` (packs.Claim) says which words
 come before the object, which after, the objects (inline and from lexicon files under compliance/data/), the window
 in normalised characters, and the negations that cancel a verb (不能治疗疾病 is advice, not a claim).
+
+A quantity rule with ``units`` (an amount in those units right after the word: 年轻 | 10岁, 增加 | 98%) reads its
+negations differently: one of them anywhere in the scanned text cancels every claim of the rule there. For cited
+figures (CL-DATA-PERCENT, 广告法 第十一条第二款: 引证内容……应当表明出处) they are the marks of a source — 数据来源,
+检测报告, 测试 — which may stand in another sentence of the same ad than the figure.
 """
 
 from __future__ import annotations
@@ -26,9 +31,11 @@ LIST_BEFORE, LIST_AFTER = 12, 6
 LIST_JOINS = frozenset("\n和及与或跟")  # what may stand between two items of a list (、，and 和 …; 、 is a barrier)
 NUMBER = "[0-9一二三四五六七八九十两半百几]+"
 # a span of time before a body-change word (十天, 3个月, 一周, 两个星期) and an amount right after it (3斤, 5cm, 一个罩杯)
-TIME = re.compile(NUMBER + "(?:天|日|周|个?星期|个?礼拜|个?月|年)")
+TIME = re.compile(NUMBER + "(?:天|日|周|个?星期|个?礼拜|个?月|年|个?小时|分钟|weeks?|days?)")
 AMOUNT = re.compile("[了掉下去约近足达整整]{0,3}" + NUMBER + "(?:斤|公斤|kg|千克|cm|厘米|公分|个?罩杯)")
 ROLES = ("before", "after", "object", "negation")
+# what may stand between a word and its amount in a rule's own units: 年轻 | 10岁, 杀灭 | 高达 | 99.9%, 增加 | 了 | 30%
+AMOUNT_LEAD = "(?:高达|可达|达到|超过|多达|高于|近|约|了|达){0,2}"
 
 
 @lru_cache(maxsize=16)
@@ -97,6 +104,8 @@ def pair(rule: Rule, parts_found: Found, text: str) -> list[tuple[int, int]]:
     assert claim is not None
     if claim.listed:
         return lists(claim.listed, claim.window, parts_found, text)
+    if claim.units and parts_found.negations:
+        return []  # a source is named somewhere in the text (数据来源, 检测报告): the figures are cited, not bare
     out = []
     by_start = sorted(parts_found.objects, key=lambda o: (o[0], -o[1]))  # at one start, the longest (抑郁症, not 抑郁)
     starts = [o[0] for o in by_start]
@@ -175,7 +184,7 @@ def _negated(negations: list[tuple[int, int]], negation_starts: list[int], start
 @lru_cache(maxsize=16)
 def _amount_in(units: tuple[str, ...]) -> re.Pattern[str]:
     """An amount in one of ``units`` right after a word (年轻 | 10岁)."""
-    return re.compile("[了掉下去约近足达整整]{0,3}" + NUMBER + "(?:" + "|".join(re.escape(u) for u in units) + ")")
+    return re.compile(AMOUNT_LEAD + NUMBER + "(?:" + "|".join(re.escape(u) for u in units) + ")")
 
 
 def _quantity(text: str, start: int, end: int, window: int, units: tuple[str, ...] = ()) -> tuple[int, int] | None:
