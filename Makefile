@@ -43,6 +43,7 @@ bench: setup  ## benchmarks, each against its baseline in the same run
 	$(PY) -m bench.compliance
 	$(PY) -m bench.monitor
 	$(PY) -m bench.reads_during_ingest
+	$(PY) -m bench.cli
 	@echo "statistics: build the province once (LIVECOMMERCE_HOME=/path livecommerce demo --scale province), then"
 	@echo "  LIVECOMMERCE_HOME=/path $(PY) -m bench.stats"
 

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from livecommerce.core.errors import LiveCommerceError
 from livecommerce.reference.address import AmbiguousRegion, resolve
@@ -77,6 +76,8 @@ def find(text: str, output: Annotated[str, typer.Option("--format", help="text o
 def list_children(parent: Annotated[str, typer.Argument(help="Code or name; default the province.")] = PROVINCE,
                   output: Annotated[str, typer.Option("--format", help="text or json.")] = "text") -> None:
     """The divisions directly below one region (the 13 prefectures by default)."""
+    from rich.table import Table  # only this command draws a table: `regions find` does not import it
+
     try:
         children = regions().children(regions().find(parent).code)
     except LiveCommerceError as exc:
