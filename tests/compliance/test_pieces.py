@@ -58,3 +58,26 @@ def test_scan_many_over_pieces_gives_each_text_its_own_offsets(scanner: Scanner)
     for text, hits in zip(texts, batch, strict=True):
         assert as_tuples(hits) == as_tuples(scanner.scan(text))
     assert sum(map(len, batch)) > 3_000
+
+
+# A figure's source (CL-DATA-PERCENT, 广告法 第十一条第二款) counts in the figure's own line of the original text: not in
+# another chat line of the same scan_many batch, and the same whether the fast path is on (a long line) or not.
+
+def test_a_source_in_the_same_line_excuses_a_figure(scanner: Scanner) -> None:
+    assert [(h.rule, h.start, h.end) for h in scanner.scan("弹性增加+98%", "cosmetic")] == [("CL-DATA-PERCENT", 2, 8)]
+    assert scanner.scan("弹性增加+98%，数据来源：某检测机构", "cosmetic") == []
+    assert [h.rule for h in scanner.scan("弹性增加+98%\n数据来源：某检测机构", "cosmetic")] == ["CL-DATA-PERCENT"]
+
+
+def test_a_source_in_another_text_of_a_batch_excuses_nothing(scanner: Scanner) -> None:
+    batch = scanner.scan_many(["弹性增加+98%", "数据来源：某检测机构", "弹性增加+98%，数据来源见检测报告"], ["cosmetic"] * 3)
+    assert [[h.rule for h in hits] for hits in batch] == [["CL-DATA-PERCENT"], [], []]
+
+
+def test_a_far_source_in_a_long_line_excuses_with_the_fast_path_on(scanner: Scanner) -> None:
+    # 100 claim parts before the figure put the scan on its fast path (prefilter, 64 matches or more); the source is
+    # 300 characters from the figure, in the same line
+    filler = "，预防受潮" * 100
+    line = "弹性增加+98%" + filler + "，数据来源：检测报告"
+    assert scanner.scan(line, "cosmetic") == []
+    assert [h.rule for h in scanner.scan("弹性增加+98%" + filler + "\n数据来源：检测报告", "cosmetic")] == ["CL-DATA-PERCENT"]

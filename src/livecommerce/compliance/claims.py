@@ -6,10 +6,10 @@ matching, which costs nothing on text without parts (hits are rare). A rule's ``
 come before the object, which after, the objects (inline and from lexicon files under compliance/data/), the window
 in normalised characters, and the negations that cancel a verb (不能治疗疾病 is advice, not a claim).
 
-A quantity rule with ``units`` (an amount in those units right after the word: 年轻 | 10岁, 增加 | 98%) reads its
-negations differently: one of them anywhere in the scanned text cancels every claim of the rule there. For cited
-figures (CL-DATA-PERCENT, 广告法 第十一条第二款: 引证内容……应当表明出处) they are the marks of a source — 数据来源,
-检测报告, 测试 — which may stand in another sentence of the same ad than the figure.
+A rule's ``sources`` (CL-DATA-PERCENT, 广告法 第十一条第二款: 引证内容……应当表明出处: 数据来源, 检测报告, 测试) cancel
+its claims in the same line of the original text, which may be another sentence than the figure's; the scanner
+applies them (scanner.Scanner._sourced), on the original line, so that neither the fast path nor the pieces of a long
+text nor the texts joined by scan_many change what a source excuses.
 """
 
 from __future__ import annotations
@@ -104,8 +104,6 @@ def pair(rule: Rule, parts_found: Found, text: str) -> list[tuple[int, int]]:
     assert claim is not None
     if claim.listed:
         return lists(claim.listed, claim.window, parts_found, text)
-    if claim.units and parts_found.negations:
-        return []  # a source is named somewhere in the text (数据来源, 检测报告): the figures are cited, not bare
     out = []
     by_start = sorted(parts_found.objects, key=lambda o: (o[0], -o[1]))  # at one start, the longest (抑郁症, not 抑郁)
     starts = [o[0] for o in by_start]

@@ -107,6 +107,10 @@ class Claim:
     negations: tuple[str, ...] = ()
     listed: int = 0  # instead of a verb: this many objects or more in a row, ``window`` characters apart at most (a list)
     units: tuple[str, ...] = ()  # with quantity: the amount must follow in one of these units (年轻 | 10岁); no time alone
+    # a claim is no finding when one of these words stands in the same line of the original text (a source named for a
+    # figure: 数据来源, 检测报告 — 广告法 第十一条第二款); a line ends at a hard line break, and in scan_many each text is
+    # its own line
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -165,10 +169,12 @@ def _claim(raw: Any, where: str, problems: list[Problem], file: str) -> Claim | 
     if raw is None:
         return None
     if not isinstance(raw, dict):
-        problems.append(Problem("claim is {before, after, objects, lexicons, window, quantity, negations, listed, units}", column=where,
+        problems.append(Problem("claim is {before, after, objects, lexicons, window, quantity, negations, listed, units, sources}",
+                                column=where,
                                 value=str(raw)[:80], file=file))
         return None
-    words = {key: tuple(str(w) for w in raw.get(key) or ()) for key in ("before", "after", "objects", "lexicons", "negations")}
+    words = {key: tuple(str(w) for w in raw.get(key) or ())
+             for key in ("before", "after", "objects", "lexicons", "negations", "sources")}
     window = raw.get("window", 6)
     if not isinstance(window, int) or not 0 <= window <= 20:
         problems.append(Problem("claim.window is a whole number from 0 to 20", column=f"{where}.window", value=str(window),
@@ -189,7 +195,7 @@ def _claim(raw: Any, where: str, problems: list[Problem], file: str) -> Claim | 
         problems.append(Problem("claim.units goes with quantity: true", column=f"{where}.units", value=str(list(units)),
                                 file=file))
     return Claim(words["before"], words["after"], words["objects"], words["lexicons"], window, quantity, words["negations"],
-                 listed, units)
+                 listed, units, words["sources"])
 
 
 def parse_pack(text: str, file: str, origin: str = "builtin") -> Pack:

@@ -30,6 +30,7 @@ MAX_PINYIN_CHARS = 4
 NUMERALS = frozenset("0123456789〇零一二三四五六七八九十百千万亿两")
 PIECE = 1 << 16  # a long text is scanned in pieces of about this many characters, each cut after a barrier
 _BARRIER_AT = re.compile("[" + re.escape(BARRIERS) + "]")
+HARD_BREAKS = "\n\r\u2028\u2029"  # where a line ends: the scope of a claim rule's sources (packs.Claim.sources)
 
 
 @dataclass(frozen=True)
@@ -184,9 +185,10 @@ class Scanner:
         start, size = 0, len(text)
         while start < size:
             end = size
-            if size - start > PIECE:
-                cut = _BARRIER_AT.search(text, start + PIECE)
-                end = cut.end() if cut else size
+            if size - start > PIECE:  # after a line break, so that a line is one piece (a claim's sources are in its line)
+                line_end = text.find("\n", start + PIECE, start + 2 * PIECE)
+                cut = _BARRIER_AT.search(text, start + PIECE) if line_end < 0 else None
+                end = line_end + 1 if line_end >= 0 else cut.end() if cut else size
             piece = text[start:end] if start or end < size else text
             norm = normalize(piece)
             yield start, [self._hit(piece, norm, *found, offset=start) for found in self._find(norm, product_type)]
@@ -207,6 +209,14 @@ class Scanner:
         a, b = norm.span(start, end)
         return Hit(rule.id, rule.category, rule.severity, str(rule.law), a + offset, b + offset, text[a:b], rule.suggestion,
                    rule.pack, entry.term)
+
+    def _sourced(self, norm: Normalized, rule: Rule, start: int, end: int) -> bool:
+        """Whether one of the rule's sources (数据来源, 检测报告) stands in the line of the original text that holds the
+        claim at normalised [start, end)."""
+        assert rule.claim is not None
+        a, b = norm.span(start, end)
+        line = normalize(_line(norm.source, a, b)).text
+        return any(normalize_term(word) in line for word in rule.claim.sources)
 
     def _find(self, norm: Normalized, product_type: str | None = None) -> list[tuple[_Entry, int, int]]:
         """(entry, start, end) of each rule hit in normalised positions, for a text about ``product_type``; claims
@@ -247,12 +257,22 @@ class Scanner:
             assert entry.rule is not None
             if rule_id in own:  # a rule's exception drops the part it covers (鸡眼罩 is no 鸡眼)
                 found = claims.uncovered(found, own[rule_id])
-            hits.extend((entry, start, end) for start, end in claims.pair(entry.rule, found, text))
+            spans = claims.pair(entry.rule, found, text)
+            if spans and entry.rule.claim is not None and entry.rule.claim.sources:
+                spans = [(start, end) for start, end in spans if not self._sourced(norm, entry.rule, start, end)]
+            hits.extend((entry, start, end) for start, end in spans)
         if not hits:
             return []
         if covers:
             hits = _not_excused(hits, covers)
         return _without_covered(hits)
+
+
+def _line(source: str, start: int, end: int) -> str:
+    """The line of ``source`` that holds [start, end): from the hard line break before it to the one after it."""
+    first = max(source.rfind(c, 0, start) for c in HARD_BREAKS) + 1
+    after = [i for i in (source.find(c, end) for c in HARD_BREAKS) if i >= 0]
+    return source[first:min(after, default=len(source))]
 
 
 def _not_excused(hits: list[tuple[_Entry, int, int]], covers: list[tuple[_Entry, int, int]]) -> list[tuple[_Entry, int, int]]:
