@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from livecommerce.ingest.feeds import FEEDS
+from livecommerce.warehouse.feeds import FEEDS
 
 DOCS = (Path(__file__).resolve().parents[2] / "docs" / "ingest.md").read_text(encoding="utf-8")
 

@@ -13,10 +13,10 @@ from livecommerce.core.errors import NotFound
 from livecommerce.core.scope import Actor, ensure, restrict_sql
 from livecommerce.core.timeutil import SHANGHAI
 from livecommerce.core.web.writer import Column, Sheet, csv_bytes_counted, mask_personal, may_reveal_personal
-from livecommerce.ingest.feeds import FEEDS, SCOPE_COLUMNS
 from livecommerce.ingest.headers import EXPORT_COLUMNS, normalise
 from livecommerce.ingest.rules import ident
 from livecommerce.warehouse.engine import connect
+from livecommerce.warehouse.feeds import FEEDS, SCOPE_COLUMNS
 
 
 @dataclass(frozen=True)

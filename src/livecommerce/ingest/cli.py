@@ -18,7 +18,7 @@ from livecommerce.core.scope import SystemActor
 from livecommerce.core.web.writer import audit_download
 from livecommerce.ingest import batches as batch_service
 from livecommerce.ingest import service, uploads
-from livecommerce.ingest.feeds import FEEDS
+from livecommerce.warehouse.feeds import FEEDS
 
 console = Console()
 errors = Console(stderr=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from livecommerce.core.errors import UnreadableInput
-from livecommerce.ingest.feeds import Feed
+from livecommerce.warehouse.feeds import Feed
 
 # Columns that our own rejected-rows export adds; a corrected export is re-imported without complaint.
 EXPORT_COLUMNS = ("错误原因", "来源文件", "行号")

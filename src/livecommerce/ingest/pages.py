@@ -11,8 +11,8 @@ from livecommerce.accounts.deps import CurrentActor, client_of
 from livecommerce.core.errors import LiveCommerceError, PermissionDenied
 from livecommerce.ingest import batches, service
 from livecommerce.ingest.api import rejected_csv_response
-from livecommerce.ingest.feeds import FEEDS
 from livecommerce.ingest.uploads import ingest_uploads
+from livecommerce.warehouse.feeds import FEEDS
 from livecommerce.web.templating import render
 
 router = APIRouter(include_in_schema=False)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from livecommerce.ingest.feeds import Column, Feed
 from livecommerce.reference import codes
 from livecommerce.reference.history import history
 from livecommerce.reference.regions import current_code, regions
+from livecommerce.warehouse.feeds import Column, Feed
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)

@@ -28,7 +28,6 @@ from livecommerce.core.scope import Actor, ensure
 from livecommerce.core.settings import Settings
 from livecommerce.core.timeutil import SHANGHAI
 from livecommerce.ingest import retired
-from livecommerce.ingest.feeds import FEEDS, Feed
 from livecommerce.ingest.headers import HeaderMap, map_headers
 from livecommerce.ingest.readers import Source, open_source
 from livecommerce.ingest.rules import ident
@@ -36,6 +35,7 @@ from livecommerce.ingest.staging import Progress, clean_columnar, distinct_keys,
 from livecommerce.ingest.upsert import final_rows, upsert
 from livecommerce.stats import rollups
 from livecommerce.warehouse.engine import connect
+from livecommerce.warehouse.feeds import FEEDS, Feed
 
 _WRITER = threading.Lock()  # one batch at a time per process: DuckDB allows one writing transaction per table
 

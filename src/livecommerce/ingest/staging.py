@@ -11,10 +11,10 @@ from livecommerce.core.db import session_scope
 from livecommerce.core.errors import UnreadableInput
 from livecommerce.core.scope import Actor, restrict_sql
 from livecommerce.ingest import retired
-from livecommerce.ingest.feeds import SCOPE_COLUMNS, Feed
 from livecommerce.ingest.headers import HeaderMap
 from livecommerce.ingest.readers import Source, csv_error, is_encoding_error
 from livecommerce.ingest.rules import Check, CompiledFeed, ident, scope_check
+from livecommerce.warehouse.feeds import SCOPE_COLUMNS, Feed
 
 Progress = Callable[[str, int, int], None]
 

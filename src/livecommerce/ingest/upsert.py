@@ -8,9 +8,9 @@ import duckdb
 from livecommerce.core.db import session_scope
 from livecommerce.core.scope import Actor
 from livecommerce.core.settings import Settings
-from livecommerce.ingest.feeds import Feed
 from livecommerce.ingest.rules import ident
 from livecommerce.stats import rollups
+from livecommerce.warehouse.feeds import Feed
 
 
 def final_rows(con: duckdb.DuckDBPyConnection, feed: Feed, in_batch: int) -> None:

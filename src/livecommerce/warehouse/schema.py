@@ -1,4 +1,4 @@
-"""Tables of the warehouse: one fact table per warehouse feed (columns from ingest/feeds.py's contracts),
+"""Tables of the warehouse: one fact table per warehouse feed (columns from the feeds' contracts, feeds.py),
 the batches with their provenance, and the quarantine of rejected rows.
 
 The DDL is idempotent (CREATE ... IF NOT EXISTS) and versioned in ``warehouse_meta`` so that later changes can be
@@ -8,6 +8,7 @@ applied in order, as Alembic does for the registry.
 from __future__ import annotations
 
 from livecommerce.core.settings import Settings, get_settings
+from livecommerce.warehouse.feeds import FEEDS
 
 SQL_TYPES = {
     "text": "VARCHAR",
@@ -30,8 +31,6 @@ def sql_type(column_type: str) -> str:
 
 def fact_ddl(feed_name: str) -> str:
     """CREATE TABLE for the fact table of a warehouse feed, plus the batch that last wrote each row."""
-    from livecommerce.ingest.feeds import FEEDS
-
     feed = FEEDS[feed_name]
     columns = [f'"{c.name}" {sql_type(c.type)}' + (" NOT NULL" if c.name in feed.key else "") for c in feed.columns]
     columns.append("batch_id VARCHAR NOT NULL")
@@ -67,7 +66,6 @@ def ensure_warehouse(settings: Settings | None = None) -> None:
     When the read snapshot already holds every table at the current versions, the file is not opened for writing:
     a process that starts while an ingest writes (a CLI query, a server) must not wait for the writer's lock.
     """
-    from livecommerce.ingest.feeds import FEEDS
     from livecommerce.warehouse.engine import connect
 
     settings = settings or get_settings()
@@ -87,7 +85,6 @@ def ensure_warehouse(settings: Settings | None = None) -> None:
 
 def expected_tables() -> set[str]:
     """Every table the warehouse holds: bookkeeping, one per warehouse feed, and the rollups."""
-    from livecommerce.ingest.feeds import FEEDS
     from livecommerce.stats.rollups import ROLLUPS
 
     facts = {feed.name for feed in FEEDS.values() if feed.target == "warehouse"}
