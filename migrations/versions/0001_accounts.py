@@ -1,14 +1,13 @@
 """accounts
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-23 08:25:08.486944
 """
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-
 
 revision: str = '0001'
 down_revision: str | None = None
