@@ -13,10 +13,11 @@ import pytest
 from livecommerce.core.scope import SystemActor
 from livecommerce.core.settings import Settings
 from livecommerce.stats.engine import open_duckdb
-from livecommerce.stats.indicators import INDICATORS, MEASURES, SESSIONS
+from livecommerce.stats.indicators import INDICATORS
 from livecommerce.stats.periods import Range
 from livecommerce.stats.query import Query, run
 from livecommerce.stats.registry import snapshot
+from livecommerce.warehouse.measures import MEASURES, SESSIONS
 
 YEAR = Range(date(2025, 1, 1), date(2025, 12, 31))
 DAYS = Range(date(2025, 3, 3), date(2025, 3, 16))
@@ -95,8 +96,8 @@ def test_the_corrected_order_moved_month_in_the_rollup(demo_home: Settings) -> N
 
 
 def test_rebuild_gives_the_same_rollups(demo_home: Settings) -> None:
-    from livecommerce.stats.rollups import ROLLUPS, rebuild
     from livecommerce.warehouse.engine import connect
+    from livecommerce.warehouse.rollups import ROLLUPS, rebuild
 
     with connect(demo_home) as con:
         before = {r.name: con.execute(f"SELECT * FROM {r.name} ORDER BY ALL").fetchall() for r in ROLLUPS}

@@ -33,7 +33,7 @@ from livecommerce.ingest.readers import Source, open_source
 from livecommerce.ingest.rules import ident
 from livecommerce.ingest.staging import Progress, clean_columnar, distinct_keys, problem_lines, rejects, settle, stage
 from livecommerce.ingest.upsert import final_rows, upsert
-from livecommerce.stats import rollups
+from livecommerce.warehouse import rollups
 from livecommerce.warehouse.engine import connect
 from livecommerce.warehouse.feeds import FEEDS, Feed
 

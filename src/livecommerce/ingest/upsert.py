@@ -9,7 +9,7 @@ from livecommerce.core.db import session_scope
 from livecommerce.core.scope import Actor
 from livecommerce.core.settings import Settings
 from livecommerce.ingest.rules import ident
-from livecommerce.stats import rollups
+from livecommerce.warehouse import rollups
 from livecommerce.warehouse.feeds import Feed
 
 

@@ -201,8 +201,8 @@ def targets_command(output: Format = "table") -> None:
 def rebuild_command() -> None:
     """Make every rollup again from the facts (they are kept at ingest; this is for repair and upgrades)."""
     from livecommerce.core.db import ensure_home
-    from livecommerce.stats.rollups import rebuild
     from livecommerce.warehouse.engine import connect
+    from livecommerce.warehouse.rollups import rebuild
 
     with _answering(), connect(ensure_home()) as con:
         con.execute("BEGIN TRANSACTION")

@@ -20,7 +20,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from livecommerce.core.settings import Settings, get_settings
-from livecommerce.stats.rollups import ROLLUPS
+from livecommerce.warehouse.rollups import ROLLUPS
 
 TABLES = ("orders", "shop_daily", "shop_daily_uncovered", "live_sessions", "parcels", *(r.name for r in ROLLUPS))
 

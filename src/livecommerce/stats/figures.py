@@ -16,13 +16,15 @@ import ibis.expr.types as ir
 
 from livecommerce.core.scope import Grant
 from livecommerce.reference.regions import PROVINCE, regions
-from livecommerce.stats import periods, sources
+from livecommerce.stats import periods
 from livecommerce.stats.engine import Engine
-from livecommerce.stats.indicators import DIMENSIONS, MEASURES, SALES, SESSIONS, Indicator, get_indicator
+from livecommerce.stats.indicators import DIMENSIONS, Indicator, get_indicator
 from livecommerce.stats.periods import Range
 from livecommerce.stats.question import ATTRIBUTIONS, CODE_COLUMNS, UNREGISTERED, Query
 from livecommerce.stats.registry import Snapshot
-from livecommerce.stats.rollups import ROLLUPS, Rollup, measure_expr
+from livecommerce.warehouse import sources
+from livecommerce.warehouse.measures import MEASURES, SALES, SESSIONS
+from livecommerce.warehouse.rollups import ROLLUPS, Rollup, measure_expr
 
 
 def region_column(query: Query) -> str:

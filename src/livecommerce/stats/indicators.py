@@ -6,6 +6,8 @@ Policy basis: 002_b2d67e67f9f1a824.txt 三(四)3 ("建立直播电商统计监�
 000_f467ed5c45ed642d.txt 附件1 item 43 (统计监测), 004_9b296d9d69a709cc.txt item 20; the targets of 000 一 name
 网络零售额, 亿元级 and 千万元级 enterprises.
 
+The base measures an indicator is made from are the warehouse's (warehouse/measures.py).
+
 Values are exact: sums are Decimal yuan from DECIMAL(18,2) columns; a ratio is computed in Python from exact sums and
 kept to RATIO_PLACES decimals (half-up), never through float.
 """
@@ -17,51 +19,11 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from livecommerce.core.errors import ValidationFailed
+from livecommerce.warehouse.measures import MEASURES, PARCELS, SALES, SESSIONS
 
 RATIO_PLACES = Decimal("0.000001")
 AMOUNT_PLACES = Decimal("0.01")
 HOURS_PLACES = Decimal("0.01")
-
-YI = Decimal("100000000")  # 1亿元
-QIANWAN = Decimal("10000000")  # 1000万元
-
-# Sources: the unified rows a query reads (see sources.py).
-SALES, SESSIONS, PARCELS = "sales", "sessions", "parcels"
-
-
-@dataclass(frozen=True)
-class Measure:
-    """A base measure: an additive figure summed per group (or, kind 'sellers', a count of distinct sellers)."""
-
-    name: str
-    source: str
-    kind: str = "sum"  # sum | count | sellers (distinct sellers whose net in the group passes ``min_net``)
-    min_net: Decimal | None = None  # for kind 'sellers': net > 0 when None; else net ≥ min_net (以上 includes)
-    where: str = ""  # the row condition of a conditional sum, by name (see sources.CONDITIONS)
-    column: str = ""  # the row column summed
-
-
-MEASURES: dict[str, Measure] = {m.name: m for m in (
-    Measure("paid", SALES, column="paid"),
-    Measure("refund", SALES, column="refund"),
-    Measure("net", SALES, column="net"),
-    Measure("net_physical", SALES, column="net", where="physical"),
-    Measure("net_local_physical", SALES, column="net", where="local_physical"),
-    Measure("net_nonlocal", SALES, column="net", where="nonlocal"),
-    Measure("net_live", SALES, column="net", where="live"),
-    Measure("net_import", SALES, column="net", where="import"),
-    Measure("net_export", SALES, column="net", where="export"),
-    Measure("order_count", SALES, column="orders"),
-    Measure("quantity", SALES, column="quantity"),
-    Measure("active_sellers", SALES, kind="sellers"),
-    Measure("sellers_over_100m", SALES, kind="sellers", min_net=YI),
-    Measure("sellers_over_10m", SALES, kind="sellers", min_net=QIANWAN),
-    Measure("active_streamers", SESSIONS, kind="streamers"),
-    Measure("session_count", SESSIONS, column="sessions"),
-    Measure("session_seconds", SESSIONS, column="seconds"),
-    Measure("session_gmv", SESSIONS, column="gmv"),
-    Measure("parcel_count", PARCELS, column="parcels"),
-)}
 
 Values = Mapping[str, Decimal]
 

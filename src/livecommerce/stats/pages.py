@@ -23,10 +23,11 @@ from livecommerce.core.scope import Actor
 from livecommerce.reference.codes import CATEGORIES, CHANNELS, PLATFORMS
 from livecommerce.reference.regions import PROVINCE, regions
 from livecommerce.stats import dashboard, maps, panels, params, periods, service
-from livecommerce.stats.indicators import DIMENSIONS, INDICATORS, SALES
+from livecommerce.stats.indicators import DIMENSIONS, INDICATORS
 from livecommerce.stats.query import ACTION, Result
 from livecommerce.stats.rank import SUBJECTS
 from livecommerce.stats.tables import StatTable, query_table, rank_table, unit_of
+from livecommerce.warehouse.measures import SALES
 from livecommerce.web.templating import render
 
 router = APIRouter(include_in_schema=False)

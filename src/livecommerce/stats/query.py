@@ -19,10 +19,11 @@ from livecommerce.reference.regions import PROVINCE, regions
 from livecommerce.stats import periods
 from livecommerce.stats.engine import Engine
 from livecommerce.stats.figures import Key, figures
-from livecommerce.stats.indicators import DIMENSIONS, MEASURES, RATIO_PLACES, Indicator, get_indicator
+from livecommerce.stats.indicators import DIMENSIONS, RATIO_PLACES, Indicator, get_indicator
 from livecommerce.stats.periods import Range
 from livecommerce.stats.question import ACTION, ATTRIBUTIONS, CODE_COLUMNS, UNREGISTERED, Query
 from livecommerce.stats.registry import Snapshot
+from livecommerce.warehouse.measures import MEASURES
 
 __all__ = ["ACTION", "ATTRIBUTIONS", "CODE_COLUMNS", "UNREGISTERED", "Query", "Result", "Row", "figures", "run",
            "run_many", "open_and_run"]

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 
 from livecommerce.core.errors import ValidationFailed
 from livecommerce.reference.regions import regions
-from livecommerce.stats.indicators import DIMENSIONS, SALES, check_cut, get_indicator, parse_dimensions
+from livecommerce.stats.indicators import DIMENSIONS, check_cut, get_indicator, parse_dimensions
 from livecommerce.stats.periods import Range
+from livecommerce.warehouse.measures import SALES
 
 ACTION = "stats.read"
 ATTRIBUTIONS = {"seller": "region", "ship_from": "ship_region"}

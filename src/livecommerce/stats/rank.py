@@ -17,10 +17,11 @@ from livecommerce.core.settings import Settings
 from livecommerce.stats import periods
 from livecommerce.stats.engine import Engine
 from livecommerce.stats.figures import figures
-from livecommerce.stats.indicators import MEASURES, SALES, Indicator, get_indicator
+from livecommerce.stats.indicators import Indicator, get_indicator
 from livecommerce.stats.periods import Range
 from livecommerce.stats.query import ACTION, Query, change, dim_name, scope_label, text
 from livecommerce.stats.registry import Snapshot
+from livecommerce.warehouse.measures import MEASURES, SALES
 
 SUBJECTS = {
     "entity": ("经营主体", ("seller_key",)),

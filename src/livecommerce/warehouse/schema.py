@@ -7,8 +7,13 @@ applied in order, as Alembic does for the registry.
 
 from __future__ import annotations
 
+import duckdb
+
 from livecommerce.core.settings import Settings, get_settings
+from livecommerce.warehouse import rollups
+from livecommerce.warehouse.engine import connect
 from livecommerce.warehouse.feeds import FEEDS
+from livecommerce.warehouse.snapshot import read_pointer
 
 SQL_TYPES = {
     "text": "VARCHAR",
@@ -66,8 +71,6 @@ def ensure_warehouse(settings: Settings | None = None) -> None:
     When the read snapshot already holds every table at the current versions, the file is not opened for writing:
     a process that starts while an ingest writes (a CLI query, a server) must not wait for the writer's lock.
     """
-    from livecommerce.warehouse.engine import connect
-
     settings = settings or get_settings()
     if settings.warehouse_file.exists() and _snapshot_complete(settings):
         return
@@ -78,27 +81,18 @@ def ensure_warehouse(settings: Settings | None = None) -> None:
             if feed.target == "warehouse":
                 connection.execute(fact_ddl(feed.name))
         connection.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
-        from livecommerce.stats import rollups
-
         rollups.ensure(connection)
 
 
 def expected_tables() -> set[str]:
     """Every table the warehouse holds: bookkeeping, one per warehouse feed, and the rollups."""
-    from livecommerce.stats.rollups import ROLLUPS
-
     facts = {feed.name for feed in FEEDS.values() if feed.target == "warehouse"}
     return {"warehouse_meta", "batches", "batch_files", "batch_notes", "quarantine", "shop_daily_uncovered", *facts,
-            *(r.name for r in ROLLUPS)}
+            *(r.name for r in rollups.ROLLUPS)}
 
 
 def _snapshot_complete(settings: Settings) -> bool:
     """Whether the newest read snapshot has every table and the current schema and rollup versions."""
-    import duckdb
-
-    from livecommerce.stats.rollups import ROLLUP_VERSION
-    from livecommerce.warehouse.snapshot import read_pointer
-
     pointer = read_pointer(settings)
     if pointer is None:
         return False
@@ -109,4 +103,4 @@ def _snapshot_complete(settings: Settings) -> bool:
     except duckdb.Error:
         return False
     return (expected_tables() <= tables and meta.get("schema_version") == SCHEMA_VERSION
-            and meta.get("rollup_version") == ROLLUP_VERSION)
+            and meta.get("rollup_version") == rollups.ROLLUP_VERSION)
