@@ -13,6 +13,7 @@ from livecommerce.reference import codes
 from livecommerce.reference.history import history
 from livecommerce.reference.regions import current_code, regions
 from livecommerce.warehouse.feeds import Column, Feed
+from livecommerce.warehouse.schema import ident
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -52,11 +53,6 @@ RULES = {
 def quote(text: str) -> str:
     """A SQL string literal."""
     return "'" + text.replace("'", "''") + "'"
-
-
-def ident(name: str) -> str:
-    """A SQL identifier (double-quoted)."""
-    return '"' + name.replace('"', '""') + '"'
 
 
 TRIMMED_TYPES = ("text", "code6")

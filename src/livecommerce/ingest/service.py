@@ -1,5 +1,6 @@
-"""Ingest service: one call loads one batch of files of one feed — read, validate, quarantine, upsert — as one
-transaction of the warehouse (DESIGN.md: Bad input, Idempotence).
+"""Ingest service: one call loads one batch of files of one feed — read, validate, quarantine, then hand the accepted
+rows to the warehouse's one load path (warehouse.load) — as one transaction of the warehouse (DESIGN.md: Bad input,
+Idempotence).
 
 The work is done by DuckDB in a few set-based statements over a staging table, so that validation of every rule
 costs about as much as reading the file: see bench/ingest.py.
@@ -30,12 +31,11 @@ from livecommerce.core.timeutil import SHANGHAI
 from livecommerce.ingest import retired
 from livecommerce.ingest.headers import HeaderMap, map_headers
 from livecommerce.ingest.readers import Source, open_source
-from livecommerce.ingest.rules import ident
 from livecommerce.ingest.staging import Progress, clean_columnar, distinct_keys, problem_lines, rejects, settle, stage
 from livecommerce.ingest.upsert import final_rows, upsert
-from livecommerce.warehouse import rollups
 from livecommerce.warehouse.engine import connect
 from livecommerce.warehouse.feeds import FEEDS, Feed
+from livecommerce.warehouse.load import batch_transaction, load
 
 _WRITER = threading.Lock()  # one batch at a time per process: DuckDB allows one writing transaction per table
 
@@ -164,17 +164,16 @@ def _run_batch(con: duckdb.DuckDBPyConnection, settings: Settings, feed: Feed, s
         result.accepted = result.read - result.rejected
         if result.rejected:
             rejects(con, sources, compiled)
-        load = not (strict and result.rejected) and result.accepted > 0
-        notes = retired.locate(con, sources, compiled, mapped) if load and mapped else []
-        in_batch = result.accepted - key_hashes if load else 0
+        loading = not (strict and result.rejected) and result.accepted > 0
+        notes = retired.locate(con, sources, compiled, mapped) if loading and mapped else []
+        in_batch = result.accepted - key_hashes if loading else 0
         if in_batch:  # "the later row wins" needs file order: stage again, this time keeping it
             _, again = stage(con, feed, sources, maps, actor, report, ordered=True)
             settle(con, feed, again)
             in_batch = result.accepted - distinct_keys(con, feed)  # exact, where settle counted hashes
-        if load:
+        if loading:
             final_rows(con, feed, in_batch)
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with batch_transaction(con):
             if result.rejected:
                 con.execute("INSERT INTO quarantine SELECT ?, ?, file_name, row_number, problems, raw, NULL FROM rejects",
                             [result.batch, feed.name])
@@ -186,39 +185,25 @@ def _run_batch(con: duckdb.DuckDBPyConnection, settings: Settings, feed: Feed, s
                 result.status, result.message = "rejected", "every row was rejected, nothing loaded"
             else:
                 report("写入", 0, result.accepted)
-                replaced, result.unchanged = upsert(con, settings, feed, actor, result.batch) if load else (0, 0)
-                result.replaced = replaced + (in_batch if load else 0)
+                replaced, result.unchanged = upsert(con, settings, feed, actor, result.batch) if loading else (0, 0)
+                result.replaced = replaced + (in_batch if loading else 0)
                 result.status = "partial" if result.rejected else "loaded"
                 result.notes = notes
             file_rows = [after - before for before, after in zip(starts, starts[1:], strict=False)]
             _record_batch(con, feed, sources, actor, result, started, file_rows)
             pause_point("ingest.before_commit")
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
     report("完成", result.read, result.read)
 
 
 def _load_clean(con: duckdb.DuckDBPyConnection, feed: Feed, sources: list[Source], actor: Actor, result: BatchResult,
                 started: datetime, file_rows: list[int], select: str) -> None:
-    """A batch that breaks no rule and repeats no stored key: inserted straight from its files, in one transaction."""
+    """A batch that breaks no rule and repeats no stored key: loaded straight from its files, in one transaction."""
     result.read = result.accepted = sum(file_rows)
     result.status = "loaded"
-    columns = ", ".join(ident(c.name) for c in feed.columns)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute("SET preserve_insertion_order = false")
-        con.execute(f"INSERT INTO {ident(feed.name)} ({columns}, batch_id) SELECT *, ? FROM ({select})", [result.batch])
-        rollups.after_batch(con, feed.name, result.batch)  # the dashboard's rollups, in the same transaction
+    with batch_transaction(con):
+        load(con, feed, select, result.batch, fresh=True)
         _record_batch(con, feed, sources, actor, result, started, file_rows)
         pause_point("ingest.before_commit")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        con.execute("SET preserve_insertion_order = true")
 
 
 def _combined_sha(sources: Sequence[Source]) -> str:

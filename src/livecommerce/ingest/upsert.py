@@ -1,5 +1,6 @@
 """Upsert (按自然键更新) of a batch's accepted rows: the last row of each natural key replaces the stored one; an
-identical row is left as it was. Facts go to the warehouse table of the feed, registry rows to entities.service."""
+identical row is left as it was. Facts go through the warehouse's one load path (warehouse.load), registry rows to
+entities.service."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from livecommerce.core.db import session_scope
 from livecommerce.core.scope import Actor
 from livecommerce.core.settings import Settings
 from livecommerce.ingest.rules import ident
-from livecommerce.warehouse import rollups
 from livecommerce.warehouse.feeds import Feed
+from livecommerce.warehouse.load import load
 
 
 def final_rows(con: duckdb.DuckDBPyConnection, feed: Feed, in_batch: int) -> None:
@@ -33,37 +34,10 @@ def upsert(con: duckdb.DuckDBPyConnection, settings: Settings, feed: Feed, actor
     An identical row is left as it was (its batch_id too): loading the same file twice rewrites nothing.
     """
     if feed.target == "warehouse":
-        return _upsert_facts(con, feed, batch)
+        columns = ", ".join(ident(c.name) for c in feed.columns)
+        loaded = load(con, feed, f"SELECT {columns} FROM final", batch)
+        return loaded.replaced, loaded.unchanged
     return _upsert_registry(con, settings, feed, actor)
-
-
-def _upsert_facts(con: duckdb.DuckDBPyConnection, feed: Feed, batch: str) -> tuple[int, int]:
-    target = ident(feed.name)
-    on = " AND ".join(f"t.{ident(k)} = f.{ident(k)}" for k in feed.key)
-    same = " AND ".join(f"t.{ident(c.name)} IS NOT DISTINCT FROM f.{ident(c.name)}"
-                        for c in feed.columns if c.name not in feed.key)
-    existing = con.execute(f"SELECT count(*) FROM {target}").fetchone()[0]  # type: ignore[index]
-    if existing:
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE changes AS
-                        SELECT f.*, t.{ident(feed.key[0])} IS NOT NULL AS __existed, coalesce({same}, FALSE) AS __same
-                        FROM final f LEFT JOIN {target} t ON {on}""")
-        replaced, unchanged = con.execute(
-            "SELECT count(*) FILTER (__existed AND NOT __same), count(*) FILTER (__same) FROM changes").fetchone()  # type: ignore[misc]
-        rollups.note_replaced(con, feed.name, feed.key)
-        key_match = " AND ".join(f"{target}.{ident(k)} = c.{ident(k)}" for k in feed.key)
-        con.execute(f"DELETE FROM {target} USING changes c WHERE {key_match} AND c.__existed AND NOT c.__same")
-        source = "changes WHERE NOT __same"
-    else:
-        replaced = unchanged = 0
-        source = "final"
-    columns = ", ".join(ident(c.name) for c in feed.columns)
-    con.execute("SET preserve_insertion_order = false")  # facts have no order; staging needed it, this does not
-    try:
-        con.execute(f"INSERT INTO {target} ({columns}, batch_id) SELECT {columns}, ? FROM {source}", [batch])
-    finally:
-        con.execute("SET preserve_insertion_order = true")
-    rollups.after_batch(con, feed.name, batch)
-    return int(replaced), int(unchanged)
 
 
 def _upsert_registry(con: duckdb.DuckDBPyConnection, settings: Settings, feed: Feed, actor: Actor) -> tuple[int, int]:

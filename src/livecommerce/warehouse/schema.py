@@ -29,6 +29,11 @@ SQL_TYPES = {
 }
 
 
+def ident(name: str) -> str:
+    """A SQL identifier (double-quoted)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def sql_type(column_type: str) -> str:
     """The DuckDB type that stores a feed column type."""
     return "VARCHAR" if column_type.startswith("code:") else SQL_TYPES[column_type]
@@ -37,7 +42,7 @@ def sql_type(column_type: str) -> str:
 def fact_ddl(feed_name: str) -> str:
     """CREATE TABLE for the fact table of a warehouse feed, plus the batch that last wrote each row."""
     feed = FEEDS[feed_name]
-    columns = [f'"{c.name}" {sql_type(c.type)}' + (" NOT NULL" if c.name in feed.key else "") for c in feed.columns]
+    columns = [f"{ident(c.name)} {sql_type(c.type)}" + (" NOT NULL" if c.name in feed.key else "") for c in feed.columns]
     columns.append("batch_id VARCHAR NOT NULL")
     return f"CREATE TABLE IF NOT EXISTS {feed.name} (\n  " + ",\n  ".join(columns) + "\n)"
 
