@@ -1,11 +1,14 @@
 """Registry database sessions (SQLAlchemy 2): SQLite file by default, PostgreSQL when configured.
 
 Alembic migrations in migrations/ are applied on first use of a home; ``ensure_home`` is what every command calls.
+A package that keeps something of its own in the home (the warehouse: its DuckDB file and tables) registers an
+initialiser with ``on_new_home``, so that core, below every package, calls it without importing it (DESIGN.md: The
+flow).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -86,22 +89,31 @@ def migrate(settings: Settings | None = None) -> None:
         command.upgrade(config, "head")
 
 
-_initialised: set[str] = set()
+_initialised: set[str] = set()  # homes, and "home|initialiser" pairs, done in this process
+_initialisers: dict[str, Callable[[Settings], None]] = {}
+
+
+def on_new_home(name: str, initialise: Callable[[Settings], None]) -> None:
+    """Register what ``ensure_home`` also does for every home, after the migrations (idempotent, as they are).
+
+    An initialiser registered after a home was first used runs on the next ``ensure_home`` of that home.
+    """
+    _initialisers[name] = initialise
 
 
 def ensure_home(settings: Settings | None = None) -> Settings:
-    """Create the data home and apply migrations, once per process per home."""
+    """Create the data home, apply migrations and run the registered initialisers, once per process per home."""
     settings = settings or get_settings()
     key = f"{settings.home}|{settings.registry_url}|{settings.warehouse_file}"
-    if key in _initialised:
-        return settings
-    for directory in (settings.home, settings.uploads_dir, settings.exports_dir):
-        directory.mkdir(parents=True, exist_ok=True)
-    migrate(settings)
-    from livecommerce.warehouse.schema import ensure_warehouse
-
-    ensure_warehouse(settings)
-    _initialised.add(key)
+    if key not in _initialised:
+        for directory in (settings.home, settings.uploads_dir, settings.exports_dir):
+            directory.mkdir(parents=True, exist_ok=True)
+        migrate(settings)
+        _initialised.add(key)
+    for name, initialise in list(_initialisers.items()):
+        if f"{key}|{name}" not in _initialised:
+            initialise(settings)
+            _initialised.add(f"{key}|{name}")
     return settings
 
 
