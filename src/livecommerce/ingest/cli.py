@@ -11,13 +11,10 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from livecommerce.accounts import audit  # noqa: F401 - registers the single writer's download auditor
 from livecommerce.core.db import ensure_home
 from livecommerce.core.errors import LiveCommerceError
 from livecommerce.core.scope import SystemActor
-from livecommerce.core.web.writer import audit_download
-from livecommerce.ingest import batches as batch_service
-from livecommerce.ingest import service, uploads
+from livecommerce.ingest import service
 from livecommerce.warehouse.feeds import FEEDS
 
 console = Console()
@@ -100,6 +97,8 @@ quarantine_app = typer.Typer(help="Rejected rows (隔离区).", no_args_is_help=
 @batches_app.command("list")
 def list_command(limit: int = 20, output: Annotated[str, typer.Option("--format")] = "text") -> None:
     """The newest batches with their provenance and figures."""
+    from livecommerce.ingest import batches as batch_service  # the other commands do without it (issue 15: start-up)
+
     rows = batch_service.list_batches(SystemActor(), limit=limit)
     if output == "json":
         typer.echo(json.dumps([r.__dict__ for r in rows], ensure_ascii=False, default=str))
@@ -122,6 +121,10 @@ def export_command(batch: str, output: Annotated[Path, typer.Option("-o", "--out
 
     The operator on the server (the system actor) gets personal data whole, so that the corrected file loads the real
     numbers; the export is audited as a download with personal data revealed."""
+    from livecommerce.accounts import audit  # noqa: F401 - registers the single writer's download auditor
+    from livecommerce.core.web.writer import audit_download
+    from livecommerce.ingest import batches as batch_service
+
     try:
         found = batch_service.rejected_csv(SystemActor(), batch)
         output.write_bytes(found.content)
@@ -144,6 +147,8 @@ def purge_command(
     """Remove uploads whose batch loaded nothing (rejected, refused, failed) once older than the retention.
 
     The files of batches that loaded rows are kept: they are the batch's source on record."""
+    from livecommerce.ingest import uploads  # with FastAPI's UploadFile: only this command needs it
+
     days = older_than if older_than is not None else ensure_home().upload_retention_days
     removed = uploads.purge_recorded(older_than_days=days, actor="cli", client="cli")
     if output == "json":

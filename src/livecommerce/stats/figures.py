@@ -24,7 +24,8 @@ from livecommerce.stats.question import ATTRIBUTIONS, CODE_COLUMNS, UNREGISTERED
 from livecommerce.stats.registry import Snapshot
 from livecommerce.warehouse import sources
 from livecommerce.warehouse.measures import MEASURES, SALES, SESSIONS
-from livecommerce.warehouse.rollups import ROLLUPS, Rollup, measure_expr
+from livecommerce.warehouse.rollups import ROLLUPS, Rollup
+from livecommerce.warehouse.sources import measure_expr
 
 
 def region_column(query: Query) -> str:

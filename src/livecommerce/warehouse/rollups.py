@@ -2,25 +2,25 @@
 warehouse transaction by the one load path (load.py), so that a rollup and the order detail always agree
 (tests/stats/test_rollups.py). stats' planner reads them (stats/figures.py).
 
-Each rollup is declared once (source, grain, key columns, measures) and its rows are made by the same Ibis
-expressions as the queries (sources.py), compiled to DuckDB SQL. A batch touches days (the days of its rows and of
-the rows it replaced); the rollups recompute exactly those days (daily grain) or months (monthly grain).
+Each rollup is declared here once (source, grain, key columns, measures); its rows are made by the same Ibis
+expressions as the queries (sources.py, rollup_rows.py), compiled to DuckDB SQL once and kept in the warehouse
+(``compiled``), so that loading a batch runs plain SQL and imports no Ibis. A batch touches days (the days of its rows
+and of the rows it replaced); the rollups recompute exactly those days (daily grain) or months (monthly grain).
 
 ``shop_daily_uncovered`` is kept the same way: the shop-day figures of shop_daily for shop-days without order detail.
 """
 
 from __future__ import annotations
 
-import calendar
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from functools import lru_cache
+from pathlib import Path
 
 import duckdb
-import ibis
-import ibis.expr.types as ir
 
-from livecommerce.warehouse import sources
 from livecommerce.warehouse.measures import MEASURES, PARCELS, SALES
 
 ROLLUP_VERSION = "3"
@@ -33,7 +33,9 @@ FEED_SOURCES = {"orders": SALES, "shop_daily": SALES, "parcels": PARCELS}
 SALES_SUMS = tuple(m.name for m in MEASURES.values() if m.source == SALES and m.kind == "sum")
 
 
-INTEGER_COLUMNS = frozenset({"orders", "quantity", "sessions", "seconds", "parcels"})
+# DuckDB variables that bound the touched days for the compiled SQL (rollup_rows.touched_rows)
+FIRST_DAY, LAST_DAY, FIRST_MONTH, MONTH_END = ("rollup_first_day", "rollup_last_day", "rollup_first_month",
+                                               "rollup_month_end")
 
 
 @dataclass(frozen=True)
@@ -73,36 +75,32 @@ ROLLUPS: tuple[Rollup, ...] = (
 BY_NAME = {r.name: r for r in ROLLUPS}
 
 
-def measure_expr(t: ir.Table, name: str, *, from_rollup: bool) -> ir.NumericScalar:
-    """The sum of a measure over detail rows (a conditional sum) or over a rollup (the stored column)."""
-    measure = MEASURES[name]
-    kind = "int64" if measure.column in INTEGER_COLUMNS else "decimal(38, 2)"
-    if from_rollup:
-        return t[name].sum().fill_null(0).cast(kind)
-    column = t[measure.column]
-    if measure.where:
-        return column.sum(where=sources.CONDITIONS[measure.where](t)).fill_null(0).cast(kind)
-    return column.sum().fill_null(0).cast(kind)
+# The modules whose text makes the compiled SQL: a change to any of them compiles it again.
+COMPILED_FROM = ("rollups.py", "rollup_rows.py", "sources.py", "measures.py", "feeds.py")
+_COMPILED: dict[str, dict[str, dict[str, str]]] = {}  # fingerprint → SQL, for this process
 
 
-def rows_of(rollup: Rollup, detail: ir.Table) -> ir.Table:
-    """The rollup's rows made from detail rows (already filtered to the days or months to make)."""
-    t = detail
-    if rollup.where:
-        t = t.filter(t[rollup.where].notnull())
-    time = t.day if rollup.grain == "day" else t.day.truncate("M").cast("date")
-    aggregates = {m: measure_expr(t, m, from_rollup=False) for m in rollup.measures}
-    return t.group_by(*rollup.keys, **{rollup.time_column: time}).aggregate(**aggregates)
+@lru_cache(maxsize=1)
+def fingerprint() -> str:
+    """The sha256 of the modules the SQL is compiled from."""
+    here = Path(__file__).parent
+    return hashlib.sha256(b"".join((here / name).read_bytes() for name in COMPILED_FROM)).hexdigest()
 
 
-def _detail(con: duckdb.DuckDBPyConnection, source: str) -> ir.Table:
-    backend = ibis.duckdb.from_connection(con)
-    tables = {name: backend.table(name) for name in ("orders", "shop_daily_uncovered", "parcels", "live_sessions")}
-    if source == SALES:
-        return sources.sales(tables)
-    if source == PARCELS:
-        return sources.parcels(tables)
-    raise ValueError(source)
+def compiled(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """Every rollup's SQL (``create``, ``refresh``): kept in warehouse_meta under the fingerprint of the code it was
+    compiled from, compiled again (with Ibis, imported only then) when that code changed; on a writer's connection."""
+    key = fingerprint()
+    if key not in _COMPILED:
+        found = con.execute("SELECT value FROM warehouse_meta WHERE key = 'rollup_sql'").fetchall()
+        stored = json.loads(found[0][0]) if found else {}
+        if stored.get("fingerprint") != key:
+            from livecommerce.warehouse import rollup_rows  # this package's Ibis half: only to compile
+
+            stored = {"fingerprint": key, "sql": rollup_rows.compile_all()}
+            con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('rollup_sql', ?)", [json.dumps(stored)])
+        _COMPILED[key] = stored["sql"]
+    return _COMPILED[key]
 
 
 def ensure(con: duckdb.DuckDBPyConnection) -> None:
@@ -114,9 +112,9 @@ def ensure(con: duckdb.DuckDBPyConnection) -> None:
         for name in ("shop_daily_uncovered", *(r.name for r in ROLLUPS)):
             con.execute(f"DROP TABLE IF EXISTS {name}")
     con.execute("CREATE TABLE IF NOT EXISTS shop_daily_uncovered AS SELECT * FROM shop_daily LIMIT 0")
+    sql = compiled(con)
     for rollup in ROLLUPS:
-        sql = ibis.to_sql(rows_of(rollup, _detail(con, rollup.source)), dialect="duckdb")
-        con.execute(f"CREATE TABLE IF NOT EXISTS {rollup.name} AS SELECT * FROM ({sql}) LIMIT 0")
+        con.execute(f"CREATE TABLE IF NOT EXISTS {rollup.name} AS SELECT * FROM ({sql[rollup.name]['create']}) LIMIT 0")
     if outdated:
         rebuild(con)
         con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES ('rollup_version', ?)", [ROLLUP_VERSION])
@@ -126,9 +124,12 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """Make every rollup again from all the facts (after an upgrade, or by `livecommerce stats rebuild`)."""
     con.execute("CREATE OR REPLACE TEMP TABLE touched_days AS SELECT DISTINCT CAST(paid_at AS DATE) AS day FROM orders "
                 "UNION SELECT date FROM shop_daily UNION SELECT CAST(shipped_at AS DATE) FROM parcels")
+    if not _day_bounds(con):
+        return
+    sql = compiled(con)
     _refresh_shop_days(con)
     for rollup in ROLLUPS:
-        _refresh(con, rollup)
+        _refresh(con, rollup, sql)
 
 
 def note_replaced(con: duckdb.DuckDBPyConnection, feed: str, keys: Sequence[str]) -> None:
@@ -153,59 +154,48 @@ def after_batch(con: duckdb.DuckDBPyConnection, feed: str, batch: str) -> None:
                 f"WHERE batch_id = ?{union}", [batch])
     if replaced:
         con.execute("DROP TABLE replaced_days")
+    if not _day_bounds(con):
+        return
+    sql = compiled(con)
     source = FEED_SOURCES[feed]
     if source == SALES:
         _refresh_shop_days(con)
     for rollup in ROLLUPS:
         if rollup.source == source:
-            _refresh(con, rollup)
+            _refresh(con, rollup, sql)
 
 
-def _day_bounds(con: duckdb.DuckDBPyConnection) -> tuple[date, date] | None:
-    low, high = con.execute("SELECT min(day), max(day) FROM touched_days").fetchall()[0]
-    return None if low is None else (low, high)
+def _day_bounds(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether any day was touched; if so, set the variables that bound the touched days and months."""
+    if con.execute("SELECT min(day) IS NULL FROM touched_days").fetchall()[0][0]:
+        return False
+    con.execute("CREATE OR REPLACE TEMP TABLE touched_months AS "
+                "SELECT DISTINCT CAST(date_trunc('month', day) AS DATE) AS month FROM touched_days")
+    for name, value in ((FIRST_DAY, "min(day) FROM touched_days"), (LAST_DAY, "max(day) FROM touched_days"),
+                        (FIRST_MONTH, "min(month) FROM touched_months"),
+                        (MONTH_END, "last_day(max(month)) FROM touched_months")):
+        con.execute(f"SET VARIABLE {name} = (SELECT {value})")
+    return True
 
 
 def _refresh_shop_days(con: duckdb.DuckDBPyConnection) -> None:
     """shop_daily_uncovered for the touched days: the shop-days with no order in the orders feed."""
-    bounds = _day_bounds(con)
-    if bounds is None:
-        return
     con.execute("DELETE FROM shop_daily_uncovered WHERE date IN (SELECT day FROM touched_days)")
-    con.execute("""INSERT INTO shop_daily_uncovered
-                   SELECT sd.* FROM shop_daily sd
-                   WHERE sd.date IN (SELECT day FROM touched_days)
-                     AND NOT EXISTS (SELECT 1 FROM orders o
-                                     WHERE o.paid_at >= ? AND o.paid_at < ? + INTERVAL 1 DAY
-                                       AND o.platform = sd.platform AND o.shop_id = sd.shop_id
-                                       AND CAST(o.paid_at AS DATE) = sd.date)""", [bounds[0], bounds[1]])
+    con.execute(f"""INSERT INTO shop_daily_uncovered
+                    SELECT sd.* FROM shop_daily sd
+                    WHERE sd.date IN (SELECT day FROM touched_days)
+                      AND NOT EXISTS (SELECT 1 FROM orders o
+                                      WHERE o.paid_at >= getvariable('{FIRST_DAY}')
+                                        AND o.paid_at < getvariable('{LAST_DAY}') + INTERVAL 1 DAY
+                                        AND o.platform = sd.platform AND o.shop_id = sd.shop_id
+                                        AND CAST(o.paid_at AS DATE) = sd.date)""")
 
 
-def _refresh(con: duckdb.DuckDBPyConnection, rollup: Rollup) -> None:
-    bounds = _day_bounds(con)
-    if bounds is None:
-        return
-    detail = _detail(con, rollup.source)
+def _refresh(con: duckdb.DuckDBPyConnection, rollup: Rollup, sql: dict[str, dict[str, str]]) -> None:
+    """Make the rollup's rows of the touched days (or their months) again."""
     if rollup.grain == "day":
         con.execute(f"DELETE FROM {rollup.name} WHERE day IN (SELECT day FROM touched_days)")
-        touched = ibis.duckdb.from_connection(con).table("touched_days")
-        rows = detail.filter(detail.day.between(*bounds), detail.day.isin(touched.day))
     else:
-        months = _months(con)
         con.execute(f"DELETE FROM {rollup.name} WHERE month IN (SELECT month FROM touched_months)")
-        first, last = months[0], _month_last(months[-1])
-        rows = detail.filter(detail.day.between(first, last),
-                             detail.day.truncate("M").cast("date").isin(months))
     columns = ", ".join(f'"{c}"' for c in (*rollup.keys, rollup.time_column, *rollup.measures))
-    sql = ibis.to_sql(rows_of(rollup, rows), dialect="duckdb")
-    con.execute(f"INSERT INTO {rollup.name} ({columns}) SELECT {columns} FROM ({sql})")
-
-
-def _months(con: duckdb.DuckDBPyConnection) -> Sequence[date]:
-    con.execute("CREATE OR REPLACE TEMP TABLE touched_months AS "
-                "SELECT DISTINCT CAST(date_trunc('month', day) AS DATE) AS month FROM touched_days")
-    return [row[0] for row in con.execute("SELECT month FROM touched_months ORDER BY month").fetchall()]
-
-
-def _month_last(first: date) -> date:
-    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    con.execute(f"INSERT INTO {rollup.name} ({columns}) SELECT {columns} FROM ({sql[rollup.name]['refresh']})")

@@ -22,6 +22,7 @@ import ibis
 import ibis.expr.types as ir
 
 from livecommerce.reference.regions import PROVINCE
+from livecommerce.warehouse.measures import MEASURES
 
 MONEY = ibis.dtype("decimal(18, 2)")
 
@@ -42,6 +43,8 @@ SALES_TYPES = {"day": "date", "region": "string", "ship_region": "string", "cate
                "refund": "decimal(18, 2)", "net": "decimal(18, 2)", "orders": "int64", "quantity": "int64"}
 
 Tables = Mapping[str, ir.Table]
+
+INTEGER_COLUMNS = frozenset({"orders", "quantity", "sessions", "seconds", "parcels"})
 
 
 CONDITION_COLUMNS = {"physical": {"physical"}, "local_physical": {"physical", "local_product"},
@@ -164,3 +167,15 @@ def parcels(tables: Tables) -> ir.Table:
         platform=p.platform.fill_null(""),
         parcels=ibis.literal(1, "int64"),
     )
+
+
+def measure_expr(t: ir.Table, name: str, *, from_rollup: bool) -> ir.NumericScalar:
+    """The sum of a measure over detail rows (a conditional sum) or over a rollup (the stored column)."""
+    measure = MEASURES[name]
+    kind = "int64" if measure.column in INTEGER_COLUMNS else "decimal(38, 2)"
+    if from_rollup:
+        return t[name].sum().fill_null(0).cast(kind)
+    column = t[measure.column]
+    if measure.where:
+        return column.sum(where=CONDITIONS[measure.where](t)).fill_null(0).cast(kind)
+    return column.sum().fill_null(0).cast(kind)
