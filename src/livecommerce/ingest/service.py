@@ -31,7 +31,19 @@ from livecommerce.core.timeutil import SHANGHAI
 from livecommerce.ingest import retired
 from livecommerce.ingest.headers import HeaderMap, map_headers
 from livecommerce.ingest.readers import Source, open_source
-from livecommerce.ingest.staging import Progress, clean_columnar, distinct_keys, problem_lines, rejects, settle, stage
+from livecommerce.ingest.rules import ident
+from livecommerce.ingest.staging import (
+    NotClean,
+    Progress,
+    clean_columnar,
+    distinct_keys,
+    loaded_clean,
+    one_pass_select,
+    problem_lines,
+    rejects,
+    settle,
+    stage,
+)
 from livecommerce.ingest.upsert import final_rows, upsert
 from livecommerce.warehouse.engine import connect
 from livecommerce.warehouse.feeds import FEEDS, Feed
@@ -158,6 +170,9 @@ def _run_batch(con: duckdb.DuckDBPyConnection, settings: Settings, feed: Feed, s
             _load_clean(con, feed, sources, actor, result, started, file_rows, select)
             report("完成", result.read, result.read)
             return
+        if _load_in_one_pass(con, feed, sources, maps, actor, result, started, report):
+            report("完成", result.read, result.read)
+            return
         starts, compiled = stage(con, feed, sources, maps, actor, report, ordered=False)
         result.read = starts[-1]
         result.rejected, key_hashes, mapped = settle(con, feed, compiled)
@@ -204,6 +219,31 @@ def _load_clean(con: duckdb.DuckDBPyConnection, feed: Feed, sources: list[Source
         load(con, feed, select, result.batch, fresh=True)
         _record_batch(con, feed, sources, actor, result, started, file_rows)
         pause_point("ingest.before_commit")
+
+
+def _load_in_one_pass(con: duckdb.DuckDBPyConnection, feed: Feed, sources: list[Source], maps: list[HeaderMap],
+                      actor: Actor, result: BatchResult, started: datetime, report: Progress) -> bool:
+    """A batch of one file (not Parquet: see clean_columnar) into a fact table, read, checked and loaded in one pass
+    when it is clean; False when it is not — a rule broken, a key repeated or stored already, a retired region named,
+    or a file DuckDB cannot read as declared — and then nothing of the attempt stays: the batch is staged, and
+    staging finds and reports what it was.
+    """
+    if feed.target != "warehouse" or len(sources) != 1 or sources[0].format == "parquet":
+        return False
+    report(f"读取 {sources[0].name}", 0, 1)
+    select, deferred = one_pass_select(feed, sources[0], maps[0], actor)
+    stored = bool(con.execute(f"SELECT count(*) FROM {ident(feed.name)}").fetchone()[0])  # type: ignore[index]
+    try:
+        with batch_transaction(con):
+            load(con, feed, select, result.batch, fresh=True)
+            result.read = result.accepted = loaded_clean(con, feed, result.batch, deferred, stored)
+            result.status = "loaded"
+            _record_batch(con, feed, sources, actor, result, started, [result.read])
+            pause_point("ingest.before_commit")
+    except (NotClean, duckdb.Error):
+        result.read = result.accepted = 0
+        return False
+    return True
 
 
 def _combined_sha(sources: Sequence[Source]) -> str:

@@ -13,7 +13,7 @@ from livecommerce.core.scope import Actor, restrict_sql
 from livecommerce.ingest import retired
 from livecommerce.ingest.headers import HeaderMap
 from livecommerce.ingest.readers import Source, csv_error, is_encoding_error
-from livecommerce.ingest.rules import Check, CompiledFeed, ident, scope_check
+from livecommerce.ingest.rules import RETIRED_PREFIX, Check, CompiledFeed, ident, scope_check
 from livecommerce.warehouse.feeds import SCOPE_COLUMNS, Feed
 
 Progress = Callable[[str, int, int], None]
@@ -213,3 +213,47 @@ def clean_columnar(con: duckdb.DuckDBPyConnection, feed: Feed, sources: list[Sou
     columns = ", ".join(ident(c.name) for c in feed.columns)
     notes = retired.locate(con, sources, compiled, retired.read(feed, row[regions:]))
     return [int(n) for n in row[3:3 + len(sources)]], f"SELECT {columns} FROM ({union})", notes
+
+
+class NotClean(Exception):
+    """A batch loaded in one pass broke a rule, repeats a key, meets a stored key or names a retired region."""
+
+
+NOT_CLEAN = "livecommerce: a row is not clean, the batch is staged"
+
+
+def one_pass_select(feed: Feed, src: Source, header_map: HeaderMap, actor: Actor) -> tuple[str, list[Check]]:
+    """For a batch of one file into a fact table: the SELECT of its typed rows, which stops the statement (DuckDB's
+    error()) at the first row that breaks a rule or names a retired region; and the deferred rules, tested after.
+
+    A clean file — the common case — is then read, checked and written once: no staging table is filled and read
+    again (on this VM fresh memory is slow to map, and a staged million rows is some 300 MB of it).
+    """
+    compiled = CompiledFeed(feed, header_map.columns, _scope_checks(feed, actor), src.types)
+    stop = " OR ".join(["__bad", *(f"{ident(RETIRED_PREFIX + c)} IS NOT NULL" for c in retired.region_columns(feed))])
+    columns = ", ".join(ident(c.name) for c in feed.columns)
+    select = (f"SELECT {columns} FROM ({compiled.stage_select(src.relation, 0)}) "
+              f"WHERE CASE WHEN {stop} THEN error('{NOT_CLEAN}') ELSE TRUE END")
+    return select, compiled.deferred_checks()
+
+
+def loaded_clean(con: duckdb.DuckDBPyConnection, feed: Feed, batch: str, deferred: list[Check], stored: bool) -> int:
+    """After a one-pass load, inside its transaction: the rows loaded, or NotClean when a key repeats in the batch,
+    a deferred rule is broken or (``stored``: the table had rows before) a key was stored already."""
+    target, keys = ident(feed.name), ", ".join(ident(k) for k in feed.key)
+    values = "".join(f", list(DISTINCT {ident(c.column)}) FILTER ({ident(c.column)} IS NOT NULL)" for c in deferred)
+    row = con.execute(f"SELECT count(*), count(DISTINCT hash({keys})){values} FROM {target} WHERE batch_id = ?",
+                      [batch]).fetchone()
+    assert row is not None
+    if row[1] != row[0]:  # a repeated key (or two keys of one hash): the later row must win, in file order
+        raise NotClean("a key repeats")
+    for check, distinct in zip(deferred, row[2:], strict=True):
+        if con.execute(f"SELECT count(*) FROM unnest(CAST(? AS VARCHAR[])) t(u) WHERE {check.over('u')}",
+                       [distinct or []]).fetchone()[0]:  # type: ignore[index]
+            raise NotClean(check.rule)
+    if stored:
+        match = " AND ".join(f"t.{ident(k)} = n.{ident(k)}" for k in feed.key)
+        if con.execute(f"SELECT count(*) FROM {target} n WHERE n.batch_id = ? AND EXISTS "
+                       f"(SELECT 1 FROM {target} t WHERE {match} AND t.batch_id <> ?)", [batch, batch]).fetchone()[0]:  # type: ignore[index]
+            raise NotClean("a key is stored already")
+    return int(row[0])

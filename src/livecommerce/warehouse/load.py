@@ -6,8 +6,9 @@ inside the transaction that also writes the quarantine and the batch's record (`
 one transaction, so a rollup and the order detail always agree (tests/stats/test_rollups.py).
 
 Two ways in, one function (DESIGN.md: Idempotence):
-- ``fresh`` rows — the caller has checked that no key repeats and none is stored (a clean Parquet batch) — and any
-  rows into an empty table are inserted as they are;
+- ``fresh`` rows — the caller has checked that no key repeats and none is stored (a clean Parquet batch), or
+  checks it after the load and rolls the transaction back when one does (ingest's one-pass load) — and any rows into
+  an empty table are inserted as they are;
 - otherwise rows are upserted by the feed's natural key: a row whose key is stored with other values replaces the
   stored row (and the days of the replaced row are made again too: a corrected paid_at moves an order between days);
   a row identical to the stored one is left as it was, its batch_id too, so loading a file twice rewrites nothing.
@@ -43,6 +44,7 @@ def batch_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
+        con.execute("SET preserve_insertion_order = true")  # as load leaves it when its INSERT fails
         raise
 
 
@@ -58,10 +60,9 @@ def load(con: duckdb.DuckDBPyConnection, feed: Feed, rows: str, batch: str, *, f
         loaded, source = _changes(con, feed, rows), "changes WHERE NOT __same"
     columns = ", ".join(ident(c.name) for c in feed.columns)
     con.execute("SET preserve_insertion_order = false")  # facts have no order: DuckDB inserts in parallel
-    try:
-        con.execute(f"INSERT INTO {target} ({columns}, batch_id) SELECT {columns}, ? FROM {source}", [batch])
-    finally:
-        con.execute("SET preserve_insertion_order = true")
+    # a failed INSERT aborts the transaction, where no SET runs: batch_transaction puts the setting back after ROLLBACK
+    con.execute(f"INSERT INTO {target} ({columns}, batch_id) SELECT {columns}, ? FROM {source}", [batch])
+    con.execute("SET preserve_insertion_order = true")
     rollups.after_batch(con, feed.name, batch)
     return loaded
 
