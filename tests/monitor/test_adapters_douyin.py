@@ -18,7 +18,7 @@ from livecommerce.cli import app
 from livecommerce.core.timeutil import SHANGHAI
 from livecommerce.monitor.adapters import Adapter, Ignored, Refused, adapt, id_time
 from livecommerce.monitor.engine import Engine
-from livecommerce.monitor.events import parse
+from livecommerce.monitor.events import Event, parse
 from tests.monitor.test_api_cli import api, evening  # noqa: F401  (fixtures)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "douyin"
@@ -71,6 +71,8 @@ def test_user_ids_are_hashed_with_a_key_and_nicknames_dropped() -> None:
     assert Adapter("douyin").user(1002) != Adapter("douyin").user(1002)  # a fresh random key per adapter
     from hashlib import blake2b  # the pseudonym is keyed BLAKE2b (RFC 7693), 8 bytes, of the id's text
     assert Adapter("douyin", key=KEY).user(1002) == "u" + blake2b(b"1002", key=KEY, digest_size=8).hexdigest()
+    one = Adapter("douyin", key=KEY)  # the id as a number or as text (protobuf's JSON): one viewer, one pseudonym
+    assert one.user(1002) == one.user("1002") == one.user("1002") == Adapter("douyin", key=KEY).user("1002")
 
 
 def test_message_ids_carry_their_second_on_both_public_polls() -> None:
@@ -221,22 +223,49 @@ def test_the_api_adapts_douyin_lines_and_counts_what_it_ignored(api: Any) -> Non
 
 
 def test_the_quick_path_gives_what_the_full_way_gives() -> None:
-    from livecommerce.monitor.adapters.douyin import quick, translate
+    from livecommerce.monitor.adapters.douyin import quick, take, translate
     texts = (FIXTURES / "proto_json_ours.jsonl").read_text(encoding="utf-8").splitlines()
-    texts += ['{"common":{"method":"WebcastChatMessage","msgId":"1","roomId":"7","createTime":"1762862400000"},'
-              '"user":{"idStr":"88","nickName":"n"},"content":"hi"}',
+    chat = '{"common":{"method":"WebcastChatMessage","msgId":"%s","roomId":"7","createTime":%s},%s}'
+    texts += [chat % ("1", '"1762862400000"', '"user":{"idStr":"88","nickName":"n"},"content":"hi"'),
               '{"common":{"method":"WebcastChatMessage","msgId":"9","roomId":7,"createTime":"1762862400000"},'
               '"user":{"nickName":"only a name"},"content":"hi"}',
               '{"common":{"method":"WebcastLikeMessage","msgId":"2","roomId":"7","createTime":1762862400},"count":"3"}',
-              '{"common":{"method":"WebcastChatMessage","msgId":"3","roomId":"7","createTime":"x"},"content":"no time"}',
-              '{"common":{"method":"WebcastChatMessage","roomId":"7","createTime":"1762862400000"},"content":5}']
-    taken = 0
-    for text in texts:
+              chat % ("3", '"x"', '"content":"no time"'),
+              '{"common":{"method":"WebcastChatMessage","roomId":"7","createTime":"1762862400000"},"content":5}',
+              # 20-31: each goes the full way, which reads what the quick path does not
+              chat % ("4", "1762862400000", '"user":{"id":"88"},"content":"hi"'),  # createTime a JSON number
+              chat % ("5", '"1762862400000"', '"user":{"id":0,"idStr":"88"},"content":"hi"'),  # id 0: no user
+              chat % ("6", '"1762862400000"', '"user":{"uid":"77","id":"88"},"content":"hi"'),  # uid before id
+              chat % ("7", '"1762862400000"', '"user":{"id":"88"},"content":"","msg":"from msg"'),
+              chat % ("8", '"0000000000000"', '"user":{"id":"88"},"content":"hi"'),  # no time: refused
+              chat % ("9", '"4102444800000"', '"user":{"id":"88"},"content":"hi"'),  # 2100: refused by the Intake
+              '{"common":{"method":"WebcastChatMessage","msg_id":"10","msgId":"","roomId":"7","createTime":'
+              '"1762862400000"},"user":{"id":"88"},"content":"hi"}',
+              '{"common":{"method":"WebcastRoomUserSeqMessage","msgId":"11","roomId":"7","createTime":"1762862400000"},'
+              '"total":"5","total_user":"9"}',
+              '{"common":{"method":"WebcastLikeMessage","msgId":"12","roomId":"7","createTime":"1762862400000"},'
+              '"count":"-3"}',
+              '{"common":{"method":"WebcastGiftMessage","msgId":"13","roomId":"7","createTime":"1762862400000"},'
+              '"repeatCount":"1","repeatEnd":0,"gift":{"name":"玫瑰","combo":true}}',  # a combo in progress: ignored
+              '{"common":{"method":"WebcastChatMessage","msgId":"14","roomId":"%s","createTime":"1762862400000"},'
+              '"user":{"id":"88"},"content":"hi"}' % ("7" * 65),  # a room id longer than the Intake takes
+              chat % ("15", '"1762862400000"', '"content":"hi","data":{"messages":[]}')]
+    taken = []
+    for number, text in enumerate(texts, 1):
         fast, full = Adapter("douyin", key=KEY), Adapter("douyin", key=KEY)
         got = quick(fast, text, "S", None)
-        taken += got is not None
+        if got is not None:
+            taken.append(number)
+            # what Adapter.feed hands the engine is the Event the Intake builds of that event
+            kind, room, ms, data = take(Adapter("douyin", key=KEY), text)  # type: ignore[misc]
+            assert Event("douyin", room, ms / 1000, kind, data) == parse(got[0]), text
         assert got is None or got == translate(full, json.loads(text), "S", None), text
-    assert taken == 7  # lines 1-4, 8 and 12 of the fixture (chat, member, likes, viewers) and the first of ours
+    assert taken == [1, 2, 3, 4, 5, 8, 12, 15]  # lines 1-5, 8 and 12 of the fixture (chat, member, likes, gift,
+    # viewers) and the first of ours
+    again = Adapter("douyin", key=KEY)
+    assert quick(again, texts[0], None, None) == translate(Adapter("douyin", key=KEY), json.loads(texts[0]), None, None)
+    assert quick(again, texts[0], None, None) == [Ignored("duplicate msg_id")]  # the same id the second time
+    assert again.full(texts[0]) == [Ignored("duplicate msg_id")]  # both ways share the memory of ids
 
 
 def test_feed_takes_a_line_as_read_and_the_engine_do() -> None:

@@ -80,7 +80,7 @@ class Engine:
         self.lag, self.batch, self.keep_ended, self.forget = lag, batch, keep_ended, forget
         # a session ended by silence (``forget``) is held this long for its room to speak again (default: ``forget``)
         self.keep_dormant = forget if keep_dormant is None else keep_dormant
-        self.fast = True  # the fast path for chat (``_chat``); False sends every line through ``feed``
+        self.fast = True  # the fast path for chat (``chat``); False sends every line through ``feed``
         self.directory = directory
         self.intake = Intake(lateness)
         self.sessions: dict[tuple[str, str], SessionState] = {}
@@ -147,19 +147,20 @@ class Engine:
             return []
         if self.fast and type(raw) is dict and raw.get("kind") == "chat" and (
                 len(raw) == 5 or (len(raw) == 6 and "user" in raw)):
-            out = self._chat(raw)
+            out = self.chat(raw.get("platform"), raw.get("session_id"), raw.get("ts"), raw.get("text"), raw.get("user"))
             if out is not None:
                 return out
         event = intake.check(raw, line)
         return self.feed(event, line) if event is not None else []
 
-    def _chat(self, raw: dict[str, Any]) -> list[Transition] | None:
-        """The common case, two events in three: a flat, well-formed chat line of a live session that is not late for
-        its curves and does not move the input's clock. It does what ``feed`` does for it, without building an Event
-        (tests/monitor/test_rules.py checks that both paths give the same); None sends the line the long way, before
-        anything but its session's clock is changed (``feed`` moves that clock first too)."""
-        platform, session_id, ms = raw.get("platform"), raw.get("session_id"), raw.get("ts")
-        text, user = raw.get("text"), raw.get("user")
+    def chat(self, platform: Any, session_id: Any, ms: Any, text: Any, user: Any = None) -> list[Transition] | None:
+        """One chat line given by its fields (``ms``: epoch milliseconds, an int), on the fast path: the common case,
+        two events in three — a well-formed chat line of a live session that is not late for its curves and does not
+        move the input's clock. It does what ``intake.check`` and ``feed`` do for it (the line counted as accepted, its
+        transitions returned), without building an Event (tests/monitor/test_rules.py checks that both paths give the
+        same). None sends the line the long way (``intake.check`` then ``feed``), before anything but its session's
+        clock is changed (``feed`` moves that clock first too). ``read`` calls it for a flat chat line; a platform
+        adapter (monitor.adapters) calls it with the fields of a platform's chat message."""
         if type(ms) is not int or type(session_id) is not str or type(text) is not str or len(text) > MAX_TEXT or \
                 (user is not None and type(user) is not str) or type(platform) is not str:
             return None

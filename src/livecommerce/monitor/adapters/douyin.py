@@ -16,11 +16,12 @@ Time: common.createTime, else the message id's high 32 bits (its second), else t
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 import msgspec
 
 from livecommerce.monitor.adapters import Ignored, Outcome, Refused, epoch_ms, id_time, number, pick, yuan
+from livecommerce.monitor.events import LAST_TS, MAX_ID, MAX_TEXT
 
 if TYPE_CHECKING:
     from livecommerce.monitor.adapters import Adapter
@@ -167,93 +168,148 @@ def _whole(value: Any) -> Any:
     return n if n is not None else value
 
 
-# -- the quick path: protobuf JSON with lowerCamelCase names, decoded into types that skip every field not read --------
+# -- the quick path: protobuf JSON with lowerCamelCase names, decoded into types that skip every field not read and
+# check most of what the Intake would (a line that fails them goes the full way, which gives the same outcome) --------
 
 Id = str | int | None
+Text = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_TEXT)]  # what the Intake takes as text, but ""
+Uid = Annotated[str, msgspec.Meta(min_length=1)] | Annotated[int, msgspec.Meta(ge=1)] | None  # what pick() takes first
 
 
-class _Common(msgspec.Struct):
-    method: str = ""
-    msgId: Id = None  # noqa: N815  (protobuf's JSON names)
-    roomId: Id = None  # noqa: N815
-    createTime: Id = None  # noqa: N815
+_QUICK_KINDS = {method: kind for method, kind in KINDS.items() if kind in ("chat", "enter", "like", "viewers", "gift")}
+# the methods of _QUICK_KINDS, checked while decoding (the decoder gives the very string of the Literal, its hash known)
+Method = Literal["WebcastChatMessage", "WebcastMemberMessage", "WebcastLikeMessage", "WebcastGiftMessage",
+                 "WebcastRoomUserSeqMessage"]
+assert set(get_args(Method)) == set(_QUICK_KINDS)
 
 
-class _User(msgspec.Struct):
-    id: Id = None
-    idStr: str | None = None  # noqa: N815
+class _Common(msgspec.Struct, gc=False):
+    method: Method
+    roomId: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_ID)]  # noqa: N815  (protobuf's JSON names)
+    createTime: Annotated[str, msgspec.Meta(min_length=13, max_length=13)]  # noqa: N815  (epoch ms; seconds: full way)
+    msgId: Id = None  # noqa: N815
+    msg_id: None = None  # read when msgId is missing: a line with one goes the full way
 
 
-class _Gift(msgspec.Struct):
-    name: str | None = None
+class _User(msgspec.Struct, gc=False):
+    id: Uid = None
+    idStr: Uid = None  # noqa: N815
+    uid: None = None  # the full way reads a uid before the id: a user with one goes there
+
+
+class _Gift(msgspec.Struct, gc=False):
+    name: Text | None = None
     combo: bool | None = None
 
 
-class _Message(msgspec.Struct):
-    common: _Common | None = None
+class _Message(msgspec.Struct, gc=False):
+    common: _Common
     user: _User | None = None
-    content: str | None = None
+    content: Text | None = None
     count: Id = None
     total: Id = None
     totalUser: Id = None  # noqa: N815
-    giftId: Id = None  # noqa: N815
+    total_user: None = None  # read when totalUser is missing
     repeatCount: Id = None  # noqa: N815
-    repeatEnd: Id = None  # noqa: N815
     gift: _Gift | None = None
-    action: Id = None
-    status: Id = None
+    data: None = None  # a poll response or a list of messages (the full way reads them)
+    messages: None = None
 
 
 _QUICK = msgspec.json.Decoder(_Message)
-_QUICK_KINDS = {method: kind for method, kind in KINDS.items() if kind in ("chat", "enter", "like", "viewers")}
+DUPLICATE = Ignored("duplicate msg_id")
 
 
-def quick(adapter: Adapter, line: str, session: str | None, now: int | None) -> list[Outcome] | None:
-    """The commonest lines — a chat, member, like or room-user-seq message decoded from protobuf with its room, its
-    createTime in milliseconds and, if it has a user, the user's id — without building a dict of the whole line; None
-    sends any other line the full way (``translate``), which gives the same outcome
-    (tests/monitor/test_adapters_douyin.py compares them)."""
+def _count(value: Id) -> int | None:
+    """A count ≥ 0 from a JSON int or a string of ASCII digits (protobuf's JSON writes int64 as strings); else None."""
+    if type(value) is str:
+        return int(value) if value.isdigit() and value.isascii() and len(value) <= 18 else None
+    if type(value) is int:
+        return value if value >= 0 else None
+    return None
+
+
+def take(adapter: Adapter, line: str) -> tuple[str, str, int, dict[str, Any]] | Ignored | None:
+    """The commonest lines straight into what the Intake would make of them — a chat, member, like, gift or
+    room-user-seq message decoded from protobuf JSON, with its room, its createTime in epoch milliseconds and every
+    field the event needs well-typed — as (kind, room, ms, the event's data), the data exactly as ``events.parse``
+    builds it, so that nothing is checked twice; ``DUPLICATE`` for a message id seen before. None sends the line the
+    full way (``translate``, then the Intake), before anything is changed (its id is not yet remembered): any line
+    this path does not fully check goes there, and gives there the outcome it would give here
+    (tests/monitor/test_adapters_douyin.py compares the two)."""
     try:
         message_ = _QUICK.decode(line)
     except (msgspec.ValidationError, msgspec.DecodeError):
         return None
     common = message_.common
-    if common is None:
+    try:
+        ms = int(common.createTime)
+    except ValueError:
         return None
-    kind = _QUICK_KINDS.get(common.method)
-    room, created, user = common.roomId, common.createTime, message_.user
-    if kind is None or type(room) is not str or not room or room == "0" or type(created) is not str \
-            or len(created) != 13 or not created.isdigit():
+    room = common.roomId
+    # 13 characters (the decoder checked) worth at least 10¹² are 13 digits: no sign, space or "_" that int() allows
+    if ms >= LAST_TS or ms < 1_000_000_000_000 or room == "0":
         return None
-    uid = None
-    if user is not None and kind != "viewers" and kind != "like":
-        uid = user.id or user.idStr
-        if uid is None or uid == "" or uid == 0:
-            return None
-    msg_id = common.msgId
-    if msg_id is not None and msg_id != "" and msg_id != 0:
-        seen = adapter.seen
-        if msg_id in seen:
-            return [Ignored("duplicate msg_id")]
-        order = adapter.order
-        if len(order) >= adapter.dedup:
-            seen.discard(order.popleft())
-        seen.add(msg_id)
-        order.append(msg_id)
-    event: dict[str, Any] = {"platform": "douyin", "session_id": room, "ts": int(created), "kind": kind}
+    kind = _QUICK_KINDS[common.method]
     if kind == "chat":
-        event["text"] = message_.content
+        user, text = message_.user, message_.content
+        if user is None or text is None:
+            return None  # no user object: the full way looks for a uid beside the message
+        uid = user.id or user.idStr
+        if uid is None:
+            return None
+        data: dict[str, Any] = {"text": text}
     elif kind == "viewers":
-        event["online"] = _whole(message_.total)
-        if message_.totalUser is not None:
-            event["total"] = _whole(message_.totalUser)
-        return [event]
+        online, total = _count(message_.total), message_.totalUser
+        if online is None:
+            return None
+        data = {"online": online}
+        if total is not None:
+            total = _count(total)
+            if total is None:
+                return None
+            data["total"] = total
+        uid = None
     elif kind == "like":
-        count = message_.count
-        event["count"] = 1 if count is None or count == "" else _whole(count)
-        return [event]
-    if uid is not None:
-        text = uid if type(uid) is str else str(uid)
-        hashed = adapter.users.get(text)
-        event["user"] = hashed if hashed is not None else adapter.user(text)
-    return [event]
+        likes = message_.count
+        count = 1 if likes is None or likes == "" else _count(likes)
+        if count is None:
+            return None
+        data, uid = {"count": count}, None
+    elif kind == "enter":
+        user = message_.user
+        uid = user.id or user.idStr if user is not None else None
+        if uid is None:
+            return None
+        data = {}
+    else:  # a gift with its name and count given, not a combo in progress (its value unknown: Douyin gives 抖币)
+        info, count = message_.gift, _count(message_.repeatCount)
+        if info is None or info.combo is True or info.name is None or count is None:
+            return None
+        data, uid = {"name": info.name, "count": count}, None
+    msg_id = common.msgId
+    if msg_id is not None and msg_id != "" and msg_id != 0:  # Adapter.fresh and Adapter.remember, written out
+        seen = adapter.seen
+        known = len(seen)
+        seen.add(msg_id)
+        if len(seen) == known:
+            return DUPLICATE
+        order = adapter.order
+        order.append(msg_id)
+        if known >= adapter.dedup:
+            seen.discard(order.popleft())
+    if uid is not None:  # Adapter.user, written out
+        keyed = adapter.keyed.copy()
+        keyed.update((uid if type(uid) is str else str(uid)).encode())
+        data["user"] = "u" + keyed.hexdigest()
+    return kind, room, ms, data
+
+
+def quick(adapter: Adapter, line: str, session: str | None, now: int | None) -> list[Outcome] | None:
+    """``take``'s answer as the outcomes ``translate`` gives (an event dict, or the duplicate ignored); None sends the
+    line the full way."""
+    got = take(adapter, line)
+    if got is None or isinstance(got, Ignored):
+        return None if got is None else [got]
+    kind, room, ms, data = got
+    return [{"platform": "douyin", "session_id": room, "ts": ms, "kind": kind, **data}]
