@@ -180,7 +180,7 @@ def through_redis(lines: list[str], consumers: int = 2) -> dict[str, object] | s
     if binary is None:
         return "skipped: no redis-server on this machine (apt-get install redis-server)"
     try:
-        from livecommerce.monitor.redis_bus import throughput
+        from livecommerce.monitor.redis_consume import throughput
     except ImportError as exc:
         return f"skipped: {exc}"
     port = free_port()

@@ -22,7 +22,7 @@ import pytest
 
 redis = pytest.importorskip("redis")
 
-from livecommerce.monitor import redis_bus, synth  # noqa: E402
+from livecommerce.monitor import redis_bus, redis_consume, synth  # noqa: E402
 from livecommerce.monitor.engine import Engine  # noqa: E402
 from livecommerce.monitor.redis_bus import GROUP, Consumer, Keys, caught_up, partition_of, publish  # noqa: E402
 
@@ -303,7 +303,7 @@ def test_the_registry_sink_records_what_the_consumer_writes_and_holds_the_checkp
     reference = Engine()
     reference.read_many(lines)
     minutes = {(key, row.minute) for key, row in reference.minutes}  # the minutes completed during the evening
-    monkeypatch.setattr(redis_bus, "SINK_RETRY", 0.0)
+    monkeypatch.setattr(redis_consume, "SINK_RETRY", 0.0)
     publish(redis_url, lines, partitions=4)
     client = redis.Redis.from_url(redis_url)
 

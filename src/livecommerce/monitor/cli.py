@@ -192,7 +192,7 @@ def consume(
     import redis
 
     from livecommerce.core.db import ensure_home
-    from livecommerce.monitor.redis_bus import Consumer
+    from livecommerce.monitor.redis_consume import Consumer
     from livecommerce.monitor.sink import RegistrySink
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -230,7 +230,7 @@ def publish(
     """Publish a file of events to the partition streams PREFIX:events:{p} (p = crc32(platform:session_id) mod N)."""
     import redis
 
-    from livecommerce.monitor.redis_bus import publish as publish_lines
+    from livecommerce.monitor.redis_publish import publish as publish_lines
 
     try:
         handle = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")

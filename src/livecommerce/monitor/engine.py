@@ -27,14 +27,24 @@ from typing import Any
 
 import msgspec
 
-from livecommerce.compliance.packs import CATEGORIES
 from livecommerce.monitor.alerts import FIRING, NODATA, RESOLVED, Alerts, Grouper, Notification, Transition, fingerprint
 from livecommerce.monitor.events import _DECODER, MAX_TEXT, Event, Intake
 from livecommerce.monitor.measures import SUMMARIES, VALUES, complaint_summary, price_value, stalled_summary
 from livecommerce.monitor.rules import RuleFile, RuleSet, RuleSpec
 from livecommerce.monitor.state import STEP, MinuteRow, SessionState, Tally
+from livecommerce.monitor.summaries import (
+    ENDED,
+    LET_GO,
+    PAUSED,
+    VIEWERS_BACK,
+    hit_summary,
+    no_viewers_summary,
+    off_shelf_summary,
+    resolved_summary,
+    resumed_summary,
+    silent_end,
+)
 
-SOURCE_NAMES = {"transcript": "主播口播", "chat": "弹幕", "product": "商品标题"}
 LONE_END = "status end of a session not held here (unknown, or already let go): no session opened"
 Directory = Callable[[str, str], dict[str, str]]  # (platform, session_id) → shop, streamer, region labels
 
@@ -358,7 +368,7 @@ class Engine:
         elif kind == "viewers":
             nodata = fps.get("viewers-drop")
             if nodata is not None and nodata in active and active[nodata].state == NODATA:
-                self._emit(self.alerts.data_back("viewers-drop", state.labels, ts, "在线人数数据恢复"))
+                self._emit(self.alerts.data_back("viewers-drop", state.labels, ts, VIEWERS_BACK))
             peak_class = self.rules.session_class(state.peak_online)
             if peak_class != state.session_class:
                 state.session_class, state.specs_version = peak_class, -1
@@ -383,11 +393,11 @@ class Engine:
         elif kind == "status":
             if state.status == "ended":
                 state.auto_ended = False  # the room said it: ended for good
-                self._end(state, ts, "直播结束")
+                self._end(state, ts, ENDED)
             elif state.status == "paused":
                 fp = fps.get("stream-stalled")
                 if fp is not None and fp in active:
-                    self._emit(self.alerts.end(fp, ts, "直播暂停"))
+                    self._emit(self.alerts.end(fp, ts, PAUSED))
         # a stalled stream is back; judged after the event's own rules, so that what the stall explains (viewers gone
         # meanwhile) is still inhibited by it
         stalled = fps.get("stream-stalled")
@@ -396,7 +406,7 @@ class Engine:
 
     def _resume(self, state: SessionState, specs: dict[str, RuleSpec], ts: float, stalled: str) -> None:
         spec = specs["stream-stalled"]
-        self._emit(self.alerts.observe(spec, state.labels, ts - state.last_event, ts, f"直播恢复：{spec.title}后收到新事件",
+        self._emit(self.alerts.observe(spec, state.labels, ts - state.last_event, ts, resumed_summary(spec),
                                        context=state.key, fp=stalled))
         if state.status == "live":
             self._arm(state)
@@ -415,7 +425,7 @@ class Engine:
             return
         labels = {**state.labels, "product": product_id}
         if not product.on_shelf:
-            self._emit(self.alerts.end(fingerprint(spec.name, labels), at, f"商品「{product.title}」已下架"))
+            self._emit(self.alerts.end(fingerprint(spec.name, labels), at, off_shelf_summary(product.title)))
             return
         value, summary = price_value(state, product_id)
         self._emit(self.alerts.observe(spec, labels, value, at, summary, context=(state.key, product_id)))
@@ -437,7 +447,7 @@ class Engine:
                 if instance.state == NODATA:
                     active.pop(fp)
                 else:
-                    self._emit(self.alerts.end(fp, at, f"{why}：{instance.summary}"))
+                    self._emit(self.alerts.end(fp, at, resolved_summary(why, instance.summary)))
         state.active.clear()
 
     def _scan(self) -> None:
@@ -464,9 +474,8 @@ class Engine:
                     tally = state.hits_window[hit.rule] = Tally(spec.window)
                 tally.add(int(ts))
                 labels = {**state.labels, "compliance_rule": hit.rule}
-                summary = f"{SOURCE_NAMES[source]}「{hit.text}」：{CATEGORIES.get(hit.category, hit.category)}，{hit.law}"
                 severity = hit.severity if spec.severity == "from-rule" else spec.severity
-                self._emit(self.alerts.observe(spec, labels, tally.at(ts), ts, summary, severity,
+                self._emit(self.alerts.observe(spec, labels, tally.at(ts), ts, hit_summary(source, hit), severity,
                                                context=(key, "hit", hit.rule)))
 
     # -- time --------------------------------------------------------------------------------------------------------
@@ -515,7 +524,7 @@ class Engine:
     def _let_go(self, state: SessionState, second: int) -> None:
         """An ended session leaves memory: its last minute row kept, it goes to ``ended`` (for the store)."""
         self._scan()
-        self._resolve_all(state, second, "场次已结束")
+        self._resolve_all(state, second, LET_GO)
         self.sessions.pop(state.key, None)
         self.minutes.append((state.key, state.minute))
         self.ended.append(state)
@@ -529,7 +538,7 @@ class Engine:
             stalled = self.alerts.active.get(state.fps.get("stream-stalled", ""))
             if stalled is not None:  # its summary says the same silence as the reason it resolves
                 stalled.summary = stalled_summary(spec, silent)
-            self._end(state, second, f"已 {silent:.0f} 秒无任何事件（{self.forget:.0f} 秒以上视为结束）", dormant=True)
+            self._end(state, second, silent_end(silent, self.forget), dormant=True)
             state.status, state.ended_at, state.auto_ended = "ended", float(second), True
             return
         if state.status == "live" and spec.meets(silent):
@@ -544,8 +553,7 @@ class Engine:
             fp = self._fp(state, "viewers-drop")
             if second - since >= viewers.no_data:
                 if fp not in self.alerts.active:
-                    self._emit(self.alerts.no_data(viewers, state.labels, second,
-                                                   f"{viewers.no_data:.0f} 秒未收到在线人数（其他事件仍在到达）",
+                    self._emit(self.alerts.no_data(viewers, state.labels, second, no_viewers_summary(viewers.no_data),
                                                    context=state.key))
             else:
                 deadlines.append(math.ceil(since + viewers.no_data))

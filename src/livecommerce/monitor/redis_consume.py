@@ -1,0 +1,401 @@
+"""The consuming side of the monitor's scale-out path over Redis Streams (redis_bus.py has the whole design: leases,
+checkpoints, at-least-once delivery with each transition written once): ``Consumer``, one member of the consumer
+group running one Engine per partition it owns; watching a deployment (``caught_up``, ``alerts``, ``drop``); and the
+benchmark (``throughput``). redis_publish.py has the key names and ``publish``."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import pickle
+import subprocess
+import sys
+import time
+import uuid
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import redis
+
+from livecommerce.monitor.alerts import Transition
+from livecommerce.monitor.engine import Engine
+from livecommerce.monitor.redis_publish import GROUP, Keys, connect, ensure_partitions, publish, stream_id, text_of
+from livecommerce.monitor.rules import RuleFile, RuleSet
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LEASE_MS = 10_000
+SINK_RETRY = 5.0  # seconds before a partition tries again to record its results after the sink failed
+
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"""
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+# KEYS: lease, checkpoint, events stream, alerts stream
+# ARGV: consumer, group, engine pickle, last id, partition, number of ids to ack, the ids…, then (id, record) pairs
+_CHECKPOINT = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[2], 'engine', ARGV[3], 'last_id', ARGV[4], 'consumer', ARGV[1])
+local n = tonumber(ARGV[6])
+local i = 7
+local last = 6 + n
+while i <= last do
+  local j = math.min(i + 99, last)
+  redis.call('XACK', KEYS[3], ARGV[2], unpack(ARGV, i, j))
+  i = j + 1
+end
+while i < #ARGV do
+  redis.call('XADD', KEYS[4], '*', 'id', ARGV[i], 'record', ARGV[i + 1], 'partition', ARGV[5])
+  i = i + 2
+end
+return 1
+"""
+
+
+class Sink(Protocol):
+    """Where a consumer's results go besides the stream of transitions (sink.RegistrySink)."""
+
+    def write(self, engine: Engine, transitions: list[Transition]) -> None: ...
+
+    def silences(self) -> list[Any] | None: ...
+
+
+class StopFlag(Protocol):
+    def is_set(self) -> bool: ...
+
+
+def transition_id(t: Transition) -> str:
+    """The identity of a transition in the output stream: "fingerprint|state|at"."""
+    return f"{t.fingerprint}|{t.state}|{t.at:.3f}"
+
+
+@dataclass
+class Partition:
+    """A partition this consumer owns: its engine, the last id processed, and what the next checkpoint covers."""
+
+    number: int
+    engine: Engine
+    last_id: tuple[int, int] = (0, 0)
+    last_text: str = "0-0"
+    unacked: list[bytes] = field(default_factory=list)
+    out: list[Transition] = field(default_factory=list)
+    since: float = field(default_factory=time.monotonic)
+    events: int = 0
+    cost: float = 0.0  # seconds the last checkpoint took
+    hold: float = 0.0  # no checkpoint before this (time.monotonic) after the sink failed
+    moved: float = 0.0  # when (time.time) the wall clock last moved the partition's sessions (``live_clock``)
+
+
+class Consumer:
+    """One member of the consumer group: owns some partitions by lease, runs one Engine per partition, checkpoints.
+
+    ``step()`` does one round (renew/take/give back leases when due, read a batch, process, checkpoint what is due)
+    and returns the number of events processed; ``run(stop)`` steps until ``stop.is_set()``, then checkpoints and
+    gives its partitions back (SIGTERM). A SIGKILL leaves the leases to expire and the pending entries to a
+    replacement."""
+
+    def __init__(self, url_or_client: str | redis.Redis, name: str, partitions: int | None = None, prefix: str = "lc",
+                 lease_ms: int = DEFAULT_LEASE_MS, checkpoint_every: int = 2000, checkpoint_seconds: float = 1.0,
+                 batch: int = 1000, block_ms: int = 100, rules: RuleSet | RuleFile | None = None,
+                 scanner: Any = "default", live_clock: bool = False, sink: Sink | None = None) -> None:
+        self.client: Any = connect(url_or_client)
+        self.sink = sink  # where results go besides lc:alerts (sink.RegistrySink: the registry and the webhooks)
+        self.sink_failures = 0
+        self.silences: list[Any] | None = None
+        self.name = name
+        self.keys = Keys(prefix)
+        self.n = ensure_partitions(self.client, partitions, prefix)
+        self.lease_ms, self.batch, self.block_ms = lease_ms, batch, block_ms
+        self.checkpoint_every, self.checkpoint_seconds = checkpoint_every, checkpoint_seconds
+        self.rules, self.live_clock = rules, live_clock
+        if scanner == "default":
+            from livecommerce.compliance.scanner import default_scanner
+            scanner = default_scanner()
+        self.scanner = scanner
+        self.owned: dict[int, Partition] = {}
+        self.next_round = 0.0
+        self.events = self.checkpoints = self.written = self.claimed = self.resumed = 0
+        self._renew = self.client.register_script(_RENEW)
+        self._release = self.client.register_script(_RELEASE)
+        self._checkpoint = self.client.register_script(_CHECKPOINT)
+        self._offset = zlib.crc32(name.encode()) % self.n  # where to start looking for free partitions
+
+    # -- leases ------------------------------------------------------------------------------------------------------
+
+    def join(self) -> int:
+        """Say "alive" until the lease time from now; the number of consumers alive."""
+        seconds, micros = self.client.time()
+        now_ms = seconds * 1000 + micros // 1000
+        pipe = self.client.pipeline(transaction=False)
+        pipe.zadd(self.keys.consumers, {self.name: now_ms + self.lease_ms})
+        pipe.zremrangebyscore(self.keys.consumers, "-inf", now_ms)
+        pipe.zcard(self.keys.consumers)
+        return int(pipe.execute()[-1])
+
+    def rebalance(self) -> None:
+        """Every lease_ms/3: renew the leases, then take free partitions up to the fair share or give back the extra."""
+        alive = self.join()
+        self.silences = self.sink.silences() if self.sink is not None else None
+        for part in self.owned.values():
+            self._silence(part)
+        for number in list(self.owned):
+            if not self._renew(keys=[self.keys.lease(number)], args=[self.name, self.lease_ms]):
+                log.warning("%s lost the lease of partition %d; dropping what it had not checkpointed", self.name, number)
+                self.owned.pop(number)
+        share = math.ceil(self.n / max(alive, 1))
+        for number in sorted(self.owned, reverse=True)[: max(0, len(self.owned) - share)]:
+            self.give_back(number)
+        for i in range(self.n):
+            if len(self.owned) >= share:
+                break
+            number = (self._offset + i) % self.n
+            if number not in self.owned and self.client.set(self.keys.lease(number), self.name, nx=True, px=self.lease_ms):
+                self.take(number)
+
+    def take(self, number: int) -> None:
+        """Own partition ``number`` (the lease is held): its checkpoint or a new engine, then its pending entries."""
+        stream = self.keys.events(number)
+        try:
+            self.client.xgroup_create(stream, GROUP, id="0", mkstream=True)
+        except redis.ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+        saved = self.client.hgetall(self.keys.checkpoint(number))
+        if saved:
+            engine = pickle.loads(saved[b"engine"])
+            engine.scanner = self.scanner  # this consumer's scanner and rules file (reloaded at the next second)
+            if isinstance(self.rules, RuleFile):
+                engine.rule_file = self.rules
+            part = Partition(number, engine, stream_id(saved[b"last_id"]), text_of(saved[b"last_id"]))
+            self.resumed += 1
+        else:
+            part = Partition(number, Engine(self.rules, scanner=self.scanner))
+        self.owned[number] = part
+        self._silence(part)
+        log.info("%s took partition %d (checkpoint %s)", self.name, number, part.last_text)
+        cursor = "0-0"
+        while True:  # every pending entry: holding the lease proves the previous owner is gone (redis_bus's docstring)
+            cursor, entries, *_ = self.client.xautoclaim(stream, GROUP, self.name, min_idle_time=0, start_id=cursor,
+                                                         count=self.batch)
+            self.claimed += len(entries)
+            self._process(part, entries, replayed=True)
+            if text_of(cursor) == "0-0":
+                break
+
+    def give_back(self, number: int) -> None:
+        """Checkpoint partition ``number`` and release its lease, so another consumer takes it at once."""
+        part = self.owned.pop(number, None)
+        if part is None:
+            return
+        part.out.extend(part.engine.flush())  # the texts waiting for a batch: their hits are this owner's to write
+        if self._write(part):
+            self._release(keys=[self.keys.lease(number)], args=[self.name])
+            log.info("%s gave back partition %d at %s", self.name, number, part.last_text)
+
+    # -- the loop ----------------------------------------------------------------------------------------------------
+
+    def step(self) -> int:
+        """One round: leases when due, one read, processing, the checkpoints due. Events processed."""
+        now = time.monotonic()
+        if now >= self.next_round:
+            self.rebalance()
+            self.next_round = now + self.lease_ms / 3000
+        if not self.owned:
+            time.sleep(self.block_ms / 1000)
+            return 0
+        streams = {self.keys.events(number): ">" for number in self.owned}
+        replies = self.client.xreadgroup(GROUP, self.name, streams, count=self.batch, block=self.block_ms) or []
+        done, fresh = 0, set()
+        for stream, entries in replies:
+            number = int(text_of(stream).rsplit(":", 1)[1])
+            part = self.owned.get(number)
+            if part is not None and entries:
+                done += self._process(part, entries)
+                fresh.add(number)
+        for number, part in list(self.owned.items()):
+            idle = number not in fresh
+            if idle and part.engine.texts:  # nothing new: the texts waiting for a batch are scanned now, not left over
+                part.out.extend(part.engine.flush())
+            wall = time.time()
+            # the wall clock moves every session of the partition (a silent one in a busy partition too) once a second
+            if self.live_clock and part.engine.tick is not None and (idle or wall >= part.moved + 1):
+                part.out.extend(part.engine.advance(wall - part.engine.lag))
+                part.moved = wall
+            elapsed = time.monotonic() - part.since
+            if part.unacked and now >= part.hold and (idle or (
+                    (part.events >= self.checkpoint_every or elapsed >= self.checkpoint_seconds) and elapsed >= 9 * part.cost)):
+                if not self._write(part):
+                    self.owned.pop(number, None)
+        return done
+
+    def run(self, stop: StopFlag) -> None:
+        """Step until ``stop`` is set; then checkpoint, give every partition back and leave the group's roll."""
+        try:
+            while not stop.is_set():
+                self.step()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """A clean stop: checkpoint and give back every partition, leave the roll of consumers."""
+        for number in list(self.owned):
+            self.give_back(number)
+        self.client.zrem(self.keys.consumers, self.name)
+
+    def _silence(self, part: Partition) -> None:
+        if self.silences is not None:
+            part.engine.alerts.silences = self.silences
+
+    def _process(self, part: Partition, entries: list[Any], replayed: bool = False) -> int:
+        """Feed entries to the partition's engine, in stream order. New entries (">") all lie past the checkpoint; of
+        entries claimed from a previous owner, those the checkpoint already covers are only acknowledged again."""
+        engine, out, unacked, done = part.engine, part.out, part.unacked, 0
+        last = None
+        for entry_id, fields in entries:
+            unacked.append(entry_id)
+            if fields is None:  # deleted from the stream while pending
+                continue
+            if replayed and stream_id(entry_id) <= part.last_id:
+                continue
+            out.extend(engine.read(fields[b"e"].decode("utf-8", "replace")))
+            last = entry_id
+            done += 1
+        if last is not None:
+            part.last_id, part.last_text = stream_id(last), text_of(last)
+        part.events += done
+        self.events += done
+        return done
+
+    def _write(self, part: Partition) -> bool:
+        """The checkpoint: engine + last id, XACK of the covered ids, XADD of the new transitions — atomically, and only
+        while this consumer holds the lease. False when the lease is lost (the partition is then someone else's)."""
+        started = time.monotonic()
+        engine = part.engine
+        if self.sink is not None and (part.out or engine.minutes or engine.hits or engine.ended or engine.notifications):
+            try:
+                self.sink.write(engine, part.out)
+            except Exception:  # the registry is unreachable: no checkpoint (nothing acknowledged), try again later
+                log.exception("%s: partition %d's results could not be recorded; no checkpoint", self.name, part.number)
+                self.sink_failures += 1
+                part.hold = time.monotonic() + SINK_RETRY
+                return True
+        engine.minutes.clear()
+        engine.hits.clear()
+        engine.notifications.clear()
+        engine.ended.clear()
+        args: list[Any] = [self.name, GROUP, pickle.dumps(engine, protocol=pickle.HIGHEST_PROTOCOL), part.last_text,
+                           part.number, len(part.unacked), *part.unacked]
+        for t in part.out:
+            args += [transition_id(t), json.dumps(t.record(), ensure_ascii=False)]
+        n = part.number
+        ok = self._checkpoint(keys=[self.keys.lease(n), self.keys.checkpoint(n), self.keys.events(n), self.keys.alerts],
+                              args=args)
+        if not ok:
+            log.warning("%s: checkpoint of partition %d refused (lease lost)", self.name, n)
+            return False
+        self.checkpoints += 1
+        self.written += len(part.out)
+        part.unacked, part.out, part.events, part.since = [], [], 0, time.monotonic()
+        part.cost = part.since - started
+        return True
+
+
+# -- watching a deployment -------------------------------------------------------------------------------------------
+
+
+def caught_up(url_or_client: str | redis.Redis, prefix: str = "lc") -> bool:
+    """True when every partition's checkpoint covers its stream's last entry and nothing is pending."""
+    client = connect(url_or_client)
+    keys = Keys(prefix)
+    n = int(client.get(keys.partitions) or 0)
+    for p in range(n):
+        last = client.xrevrange(keys.events(p), count=1)
+        if not last:
+            continue
+        saved = client.hget(keys.checkpoint(p), "last_id")
+        if saved is None or stream_id(saved) < stream_id(last[0][0]):
+            return False
+        if client.xpending(keys.events(p), GROUP)["pending"]:
+            return False
+    return True
+
+
+def alerts(url_or_client: str | redis.Redis, prefix: str = "lc") -> list[tuple[str, dict[str, Any]]]:
+    """The output stream: (transition id, record) in the order written."""
+    client = connect(url_or_client)
+    return [(text_of(fields[b"id"]), json.loads(fields[b"record"])) for _, fields in client.xrange(Keys(prefix).alerts)]
+
+
+def drop(url_or_client: str | redis.Redis, prefix: str) -> int:
+    """Delete every key of ``prefix`` (a test's or a benchmark's namespace); the number deleted."""
+    client = connect(url_or_client)
+    names = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    return int(client.delete(*names)) if names else 0
+
+
+# -- the benchmark ---------------------------------------------------------------------------------------------------
+
+
+def _settled(client: redis.Redis, prefix: str, partitions: int, consumers: int) -> bool:
+    owners = [client.get(Keys(prefix).lease(p)) for p in range(partitions)]
+    if None in owners:
+        return False
+    counts = [owners.count(name) for name in set(owners)]
+    return len(counts) == min(consumers, partitions) and max(counts) - min(counts) <= 1
+
+
+def _consumer_process(redis_url: str, name: str, prefix: str, partitions: int, options: dict[str, Any]) -> subprocess.Popen[bytes]:
+    """`livecommerce monitor consume` in a process of its own (a core of its own; no main-module guard needed)."""
+    command = [sys.executable, "-m", "livecommerce", "monitor", "consume", "--redis", redis_url, "--consumer", name,
+               "--prefix", prefix, "--partitions", str(partitions)]
+    for option, value in options.items():
+        command += [f"--{option.replace('_', '-')}", str(value)]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def throughput(redis_url: str, lines: Iterable[str], consumers: int = 2, partitions: int = 4,
+               timeout: float = 600.0, **options: Any) -> dict[str, Any]:
+    """Events per second through Redis Streams: ``consumers`` processes (`monitor consume`, one core each) own
+    ``partitions`` partitions; the clock runs from the first publish until every event is checkpointed and
+    acknowledged. ``options`` are consume's options (lease_ms, checkpoint_every, checkpoint_seconds). A namespace of
+    its own, deleted afterwards. Returns events, seconds, events_per_second, transitions, publish_seconds."""
+    client = connect(redis_url)
+    prefix = f"lc-bench-{uuid.uuid4().hex[:8]}"
+    ensure_partitions(client, partitions, prefix)
+    workers = [_consumer_process(redis_url, f"bench-{i}", prefix, partitions, options) for i in range(consumers)]
+    try:
+        deadline = time.monotonic() + 120
+        while not _settled(client, prefix, partitions, consumers):  # every partition owned, the shares even
+            if any(worker.poll() is not None for worker in workers):
+                raise RuntimeError("a consumer process ended before the run (see `livecommerce monitor consume`)")
+            if time.monotonic() > deadline:
+                raise TimeoutError("the consumers did not start and share the partitions within 120 s")
+            time.sleep(0.05)
+        started = time.perf_counter()
+        events = publish(client, lines, partitions, prefix)
+        published = time.perf_counter() - started
+        deadline = time.monotonic() + timeout
+        while not caught_up(client, prefix):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"not consumed within {timeout:.0f} s")
+            time.sleep(0.02)
+        seconds = time.perf_counter() - started
+        transitions = client.xlen(Keys(prefix).alerts)
+    finally:
+        for worker in workers:
+            worker.terminate()  # SIGTERM: a clean stop
+        for worker in workers:
+            try:
+                worker.wait(30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+        drop(client, prefix)
+    return {"events": events, "seconds": seconds, "events_per_second": events / seconds if seconds else 0.0,
+            "transitions": transitions, "publish_seconds": published, "consumers": consumers, "partitions": partitions}

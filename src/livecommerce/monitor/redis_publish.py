@@ -1,0 +1,124 @@
+"""The publishing side of the monitor's scale-out path over Redis Streams (redis_bus.py has the whole design): the
+key names of a deployment, the partition of a session, and ``publish``, which puts each event line on its session's
+partition stream. It needs no engine (redis_consume.py has the consumers)."""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+
+GROUP = "monitor"
+DEFAULT_PARTITIONS = 4
+
+_PUBLISH = """
+for i = 1, #ARGV do redis.call('XADD', KEYS[1], '*', 'e', ARGV[i]) end
+return #ARGV
+"""
+
+
+@dataclass(frozen=True)
+class Keys:
+    """The key names of one deployment (``prefix`` keeps tests and benchmarks apart from the real one)."""
+
+    prefix: str = "lc"
+
+    @property
+    def partitions(self) -> str:
+        return f"{self.prefix}:partitions"
+
+    @property
+    def consumers(self) -> str:
+        return f"{self.prefix}:consumers"
+
+    @property
+    def alerts(self) -> str:
+        return f"{self.prefix}:alerts"
+
+    def events(self, p: int) -> str:
+        return f"{self.prefix}:events:{p}"
+
+    def lease(self, p: int) -> str:
+        return f"{self.prefix}:lease:{p}"
+
+    def checkpoint(self, p: int) -> str:
+        return f"{self.prefix}:ckpt:{p}"
+
+
+def connect(url_or_client: str | redis.Redis) -> Any:
+    """A client on bytes (the checkpoints are binary); typed Any because redis-py's stubs assume str replies."""
+    if isinstance(url_or_client, redis.Redis):
+        return url_or_client
+    return redis.Redis.from_url(url_or_client, decode_responses=False)
+
+
+def partition_of(platform: str, session_id: str, partitions: int) -> int:
+    """The partition of a session: crc32 of "platform:session_id" mod N — stable across processes and machines
+    (Python's hash() is salted per process)."""
+    return zlib.crc32(f"{platform}:{session_id}".encode()) % partitions
+
+
+def stream_id(value: bytes | str) -> tuple[int, int]:
+    """A stream entry id ("ms-seq") as a pair of numbers, for comparing ids."""
+    text = value.decode() if isinstance(value, bytes) else value
+    ms, _, seq = text.partition("-")
+    return int(ms), int(seq or 0)
+
+
+def text_of(value: Any) -> str:
+    """A reply from the bytes client as text."""
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def ensure_partitions(client: redis.Redis, partitions: int | None = None, prefix: str = "lc") -> int:
+    """The deployment's number of partitions: set it when none is (``partitions`` or 4), refuse another one."""
+    keys = Keys(prefix)
+    if partitions is not None and partitions < 1:
+        raise ValueError(f"partitions: {partitions} is not a number of partitions (1 or more)")
+    client.set(keys.partitions, partitions or DEFAULT_PARTITIONS, nx=True)
+    current = int(client.get(keys.partitions) or 0)
+    if partitions is not None and current != partitions:
+        raise ValueError(f"partitions: {partitions}, but {keys.partitions} is already {current} "
+                         "(changing N moves sessions between partitions; start a new prefix instead)")
+    return current
+
+
+def publish(url_or_client: str | redis.Redis, lines: Iterable[str], partitions: int | None = None, prefix: str = "lc",
+            batch: int = 2000) -> int:
+    """XADD each JSON line to its session's partition stream, in order; the number published. A line that is not JSON
+    or lacks platform/session_id goes to partition 0, where the consumer's Intake refuses and counts it. Lines go in
+    batches, one script call per partition (a call per line would cost more than the consumers' work)."""
+    client = connect(url_or_client)
+    keys = Keys(prefix)
+    n = ensure_partitions(client, partitions, prefix)
+    add = client.register_script(_PUBLISH)
+    buffers: list[list[bytes]] = [[] for _ in range(n)]
+    count = 0
+
+    def flush() -> None:
+        pipe = client.pipeline(transaction=False)
+        for p, buffer in enumerate(buffers):
+            if buffer:
+                add(keys=[keys.events(p)], args=buffer, client=pipe)
+                buffers[p] = []
+        pipe.execute()
+
+    for line in lines:
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            head = json.loads(line)
+            p = partition_of(str(head["platform"]), str(head["session_id"]), n)
+        except (ValueError, KeyError, TypeError):
+            p = 0
+        buffers[p].append(line.encode())
+        count += 1
+        if count % batch == 0:
+            flush()
+    flush()
+    return count
