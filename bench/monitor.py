@@ -8,10 +8,11 @@ Then the same events through Redis Streams with 2 consumers (when a redis-server
 
 Targets: at least 100,000 events a second in-process; p99 event-to-alert latency under 1 s; Douyin's own messages
 through the platform adapter (monitor.adapters) under 20% more time an event than the same events as the monitor's
-own lines. Latency here is the wall time from the moment the engine receives the event that makes an alert true (an order, a viewers count, a hit in a
-text) to the moment the transition comes out, compliance batching included. Alerts of time (a stall, a window that
-empties) are decided when their session's own clock (its newest event less ``lag``, 2 s by default; in live mode the
-wall clock) passes their second; that wait is by design and not counted here.
+own lines. Latency here is the wall time from the moment the engine receives the event that makes an alert true (an
+order, a viewers count, a hit in a text) to the moment the transition comes out, compliance batching included.
+Alerts of time (a stall, a window that empties) are decided when their session's own clock (its newest event less
+``lag``, 2 s by default; in live mode the wall clock) passes their second; that wait is by design and not counted
+here.
 """
 
 from __future__ import annotations
