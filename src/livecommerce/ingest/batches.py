@@ -14,9 +14,9 @@ from livecommerce.core.scope import Actor, ensure, restrict_sql
 from livecommerce.core.timeutil import SHANGHAI
 from livecommerce.core.web.writer import Column, Sheet, csv_bytes_counted, mask_personal, may_reveal_personal
 from livecommerce.ingest.headers import EXPORT_COLUMNS, normalise
-from livecommerce.ingest.rules import ident
 from livecommerce.warehouse.engine import connect
 from livecommerce.warehouse.feeds import FEEDS, SCOPE_COLUMNS
+from livecommerce.warehouse.schema import ident
 
 
 @dataclass(frozen=True)

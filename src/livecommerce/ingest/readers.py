@@ -24,8 +24,9 @@ import duckdb
 
 from livecommerce.core.errors import UnreadableInput
 from livecommerce.core.settings import get_settings
-from livecommerce.ingest.rules import ident, quote
+from livecommerce.ingest.rules import quote
 from livecommerce.ingest.xlsx import Workbook
+from livecommerce.warehouse.schema import ident
 
 FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".parquet": "parquet",
            ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}

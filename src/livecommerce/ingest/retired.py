@@ -16,10 +16,11 @@ from typing import Any
 import duckdb
 
 from livecommerce.ingest.readers import Source
-from livecommerce.ingest.rules import RETIRED_PREFIX, CompiledFeed, ident
+from livecommerce.ingest.rules import RETIRED_PREFIX, CompiledFeed
 from livecommerce.reference.history import history
 from livecommerce.reference.regions import current_code, regions
 from livecommerce.warehouse.feeds import Feed
+from livecommerce.warehouse.schema import ident
 
 
 @dataclass

@@ -13,8 +13,9 @@ from livecommerce.core.scope import Actor, restrict_sql
 from livecommerce.ingest import retired
 from livecommerce.ingest.headers import HeaderMap
 from livecommerce.ingest.readers import Source, csv_error, is_encoding_error
-from livecommerce.ingest.rules import RETIRED_PREFIX, Check, CompiledFeed, ident, scope_check
+from livecommerce.ingest.rules import RETIRED_PREFIX, Check, CompiledFeed, scope_check
 from livecommerce.warehouse.feeds import SCOPE_COLUMNS, Feed
+from livecommerce.warehouse.schema import ident
 
 Progress = Callable[[str, int, int], None]
 

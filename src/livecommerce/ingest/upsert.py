@@ -9,9 +9,9 @@ import duckdb
 from livecommerce.core.db import session_scope
 from livecommerce.core.scope import Actor
 from livecommerce.core.settings import Settings
-from livecommerce.ingest.rules import ident
 from livecommerce.warehouse.feeds import Feed
 from livecommerce.warehouse.load import load
+from livecommerce.warehouse.schema import ident
 
 
 def final_rows(con: duckdb.DuckDBPyConnection, feed: Feed, in_batch: int) -> None:

@@ -9,6 +9,8 @@ the same for every batch, compiled once and kept in the warehouse (rollups.compi
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
@@ -25,13 +27,16 @@ TABLES = {"orders": "orders", "shop_daily_uncovered": "shop_daily", "parcels": "
           "live_sessions": "live_sessions"}  # table → the feed whose columns it has
 
 
-@ibis.udf.scalar.builtin(name="getvariable")
-def _variable(name: str) -> dt.Date:
+def _getvariable(name: str) -> dt.Date:
     """DuckDB's getvariable(name): a value set by SET VARIABLE, folded to a constant when the query is planned."""
 
 
+_VARIABLE: Callable[[str], ir.DateValue] = ibis.udf.scalar.builtin(name="getvariable")(_getvariable)
+
+
 def variable(name: str) -> ir.DateValue:
-    return _variable(name).name(name)
+    """The value of a DuckDB variable, as a date (the bounds of the touched days)."""
+    return _VARIABLE(name).name(name)
 
 
 def fact_table(name: str) -> ir.Table:
