@@ -8,13 +8,15 @@ flow).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Engine, MetaData, create_engine, event, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from livecommerce.core.settings import Settings, get_settings
@@ -74,13 +76,45 @@ def _alembic_config(settings: Settings) -> Any:
     return config
 
 
+_REVISION = re.compile(r"^(down_revision|revision)\b[^=]*=\s*(None|'([^']*)'|\"([^\"]*)\")\s*$", re.M)
+
+
+def _head_revision() -> str | None:
+    """The one head of migrations/versions, read from the files' ``revision`` lines without importing Alembic
+    (about 0.4 s of every command's start); None when they do not form one plain line of revisions."""
+    revisions, parents = set(), set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        found = {m.group(1): m.group(3) or m.group(4) for m in _REVISION.finditer(path.read_text(encoding="utf-8"))}
+        if not found.get("revision") or "down_revision" not in found:
+            return None
+        revisions.add(found["revision"])
+        if found["down_revision"]:
+            parents.add(found["down_revision"])
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 and parents <= revisions else None
+
+
+def _at_head(settings: Settings) -> bool:
+    """Whether the registry is at the head revision already (checked without Alembic)."""
+    head = _head_revision()
+    if head is None:
+        return False
+    try:
+        with get_engine(settings).connect() as connection:
+            return bool(connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == head)
+    except SQLAlchemyError:  # a new registry has no alembic_version yet
+        return False
+
+
 def migrate(settings: Settings | None = None) -> None:
     """Bring the registry schema to the newest migration (a no-op when it is there already)."""
+    settings = settings or get_settings()
+    if _at_head(settings):
+        return
     from alembic import command
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
-    settings = settings or get_settings()
     config = _alembic_config(settings)
     head = ScriptDirectory.from_config(config).get_current_head()
     with get_engine(settings).connect() as connection:
