@@ -9,9 +9,11 @@ costs about as much as reading the file: see bench/ingest.py.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import secrets
 import shutil
+import sys
 import tempfile
 import threading
 from collections.abc import Mapping, Sequence
@@ -31,7 +33,6 @@ from livecommerce.core.timeutil import SHANGHAI
 from livecommerce.ingest import retired
 from livecommerce.ingest.headers import HeaderMap, map_headers
 from livecommerce.ingest.readers import Source, open_source
-from livecommerce.ingest.rules import ident
 from livecommerce.ingest.staging import (
     NotClean,
     Progress,
@@ -48,6 +49,7 @@ from livecommerce.ingest.upsert import final_rows, upsert
 from livecommerce.warehouse.engine import connect
 from livecommerce.warehouse.feeds import FEEDS, Feed
 from livecommerce.warehouse.load import batch_transaction, load
+from livecommerce.warehouse.schema import ident
 
 _WRITER = threading.Lock()  # one batch at a time per process: DuckDB allows one writing transaction per table
 
@@ -94,6 +96,7 @@ def ingest(feed_name: str, paths: Sequence[Path], actor: Actor, *, strict: bool 
     feed = _feed(feed_name)
     ensure(actor, "ingest.write")
     settings = ensure_home()
+    _import_audit_beside()
     result = BatchResult(batch=new_batch_id(), feed=feed.name)
     started = datetime.now(SHANGHAI).replace(tzinfo=None)
     temp_dir = Path(tempfile.mkdtemp(prefix="ingest-", dir=settings.home / "tmp"))
@@ -114,6 +117,17 @@ def ingest(feed_name: str, paths: Sequence[Path], actor: Actor, *, strict: bool 
         shutil.rmtree(temp_dir, ignore_errors=True)
     _audit(settings, actor, result, [src.name for src in sources] or [Path(p).name for p in paths])
     return result
+
+
+AUDIT_MODULE = "livecommerce.accounts.audit"
+
+
+def _import_audit_beside() -> None:
+    """Import the audit module on a thread of its own while DuckDB reads the batch: it is needed only at the end, and
+    importing it (the registry's models, the export writer and openpyxl) takes about half a second of one core, which
+    DuckDB's workers, outside the GIL, leave partly idle. ``_audit``'s import waits for it if it is not done."""
+    if AUDIT_MODULE not in sys.modules:
+        threading.Thread(target=importlib.import_module, args=(AUDIT_MODULE,), name="import-audit", daemon=True).start()
 
 
 def _audit(settings: Settings, actor: Actor, result: BatchResult, names: list[str]) -> None:
