@@ -74,7 +74,7 @@ def test_the_fast_path_gives_the_answer_of_the_full_rules_for_lists(monkeypatch:
     texts = ["".join(rng.choice(words) for _ in range(400)) for _ in range(6)]
     fast = [[(h.rule, h.start, h.end) for h in engine.scan(t, "food")] for t in texts]
     assert sum(1 for f in fast for h in f if h[0] == "CL-MED-LIST") > 10
-    monkeypatch.setattr(prefilter, "relevant", lambda matches, kinds: matches)
+    monkeypatch.setattr(prefilter, "relevant", lambda matches, kinds, text=None: matches)
     assert [[(h.rule, h.start, h.end) for h in engine.scan(t, "food")] for t in texts] == fast
 
 

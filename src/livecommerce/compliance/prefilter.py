@@ -16,6 +16,11 @@ from itertools import chain
 import numpy as np
 
 PATTERN, COVER, VERB, QUANTITY, OBJECT, NEGATION, LISTED = 1, 2, 4, 8, 16, 32, 64
+# a quantity word (甩掉, 改善 …) needs a number: a span of time ending within its window before it, searched in the
+# window and 8 characters more (claims._quantity), or an amount whose first numeral is at most 4 characters after it
+# (了掉下去… or 高达/超过 …, twice at most: claims.AMOUNT, claims.AMOUNT_LEAD)
+NUMBER_BEFORE, NUMBER_AFTER = 8, 5
+NUMERALS = np.array(sorted(map(ord, "0123456789一二三四五六七八九十两半百几")), dtype=np.uint32)
 NEGATION_SPAN = 25  # a negation this far from a verb (or a list) cannot cancel it (negations are short; the reach is 2, a list's 12)
 
 
@@ -62,14 +67,28 @@ def _near(points: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
     return (at < len(points)) & (points[np.minimum(at, len(points) - 1)] <= high)
 
 
-def relevant(matches: list[tuple[int, int, int]], k: Kinds) -> list[tuple[int, int, int]]:
-    """The matches (key index, start, end) that can matter, in their order."""
+def _numbered(text: str, start: np.ndarray, end: np.ndarray, reach: int) -> np.ndarray:
+    """For each quantity word at [start, end) whether a numeral stands where its time or its amount could begin."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    counts = np.zeros(len(codes) + 1, dtype=np.int64)
+    np.cumsum(np.isin(codes, NUMERALS), out=counts[1:])
+    low = np.maximum(start - reach - NUMBER_BEFORE, 0)
+    high = np.minimum(end + NUMBER_AFTER, len(codes))
+    return counts[high] > counts[low]
+
+
+def relevant(matches: list[tuple[int, int, int]], k: Kinds, text: str | None = None) -> list[tuple[int, int, int]]:
+    """The matches (key index, start, end) that can matter, in their order; with ``text`` (the normalised text they
+    were found in) a quantity word with no numeral near it is dropped too."""
     if len(matches) < 64:
         return matches
     rows = np.fromiter(chain.from_iterable(matches), dtype=np.int64, count=3 * len(matches)).reshape(-1, 3)
     index, start, end = rows[:, 0], rows[:, 1], rows[:, 2]
     flags = k.flags[index]
-    pattern = (flags & (PATTERN | QUANTITY)) != 0
+    pattern = (flags & PATTERN) != 0
+    quantity = (flags & QUANTITY) != 0
+    if quantity.any():
+        pattern[quantity] |= _numbered(text, start[quantity], end[quantity], k.reach) if text is not None else True
     verb, obj, neg = (flags & VERB) != 0, (flags & OBJECT) != 0, (flags & NEGATION) != 0
     keep = pattern.copy()
     if verb.any() and obj.any():

@@ -229,7 +229,7 @@ class Scanner:
         parts: dict[str, claims.Found] = {}
         own: dict[str, list[tuple[int, int]]] = {}  # exceptions of claim rules, which drop the parts they cover
         plan = self._plan(product_type)  # for each key, its entries that apply to this product type
-        matches = prefilter.relevant(self.matcher.find_matches_as_indexes(text, overlapping=True), self.kinds)
+        matches = prefilter.relevant(self.matcher.find_matches_as_indexes(text, overlapping=True), self.kinds, text)
         for index, start, end in matches:
             for entry in plan[index]:
                 if entry.checked:
