@@ -74,7 +74,8 @@ def _numbered(text: str, start: np.ndarray, end: np.ndarray, reach: int) -> np.n
     np.cumsum(np.isin(codes, NUMERALS), out=counts[1:])
     low = np.maximum(start - reach - NUMBER_BEFORE, 0)
     high = np.minimum(end + NUMBER_AFTER, len(codes))
-    return counts[high] > counts[low]
+    numbered: np.ndarray = counts[high] > counts[low]
+    return numbered
 
 
 def relevant(matches: list[tuple[int, int, int]], k: Kinds, text: str | None = None) -> list[tuple[int, int, int]]:
