@@ -38,6 +38,9 @@ def _configure(connection: duckdb.DuckDBPyConnection, settings: Settings) -> Non
     connection.execute(f"SET TimeZone = '{settings.timezone}'")
     connection.execute(f"SET memory_limit = '{settings.duckdb_memory_limit}'")
     connection.execute(f"SET threads = {int(settings.duckdb_threads)}")
+    # DuckDB draws a progress bar on stdout for any statement over 2 s, in every process: it would run into
+    # `livecommerce ingest --format json`'s answer (a batch is one long statement); commands show their own on stderr
+    connection.execute("SET enable_progress_bar = false")
     temp = settings.home / "tmp"
     temp.mkdir(parents=True, exist_ok=True)
     connection.execute(f"SET temp_directory = '{temp.as_posix()}'")
