@@ -23,6 +23,7 @@ from typing import IO, Any
 import duckdb
 from sqlalchemy.engine import make_url
 
+import livecommerce.warehouse  # noqa: F401 — registers the warehouse with core.db.on_new_home: a backup of a new home holds its warehouse
 from livecommerce.core.errors import LiveCommerceError
 from livecommerce.core.settings import Settings
 from livecommerce.core.timeutil import SHANGHAI
