@@ -141,6 +141,9 @@ class Scanner:
         self.kinds = prefilter.kinds(self.entries, max(windows, default=0))  # type: ignore[arg-type]
         self.matcher = ahocorasick_rs.AhoCorasick(keys) if keys else None
         self.claim_entries = {r.id: _Entry(r, None, r.id, 0, False, False) for r in self.rules if r.claim is not None}
+        # a claim rule's sources as the scanner reads them (数据来源 …), looked for in a hit's line (_sourced)
+        self.sources = {r.id: tuple(normalize_term(w) for w in r.claim.sources) for r in self.rules
+                        if r.claim is not None and r.claim.sources}
         # the stream waits this long before a hit is final: the longest key, or the longest claim with its window
         self.longest = max([len(k) for k in keys] + [claims.reach(r) for r in self.rules if r.claim is not None] + [1])
 
@@ -213,10 +216,9 @@ class Scanner:
     def _sourced(self, norm: Normalized, rule: Rule, start: int, end: int) -> bool:
         """Whether one of the rule's sources (数据来源, 检测报告) stands in the line of the original text that holds the
         claim at normalised [start, end)."""
-        assert rule.claim is not None
         a, b = norm.span(start, end)
         line = normalize(_line(norm.source, a, b)).text
-        return any(normalize_term(word) in line for word in rule.claim.sources)
+        return any(word in line for word in self.sources[rule.id])
 
     def _find(self, norm: Normalized, product_type: str | None = None) -> list[tuple[_Entry, int, int]]:
         """(entry, start, end) of each rule hit in normalised positions, for a text about ``product_type``; claims
