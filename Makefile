@@ -47,9 +47,10 @@ bench: setup  ## benchmarks, each against its baseline in the same run
 	@echo "statistics: build the province once (LIVECOMMERCE_HOME=/path livecommerce demo --scale province), then"
 	@echo "  LIVECOMMERCE_HOME=/path $(PY) -m bench.stats"
 
-lint: setup
+lint: setup  ## ruff (rules and size budgets in pyproject.toml), ruff format --check, mypy --strict on src
 	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/mypy src
+	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/mypy --strict src
 
 clean:
 	rm -rf $(VENV) node_modules src/livecommerce/web/static/vendor

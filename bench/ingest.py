@@ -68,7 +68,7 @@ def _ours(path: Path, work: Path, name: str) -> tuple[float, dict[str, object]]:
     )
     env = {**os.environ, "LIVECOMMERCE_HOME": str(home)}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    figures = json.loads(out.stdout[out.stdout.rindex('{"seconds"'):])  # after any progress bar DuckDB drew
+    figures = json.loads(out.stdout[out.stdout.rindex('{"seconds"') :])  # after any progress bar DuckDB drew
     return float(figures["seconds"]), figures
 
 
@@ -83,8 +83,9 @@ def _command(path: Path, env: dict[str, str]) -> tuple[float, float, float, dict
     """`livecommerce ingest orders FILE` in a new process: wall and CPU seconds, peak RSS in MB, its JSON figures."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
-        child = subprocess.Popen([sys.executable, "-m", "livecommerce", "ingest", "orders", str(path), "--format",
-                                  "json"], env=env, stdout=out, stderr=err)
+        child = subprocess.Popen(
+            [sys.executable, "-m", "livecommerce", "ingest", "orders", str(path), "--format", "json"], env=env, stdout=out, stderr=err
+        )
         _, status, usage = os.wait4(child.pid, 0)  # its own peak RSS, not the largest of every child so far
         seconds = time.perf_counter() - started
         child.returncode = os.waitstatus_to_exitcode(status)
@@ -93,7 +94,7 @@ def _command(path: Path, env: dict[str, str]) -> tuple[float, float, float, dict
         if child.returncode != 0:
             raise SystemExit(f"ingest exited {child.returncode}: {err.read()[-2000:]}")
         text = out.read()
-        figures = json.loads(text[text.rindex('{"batch"'):])  # after any progress bar DuckDB drew
+        figures = json.loads(text[text.rindex('{"batch"') :])  # after any progress bar DuckDB drew
         return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, figures
 
 
@@ -115,11 +116,15 @@ def whole_command(work: Path, rows: int, repeat: int) -> None:
         our_cpu.append(used)
         peaks.append(peak)
     ratios = [raw / our for raw, our in zip(raws, ours, strict=True)]
-    print(f"whole command, {rows:,}-row CSV, os.cpu_count() = {os.cpu_count()}: DuckDB CTAS (baseline) {min(raws):.2f} s | "
-          f"`livecommerce ingest orders` {min(ours):.2f} s | ratio ours/raw = {min(raws) / min(ours):.2f} "
-          f"(target ≥ 0.5, aim 0.8; best of {repeat} each) | peak {max(peaks):.0f} MB")
-    print(f"  runs (raw, ours, ratio): {'; '.join(f'{r:.2f} {o:.2f} {q:.2f}' for r, o, q in zip(raws, ours, ratios, strict=True))}"
-          f" | median ratio {statistics.median(ratios):.2f}, spread {max(ratios) - min(ratios):.2f}")
+    print(
+        f"whole command, {rows:,}-row CSV, os.cpu_count() = {os.cpu_count()}: DuckDB CTAS (baseline) {min(raws):.2f} s | "
+        f"`livecommerce ingest orders` {min(ours):.2f} s | ratio ours/raw = {min(raws) / min(ours):.2f} "
+        f"(target ≥ 0.5, aim 0.8; best of {repeat} each) | peak {max(peaks):.0f} MB"
+    )
+    print(
+        f"  runs (raw, ours, ratio): {'; '.join(f'{r:.2f} {o:.2f} {q:.2f}' for r, o, q in zip(raws, ours, ratios, strict=True))}"
+        f" | median ratio {statistics.median(ratios):.2f}, spread {max(ratios) - min(ratios):.2f}"
+    )
     print(f"  CPU seconds: raw {min(raw_cpu):.2f}, ours {min(our_cpu):.2f} (ratio {min(raw_cpu) / min(our_cpu):.2f})")
     path.unlink()
 
@@ -142,8 +147,10 @@ def main() -> None:
             big = write_orders(work / "big.csv", args.memory_rows)
             seconds, _, peak, figures = _command(big, _initialised_home(work, "memory"))
             assert figures["accepted"] == args.memory_rows, figures
-            print(f"memory   {args.memory_rows:,}-row CSV, whole command: peak RSS {peak:.0f} MB "
-                  f"(target < 2048 MB), {args.memory_rows / seconds:,.0f} rows/s ({seconds:.1f} s)")
+            print(
+                f"memory   {args.memory_rows:,}-row CSV, whole command: peak RSS {peak:.0f} MB "
+                f"(target < 2048 MB), {args.memory_rows / seconds:,.0f} rows/s ({seconds:.1f} s)"
+            )
 
 
 def service(work: Path, rows: int) -> None:
@@ -155,9 +162,11 @@ def service(work: Path, rows: int) -> None:
         raw = _duckdb_raw(path, reader, work)
         ours, figures = _ours(path, work, label)
         assert figures["accepted"] == rows and figures["rejected"] == 0, figures
-        print(f"{label:8} DuckDB CTAS {rows / raw:>12,.0f} rows/s ({raw:.2f} s) | "
-              f"livecommerce ingest {rows / ours:>12,.0f} rows/s ({ours:.2f} s) | "
-              f"ratio ours/raw = {raw / ours:.2f} | peak {figures['peak_mb']:.0f} MB")
+        print(
+            f"{label:8} DuckDB CTAS {rows / raw:>12,.0f} rows/s ({raw:.2f} s) | "
+            f"livecommerce ingest {rows / ours:>12,.0f} rows/s ({ours:.2f} s) | "
+            f"ratio ours/raw = {raw / ours:.2f} | peak {figures['peak_mb']:.0f} MB"
+        )
     csv_path.unlink()
     pq_path.unlink()
 

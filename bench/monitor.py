@@ -123,13 +123,11 @@ def douyin_shaped(lines: list[str], limit: int) -> tuple[list[str], list[str]]:
         if kind not in ("chat", "viewers", "like", "gift"):
             continue
         event["platform"] = "douyin"
-        common = {"method": "", "msgId": str((ms // 1000 << 32) | number), "roomId": event["session_id"],
-                  "createTime": str(ms)}
+        common = {"method": "", "msgId": str((ms // 1000 << 32) | number), "roomId": event["session_id"], "createTime": str(ms)}
         if kind == "chat":
             common["method"] = "WebcastChatMessage"
             user = event.get("user", "")
-            message: dict[str, object] = {"common": common, "user": {"id": user[2:], "nickName": user},
-                                          "content": event["text"]}
+            message: dict[str, object] = {"common": common, "user": {"id": user[2:], "nickName": user}, "content": event["text"]}
         elif kind == "viewers":
             common["method"] = "WebcastRoomUserSeqMessage"
             message = {"common": common, "total": str(event["online"]), "totalUser": str(event["total"])}
@@ -139,8 +137,13 @@ def douyin_shaped(lines: list[str], limit: int) -> tuple[list[str], list[str]]:
         else:
             event.pop("value")  # Douyin gives no money for a gift: both sides without a value
             common["method"] = "WebcastGiftMessage"
-            message = {"common": common, "giftId": "463", "repeatCount": str(event["count"]),
-                       "gift": {"id": "463", "name": event["name"], "diamondCount": 1}, "user": {"id": "2"}}
+            message = {
+                "common": common,
+                "giftId": "463",
+                "repeatCount": str(event["count"]),
+                "gift": {"id": "463", "name": event["name"], "diamondCount": 1},
+                "user": {"id": "2"},
+            }
         native.append(json.dumps(event, ensure_ascii=False, default=str))
         douyin.append(json.dumps(message, ensure_ascii=False))
         if len(native) >= limit:
@@ -153,6 +156,7 @@ def side_by_side(native: list[str], douyin: list[str], chunk: int = 2_000) -> tu
     alternating chunks of ``chunk`` events (each side its own engine), so that the machine's drift, which moves a run
     by ±10% and more on a shared 2-core machine, falls on both sides alike."""
     from livecommerce.monitor.adapters import Adapter
+
     gc.collect()
     gc.disable()
     plain_engine, adapted_engine, adapter = Engine(), Engine(), Adapter("douyin")
@@ -160,10 +164,10 @@ def side_by_side(native: list[str], douyin: list[str], chunk: int = 2_000) -> tu
     plain = adapted = 0.0
     for start in range(0, len(native), chunk):
         began = clock()
-        for line in native[start:start + chunk]:
+        for line in native[start : start + chunk]:
             read(line)
         middle = clock()
-        for line in douyin[start:start + chunk]:
+        for line in douyin[start : start + chunk]:
             feed(adapted_engine, line)
         plain, adapted = plain + middle - began, adapted + clock() - middle
     gc.enable()
@@ -186,8 +190,11 @@ def through_redis(lines: list[str], consumers: int = 2) -> dict[str, object] | s
         return f"skipped: {exc}"
     port = free_port()
     workdir = tempfile.mkdtemp(prefix="lc-bench-redis-")
-    server = subprocess.Popen([binary, "--port", str(port), "--save", "", "--appendonly", "no", "--dir", workdir],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [binary, "--port", str(port), "--save", "", "--appendonly", "no", "--dir", workdir],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(100):
             try:
@@ -218,8 +225,10 @@ def main() -> None:
     lines = list(evening(sessions=args.sessions, seconds=seconds, events_per_second=rate))
     kinds = Counter(json.loads(line)["kind"] for line in lines[:: max(1, len(lines) // 200_000)])
     sampled = sum(kinds.values())
-    print(f"evening: {len(lines):,} events, {args.sessions:,} sessions, {seconds} s of event time "
-          f"(made in {time.perf_counter() - started:.1f} s)")
+    print(
+        f"evening: {len(lines):,} events, {args.sessions:,} sessions, {seconds} s of event time "
+        f"(made in {time.perf_counter() - started:.1f} s)"
+    )
     print("  mix: " + ", ".join(f"{kind} {count / sampled:.1%}" for kind, count in kinds.most_common()))
 
     # each side twice, alternating, the best time of each kept: this machine is shared, and its speed drifts
@@ -240,19 +249,25 @@ def main() -> None:
     print(f"baseline json.loads only:          {base:7.2f} s  {len(lines) / base:>12,.0f} events/s")
     print(f"baseline json with exact Decimal:  {base_decimal:7.2f} s  {len(lines) / base_decimal:>12,.0f} events/s")
     print(f"monitor, every rule + compliance:  {ours:7.2f} s  {len(lines) / ours:>12,.0f} events/s  (one core)")
-    print(f"  ratio monitor / json.loads: {ours / base:.1f}x the time; target 100,000 events/s: "
-          f"{'met' if len(lines) / ours >= 100_000 else 'NOT met'}")
-    print(f"  transitions: {run['transitions']:,}; refused events: {engine.intake.line - engine.intake.accepted:,}; "
-          f"hits: {len(engine.hits):,}")
+    print(
+        f"  ratio monitor / json.loads: {ours / base:.1f}x the time; target 100,000 events/s: "
+        f"{'met' if len(lines) / ours >= 100_000 else 'NOT met'}"
+    )
+    print(
+        f"  transitions: {run['transitions']:,}; refused events: {engine.intake.line - engine.intake.accepted:,}; "
+        f"hits: {len(engine.hits):,}"
+    )
 
     sessions = list(engine.sessions.values()) + engine.ended
     sample = sessions[:: max(1, len(sessions) // 200)]
     shared = {id(engine)} | {id(o) for specs in engine._specs.values() for o in (specs, *specs.values())}
     sizes = sorted(deep_size(state, set(shared)) for state in sample)  # the rules are shared, not the session's
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(f"memory per session (deep size of {len(sample)} sessions): median {sizes[len(sizes) // 2] / 1024:.1f} KiB, "
-          f"max {sizes[-1] / 1024:.1f} KiB; peak RSS grew {(rss_after - rss_before) / 1024:.0f} MiB over "
-          f"{len(sessions):,} sessions")
+    print(
+        f"memory per session (deep size of {len(sample)} sessions): median {sizes[len(sizes) // 2] / 1024:.1f} KiB, "
+        f"max {sizes[-1] / 1024:.1f} KiB; peak RSS grew {(rss_after - rss_before) / 1024:.0f} MiB over "
+        f"{len(sessions):,} sessions"
+    )
     del engine, run
     gc.collect()
 
@@ -260,9 +275,11 @@ def main() -> None:
     delays.sort()
     if delays:
         p50, p99, worst = (delays[len(delays) // 2], delays[min(len(delays) - 1, int(len(delays) * 0.99))], delays[-1])
-        print(f"event-to-alert latency over {len(delays):,} alerts ({', '.join(f'{r} {n}' for r, n in rules.most_common())}):"
-              f" p50 {p50 * 1000:.2f} ms, p99 {p99 * 1000:.2f} ms, max {worst * 1000:.2f} ms; target p99 < 1 s: "
-              f"{'met' if p99 < 1 else 'NOT met'}")
+        print(
+            f"event-to-alert latency over {len(delays):,} alerts ({', '.join(f'{r} {n}' for r, n in rules.most_common())}):"
+            f" p50 {p50 * 1000:.2f} ms, p99 {p99 * 1000:.2f} ms, max {worst * 1000:.2f} ms; target p99 < 1 s: "
+            f"{'met' if p99 < 1 else 'NOT met'}"
+        )
 
     # Douyin's own messages through the adapter against the same events as the monitor's lines (issue 14: under 20 %)
     if args.douyin_events:
@@ -272,10 +289,12 @@ def main() -> None:
             this_plain, this_adapted, engine = side_by_side(native, douyin)
             if this_adapted / this_plain < adapted / plain:
                 plain, adapted = this_plain, this_adapted
-        print(f"douyin adapter: {len(native):,} chat/viewers/like/gift events, in alternating chunks of 2,000; the "
-              f"monitor's own lines {plain / len(native) * 1e6:.2f} µs an event, Douyin protobuf JSON through the adapter "
-              f"{adapted / len(douyin) * 1e6:.2f} µs an event ({engine.intake.accepted:,} accepted): "
-              f"+{(adapted / plain - 1) * 100:.1f}%; target under 20%: {'met' if adapted / plain < 1.2 else 'NOT met'}")
+        print(
+            f"douyin adapter: {len(native):,} chat/viewers/like/gift events, in alternating chunks of 2,000; the "
+            f"monitor's own lines {plain / len(native) * 1e6:.2f} µs an event, Douyin protobuf JSON through the adapter "
+            f"{adapted / len(douyin) * 1e6:.2f} µs an event ({engine.intake.accepted:,} accepted): "
+            f"+{(adapted / plain - 1) * 100:.1f}%; target under 20%: {'met' if adapted / plain < 1.2 else 'NOT met'}"
+        )
         del engine
         gc.collect()
 
@@ -287,12 +306,16 @@ def main() -> None:
     else:
         alone = in_process(subset)
         same = "the same count as" if alone["transitions"] == result["transitions"] else "NOT the same count as"
-        print(f"redis streams, 2 consumers, 4 partitions: {result['events']:,} events of {args.redis_sessions:,} sessions "
-              f"in {result['seconds']:.2f} s, {result['events_per_second']:,.0f} events/s, {result['transitions']:,} "
-              f"transitions ({same} in-process: {alone['transitions']:,})")
+        print(
+            f"redis streams, 2 consumers, 4 partitions: {result['events']:,} events of {args.redis_sessions:,} sessions "
+            f"in {result['seconds']:.2f} s, {result['events_per_second']:,.0f} events/s, {result['transitions']:,} "
+            f"transitions ({same} in-process: {alone['transitions']:,})"
+        )
         base_subset = baseline(subset)
-        print(f"  ratio redis / json.loads on the same events: {float(result['seconds']) / base_subset:.1f}x the time; "
-              f"in-process on them: {len(subset) / float(alone['seconds']):,.0f} events/s")
+        print(
+            f"  ratio redis / json.loads on the same events: {float(result['seconds']) / base_subset:.1f}x the time; "
+            f"in-process on them: {len(subset) / float(alone['seconds']):,.0f} events/s"
+        )
     print(f"cpu: {os.cpu_count()} cores on this machine; python {sys.version.split()[0]}")
 
 

@@ -23,8 +23,15 @@ from livecommerce.policy.evaluate import evaluate_entities
 from livecommerce.policy.facts import read_payload
 
 YEAR = 2025
-KINDS = ["enterprise"] * 70 + ["individual_business"] * 10 + ["cooperative"] * 5 + ["mcn"] * 5 + ["streamer_team"] * 4 + \
-    ["base_operator"] * 3 + ["city_government", "county_government", "association"]
+KINDS = (
+    ["enterprise"] * 70
+    + ["individual_business"] * 10
+    + ["cooperative"] * 5
+    + ["mcn"] * 5
+    + ["streamer_team"] * 4
+    + ["base_operator"] * 3
+    + ["city_government", "county_government", "association"]
+)
 
 
 def _amount(rng: random.Random, low: int, high: int) -> str:
@@ -53,11 +60,16 @@ def entities(n: int, seed: int = 7) -> list[dict[str, Any]]:
             facts["fixed_asset_investment_last_3_years"] = _amount(rng, 1_000_000, 30_000_000)
         elif roll < 0.15:
             drawn = f"{YEAR - rng.randint(0, 3)}-0{rng.randint(1, 9)}-15"
-            facts["loans"] = [{"principal": _amount(rng, 500_000, 50_000_000), "drawn_on": drawn,
-                               "repaid_on": None, "contract_rate": "0.0385",
-                               "project": rng.choice(["quality_project", "platform", "base_upgrade", "warehouse",
-                                                      "cross_border_warehouse"]),
-                               "project_total_investment": _amount(rng, 1_000_000, 60_000_000)}]
+            facts["loans"] = [
+                {
+                    "principal": _amount(rng, 500_000, 50_000_000),
+                    "drawn_on": drawn,
+                    "repaid_on": None,
+                    "contract_rate": "0.0385",
+                    "project": rng.choice(["quality_project", "platform", "base_upgrade", "warehouse", "cross_border_warehouse"]),
+                    "project_total_investment": _amount(rng, 1_000_000, 60_000_000),
+                }
+            ]
             facts["quality_ecommerce_entity"] = rng.random() < 0.5
         elif roll < 0.20:
             facts["independent_site_trade"] = {str(YEAR - 1): _amount(rng, 0, 6_000_000), str(YEAR): _amount(rng, 3_000_000, 9_000_000)}
@@ -80,8 +92,17 @@ def entities(n: int, seed: int = 7) -> list[dict[str, Any]]:
         call_center = rng.random() < 0.02
         if call_center:
             facts["insured_employees"] = {str(YEAR - 1): rng.randint(50, 300)}
-        out.append({"id": f"E{i:05d}", "name": f"主体{i}", "kind": kind, "in_province": rng.random() < 0.97,
-                    "above_quota": rng.random() < 0.2, "call_center": call_center, "facts": facts})
+        out.append(
+            {
+                "id": f"E{i:05d}",
+                "name": f"主体{i}",
+                "kind": kind,
+                "in_province": rng.random() < 0.97,
+                "above_quota": rng.random() < 0.2,
+                "call_center": call_center,
+                "facts": facts,
+            }
+        )
     return out
 
 
@@ -90,22 +111,41 @@ def baseline_sales(payload: dict[str, Any]) -> Decimal:
     rows = []
     for e in payload["entities"]:
         f = e["facts"]
-        rows.append((e["id"], e["kind"], e["in_province"], e["above_quota"],
-                     Decimal(f["local_physical_online_retail"][str(YEAR)]), Decimal(f["local_physical_online_retail"][str(YEAR - 1)]),
-                     Decimal(f["physical_online_retail"][str(YEAR)]), Decimal(f["physical_online_retail"][str(YEAR - 1)])))
+        rows.append(
+            (
+                e["id"],
+                e["kind"],
+                e["in_province"],
+                e["above_quota"],
+                Decimal(f["local_physical_online_retail"][str(YEAR)]),
+                Decimal(f["local_physical_online_retail"][str(YEAR - 1)]),
+                Decimal(f["physical_online_retail"][str(YEAR)]),
+                Decimal(f["physical_online_retail"][str(YEAR - 1)]),
+            )
+        )
     df = pd.DataFrame(rows, columns=["id", "kind", "in_province", "above_quota", "local", "local_before", "phys", "phys_before"])
     company = df.kind.isin(["enterprise", "mcn", "streamer_team"]) & df.in_province
     live = df.kind.isin(["mcn", "streamer_team"]) & df.in_province
     cap = Decimal("3000000.00")
     new_local, new_phys = df.local - df.local_before, df.phys - df.phys_before
     a = ((new_phys.clip(lower=0) * Decimal("0.02")).map(lambda v: min(v.quantize(Decimal("0.01")), cap))).where(
-        company & (new_local >= Decimal(5_000_000)), Decimal(0))
-    b = (df.phys * Decimal("0.002")).map(lambda v: min(v.quantize(Decimal("0.01")), cap)).where(
-        company & (df.local >= Decimal(200_000_000)), Decimal(0))
-    c = (df.phys * Decimal("0.002")).map(lambda v: min(v.quantize(Decimal("0.01")), cap)).where(
-        live & (df.local >= Decimal(50_000_000)), Decimal(0))
-    d = (new_phys * Decimal("0.02")).map(lambda v: min(v.quantize(Decimal("0.01")), cap)).where(
-        df.above_quota & (new_phys > Decimal(10_000_000)), Decimal(0))
+        company & (new_local >= Decimal(5_000_000)), Decimal(0)
+    )
+    b = (
+        (df.phys * Decimal("0.002"))
+        .map(lambda v: min(v.quantize(Decimal("0.01")), cap))
+        .where(company & (df.local >= Decimal(200_000_000)), Decimal(0))
+    )
+    c = (
+        (df.phys * Decimal("0.002"))
+        .map(lambda v: min(v.quantize(Decimal("0.01")), cap))
+        .where(live & (df.local >= Decimal(50_000_000)), Decimal(0))
+    )
+    d = (
+        (new_phys * Decimal("0.02"))
+        .map(lambda v: min(v.quantize(Decimal("0.01")), cap))
+        .where(df.above_quota & (new_phys > Decimal(10_000_000)), Decimal(0))
+    )
     best = pd.concat([a, b, c, d], axis=1).max(axis=1)
     return sum(best, Decimal(0))
 
@@ -130,15 +170,23 @@ def main() -> None:
     total = sum((r.total for r in results), Decimal(0))
     clauses = len({f.clause for r in results for f in r.eligible})
     best_read, best_eval = min(read_times), min(eval_times)
-    print(f"policy evaluate: {args.entities:,} entities, {clauses} clauses met, {eligible:,} eligible awards, "
-          f"{granted:,} granted, total {total:,.2f} 元")
-    print(f"  read and check the facts: {best_read:.2f} s   evaluate with traces and exclusivity: {best_eval:.2f} s   "
-          f"together {best_read + best_eval:.2f} s (target < 2 s; median of {args.repeat}: "
-          f"{statistics.median(read_times) + statistics.median(eval_times):.2f} s)")
+    print(
+        f"policy evaluate: {args.entities:,} entities, {clauses} clauses met, {eligible:,} eligible awards, "
+        f"{granted:,} granted, total {total:,.2f} 元"
+    )
+    print(
+        f"  read and check the facts: {best_read:.2f} s   evaluate with traces and exclusivity: {best_eval:.2f} s   "
+        f"together {best_read + best_eval:.2f} s (target < 2 s; median of {args.repeat}: "
+        f"{statistics.median(read_times) + statistics.median(eval_times):.2f} s)"
+    )
 
-    sales_only = {"year": YEAR, "entities": [{**e, "facts": {k: v for k, v in e["facts"].items()
-                                                              if k in ("local_physical_online_retail", "physical_online_retail")}}
-                                             for e in payload["entities"]]}
+    sales_only = {
+        "year": YEAR,
+        "entities": [
+            {**e, "facts": {k: v for k, v in e["facts"].items() if k in ("local_physical_online_retail", "physical_online_retail")}}
+            for e in payload["entities"]
+        ],
+    }
     started = time.perf_counter()
     expected = baseline_sales(sales_only)
     pandas_seconds = time.perf_counter() - started
@@ -147,9 +195,11 @@ def main() -> None:
     ours = evaluate_entities(year, parsed, ec20_years=(YEAR,))
     ours_seconds = time.perf_counter() - started
     ours_total = sum((r.total for r in ours), Decimal(0))
-    print(f"sales clauses only (LIVE20 1a/1b/3, EC20 3, the largest): ours {ours_seconds:.2f} s with traces, "
-          f"pandas baseline {pandas_seconds:.2f} s without; ratio {ours_seconds / pandas_seconds:.2f}; totals "
-          f"{'agree' if ours_total == expected else 'DIFFER'} ({ours_total:,.2f} / {expected:,.2f})")
+    print(
+        f"sales clauses only (LIVE20 1a/1b/3, EC20 3, the largest): ours {ours_seconds:.2f} s with traces, "
+        f"pandas baseline {pandas_seconds:.2f} s without; ratio {ours_seconds / pandas_seconds:.2f}; totals "
+        f"{'agree' if ours_total == expected else 'DIFFER'} ({ours_total:,.2f} / {expected:,.2f})"
+    )
 
 
 if __name__ == "__main__":

@@ -55,8 +55,12 @@ def main() -> None:
     idle = [_query_seconds() for _ in range(args.idle)]
     big = write_orders(work / "big.csv", args.rows)
     started = time.perf_counter()
-    ingest = subprocess.Popen([sys.executable, "-m", "livecommerce", "ingest", "orders", str(big), "--format", "json"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=dict(os.environ))
+    ingest = subprocess.Popen(
+        [sys.executable, "-m", "livecommerce", "ingest", "orders", str(big), "--format", "json"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=dict(os.environ),
+    )
     during: list[float] = []
     while ingest.poll() is None:
         during.append(_query_seconds())
@@ -66,8 +70,7 @@ def main() -> None:
     with connect(settings) as con:  # a write of one row, then the publication of the whole file
         con.execute("UPDATE warehouse_meta SET value = value WHERE key = 'schema_version'")
     publish_seconds = time.perf_counter() - publish_started
-    print(f"cores {os.cpu_count()}, demo {args.scale}, ingest of {args.rows:,} rows in {ingest_seconds:.1f} s "
-          f"(exit {ingest.returncode})")
+    print(f"cores {os.cpu_count()}, demo {args.scale}, ingest of {args.rows:,} rows in {ingest_seconds:.1f} s (exit {ingest.returncode})")
     print(f"idle:   p95 {p95(idle):.3f} s over {len(idle)} queries (median {statistics.median(idle):.3f} s)")
     print(f"during: p95 {p95(during):.3f} s over {len(during)} queries (median {statistics.median(during):.3f} s)")
     print(f"ratio during/idle p95: {p95(during) / p95(idle):.2f}")

@@ -61,8 +61,7 @@ def dashboard(settings: Any, today: date, repeat: int) -> None:
     period = board.last_complete_month(today)
     questions = board.dashboard_queries(period, None, actor).all()
     snap = snapshot(settings)
-    print(f"\n1. 总览 dashboard for {period.label}: {len(questions)} queries, "
-          f"each {repeat}× on the page's one connection")
+    print(f"\n1. 总览 dashboard for {period.label}: {len(questions)} queries, each {repeat}× on the page's one connection")
     print(f"{'query':<58} {'plan':<26} {'p50 ms':>8} {'p95 ms':>8}")
     every: list[float] = []
     with open_duckdb(settings) as engine:
@@ -79,8 +78,10 @@ def dashboard(settings: Any, today: date, repeat: int) -> None:
     print(f"{'every dashboard query':<85} {statistics.median(every):>8.1f} {_p(every, 0.95):>8.1f}")
     print(f"target p95 < 300 ms: {'met' if _p(every, 0.95) < 300 else 'NOT met'}")
     whole, _ = _timed(lambda: board.build_dashboard(period, None, actor, settings=settings), max(3, repeat // 4))
-    print(f"the whole page's figures (connection, registry snapshot, {len(questions)} queries): "
-          f"median {statistics.median(whole):.0f} ms, worst {max(whole):.0f} ms")
+    print(
+        f"the whole page's figures (connection, registry snapshot, {len(questions)} queries): "
+        f"median {statistics.median(whole):.0f} ms, worst {max(whole):.0f} ms"
+    )
 
 
 def full_year(settings: Any, year: int, repeat: int) -> None:
@@ -93,7 +94,8 @@ def full_year(settings: Any, year: int, repeat: int) -> None:
     print(f"\n2. 网络零售额 {year} by county × category from order detail ({repeat}× each, best and median)")
     with open_duckdb(settings) as engine:
         count = engine.backend.con.execute(
-            f"SELECT count(*) FROM orders WHERE paid_at >= '{year}-01-01' AND paid_at < '{year + 1}-01-01'").fetchall()[0][0]
+            f"SELECT count(*) FROM orders WHERE paid_at >= '{year}-01-01' AND paid_at < '{year + 1}-01-01'"
+        ).fetchall()[0][0]
         print(f"orders paid in {year}: {count:,}")
         params = {"start": date(year, 1, 1), "end": date(year, 12, 31), "end_next": date(year + 1, 1, 1)}
         con = engine.backend.con
@@ -110,7 +112,8 @@ def full_year(settings: Any, year: int, repeat: int) -> None:
             "SELECT seller_region AS region, category, paid_amount - refund_amount AS net FROM orders "
             "WHERE paid_at >= $start AND paid_at < $end_next UNION ALL "
             "SELECT seller_region, category, gmv - refunds FROM shop_daily_uncovered WHERE date BETWEEN $start AND $end",
-            params).df()
+            params,
+        ).df()
         load_s = time.perf_counter() - started
     pandas_t, grouped = _timed(lambda: frame.groupby(["region", "category"], sort=False)["net"].sum(), repeat)
     ours_map = {(r.keys["county"], r.keys["category"]): r.value for r in ours.rows}
@@ -122,14 +125,20 @@ def full_year(settings: Any, year: int, repeat: int) -> None:
     best, med = min(ours_t), statistics.median(ours_t)
     print(f"{'ours (Ibis → DuckDB, detail)':<40} best {best:>9.1f} ms  median {med:>9.1f} ms  (target < 5000 ms)")
     print(f"{'hand-written DuckDB SQL':<40} best {min(hand_t):>9.1f} ms  median {statistics.median(hand_t):>9.1f} ms")
-    print(f"{'pandas groupby (frame in memory)':<40} best {min(pandas_t):>9.1f} ms  median {statistics.median(pandas_t):>9.1f} ms"
-          f"  (+ {load_s * 1000:,.0f} ms to load {len(frame):,} rows into pandas)")
-    print(f"{'ours from the rollups (the planner)':<40} best {min(rollup_t):>9.1f} ms  median {statistics.median(rollup_t):>9.1f} ms"
-          f"  plan {from_rollup.plan}")
+    print(
+        f"{'pandas groupby (frame in memory)':<40} best {min(pandas_t):>9.1f} ms  median {statistics.median(pandas_t):>9.1f} ms"
+        f"  (+ {load_s * 1000:,.0f} ms to load {len(frame):,} rows into pandas)"
+    )
+    print(
+        f"{'ours from the rollups (the planner)':<40} best {min(rollup_t):>9.1f} ms  median {statistics.median(rollup_t):>9.1f} ms"
+        f"  plan {from_rollup.plan}"
+    )
     ratio = med / statistics.median(hand_t)
     print(f"overhead ours / hand SQL (median): {ratio:.2f}  (target ≤ 1.2: {'met' if ratio <= 1.2 else 'NOT met'})")
-    print(f"ours / pandas groupby (median): {med / statistics.median(pandas_t):.2f}; "
-          f"ours / (pandas load + groupby): {med / (load_s * 1000 + statistics.median(pandas_t)):.2f}")
+    print(
+        f"ours / pandas groupby (median): {med / statistics.median(pandas_t):.2f}; "
+        f"ours / (pandas load + groupby): {med / (load_s * 1000 + statistics.median(pandas_t)):.2f}"
+    )
     del pd
 
 

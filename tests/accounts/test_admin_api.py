@@ -48,8 +48,7 @@ def test_issue_list_use_and_revoke_a_token(admin_api: TestClient) -> None:
     token, token_id = issued.json()["token"], issued.json()["id"]
     assert admin_api.get("/api/ingest/batches", headers=bearer(token)).status_code == 200
     listed = admin_api.get(f"/api/users/{feed}/tokens").json()
-    assert [(row["id"], row["name"], row["state"], row["created_by"]) for row in listed] == [
-        (token_id, "抖音数据推送", "active", "admin")]
+    assert [(row["id"], row["name"], row["state"], row["created_by"]) for row in listed] == [(token_id, "抖音数据推送", "active", "admin")]
     assert listed[0]["last_used_at"] is not None and "token" not in listed[0]
     assert [row["id"] for row in admin_api.get("/api/tokens").json()] == [token_id]
     revoked = admin_api.post(f"/api/tokens/{token_id}/revoke")
@@ -98,17 +97,25 @@ def test_every_account_write_is_audited(admin_api: TestClient) -> None:
     admin_api.post(f"/api/users/{feed}/activate")
     admin_api.post(f"/api/users/{feed}/password", json={})
     with session_scope() as session:
-        lines = session.execute(select(AuditEntry.actor, AuditEntry.action, AuditEntry.after)
-                                .where(AuditEntry.action.not_in(["login", "users.create"])).order_by(AuditEntry.id)).all()
+        lines = session.execute(
+            select(AuditEntry.actor, AuditEntry.action, AuditEntry.after)
+            .where(AuditEntry.action.not_in(["login", "users.create"]))
+            .order_by(AuditEntry.id)
+        ).all()
     assert [(actor, action) for actor, action, _ in lines] == [
-        ("admin", "tokens.issue"), ("admin", "tokens.revoke"), ("admin", "users.update"), ("admin", "users.update"),
-        ("admin", "users.set_password")]
-    assert [json.loads(after or "{}").get("active") for _, action, after in lines if action == "users.update"] == [
-        False, True]
+        ("admin", "tokens.issue"),
+        ("admin", "tokens.revoke"),
+        ("admin", "users.update"),
+        ("admin", "users.update"),
+        ("admin", "users.set_password"),
+    ]
+    assert [json.loads(after or "{}").get("active") for _, action, after in lines if action == "users.update"] == [False, True]
 
 
-@pytest.mark.parametrize("path", ["/api/users/0/tokens", "/api/users/9223372036854775808/tokens",
-                                  "/api/tokens/-1/revoke", "/api/users/99999999999999999999/deactivate"])
+@pytest.mark.parametrize(
+    "path",
+    ["/api/users/0/tokens", "/api/users/9223372036854775808/tokens", "/api/tokens/-1/revoke", "/api/users/99999999999999999999/deactivate"],
+)
 def test_ids_out_of_bounds_are_422(admin_api: TestClient, path: str) -> None:
     method = admin_api.get if path.endswith("tokens") else admin_api.post
     assert method(path).status_code == 422
@@ -124,8 +131,9 @@ def test_a_city_officer_reaches_no_token_and_no_user(admin_api: TestClient) -> N
     token_id = admin_api.post(f"/api/users/{feed}/tokens", json={"name": "抖音"}).json()["id"]
     add_user("hrb", "city_officer", scope_region="230100")
     with TestClient(admin_api.app) as officer:
-        officer.headers["X-CSRF-Token"] = officer.post(
-            "/api/auth/login", json={"username": "hrb", "password": PASSWORD}).json()["csrf_token"]
+        officer.headers["X-CSRF-Token"] = officer.post("/api/auth/login", json={"username": "hrb", "password": PASSWORD}).json()[
+            "csrf_token"
+        ]
         assert officer.get("/api/tokens").json() == []
         for path in (f"/api/tokens/{token_id}/revoke", f"/api/users/{feed}/deactivate", f"/api/users/{feed}/password"):
             assert officer.post(path, json={}).status_code in (403, 404), path

@@ -35,11 +35,12 @@ def lines() -> list[AuditEntry]:
 
 def test_a_line_hash_is_the_sha256_of_its_fields_in_a_fixed_order(registry_home: Settings) -> None:
     with session_scope() as session:
-        entry = audit.record(session, "admin", "users.create", "user", "7", None, {"username": "张三"},
-                             client="10.0.0.1 curl")
+        entry = audit.record(session, "admin", "users.create", "user", "7", None, {"username": "张三"}, client="10.0.0.1 curl")
         entry.at = datetime(2026, 12, 7, 4, 5, 6, 123456, tzinfo=UTC)
-    canonical = ('["' + "0" * 64 + '",1,"2026-12-07T04:05:06.123456Z","admin","users.create","user","7",null,'
-                 '"{\\"username\\": \\"张三\\"}","ok","10.0.0.1 curl"]')
+    canonical = (
+        '["' + "0" * 64 + '",1,"2026-12-07T04:05:06.123456Z","admin","users.create","user","7",null,'
+        '"{\\"username\\": \\"张三\\"}","ok","10.0.0.1 curl"]'
+    )
     [stored] = lines()
     assert stored.id == 1 and stored.prev_hash == "0" * 64
     assert stored.hash == hashlib.sha256(canonical.encode("utf-8")).hexdigest()
@@ -81,15 +82,20 @@ def test_text_longer_than_its_column_is_cut_before_it_is_hashed(registry_home: S
         assert audit.verify(session).intact
 
 
-@pytest.mark.parametrize("statement", ["UPDATE audit_log SET actor = 'mallory' WHERE id = 1",
-                                       "DELETE FROM audit_log WHERE id = 1",
-                                       "UPDATE audit_chain_head SET last_id = 0", "DELETE FROM audit_chain_head"])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_log SET actor = 'mallory' WHERE id = 1",
+        "DELETE FROM audit_log WHERE id = 1",
+        "UPDATE audit_chain_head SET last_id = 0",
+        "DELETE FROM audit_chain_head",
+    ],
+)
 def test_the_database_refuses_to_change_or_delete_a_line(registry_home: Settings, statement: str) -> None:
     add_lines(2)
     with pytest.raises(DBAPIError) as refused, session_scope() as session:
         session.execute(text(statement))
-    assert "append-only" in str(refused.value) or "only moves forward" in str(refused.value) or "cannot be deleted" in str(
-        refused.value)
+    assert "append-only" in str(refused.value) or "only moves forward" in str(refused.value) or "cannot be deleted" in str(refused.value)
     assert [entry.actor for entry in lines()] == ["admin", "admin"]
 
 
@@ -123,7 +129,7 @@ def test_verify_names_a_line_altered_behind_the_triggers_back(registry_home: Set
     assert code == 0 and "5 lines checked" in output
     _drop_triggers(registry_home)
     with session_scope() as session:
-        session.execute(text("UPDATE audit_log SET after = '{\"role\": \"province_admin\"}' WHERE id = 3"))
+        session.execute(text('UPDATE audit_log SET after = \'{"role": "province_admin"}\' WHERE id = 3'))
     code, output = _verify_cli()
     third = lines()[2]
     assert code == 1
@@ -146,9 +152,13 @@ def test_verify_catches_a_line_inserted_with_a_forged_hash(registry_home: Settin
     with session_scope() as session:
         last = session.get(AuditEntry, 3)
         assert last is not None
-        session.execute(text("INSERT INTO audit_log (id, at, actor, action, target_type, target_id, outcome, client, "
-                             "prev_hash, hash) VALUES (4, :at, 'mallory', 'users.update', 'user', '1', 'ok', '', :p, :h)"),
-                        {"at": last.at, "p": last.hash, "h": "f" * 64})
+        session.execute(
+            text(
+                "INSERT INTO audit_log (id, at, actor, action, target_type, target_id, outcome, client, "
+                "prev_hash, hash) VALUES (4, :at, 'mallory', 'users.update', 'user', '1', 'ok', '', :p, :h)"
+            ),
+            {"at": last.at, "p": last.hash, "h": "f" * 64},
+        )
     code, output = _verify_cli()
     assert code == 1 and "line 4" in output and "'mallory'" in output and "altered" in output
 
@@ -227,8 +237,9 @@ def _upgrade(settings: Settings, revision: str) -> None:
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
-def test_the_migration_chains_the_lines_already_there(backend: str, request: pytest.FixtureRequest, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_migration_chains_the_lines_already_there(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Lines written before 0007 (ids with a gap) are hashed in id order; new lines continue the chain."""
     monkeypatch.setenv("LIVECOMMERCE_HOME", str(tmp_path / "home"))
     if backend == "postgres":
@@ -242,9 +253,13 @@ def test_the_migration_chains_the_lines_already_there(backend: str, request: pyt
     _upgrade(settings, "0006")
     with db.get_engine(settings).begin() as connection:
         for line_id, actor in ((1, "a"), (2, "b"), (5, "c")):
-            connection.execute(text("INSERT INTO audit_log (id, at, actor, action, target_type, target_id, outcome, "
-                                    "client) VALUES (:id, :at, :actor, 'login', 'user', '1', 'ok', '')"),
-                               {"id": line_id, "at": datetime(2026, 1, line_id, tzinfo=UTC), "actor": actor})
+            connection.execute(
+                text(
+                    "INSERT INTO audit_log (id, at, actor, action, target_type, target_id, outcome, "
+                    "client) VALUES (:id, :at, :actor, 'login', 'user', '1', 'ok', '')"
+                ),
+                {"id": line_id, "at": datetime(2026, 1, line_id, tzinfo=UTC), "actor": actor},
+            )
     _upgrade(settings, "head")
     with session_scope(settings) as session:
         audit.record(session, "d", "logout")

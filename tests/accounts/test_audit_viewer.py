@@ -27,8 +27,15 @@ LAST_OF_DEC_1 = datetime(2026, 12, 1, 15, 59, 59, tzinfo=UTC)
 FIRST_OF_DEC_2 = datetime(2026, 12, 1, 16, 0, 0, tzinfo=UTC)
 
 
-def add_line(actor: str, action: str, at: datetime, target: tuple[str, str] = ("user", "9"), before: object = None,
-             after: object = None, outcome: str = "ok") -> None:
+def add_line(
+    actor: str,
+    action: str,
+    at: datetime,
+    target: tuple[str, str] = ("user", "9"),
+    before: object = None,
+    after: object = None,
+    outcome: str = "ok",
+) -> None:
     with session_scope() as session:
         audit.record(session, actor, action, target[0], target[1], before, after, outcome=outcome).at = at
 
@@ -76,8 +83,20 @@ def test_the_api_filters_by_actor_action_and_target(app_client: TestClient) -> N
     assert client.get("/api/audit", params={"target_type": "entity"}).json()["total"] == 1
 
 
-@pytest.mark.parametrize("query", ["limit=0", "limit=1001", "offset=-1", "from=2026-13-01", "from=2026-12-09&to=2026-12-01",
-                                   "actor=" + "x" * 65, "from=0001-01-01", "to=9999-12-31", "target_id=%00"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "limit=0",
+        "limit=1001",
+        "offset=-1",
+        "from=2026-13-01",
+        "from=2026-12-09&to=2026-12-01",
+        "actor=" + "x" * 65,
+        "from=0001-01-01",
+        "to=9999-12-31",
+        "target_id=%00",
+    ],
+)
 def test_the_api_refuses_what_is_out_of_bounds_with_a_422(app_client: TestClient, query: str) -> None:
     response = logged_in(app_client, "aud").get(f"/api/audit?{query}")
     assert response.status_code == 422, response.text
@@ -99,8 +118,10 @@ def test_only_audit_read_may_read_it_and_the_refusal_is_audited(app_client: Test
     assert client.get("/admin/audit/export.xlsx").status_code == 403
     denied = lines("denied")
     assert [(line.actor, line.target_type, line.target_id, line.outcome) for line in denied] == [
-        ("hrb", "request", "GET /api/audit", "refused"), ("hrb", "request", "GET /admin/audit", "refused"),
-        ("hrb", "request", "GET /admin/audit/export.xlsx", "refused")]
+        ("hrb", "request", "GET /api/audit", "refused"),
+        ("hrb", "request", "GET /admin/audit", "refused"),
+        ("hrb", "request", "GET /admin/audit/export.xlsx", "refused"),
+    ]
     assert json.loads(denied[0].after or "{}")["status"] == 403 and "audit.read" in (denied[0].after or "")
 
 
@@ -108,7 +129,8 @@ def test_a_csrf_refusal_is_audited_as_csrf(app_client: TestClient) -> None:
     client = logged_in(app_client, "aud")
     assert client.post("/logout", data={"csrf_token": "forged"}).status_code == 403
     assert [(line.actor, line.action, line.target_id, line.outcome) for line in lines("csrf")] == [
-        ("aud", "csrf", "POST /logout", "refused")]
+        ("aud", "csrf", "POST /logout", "refused")
+    ]
     assert lines("denied") == []
 
 
@@ -150,8 +172,10 @@ def test_the_export_holds_the_filtered_lines_and_is_itself_audited(app_client: T
     header = values[3]
     assert header[:4] == ["序号", "时间", "操作人", "操作"]
     data = values[4:]
-    assert [(row[2], row[3], row[9]) for row in data] == [("hrb", "修改主体", "name: 旧名 → 新名"),
-                                                           ("admin", "修改用户", "role: auditor → province_analyst")]
+    assert [(row[2], row[3], row[9]) for row in data] == [
+        ("hrb", "修改主体", "name: 旧名 → 新名"),
+        ("admin", "修改用户", "role: auditor → province_analyst"),
+    ]
     assert data[1][1] == datetime(2026, 12, 2, 0, 0, 0)  # Shanghai wall time
     [download] = lines("download")
     assert (download.actor, download.target_type, download.target_id) == ("aud", "export", "audit_log")
@@ -165,8 +189,9 @@ def test_the_admin_may_read_it_too(app_client: TestClient) -> None:
 
 
 def test_audit_list_as_json_and_as_a_table(app_client: TestClient) -> None:
-    result = CliRunner().invoke(cli_app, ["audit", "list", "--actor", "admin", "--from", "2026-12-02", "--to",
-                                          "2026-12-02", "--format", "json"])
+    result = CliRunner().invoke(
+        cli_app, ["audit", "list", "--actor", "admin", "--from", "2026-12-02", "--to", "2026-12-02", "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     answer = json.loads(result.output)
     assert answer["total"] == 1 and answer["items"][0]["summary"] == "role: auditor → province_analyst"

@@ -73,16 +73,17 @@ def test_token_is_printed_once(home: Settings) -> None:
         assert found is not None and found[0].username == "douyin"
 
 
-@pytest.mark.parametrize("command", [("users", "add", "weak", "--role", "province_analyst"),
-                                     ("users", "create-admin", "weak")])
-@pytest.mark.parametrize(("password", "rule"), [
-    ("short-1", "密码至少12位 (a password needs at least 12 characters)"),
-    (" " * 12, "at least two classes"),
-    ("weak-1234567", "may not be or contain the username"),
-    ("password1234", "common passwords"),
-])
-def test_a_weak_piped_password_exits_2_with_the_rule(home: Settings, command: tuple[str, ...], password: str,
-                                                     rule: str) -> None:
+@pytest.mark.parametrize("command", [("users", "add", "weak", "--role", "province_analyst"), ("users", "create-admin", "weak")])
+@pytest.mark.parametrize(
+    ("password", "rule"),
+    [
+        ("short-1", "密码至少12位 (a password needs at least 12 characters)"),
+        (" " * 12, "at least two classes"),
+        ("weak-1234567", "may not be or contain the username"),
+        ("password1234", "common passwords"),
+    ],
+)
+def test_a_weak_piped_password_exits_2_with_the_rule(home: Settings, command: tuple[str, ...], password: str, rule: str) -> None:
     code, output = run(*command, "--password-stdin", stdin=password + "\n")
     assert code == 2 and rule in output, output
     with session_scope() as session:
@@ -151,8 +152,9 @@ def test_deactivate_revokes_tokens_and_activate_does_not_revive_them(home: Setti
     assert run("users", "activate", "douyin")[0] == 0
     with session_scope() as session:
         assert sessions.resolve_token(session, str(issued["token"])) is None
-        actions = session.scalars(select(AuditEntry.action).where(AuditEntry.target_type.in_(["user", "api_token"]))
-                                  .order_by(AuditEntry.id)).all()
+        actions = session.scalars(
+            select(AuditEntry.action).where(AuditEntry.target_type.in_(["user", "api_token"])).order_by(AuditEntry.id)
+        ).all()
     assert actions == ["users.create", "tokens.issue", "users.update", "users.update"]
 
 

@@ -55,9 +55,11 @@ def test_wrong_unknown_and_inactive_fail_alike_and_are_audited_with_their_reason
     with session_scope() as session:
         service.deactivate(session, admin_actor, analyst.id)
     assert [fail("admin", "not-the-password"), fail("nobody", PASSWORD), fail("analyst", PASSWORD)] == [
-        "wrong password", "unknown user", "inactive"]
-    assert login_lines() == [("admin", "failed", "wrong password"), ("nobody", "failed", "unknown user"),
-                             ("analyst", "failed", "inactive")]
+        "wrong password",
+        "unknown user",
+        "inactive",
+    ]
+    assert login_lines() == [("admin", "failed", "wrong password"), ("nobody", "failed", "unknown user"), ("analyst", "failed", "inactive")]
 
 
 def test_one_failure_fewer_than_the_limit_does_not_lock(admin: User, few_failures: Settings) -> None:
@@ -66,9 +68,7 @@ def test_one_failure_fewer_than_the_limit_does_not_lock(admin: User, few_failure
     assert login("admin", PASSWORD).id == admin.id
 
 
-def test_exactly_the_limit_of_failures_locks_and_the_right_password_is_then_not_checked(
-    admin: User, few_failures: Settings
-) -> None:
+def test_exactly_the_limit_of_failures_locks_and_the_right_password_is_then_not_checked(admin: User, few_failures: Settings) -> None:
     for _ in range(few_failures.login_max_failures):
         assert fail("admin", "not-the-password") == "wrong password"
     assert fail("admin", PASSWORD) == "locked"
@@ -117,9 +117,7 @@ def small_address_limit(registry_home: Settings, monkeypatch: pytest.MonkeyPatch
     return get_settings()
 
 
-def test_an_address_with_too_many_failures_is_refused_for_every_account(
-    admin: User, small_address_limit: Settings
-) -> None:
+def test_an_address_with_too_many_failures_is_refused_for_every_account(admin: User, small_address_limit: Settings) -> None:
     for name in ("a1", "a2", "a3", "a4"):  # four different names: no account lock, the address's limit
         assert fail(name, "not-the-password") == "unknown user"
     assert fail("admin", PASSWORD) == "throttled"
@@ -127,8 +125,7 @@ def test_an_address_with_too_many_failures_is_refused_for_every_account(
     assert login("admin", PASSWORD, THERE).id == admin.id  # the account stays open to everyone else
 
 
-def test_unknown_wrong_and_locked_do_the_same_work(admin: User, few_failures: Settings,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unknown_wrong_and_locked_do_the_same_work(admin: User, few_failures: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     """Timing cannot tell them apart because each refusal costs exactly one argon2 verification (counted, not
     timed: wall-clock times on a shared CI machine vary more than the difference we would look for)."""
     from livecommerce.accounts import passwords
@@ -143,8 +140,11 @@ def test_unknown_wrong_and_locked_do_the_same_work(admin: User, few_failures: Se
     for _ in range(few_failures.login_max_failures):
         fail("admin", "not-the-password", "10.9.9.9 lock")
     monkeypatch.setattr(passwords, "verify_password", counted)
-    for username, password, client in (("admin", "not-the-password", "10.0.0.3 a"), ("nobody", PASSWORD, "10.0.0.4 b"),
-                                       ("admin", PASSWORD, "10.9.9.9 lock")):
+    for username, password, client in (
+        ("admin", "not-the-password", "10.0.0.3 a"),
+        ("nobody", PASSWORD, "10.0.0.4 b"),
+        ("admin", PASSWORD, "10.9.9.9 lock"),
+    ):
         checks.clear()
         with pytest.raises(logins.LoginFailed):
             login(username, password, client)

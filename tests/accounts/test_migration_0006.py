@@ -34,11 +34,17 @@ def test_0006_gives_old_tokens_90_days_and_old_users_no_forced_change(
     _alembic(settings, "upgrade", "0005")
     created = datetime(2026, 1, 1, tzinfo=UTC)
     with db.get_engine(settings).begin() as connection:
-        connection.execute(text(
-            "INSERT INTO users (id, username, display_name, role, password_hash, can_view_personal_data, active, "
-            "failed_logins, created_at) VALUES (1, 'douyin', '', 'platform', 'x', false, true, 2, :at)"), {"at": created})
-        connection.execute(text("INSERT INTO api_tokens (id, name, token_hash, user_id, created_at) "
-                                "VALUES (1, 'feed', :hash, 1, :at)"), {"hash": "a" * 64, "at": created})
+        connection.execute(
+            text(
+                "INSERT INTO users (id, username, display_name, role, password_hash, can_view_personal_data, active, "
+                "failed_logins, created_at) VALUES (1, 'douyin', '', 'platform', 'x', false, true, 2, :at)"
+            ),
+            {"at": created},
+        )
+        connection.execute(
+            text("INSERT INTO api_tokens (id, name, token_hash, user_id, created_at) VALUES (1, 'feed', :hash, 1, :at)"),
+            {"hash": "a" * 64, "at": created},
+        )
     _alembic(settings, "upgrade", "0006")
     with db.get_engine(settings).connect() as connection:
         must_change = connection.execute(text("SELECT must_change_password FROM users")).scalar_one()

@@ -49,8 +49,9 @@ def served(registry_home: Settings) -> Iterator[str]:
         thread.join(timeout=15)
 
 
-def test_parallel_wrong_passwords_get_at_most_the_limit_checked(served: str, registry_home: Settings,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parallel_wrong_passwords_get_at_most_the_limit_checked(
+    served: str, registry_home: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with session_scope() as session:
         real_hash = session.scalars(select(User.password_hash).where(User.username == "admin")).one()
     checked: list[str] = []
@@ -80,8 +81,7 @@ def test_parallel_wrong_passwords_get_at_most_the_limit_checked(served: str, reg
     assert len(checked) == limit == 5
     assert len(answers) == CLIENTS and len(set(answers)) == 1 and answers[0][0] == 401  # every refusal alike
     with session_scope() as session:
-        reasons = [json.loads(after)["reason"] for after in
-                   session.scalars(select(AuditEntry.after).where(AuditEntry.action == "login"))]
+        reasons = [json.loads(after)["reason"] for after in session.scalars(select(AuditEntry.after).where(AuditEntry.action == "login"))]
     assert sorted(reasons) == ["locked"] * (CLIENTS - limit) + ["wrong password"] * limit
     with httpx.Client(base_url=served) as client:  # the right password from the locked address: refused unchecked
         assert client.post("/api/auth/login", json={"username": "admin", "password": PASSWORD}).status_code == 401
@@ -100,8 +100,7 @@ def test_parallel_mixed_logins_never_fail_with_a_server_error(served: str, regis
             start.wait()
             for _ in range(3):
                 client.cookies.clear()  # a logged-in client would need its CSRF token to post again
-                statuses.append(client.post("/api/auth/login", json={"username": username, "password": password})
-                                .status_code)
+                statuses.append(client.post("/api/auth/login", json={"username": username, "password": password}).status_code)
 
     threads = [threading.Thread(target=attempt, args=(number,)) for number in range(CLIENTS)]
     for thread in threads:

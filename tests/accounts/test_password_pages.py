@@ -29,8 +29,7 @@ def app_client(home: Settings) -> Iterator[TestClient]:
 
 def change_form(client: TestClient, current: str, new: str, confirm: str | None = None) -> dict[str, str]:
     token = hidden(client.get("/account/password").text, "csrf_token")
-    return {"csrf_token": token, "current_password": current, "new_password": new,
-            "confirm_password": new if confirm is None else confirm}
+    return {"csrf_token": token, "current_password": current, "new_password": new, "confirm_password": new if confirm is None else confirm}
 
 
 def test_login_leads_to_the_change_page_and_every_page_goes_there(app_client: TestClient) -> None:
@@ -50,11 +49,9 @@ def test_the_api_answers_403_but_for_me_password_and_logout(app_client: TestClie
     assert refused.status_code == 403 and "首次登录或密码被重置后须先修改密码" in refused.json()["detail"]
     assert app_client.get("/api/entities").status_code == 403
     assert app_client.get("/api/auth/me").json()["must_change_password"] is True
-    weak = app_client.post("/api/auth/password", json={"current_password": PASSWORD, "new_password": "admin-password-1"},
-                           headers=headers)
+    weak = app_client.post("/api/auth/password", json={"current_password": PASSWORD, "new_password": "admin-password-1"}, headers=headers)
     assert weak.status_code == 422 and "密码不得包含用户名" in weak.json()["detail"]
-    changed = app_client.post("/api/auth/password", json={"current_password": PASSWORD, "new_password": NEW},
-                              headers=headers)
+    changed = app_client.post("/api/auth/password", json={"current_password": PASSWORD, "new_password": NEW}, headers=headers)
     assert changed.status_code == 204
     assert app_client.get("/api/users").status_code == 200
     assert app_client.post("/api/auth/logout", headers=headers).status_code == 204
@@ -82,8 +79,9 @@ def test_the_change_page_names_the_broken_rule_then_changes_and_ends_other_sessi
     assert app_client.get("/admin").status_code == 200  # this session goes on, now free
     assert other.get("/", follow_redirects=False).headers["location"] == "/login?next=/"  # the other one ended
     with session_scope() as session:
-        outcomes = session.scalars(select(AuditEntry.outcome).where(AuditEntry.action == "users.change_password")
-                                   .order_by(AuditEntry.id)).all()
+        outcomes = session.scalars(
+            select(AuditEntry.outcome).where(AuditEntry.action == "users.change_password").order_by(AuditEntry.id)
+        ).all()
     assert outcomes == ["failed", "failed", "ok"]  # the mismatch is caught by the page before the service
 
 

@@ -8,8 +8,10 @@ from livecommerce.accounts import passwords
 from livecommerce.accounts.passwords import generate_password, policy_problem
 
 
-@pytest.mark.parametrize("password", ["correct-horse-battery", "harbin-officer-2025", "kq7#vp2!wz9m",
-                                      "龙江直播-sunflower", "冰城夏都2026年7月份", "Tr0ub4dor&3-horse"])
+@pytest.mark.parametrize(
+    "password",
+    ["correct-horse-battery", "harbin-officer-2025", "kq7#vp2!wz9m", "龙江直播-sunflower", "冰城夏都2026年7月份", "Tr0ub4dor&3-horse"],
+)
 def test_good_passwords_pass(password: str) -> None:
     assert policy_problem(password, "hrb") is None
 
@@ -34,8 +36,9 @@ def test_chinese_characters_are_letters() -> None:
     assert passwords.character_classes("龙江 !") == {"letters", "other"}
 
 
-@pytest.mark.parametrize(("password", "username"), [("harbin-officer-2025", "harbin"), ("my-HARBIN-2025!", "Harbin"),
-                                                    ("zhang.san@2025x", "zhang.san")])
+@pytest.mark.parametrize(
+    ("password", "username"), [("harbin-officer-2025", "harbin"), ("my-HARBIN-2025!", "Harbin"), ("zhang.san@2025x", "zhang.san")]
+)
 def test_the_username_may_not_be_in_the_password(password: str, username: str) -> None:
     assert policy_problem(password, username) == "密码不得包含用户名 (a password may not be or contain the username)"
 

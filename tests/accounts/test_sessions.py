@@ -72,9 +72,7 @@ def test_unknown_cookie_resolves_to_nobody(admin: User) -> None:
     assert resolve("not-a-token") is None
 
 
-def test_api_token_is_shown_once_stored_hashed_and_revocable(
-    admin_actor: UserActor, make_user: Callable[..., User]
-) -> None:
+def test_api_token_is_shown_once_stored_hashed_and_revocable(admin_actor: UserActor, make_user: Callable[..., User]) -> None:
     feed = make_user("douyin", "platform")
     with session_scope() as session:
         token = sessions.issue_token(session, admin_actor, feed.id, "抖音数据推送").token
@@ -106,9 +104,7 @@ def issue(actor: UserActor, user: User, days: int | None = None) -> sessions.Iss
         return sessions.issue_token(session, actor, user.id, "抖音数据推送", days)
 
 
-def test_a_token_expires_with_a_reason_in_chinese_and_english(
-    admin_actor: UserActor, make_user: Callable[..., User]
-) -> None:
+def test_a_token_expires_with_a_reason_in_chinese_and_english(admin_actor: UserActor, make_user: Callable[..., User]) -> None:
     issued = issue(admin_actor, make_user("douyin", "platform"), 1)
     with session_scope() as session:
         session.execute(update(ApiToken).values(expires_at=now() + timedelta(seconds=30)))
@@ -119,16 +115,16 @@ def test_a_token_expires_with_a_reason_in_chinese_and_english(
         sessions.check_token(session, issued.token)
 
 
-def test_a_token_notes_its_last_use_and_lists_without_its_secret(
-    admin_actor: UserActor, make_user: Callable[..., User]
-) -> None:
+def test_a_token_notes_its_last_use_and_lists_without_its_secret(admin_actor: UserActor, make_user: Callable[..., User]) -> None:
     feed = make_user("douyin", "platform")
     first, second = issue(admin_actor, feed), issue(admin_actor, feed, 365)
     with session_scope() as session:
         sessions.check_token(session, first.token)
     with session_scope() as session:
-        listed = [(row.id, row.last_used_at is not None, sessions.token_state(row), row.created_by)
-                  for row, _user in sessions.list_tokens(session, admin_actor, feed.id)]
+        listed = [
+            (row.id, row.last_used_at is not None, sessions.token_state(row), row.created_by)
+            for row, _user in sessions.list_tokens(session, admin_actor, feed.id)
+        ]
     assert listed == [(second.id, False, "active", "admin"), (first.id, True, "active", "admin")]
 
 
@@ -141,9 +137,7 @@ def test_token_days_are_bounded(admin_actor: UserActor, make_user: Callable[...,
             issue(admin_actor, feed, days)
 
 
-def test_a_city_officer_cannot_list_or_revoke_another_citys_tokens(
-    admin_actor: UserActor, make_user: Callable[..., User]
-) -> None:
+def test_a_city_officer_cannot_list_or_revoke_another_citys_tokens(admin_actor: UserActor, make_user: Callable[..., User]) -> None:
     from livecommerce.accounts import service
 
     harbin = service.actor_for(make_user("hrb", "city_officer", scope_region="230100"))

@@ -157,9 +157,7 @@ def test_deactivated_user_cannot_log_in(admin_actor: UserActor, make_user: Calla
         login.authenticate(session, "analyst", PASSWORD)
 
 
-def test_a_reset_password_replaces_the_old_one_and_must_be_changed(
-    admin_actor: UserActor, make_user: Callable[..., User]
-) -> None:
+def test_a_reset_password_replaces_the_old_one_and_must_be_changed(admin_actor: UserActor, make_user: Callable[..., User]) -> None:
     user = make_user("analyst", "province_analyst", must_change_password=False)
     with session_scope() as session:
         service.set_password(session, admin_actor, user.id, "a-new-password-2025")
@@ -170,9 +168,7 @@ def test_a_reset_password_replaces_the_old_one_and_must_be_changed(
     assert after == {"password": "reset", "must_change_password": True, "tokens_revoked": [], "keep_tokens": False}
 
 
-def test_a_reset_ends_sessions_and_revokes_tokens_unless_kept(
-    admin_actor: UserActor, make_user: Callable[..., User]
-) -> None:
+def test_a_reset_ends_sessions_and_revokes_tokens_unless_kept(admin_actor: UserActor, make_user: Callable[..., User]) -> None:
     feed = make_user("douyin", "platform")
     with session_scope() as session:
         kept = sessions.issue_token(session, admin_actor, feed.id, "抖音").token
@@ -193,9 +189,11 @@ def test_change_own_password_needs_the_current_one_and_the_policy(make_user: Cal
         keep, _ = sessions.start_session(session, session.get(User, user.id))
         other, _ = sessions.start_session(session, session.get(User, user.id))
         keep_id = sessions.resolve_session(session, keep)[1].id  # type: ignore[index]
-    for current, new, rule in [("wrong-password-1", "a-new-password-2025", "当前密码不正确"),
-                               (PASSWORD, PASSWORD, "新密码不能与当前密码相同"),
-                               (PASSWORD, "analyst-2025-x", "不得包含用户名")]:
+    for current, new, rule in [
+        ("wrong-password-1", "a-new-password-2025", "当前密码不正确"),
+        (PASSWORD, PASSWORD, "新密码不能与当前密码相同"),
+        (PASSWORD, "analyst-2025-x", "不得包含用户名"),
+    ]:
         with session_scope() as session, pytest.raises(ValidationFailed, match=rule):
             service.change_own_password(session, user.id, current, new)
     with session_scope() as session:

@@ -86,8 +86,7 @@ def _backup(loaded: Settings, tmp_path: Path, name: str = "home.tar.gz") -> tupl
     return archive, json.loads(result.output)
 
 
-def test_round_trip_gives_the_same_rows_figures_and_logins(loaded: Settings, tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_round_trip_gives_the_same_rows_figures_and_logins(loaded: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     before = _cli(*QUESTION)
     assert before.exit_code == 0, before.output
     archive, summary = _backup(loaded, tmp_path)
@@ -156,8 +155,7 @@ def _refused_and_nothing_written(archive: Path, tmp_path: Path, monkeypatch: pyt
     return " ".join(result.output.split())
 
 
-def test_a_tampered_member_is_refused_before_anything_is_written(loaded: Settings, tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_tampered_member_is_refused_before_anything_is_written(loaded: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     archive, _ = _backup(loaded, tmp_path)
     tampered = tmp_path / "tampered.tar"
     _rewrite(archive, tampered, lambda name, data: data.replace(b"O1", b"O2") if name.endswith("orders.csv") else data)
@@ -173,8 +171,7 @@ def test_a_truncated_archive_is_refused(loaded: Settings, tmp_path: Path, monkey
     assert "truncated or damaged" in message
 
 
-def test_a_manifest_that_lies_about_rows_is_refused(loaded: Settings, tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_manifest_that_lies_about_rows_is_refused(loaded: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     archive, _ = _backup(loaded, tmp_path)
 
     def more_orders(name: str, data: bytes) -> bytes:
@@ -216,8 +213,10 @@ def test_a_postgresql_registry_is_named_with_pg_dump(tmp_path: Path) -> None:
 def test_backup_while_another_process_writes_takes_the_last_committed_state(loaded: Settings, tmp_path: Path) -> None:
     """A writer in another process holds the warehouse's lock with an uncommitted row; the backup neither waits for it
     nor contains that row."""
-    script = (f"import duckdb, time\ncon = duckdb.connect({str(loaded.warehouse_file)!r})\ncon.execute('BEGIN')\n"
-              "con.execute(\"DELETE FROM orders\")\nprint('holding', flush=True)\ntime.sleep(30)\n")
+    script = (
+        f"import duckdb, time\ncon = duckdb.connect({str(loaded.warehouse_file)!r})\ncon.execute('BEGIN')\n"
+        "con.execute(\"DELETE FROM orders\")\nprint('holding', flush=True)\ntime.sleep(30)\n"
+    )
     writer = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     try:
         assert writer.stdout is not None and writer.stdout.readline().strip() == "holding"

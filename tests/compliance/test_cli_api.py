@@ -31,13 +31,29 @@ def suggestion(rule: str) -> str:
 
 
 def price_hit(start: int = 0) -> dict[str, Any]:
-    return {"rule": "AD-ABS-PRICE", "category": "absolute", "severity": "medium", "law": AD_LAW_9, "start": start,
-            "end": start + 5, "text": "全網最低價", "suggestion": suggestion("AD-ABS-PRICE")}
+    return {
+        "rule": "AD-ABS-PRICE",
+        "category": "absolute",
+        "severity": "medium",
+        "law": AD_LAW_9,
+        "start": start,
+        "end": start + 5,
+        "text": "全網最低價",
+        "suggestion": suggestion("AD-ABS-PRICE"),
+    }
 
 
 def contact_hit() -> dict[str, Any]:
-    return {"rule": "PF-PRIV-CONTACT", "category": "private-trade", "severity": "medium", "law": PRIVATE, "start": 0,
-            "end": 3, "text": "加V信", "suggestion": suggestion("PF-PRIV-CONTACT")}
+    return {
+        "rule": "PF-PRIV-CONTACT",
+        "category": "private-trade",
+        "severity": "medium",
+        "law": PRIVATE,
+        "start": 0,
+        "end": 3,
+        "text": "加V信",
+        "suggestion": suggestion("PF-PRIV-CONTACT"),
+    }
 
 
 def line(document: dict[str, Any]) -> str:
@@ -82,8 +98,11 @@ def test_pack_restricts_the_rules(tmp_path: Path) -> None:
     file = jsonl(tmp_path, RECORDS)
     result = cli("scan", file, "--pack", "platform")
     assert result.exit_code == 1
-    assert result.stdout.splitlines() == [line({"id": 1, "hits": []}), line({"id": 2, "hits": []}),
-                                          line({"id": "c", "hits": [contact_hit()]})]
+    assert result.stdout.splitlines() == [
+        line({"id": 1, "hits": []}),
+        line({"id": 2, "hits": []}),
+        line({"id": "c", "hits": [contact_hit()]}),
+    ]
     only_ad_law = cli("scan", file, "--pack", "ad-law", "--pack", "red-line")
     assert [json.loads(x)["hits"] for x in only_ad_law.stdout.splitlines()] == [[price_hit()], [], []]
     unknown = cli("scan", file, "--pack", "nope")
@@ -91,7 +110,7 @@ def test_pack_restricts_the_rules(tmp_path: Path) -> None:
 
 
 def test_a_bad_line_exits_2_naming_the_file_and_line(tmp_path: Path) -> None:
-    file = jsonl(tmp_path, [RECORDS[0], "", "{\"id\": 3, \"text\": 全网}"], name="bad.jsonl")
+    file = jsonl(tmp_path, [RECORDS[0], "", '{"id": 3, "text": 全网}'], name="bad.jsonl")
     result = cli("scan", file)
     assert result.exit_code == 2
     assert f"{file} line 3: not JSON" in result.stderr  # the blank line 2 is skipped, and still counted
@@ -110,8 +129,20 @@ def test_a_bad_line_exits_2_naming_the_file_and_line(tmp_path: Path) -> None:
 def test_scan_table_shows_the_hits_in_chinese(tmp_path: Path) -> None:
     result = cli("scan", jsonl(tmp_path, RECORDS), "--format", "table")
     assert result.exit_code == 1
-    for words in ("位置", "原文", "类别", "严重程度", "法律依据", "建议", "第 1–5 字", "全網最低價", "绝对化用语", "较重",
-                  "诱导私下交易", "共 3 条记录，2 条有违规，共 2 处"):
+    for words in (
+        "位置",
+        "原文",
+        "类别",
+        "严重程度",
+        "法律依据",
+        "建议",
+        "第 1–5 字",
+        "全網最低價",
+        "绝对化用语",
+        "较重",
+        "诱导私下交易",
+        "共 3 条记录，2 条有违规，共 2 处",
+    ):
         assert words in result.stdout, words
     assert cli("scan", jsonl(tmp_path, RECORDS), "--format", "xml").exit_code == 2
 
@@ -171,25 +202,27 @@ def test_scan_one_text(api: TestClient) -> None:
 def test_scan_records_in_order_with_their_ids(api: TestClient) -> None:
     response = api.post("/api/compliance/scan", json={"records": RECORDS})
     assert response.status_code == 200
-    assert response.json() == {"results": [{"id": 1, "hits": [price_hit()]}, {"id": 2, "hits": []},
-                                           {"id": "c", "hits": [contact_hit()]}]}
+    assert response.json() == {"results": [{"id": 1, "hits": [price_hit()]}, {"id": 2, "hits": []}, {"id": "c", "hits": [contact_hit()]}]}
     restricted = api.post("/api/compliance/scan", json={"records": RECORDS, "packs": ["platform"]}).json()
     assert [r["hits"] for r in restricted["results"]] == [[], [], [contact_hit()]]
     numbered = api.post("/api/compliance/scan", json={"records": [{"text": "好"}, {"text": "加V信"}]}).json()
     assert [r["id"] for r in numbered["results"]] == [1, 2]  # without ids: numbered from 1
 
 
-@pytest.mark.parametrize(("body", "reason"), [
-    ({"records": [{"id": i, "text": "好"} for i in range(10_001)]}, "records: List should have at most 10000 items"),
-    ({"text": "好" * 1_000_001}, "text: String should have at most 1000000 characters"),
-    ({"records": [{"id": 1, "text": "好" * 1_000_001}]}, "records.0.text: String should have at most 1000000 characters"),
-    ({"text": "好", "records": []}, "give either text"),
-    ({}, "give either text"),
-    ({"text": 3}, "text: Input should be a valid string"),
-    ({"text": "好", "packs": ["nope"]}, "no rule pack nope"),
-    ({"text": "好", "packs": []}, "packs: List should have at least 1 item"),
-    ({"text": "好", "colour": "red"}, "colour: Extra inputs are not permitted"),
-])
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ({"records": [{"id": i, "text": "好"} for i in range(10_001)]}, "records: List should have at most 10000 items"),
+        ({"text": "好" * 1_000_001}, "text: String should have at most 1000000 characters"),
+        ({"records": [{"id": 1, "text": "好" * 1_000_001}]}, "records.0.text: String should have at most 1000000 characters"),
+        ({"text": "好", "records": []}, "give either text"),
+        ({}, "give either text"),
+        ({"text": 3}, "text: Input should be a valid string"),
+        ({"text": "好", "packs": ["nope"]}, "no rule pack nope"),
+        ({"text": "好", "packs": []}, "packs: List should have at least 1 item"),
+        ({"text": "好", "colour": "red"}, "colour: Extra inputs are not permitted"),
+    ],
+)
 def test_a_body_out_of_bounds_is_a_400_with_the_reason(api: TestClient, body: dict[str, Any], reason: str) -> None:
     response = api.post("/api/compliance/scan", json=body)
     assert response.status_code == 400

@@ -59,10 +59,17 @@ def evaluate() -> dict[str, Any]:
             clean += 1
             if hits:
                 clean_flagged += 1
-                false_positives.append(
-                    f"  {item['text']}  → " + ", ".join(f"{h.rule} {h.text!r}@{h.start}-{h.end}" for h in hits))
-    return {"found": found, "total": total, "predicted": predicted, "correct": correct, "misses": misses,
-            "false_positives": false_positives, "clean": clean, "clean_flagged": clean_flagged}
+                false_positives.append(f"  {item['text']}  → " + ", ".join(f"{h.rule} {h.text!r}@{h.start}-{h.end}" for h in hits))
+    return {
+        "found": found,
+        "total": total,
+        "predicted": predicted,
+        "correct": correct,
+        "misses": misses,
+        "false_positives": false_positives,
+        "clean": clean,
+        "clean_flagged": clean_flagged,
+    }
 
 
 def table(result: dict[str, Any]) -> str:
@@ -75,14 +82,16 @@ def table(result: dict[str, Any]) -> str:
         return f"{name:<14}{total:>10}{found:>7}{recall:>8}{predicted:>9}{correct:>7}{precision:>11}"
 
     for category in CATEGORIES:
-        rows.append(row(category, result["total"][category], result["found"][category],
-                        result["predicted"][category], result["correct"][category]))
+        rows.append(
+            row(category, result["total"][category], result["found"][category], result["predicted"][category], result["correct"][category])
+        )
     violating = sum(result["total"].values())
-    rows.append(row("all", violating, sum(result["found"].values()), sum(result["predicted"].values()),
-                    sum(result["correct"].values())))
-    rows.append(f"clean sentences: {result['clean']}, flagged: {result['clean_flagged']} "
-                f"({result['clean_flagged'] / max(result['clean'], 1):.1%}); violating: {violating}; "
-                f"total: {violating + result['clean']}")
+    rows.append(row("all", violating, sum(result["found"].values()), sum(result["predicted"].values()), sum(result["correct"].values())))
+    rows.append(
+        f"clean sentences: {result['clean']}, flagged: {result['clean_flagged']} "
+        f"({result['clean_flagged'] / max(result['clean'], 1):.1%}); violating: {violating}; "
+        f"total: {violating + result['clean']}"
+    )
     if result["misses"]:
         rows.append("missed:")
         rows.extend(result["misses"])
@@ -118,4 +127,5 @@ def test_recall_and_false_positives_meet_the_targets() -> None:
     false_positive_rate = result["clean_flagged"] / result["clean"]
     assert recall >= RECALL_TARGET and false_positive_rate <= FALSE_POSITIVE_LIMIT, (
         f"recall {recall:.3f} (target ≥ {RECALL_TARGET}), false positives {false_positive_rate:.1%} "
-        f"(limit {FALSE_POSITIVE_LIMIT:.0%})\n{report}")
+        f"(limit {FALSE_POSITIVE_LIMIT:.0%})\n{report}"
+    )

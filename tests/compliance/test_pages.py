@@ -13,8 +13,9 @@ from fastapi.testclient import TestClient
 from livecommerce.core.settings import Settings
 from tests.web.conftest import PASSWORD, add_user, hidden, submit_login
 
-SCRIPT = ("家人们，这款五常大米是全網最低價，最*好吃的米，吃了能降血糖，加V信私聊下单！第一次来直播间的宝宝点关注，"
-          "最佳食用时间是开封后一个月内。")
+SCRIPT = (
+    "家人们，这款五常大米是全網最低價，最*好吃的米，吃了能降血糖，加V信私聊下单！第一次来直播间的宝宝点关注，最佳食用时间是开封后一个月内。"
+)
 
 
 @pytest.fixture
@@ -39,8 +40,9 @@ def marks(html: str) -> list[str]:
     return re.findall(r"<mark [^>]*>([^<]*)</mark>", html)
 
 
-def check(client: TestClient, text: str, packs: tuple[str, ...] = ("ad-law", "platform", "red-line"),
-          headers: dict[str, str] | None = None) -> str:
+def check(
+    client: TestClient, text: str, packs: tuple[str, ...] = ("ad-law", "platform", "red-line"), headers: dict[str, str] | None = None
+) -> str:
     token = hidden(client.get("/compliance").text, "csrf_token")
     response = client.post("/compliance", data={"csrf_token": token, "text": text, "packs": list(packs)}, headers=headers)
     assert response.status_code == 200, response.text
@@ -60,14 +62,26 @@ def test_the_page_has_a_text_box_and_every_pack_chosen(console: TestClient) -> N
 def test_a_script_is_shown_with_each_hit_marked_and_a_table(console: TestClient) -> None:
     html = check(console, SCRIPT)
     assert marks(html) == ["全網最低價", "最*好吃", "降血糖", "加V信", "私聊下单"]
-    assert ('<mark class="hit sev-high" title="3. 医疗功效宣称（严重）：《中华人民共和国广告法》第十七条" data-hits="3" '
-            'data-n="3">降血糖</mark>') in html
+    assert (
+        '<mark class="hit sev-high" title="3. 医疗功效宣称（严重）：《中华人民共和国广告法》第十七条" data-hits="3" '
+        'data-n="3">降血糖</mark>'
+    ) in html
     text = _text(html)
     assert "共 5 处：绝对化用语 2 处，医疗功效宣称 1 处，诱导私下交易 2 处" in text
     assert "第一次来直播间" in text and "最佳食用时间" in text  # shown, not marked
-    table = _text(html[html.index('id="hits-table"'):])
-    for words in ("原文", "位置", "类别", "严重程度", "法律依据", "建议改为", "全網最低價 第 12–16 字 绝对化用语 较重",
-                  "《中华人民共和国广告法》第九条第（三）项", "降血糖 第 28–30 字 医疗功效宣称 严重", "私聊下单 第 35–38 字"):
+    table = _text(html[html.index('id="hits-table"') :])
+    for words in (
+        "原文",
+        "位置",
+        "类别",
+        "严重程度",
+        "法律依据",
+        "建议改为",
+        "全網最低價 第 12–16 字 绝对化用语 较重",
+        "《中华人民共和国广告法》第九条第（三）项",
+        "降血糖 第 28–30 字 医疗功效宣称 严重",
+        "私聊下单 第 35–38 字",
+    ):
         assert words in table, words
     assert "未发现违规用语" not in text
 
@@ -75,7 +89,7 @@ def test_a_script_is_shown_with_each_hit_marked_and_a_table(console: TestClient)
 def test_overlapping_hits_of_two_categories_are_cut_into_pieces(console: TestClient) -> None:
     html = check(console, "最好评返现")  # 最好 [0, 2) absolute, 好评返现 [1, 5) fake-data
     assert marks(html) == ["最", "好", "评返现"]
-    block = html[html.index('id="marked-text"'):html.index("</div>", html.index('id="marked-text"'))]
+    block = html[html.index('id="marked-text"') : html.index("</div>", html.index('id="marked-text"'))]
     assert re.sub(r"<[^>]+>", "", block.split(">", 1)[1]) == "最好评返现"  # the text once, in order
     # 好 is under both (the gravest severity, underlined); hit 1 ends there (its number), hit 2 goes on
     assert '<mark class="hit sev-high overlap continued"' in block and 'data-hits="1 2" data-n="1">好</mark>' in block
@@ -121,12 +135,24 @@ def test_the_packs_page_lists_rules_patterns_and_exceptions(console: TestClient)
     page = console.get("/compliance/packs")
     assert page.status_code == 200
     text = _text(page.text)
-    for words in ("ad-law 广告法禁用语与违规宣称", "2026.1", "2023-05-01", "《中华人民共和国广告法》(2021年4月29日修正)",
-                  "AD-ABS-ZUI", "绝对化用语", "较重", "《中华人民共和国广告法》第九条第（三）项", "platform", "red-line",
-                  "PF-FAKE-REVIEW-CASH", "2024-09-01 起", "包级例外"):
+    for words in (
+        "ad-law 广告法禁用语与违规宣称",
+        "2026.1",
+        "2023-05-01",
+        "《中华人民共和国广告法》(2021年4月29日修正)",
+        "AD-ABS-ZUI",
+        "绝对化用语",
+        "较重",
+        "《中华人民共和国广告法》第九条第（三）项",
+        "platform",
+        "red-line",
+        "PF-FAKE-REVIEW-CASH",
+        "2024-09-01 起",
+        "包级例外",
+    ):
         assert words in text, words
-    row = page.text[page.text.index('id="rule-AD-ABS-ZUI"'):]
-    row = row[:row.index("</tr>")]
+    row = page.text[page.text.index('id="rule-AD-ABS-ZUI"') :]
+    row = row[: row.index("</tr>")]
     assert '<span class="pattern">最好</span>' in row and "<details><summary>全部" in row
     assert "本店最畅销" in row and "《广告绝对化用语执法指南》第六条第（一）项" in row  # an exception with its source
     assert "第六条第（六）项" in page.text  # the pack-level exception 第一次 and its source

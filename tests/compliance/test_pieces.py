@@ -10,8 +10,22 @@ import pytest
 from livecommerce.compliance import scanner as scanner_module
 from livecommerce.compliance.scanner import Scanner, default_scanner
 
-LINES = ["主播好美", "这个大米怎么卖", "第一次来", "全网最低价", "能预防大肠癌", "加vx领券", "ｚｕｉ好的大米", "排名第12位",
-         "最近在减肥", "肿瘤变小了", "我妈有糖尿病能吃吗", "發貨快嗎", "😀😀", "不能治疗疾病"]
+LINES = [
+    "主播好美",
+    "这个大米怎么卖",
+    "第一次来",
+    "全网最低价",
+    "能预防大肠癌",
+    "加vx领券",
+    "ｚｕｉ好的大米",
+    "排名第12位",
+    "最近在减肥",
+    "肿瘤变小了",
+    "我妈有糖尿病能吃吗",
+    "發貨快嗎",
+    "😀😀",
+    "不能治疗疾病",
+]
 
 
 def chat(lines: int, seed: int = 5) -> str:
@@ -36,7 +50,7 @@ def test_a_long_text_in_pieces_has_the_hits_of_the_whole(scanner: Scanner, monke
     whole = scanner.scan(text)
     assert len(whole) > 5_000
     assert as_tuples(pieces) == as_tuples(whole)
-    assert all(text[h.start:h.end] == h.text for h in pieces)
+    assert all(text[h.start : h.end] == h.text for h in pieces)
 
 
 def test_offsets_after_a_cut_are_in_the_whole_text(scanner: Scanner) -> None:
@@ -62,6 +76,7 @@ def test_scan_many_over_pieces_gives_each_text_its_own_offsets(scanner: Scanner)
 
 # A figure's source (CL-DATA-PERCENT, 广告法 第十一条第二款) counts in the figure's own line of the original text: not in
 # another chat line of the same scan_many batch, and the same whether the fast path is on (a long line) or not.
+
 
 def test_a_source_in_the_same_line_excuses_a_figure(scanner: Scanner) -> None:
     assert [(h.rule, h.start, h.end) for h in scanner.scan("弹性增加+98%", "cosmetic")] == [("CL-DATA-PERCENT", 2, 8)]

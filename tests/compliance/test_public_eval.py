@@ -31,8 +31,7 @@ from livecommerce.compliance.scanner import Scanner, default_scanner
 HERE = Path(__file__).with_name("public_eval")
 RECALL_TARGET = 0.9  # issue 14: recall ≥ 0.9 on the collected violating examples
 FALSE_POSITIVE_LIMIT = 0.03  # issue 14: false positives ≤ 3 % on the permitted ones
-PRODUCT_TYPES = {"food", "health_food", "special_medical_food", "cosmetic", "special_cosmetic", "drug", "medical_device",
-                 "other", None}
+PRODUCT_TYPES = {"food", "health_food", "special_medical_food", "cosmetic", "special_cosmetic", "drug", "medical_device", "other", None}
 # What the rules reach (2026-12-07, after the classes written once the blind set had been measured): development
 # 187/202 = 0.926, blind 57/69 = 0.826, all collected 244/271 = 0.900; no permitted item flagged (0/340, 0/31).
 # Floors at what was measured, never above it, so a change that loses a claim the rules found fails here. The blind
@@ -44,8 +43,11 @@ README_SOURCE = re.compile(r"^\|\s*`([a-z0-9-]+)`\s*\|", re.MULTILINE)
 
 
 # The sets: (violating file, permitted file) by name. "all" is the whole collection the issue's target speaks of.
-SETS = {"development": (("violating",), ("permitted",)), "blind": (("blind",), ("blind_permitted",)),
-        "all": (("violating", "blind"), ("permitted", "blind_permitted"))}
+SETS = {
+    "development": (("violating",), ("permitted",)),
+    "blind": (("blind",), ("blind_permitted",)),
+    "all": (("violating", "blind"), ("permitted", "blind_permitted")),
+}
 
 
 @lru_cache(maxsize=8)
@@ -91,8 +93,9 @@ def evaluate(name: str = "development") -> dict[str, Any]:
             total[key] += 1
             found[key] += hit
         if not hit:
-            misses.append(f"  [{item['category']}/{item.get('product_type')}] {item['text']}  ({item['source']}) "
-                          f"→ {sorted(got) or 'no hit'}")
+            misses.append(
+                f"  [{item['category']}/{item.get('product_type')}] {item['text']}  ({item['source']}) → {sorted(got) or 'no hit'}"
+            )
     for item in set_items(name, 1):
         got = scan(scanner, item["text"], item.get("product_type"))
         for key in (f"type:{item.get('product_type')}", f"source:{item['source']}"):
@@ -100,14 +103,15 @@ def evaluate(name: str = "development") -> dict[str, Any]:
             by_source[key]["flagged"] += bool(got)
         if got:
             false_positives.append(f"  [{item.get('product_type')}] {item['text']}  ({item['source']}) → {sorted(got)}")
-    return {"name": name, "total": total, "found": found, "permitted": by_source, "misses": misses,
-            "false_positives": false_positives}
+    return {"name": name, "total": total, "found": found, "permitted": by_source, "misses": misses, "false_positives": false_positives}
 
 
 def table(result: dict[str, Any]) -> str:
     """Recall by category and source, false positives by product type and source, then the misses and the FPs."""
-    rows = [f"public evaluation set (tests/compliance/public_eval/), {result['name']} — violating items",
-            f"{'':<34}{'items':>7}{'found':>7}{'recall':>8}"]
+    rows = [
+        f"public evaluation set (tests/compliance/public_eval/), {result['name']} — violating items",
+        f"{'':<34}{'items':>7}{'found':>7}{'recall':>8}",
+    ]
     for key in sorted(result["total"]):
         n, f = result["total"][key], result["found"][key]
         rows.append(f"{key:<34}{n:>7}{f:>7}{f / n:>8.3f}")
@@ -188,7 +192,8 @@ def test_recall_and_false_positives_meet_the_issue_targets(set_name: str) -> Non
     floor = {"development": RECALL_FLOOR, "all": ALL_RECALL_FLOOR}[set_name]
     assert recall >= max(RECALL_TARGET, floor) and false_positive_rate <= FALSE_POSITIVE_LIMIT, (
         f"public set, {set_name}: recall {recall:.3f} (target ≥ {RECALL_TARGET}), false positives "
-        f"{false_positive_rate:.1%} (limit {FALSE_POSITIVE_LIMIT:.0%})\n{report}")
+        f"{false_positive_rate:.1%} (limit {FALSE_POSITIVE_LIMIT:.0%})\n{report}"
+    )
 
 
 if __name__ == "__main__":

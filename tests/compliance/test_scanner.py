@@ -63,15 +63,18 @@ def spans(scanner: Scanner, text: str) -> list[tuple[str, int, int, str]]:
     return [(h.rule, h.start, h.end, h.text) for h in scanner.scan(text)]
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("全網最低價", "全网最低价"),  # 繁→简
-    ("ｚｕｉ好", "zui好"),  # full width
-    ("①号Ⓐ", "1号a"),  # circled digits and letters
-    ("最*好 最 好", "最好最好"),  # symbols and spaces dropped
-    ("最最最好", "最好"),  # a run of one Chinese character is one
-    ("100元", "100元"),  # digits are not collapsed
-    ("第一次。最好!", "第一次\n最好\n"),  # sentence ends are barriers
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("全網最低價", "全网最低价"),  # 繁→简
+        ("ｚｕｉ好", "zui好"),  # full width
+        ("①号Ⓐ", "1号a"),  # circled digits and letters
+        ("最*好 最 好", "最好最好"),  # symbols and spaces dropped
+        ("最最最好", "最好"),  # a run of one Chinese character is one
+        ("100元", "100元"),  # digits are not collapsed
+        ("第一次。最好!", "第一次\n最好\n"),  # sentence ends are barriers
+    ],
+)
 def test_normalisation(text: str, expected: str) -> None:
     assert normalize(text).text == expected
 
@@ -83,27 +86,33 @@ def test_every_normalised_character_knows_its_original_span() -> None:
     assert norm.span(0, 1) == (0, 5) and norm.span(1, 2) == (5, 6) and norm.span(0, 2) == (0, 6)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("这是全網最低價", [("T-ABS", 2, 7, "全網最低價")]),  # one claim, not 全网最低 and 最低价
-    ("最*好的米", [("T-ABS", 0, 3, "最*好")]),
-    ("ｚｕｉ好的米", [("T-ABS", 0, 4, "ｚｕｉ好")]),
-    ("zuihao", [("T-ABS", 0, 6, "zuihao")]),
-    ("最最最好", [("T-ABS", 0, 4, "最最最好")]),
-    ("加V信领券", [("T-PT", 1, 3, "V信")]),
-    ("加 vx 领券", [("T-PT", 2, 4, "vx")]),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("这是全網最低價", [("T-ABS", 2, 7, "全網最低價")]),  # one claim, not 全网最低 and 最低价
+        ("最*好的米", [("T-ABS", 0, 3, "最*好")]),
+        ("ｚｕｉ好的米", [("T-ABS", 0, 4, "ｚｕｉ好")]),
+        ("zuihao", [("T-ABS", 0, 6, "zuihao")]),
+        ("最最最好", [("T-ABS", 0, 4, "最最最好")]),
+        ("加V信领券", [("T-PT", 1, 3, "V信")]),
+        ("加 vx 领券", [("T-PT", 2, 4, "vx")]),
+    ],
+)
 def test_evasions_are_found_where_they_stand(scanner: Scanner, text: str, expected: list) -> None:
     assert spans(scanner, text) == expected
 
 
-@pytest.mark.parametrize("text", [
-    "中间国赌场",  # skipping symbols never joins across a real character: 中间国 is not 中国
-    "vxworks 是操作系统",  # Latin word boundary: vx inside a word is not vx
-    "我zuihaoa",  # nor a pinyin form inside a Latin word
-    "最佳食用时间是开封后三天",  # an exception of the rule covers 最佳
-    "第一次来直播间",  # a pack exception for the category covers 第一
-    "无效退款",  # a rule not yet in force (2030)
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "中间国赌场",  # skipping symbols never joins across a real character: 中间国 is not 中国
+        "vxworks 是操作系统",  # Latin word boundary: vx inside a word is not vx
+        "我zuihaoa",  # nor a pinyin form inside a Latin word
+        "最佳食用时间是开封后三天",  # an exception of the rule covers 最佳
+        "第一次来直播间",  # a pack exception for the category covers 第一
+        "无效退款",  # a rule not yet in force (2030)
+    ],
+)
 def test_no_hit(scanner: Scanner, text: str) -> None:
     assert spans(scanner, text) == []
 
@@ -114,9 +123,16 @@ def test_an_exception_does_not_reach_across_a_sentence_end(scanner: Scanner) -> 
 
 def test_a_hit_carries_its_law_and_suggestion(scanner: Scanner) -> None:
     hit = scanner.scan("我们的米第一")[0]
-    assert hit.to_json() == {"rule": "T-ABS", "category": "absolute", "severity": "high",
-                             "law": "《中华人民共和国广告法》第九条第三项", "start": 4, "end": 6, "text": "第一",
-                             "suggestion": "用可证实的客观描述"}
+    assert hit.to_json() == {
+        "rule": "T-ABS",
+        "category": "absolute",
+        "severity": "high",
+        "law": "《中华人民共和国广告法》第九条第三项",
+        "start": 4,
+        "end": 6,
+        "text": "第一",
+        "suggestion": "用可证实的客观描述",
+    }
 
 
 def test_many_texts_at_once_give_each_its_own_offsets(scanner: Scanner) -> None:
@@ -140,21 +156,39 @@ def test_streaming_finds_each_hit_once_whatever_the_chunks(scanner: Scanner) -> 
         stream = Stream(scanner)
         found = []
         for i in range(0, len(text), size):
-            found += stream.feed(text[i:i + size])
+            found += stream.feed(text[i : i + size])
         found += stream.close()
         assert sorted((h.rule, h.start, h.end) for h in found) == sorted(whole), size
 
 
 def test_streaming_agrees_with_the_whole_text_on_random_transcripts(scanner: Scanner) -> None:
     rng = random.Random(5)
-    words = ["全网最低价", "加vx", "最佳食用时间", "最*好", "第一次", "第一", "大米", "，", "微 信", "薇信", "最最最好", "zui好",
-             "。", "vx", "a", "最", "佳", "好"]
+    words = [
+        "全网最低价",
+        "加vx",
+        "最佳食用时间",
+        "最*好",
+        "第一次",
+        "第一",
+        "大米",
+        "，",
+        "微 信",
+        "薇信",
+        "最最最好",
+        "zui好",
+        "。",
+        "vx",
+        "a",
+        "最",
+        "佳",
+        "好",
+    ]
     for _ in range(200):
         text = "".join(rng.choice(words) for _ in range(25))
         whole = sorted((h.rule, h.start, h.end) for h in scanner.scan(text))
         size = rng.choice([1, 2, 3, 4, 7, 13])
         stream = Stream(scanner)
-        found = [h for i in range(0, len(text), size) for h in stream.feed(text[i:i + size])] + stream.close()
+        found = [h for i in range(0, len(text), size) for h in stream.feed(text[i : i + size])] + stream.close()
         assert sorted((h.rule, h.start, h.end) for h in found) == whole, (text, size)
 
 
@@ -168,13 +202,12 @@ def test_streaming_with_the_shipped_packs_agrees_on_transcripts_of_the_evaluatio
     from livecommerce.compliance.service import scanner as shipped
 
     engine = shipped()
-    sentences = [s["text"] for s in yaml.safe_load((Path(__file__).parent / "eval_set.yaml").read_text(encoding="utf-8"))[
-        "sentences"]]
+    sentences = [s["text"] for s in yaml.safe_load((Path(__file__).parent / "eval_set.yaml").read_text(encoding="utf-8"))["sentences"]]
     rng = random.Random(1)
     for _ in range(150):
         text = "".join(rng.choice(sentences) for _ in range(8))
         whole = sorted((h.rule, h.start, h.end) for h in engine.scan(text))
         size = rng.choice([1, 2, 3, 5, 9, 17, 40])
         stream = Stream(engine)
-        found = [h for i in range(0, len(text), size) for h in stream.feed(text[i:i + size])] + stream.close()
+        found = [h for i in range(0, len(text), size) for h in stream.feed(text[i : i + size])] + stream.close()
         assert sorted((h.rule, h.start, h.end) for h in found) == whole, (text, size)

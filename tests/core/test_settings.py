@@ -19,7 +19,7 @@ def test_every_setting_is_documented(name: str) -> None:
 
 def test_environment_wins_over_toml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = tmp_path / "lc.toml"
-    config.write_text('session_idle_minutes = 20\nweb_port = 9000\n', encoding="utf-8")
+    config.write_text("session_idle_minutes = 20\nweb_port = 9000\n", encoding="utf-8")
     monkeypatch.setenv("LIVECOMMERCE_CONFIG", str(config))
     monkeypatch.setenv("LIVECOMMERCE_WEB_PORT", "8123")
     settings = Settings()

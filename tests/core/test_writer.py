@@ -20,12 +20,26 @@ from livecommerce.core.web import writer
 from livecommerce.core.web.writer import Column, Sheet, csv_bytes, download, xlsx_bytes
 
 FORMULA = '=HYPERLINK("http://x","点我")'
-COLUMNS = (Column("name", "名称", width=30), Column("gmv", "成交额", "万元", "wan"), Column("orders", "订单数", kind="int"),
-           Column("phone", "手机号", personal="phone"), Column("id", "身份证号", personal="id_card"),
-           Column("real_name", "真实姓名", personal="name"), Column("share", "占比", "%", "percent"),
-           Column("day", "日期", kind="date"))
-ROW = {"name": FORMULA, "gmv": Decimal("12345.67"), "orders": -5, "phone": "13812345678", "id": "110101199001011234",
-       "real_name": "张三丰", "share": Decimal("0.302586"), "day": date(2025, 1, 31)}
+COLUMNS = (
+    Column("name", "名称", width=30),
+    Column("gmv", "成交额", "万元", "wan"),
+    Column("orders", "订单数", kind="int"),
+    Column("phone", "手机号", personal="phone"),
+    Column("id", "身份证号", personal="id_card"),
+    Column("real_name", "真实姓名", personal="name"),
+    Column("share", "占比", "%", "percent"),
+    Column("day", "日期", kind="date"),
+)
+ROW = {
+    "name": FORMULA,
+    "gmv": Decimal("12345.67"),
+    "orders": -5,
+    "phone": "13812345678",
+    "id": "110101199001011234",
+    "real_name": "张三丰",
+    "share": Decimal("0.302586"),
+    "day": date(2025, 1, 31),
+}
 
 
 def _sheet(*rows: dict[str, Any], caption: str = "") -> Sheet:
@@ -126,8 +140,15 @@ def test_a_download_is_an_attachment_with_its_chinese_name_and_one_audit_line(au
     disposition = response.headers["content-disposition"]
     assert disposition.startswith('attachment; filename="') and "filename*=UTF-8''%E4%B8%BB%E4%BD%93%E5%BA%93%202025.xlsx" in disposition
     assert "spreadsheetml" in response.headers["content-type"]
-    assert audited == [("system", "download", "export", "entities",
-                        {"after": {"file": "主体库 2025.xlsx", "rows": 3, "personal_data": "masked"}, "client": "1.2.3.4"})]
+    assert audited == [
+        (
+            "system",
+            "download",
+            "export",
+            "entities",
+            {"after": {"file": "主体库 2025.xlsx", "rows": 3, "personal_data": "masked"}, "client": "1.2.3.4"},
+        )
+    ]
     download(b"x", "rejected.csv", actor=SystemActor(), what="ingest.rejected:b1", rows=1, revealed=True)
     assert audited[1][4]["after"]["personal_data"] == "revealed"
 

@@ -43,8 +43,7 @@ def test_another_seed_gives_other_files(tiny: Path, tmp_path: Path) -> None:
 
 def test_manifest_lists_every_file_with_its_rows(small: Path) -> None:
     manifest = Manifest.read(small)
-    assert list(manifest.feeds) == ["entities", "shops", "streamers", "bases", "live_sessions", "orders",
-                                    "shop_daily", "parcels"]
+    assert list(manifest.feeds) == ["entities", "shops", "streamers", "bases", "live_sessions", "orders", "shop_daily", "parcels"]
     assert manifest.feeds["orders"].rows == 200_000
     listed = {name for entry in manifest.feeds.values() for name in entry.files} | {"manifest.json"}
     assert listed == {p.name for p in small.iterdir()}
@@ -114,15 +113,20 @@ def test_every_category_and_platform_sells(small_db: duckdb.DuckDBPyConnection, 
 
 
 def test_regions_are_codes_of_the_province(small_db: duckdb.DuckDBPyConnection) -> None:
-    codes = {r[0] for r in small_db.execute(
-        "SELECT seller_region FROM orders UNION SELECT ship_from_region FROM orders WHERE ship_from_region IS NOT NULL"
-        " UNION SELECT origin_region FROM parcels").fetchall()}
+    codes = {
+        r[0]
+        for r in small_db.execute(
+            "SELECT seller_region FROM orders UNION SELECT ship_from_region FROM orders WHERE ship_from_region IS NOT NULL"
+            " UNION SELECT origin_region FROM parcels"
+        ).fetchall()
+    }
     assert all(code in regions().by_code for code in codes)
 
 
 def test_november_outsells_august(small_db: duckdb.DuckDBPyConnection) -> None:
     november, august = small_db.execute(
-        "SELECT count(*) FILTER (month(paid_at) = 11), count(*) FILTER (month(paid_at) = 8) FROM orders").fetchone()
+        "SELECT count(*) FILTER (month(paid_at) = 11), count(*) FILTER (month(paid_at) = 8) FROM orders"
+    ).fetchone()
     assert november > 1.3 * august
 
 
@@ -136,7 +140,8 @@ def test_orders_cover_two_years_and_this_year_to_date(small_db: duckdb.DuckDBPyC
 def test_refunds_never_exceed_what_was_paid(small_db: duckdb.DuckDBPyConnection) -> None:
     over, refunded, full, orders = small_db.execute(
         """SELECT count(*) FILTER (refund_amount > paid_amount), count(*) FILTER (refund_amount > 0),
-                  count(*) FILTER (refund_amount = paid_amount AND paid_amount > 0), count(*) FROM orders""").fetchone()
+                  count(*) FILTER (refund_amount = paid_amount AND paid_amount > 0), count(*) FROM orders"""
+    ).fetchone()
     assert over == 0
     assert 0.02 < refunded / orders < 0.1
     assert 0 < full < refunded  # partial and full refunds
@@ -148,24 +153,25 @@ def test_amounts_are_exact_decimals(small_db: duckdb.DuckDBPyConnection) -> None
     assert types["seller_region"] == "VARCHAR"
 
 
-@pytest.mark.parametrize(("speciality", "homes"), [
-    ("五常大米", {"230184"}),
-    ("哈尔滨红肠", {"230102", "230103", "230110"}),
-    ("饶河椴树蜂蜜", {"230524"}),
-])
-def test_specialities_are_sold_mainly_from_home(small_db: duckdb.DuckDBPyConnection, speciality: str,
-                                                 homes: set[str]) -> None:
+@pytest.mark.parametrize(
+    ("speciality", "homes"),
+    [
+        ("五常大米", {"230184"}),
+        ("哈尔滨红肠", {"230102", "230103", "230110"}),
+        ("饶河椴树蜂蜜", {"230524"}),
+    ],
+)
+def test_specialities_are_sold_mainly_from_home(small_db: duckdb.DuckDBPyConnection, speciality: str, homes: set[str]) -> None:
     home, total = small_db.execute(
-        f"SELECT count(*) FILTER (seller_region IN {tuple(homes) + ('',)}), count(*) FROM orders "
-        "WHERE product_name LIKE ?", [f"%{speciality}%"]).fetchone()
+        f"SELECT count(*) FILTER (seller_region IN {tuple(homes) + ('',)}), count(*) FROM orders WHERE product_name LIKE ?",
+        [f"%{speciality}%"],
+    ).fetchone()
     assert total > 0 and home / total > 0.4
 
 
 def test_russian_imports_ship_from_the_ports(small_db: duckdb.DuckDBPyConnection) -> None:
-    rows = small_db.execute(
-        "SELECT cross_border, ship_from_region, count(*) FROM orders WHERE cross_border <> '' GROUP BY ALL").fetchall()
-    assert {(kind, origin) for kind, origin, _n in rows} <= {(k, p) for k in ("import", "export")
-                                                              for p in ("231102", "231081")}
+    rows = small_db.execute("SELECT cross_border, ship_from_region, count(*) FROM orders WHERE cross_border <> '' GROUP BY ALL").fetchall()
+    assert {(kind, origin) for kind, origin, _n in rows} <= {(k, p) for k in ("import", "export") for p in ("231102", "231081")}
     assert {kind for kind, _origin, _n in rows} == {"import", "export"}
 
 
@@ -175,10 +181,10 @@ def test_live_orders_point_to_generated_sessions(small_db: duckdb.DuckDBPyConnec
                   count(*) FILTER (s.streamer_id <> o.streamer_id OR s.shop_id <> o.shop_id),
                   count(*) FILTER (o.paid_at NOT BETWEEN s.started_at AND s.ended_at)
            FROM orders o LEFT JOIN live_sessions s ON s.platform = o.platform AND s.session_id = o.live_session_id
-           WHERE o.channel = 'live'""").fetchone()
+           WHERE o.channel = 'live'"""
+    ).fetchone()
     assert (dangling, mismatched, outside) == (0, 0, 0)
-    assert small_db.execute("SELECT count(*) FROM orders WHERE channel <> 'live' AND live_session_id IS NOT NULL"
-                            ).fetchone() == (0,)
+    assert small_db.execute("SELECT count(*) FROM orders WHERE channel <> 'live' AND live_session_id IS NOT NULL").fetchone() == (0,)
 
 
 def test_session_figures_add_up_to_their_orders(small_db: duckdb.DuckDBPyConnection) -> None:
@@ -189,7 +195,8 @@ def test_session_figures_add_up_to_their_orders(small_db: duckdb.DuckDBPyConnect
            SELECT count(*) FROM live_sessions s
            LEFT JOIN o ON o.platform = s.platform AND o.live_session_id = s.session_id
            WHERE s.platform <> 'kuaishou' AND (s.orders <> coalesce(o.n, 0) OR s.gmv <> coalesce(o.gmv, 0))
-        """).fetchone()
+        """
+    ).fetchone()
     assert wrong == (0,)
 
 
@@ -197,15 +204,15 @@ def test_most_physical_orders_have_a_parcel_from_where_they_ship(small_db: duckd
     with_parcel, physical, same_origin = small_db.execute(
         """SELECT count(p.order_id), count(*), count(*) FILTER (p.origin_region = o.ship_from_region)
            FROM orders o LEFT JOIN parcels p ON p.platform = o.platform AND p.order_id = o.order_id
-           WHERE o.physical""").fetchone()
+           WHERE o.physical"""
+    ).fetchone()
     assert 0.8 < with_parcel / physical < 0.98
     assert same_origin == with_parcel
 
 
 def test_natural_keys_are_unique(small: Path, small_db: duckdb.DuckDBPyConnection) -> None:
     assert small_db.execute("SELECT count(*) - count(DISTINCT (platform, order_id)) FROM orders").fetchone() == (0,)
-    assert small_db.execute("SELECT count(*) - count(DISTINCT (platform, session_id)) FROM live_sessions"
-                            ).fetchone() == (0,)
+    assert small_db.execute("SELECT count(*) - count(DISTINCT (platform, session_id)) FROM live_sessions").fetchone() == (0,)
     for feed, key in (("shops", ("平台", "店铺ID")), ("streamers", ("平台", "主播ID")), ("entities", ("统一社会信用代码",))):
         rows = _rows(small / f"{feed}.csv")
         assert len({tuple(row[k] for k in key) for row in rows}) == len(rows), feed
@@ -220,5 +227,6 @@ def test_parcels_keys_are_unique_and_destinations_are_codes(small_db: duckdb.Duc
     duplicates, bad_dest = small_db.execute(
         """SELECT count(*) - count(DISTINCT (carrier, waybill_no)),
                   count(*) FILTER (dest_region IS NOT NULL AND NOT regexp_full_match(dest_region, '[0-9]{6}'))
-           FROM parcels""").fetchone()
+           FROM parcels"""
+    ).fetchone()
     assert (duplicates, bad_dest) == (0, 0)

@@ -30,10 +30,23 @@ def console(tmp_path: Path) -> Iterator[str]:
     for name in ("LIVECOMMERCE_DATABASE_URL", "LIVECOMMERCE_CONFIG"):
         env.pop(name, None)
     livecommerce("users", "create-admin", "admin", "--password-stdin", env=env, stdin=PASSWORD + "\n", forced_change=True)
-    livecommerce("users", "add", "douyin", "--role", "platform", "--display-name", "抖音数据接口", "--password-stdin",
-                 env=env, stdin=PASSWORD + "\n")
-    livecommerce("users", "add", "hrb", "--role", "city_officer", "--region", "230100", "--display-name",
-                 "哈尔滨市商务局", "--password-stdin", env=env, stdin=PASSWORD + "\n")
+    livecommerce(
+        "users", "add", "douyin", "--role", "platform", "--display-name", "抖音数据接口", "--password-stdin", env=env, stdin=PASSWORD + "\n"
+    )
+    livecommerce(
+        "users",
+        "add",
+        "hrb",
+        "--role",
+        "city_officer",
+        "--region",
+        "230100",
+        "--display-name",
+        "哈尔滨市商务局",
+        "--password-stdin",
+        env=env,
+        stdin=PASSWORD + "\n",
+    )
     with serving(env, tmp_path / "serve.log") as url:
         yield url
 
@@ -70,8 +83,9 @@ def new_page(browser: Any, url: str, errors: list[str]) -> Any:
     page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN")
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("dialog", lambda dialog: dialog.accept())  # 停用, 重置密码 and 吊销 ask to confirm
-    page.on("request", lambda request: errors.append(f"off-site {request.url}")
-            if not request.url.startswith((url, "data:", "blob:")) else None)
+    page.on(
+        "request", lambda request: errors.append(f"off-site {request.url}") if not request.url.startswith((url, "data:", "blob:")) else None
+    )
     return page
 
 

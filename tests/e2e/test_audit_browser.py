@@ -37,11 +37,9 @@ def audit_console(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[s
     db.ensure_home()
     service.create_first_admin("admin", PASSWORD, must_change_password=False)
     with session_scope() as session:
-        service.create_user(session, SystemActor(), "aud", "auditor", PASSWORD, display_name="审计员",
-                            must_change_password=False)
+        service.create_user(session, SystemActor(), "aud", "auditor", PASSWORD, display_name="审计员", must_change_password=False)
         for n in range(120):
-            audit.record(session, "admin", "users.update", "user", str(n % 7 + 1), {"role": "city_officer"},
-                         {"role": f"auditor-{n:03d}"})
+            audit.record(session, "admin", "users.update", "user", str(n % 7 + 1), {"role": "city_officer"}, {"role": f"auditor-{n:03d}"})
         audit.record(session, "hrb", "entity.update", "entity", "91230184MA1BXKXE7G", {"name": "旧名"}, {"name": "新名"})
     db.dispose_engines()
     with serving(env, tmp_path / "serve.log") as url:

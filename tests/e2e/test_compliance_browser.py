@@ -22,8 +22,9 @@ pytestmark = [
     pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)"),
 ]
 SHOTS = Path("/tmp")
-SCRIPT = ("家人们，这款五常大米是全網最低價，最*好吃的米，吃了能降血糖，加V信私聊下单！第一次来直播间的宝宝点关注，"
-          "最佳食用时间是开封后一个月内。")
+SCRIPT = (
+    "家人们，这款五常大米是全網最低價，最*好吃的米，吃了能降血糖，加V信私聊下单！第一次来直播间的宝宝点关注，最佳食用时间是开封后一个月内。"
+)
 # what the engine finds (service.check): 最*好吃 is one claim (AD-ABS-ZUI's 最好吃); 第一次 (时空顺序) and 最佳食用时间
 # (消费提示) are exceptions of the 绝对化用语 guide, so they stay unmarked
 VIOLATIONS = ["全網最低價", "最*好吃", "降血糖", "加V信", "私聊下单"]
@@ -38,8 +39,20 @@ def compliance_console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
     for name in ("LIVECOMMERCE_DATABASE_URL", "LIVECOMMERCE_CONFIG", "LIVECOMMERCE_COMPLIANCE_PACKS_DIR"):
         env.pop(name, None)
     livecommerce("users", "create-admin", "admin", "--password-stdin", env=env, stdin=PASSWORD + "\n")
-    livecommerce("users", "add", "host", "--role", "enterprise", "--entity", HOST_USCC, "--display-name", "冰城小米直播间",
-                 "--password-stdin", env=env, stdin=PASSWORD + "\n")
+    livecommerce(
+        "users",
+        "add",
+        "host",
+        "--role",
+        "enterprise",
+        "--entity",
+        HOST_USCC,
+        "--display-name",
+        "冰城小米直播间",
+        "--password-stdin",
+        env=env,
+        stdin=PASSWORD + "\n",
+    )
     with serving(env, tmp / "serve.log") as url:
         yield url
 

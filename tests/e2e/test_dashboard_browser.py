@@ -22,8 +22,21 @@ pytestmark = [
 
 PACKAGE_VENDOR = Path(__file__).resolve().parents[2] / "src/livecommerce/web/static/vendor"
 VENDOR = Path(os.environ.get("LIVECOMMERCE_ASSETS_DIR") or PACKAGE_VENDOR)
-PREFECTURES = ["哈尔滨市", "齐齐哈尔市", "鸡西市", "鹤岗市", "双鸭山市", "大庆市", "伊春市", "佳木斯市", "七台河市",
-               "牡丹江市", "黑河市", "绥化市", "大兴安岭地区"]
+PREFECTURES = [
+    "哈尔滨市",
+    "齐齐哈尔市",
+    "鸡西市",
+    "鹤岗市",
+    "双鸭山市",
+    "大庆市",
+    "伊春市",
+    "佳木斯市",
+    "七台河市",
+    "牡丹江市",
+    "黑河市",
+    "绥化市",
+    "大兴安岭地区",
+]
 SHOTS = Path("/tmp")
 
 
@@ -38,8 +51,7 @@ def demo_console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         env.pop(name, None)
     livecommerce("demo", "--scale", "tiny", env=env)
     livecommerce("users", "create-admin", "admin", "--password-stdin", env=env, stdin=PASSWORD + "\n")
-    livecommerce("users", "add", "hrb", "--role", "city_officer", "--region", "230100", "--password-stdin", env=env,
-                 stdin=PASSWORD + "\n")
+    livecommerce("users", "add", "hrb", "--role", "city_officer", "--region", "230100", "--password-stdin", env=env, stdin=PASSWORD + "\n")
     with serving(env, tmp / "serve.log") as url:
         yield url
 
@@ -55,8 +67,10 @@ def browser_page(demo_console: str) -> Iterator[Any]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN")
-            page.on("request", lambda request: off_site.append(request.url)
-                    if not request.url.startswith((demo_console, "data:", "blob:")) else None)
+            page.on(
+                "request",
+                lambda request: off_site.append(request.url) if not request.url.startswith((demo_console, "data:", "blob:")) else None,
+            )
             page.on("pageerror", lambda error: errors.append(str(error)))
             yield page
         finally:

@@ -21,8 +21,14 @@ from typing import Any
 import pytest
 
 CHROMIUM = shutil.which("chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 PASSWORD = "correct-horse-battery"
 NAV_LABELS = "总览 统计分析 直播监测 预警中心 政策兑现 合规检测 主体库 数据接入 报告 系统管理".split()
 
@@ -38,8 +44,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def livecommerce(*args: str, env: dict[str, str], stdin: str = "",
-                 forced_change: bool = False) -> subprocess.CompletedProcess[str]:
+def livecommerce(*args: str, env: dict[str, str], stdin: str = "", forced_change: bool = False) -> subprocess.CompletedProcess[str]:
     """Run the `livecommerce` command of this virtualenv. A user created by `users create-admin|add` with a piped
     password is then marked as having chosen it (tests log in with PASSWORD) unless ``forced_change``."""
     command = [str(Path(sys.executable).with_name("livecommerce")), *args]
@@ -53,10 +58,12 @@ def livecommerce(*args: str, env: dict[str, str], stdin: str = "",
 
 def password_chosen(env: dict[str, str], username: str) -> None:
     """Clear a user's forced password change in the home of ``env`` (a test's stand-in for the first change)."""
-    script = ("import sys; from sqlalchemy import update; from livecommerce.core.db import session_scope; "
-              "from livecommerce.accounts.models import User\n"
-              "with session_scope() as s: s.execute(update(User).where(User.username == sys.argv[1])"
-              ".values(must_change_password=False))")
+    script = (
+        "import sys; from sqlalchemy import update; from livecommerce.core.db import session_scope; "
+        "from livecommerce.accounts.models import User\n"
+        "with session_scope() as s: s.execute(update(User).where(User.username == sys.argv[1])"
+        ".values(must_change_password=False))"
+    )
     subprocess.run([sys.executable, "-c", script, username], env=env, check=True, timeout=60)
 
 
@@ -78,8 +85,12 @@ def serving(env: dict[str, str], log: Path) -> Iterator[str]:
     """`livecommerce serve` on a free loopback port with this environment, stopped on exit; yields its URL."""
     port = free_port()
     with log.open("wb") as output:
-        server = subprocess.Popen([str(Path(sys.executable).with_name("livecommerce")), "serve", "--host", "127.0.0.1",
-                                   "--port", str(port)], env=env, stdout=output, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            [str(Path(sys.executable).with_name("livecommerce")), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(url, server, log)
@@ -112,8 +123,7 @@ def test_login_through_the_form_reaches_the_home_page(console_url: str, tmp_path
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN")
-            page.on("request", lambda request: off_site.append(request.url)
-                    if not request.url.startswith((console_url, "data:")) else None)
+            page.on("request", lambda request: off_site.append(request.url) if not request.url.startswith((console_url, "data:")) else None)
             page.goto(console_url + "/")
             assert "/login" in page.url
             page.screenshot(path=str(tmp_path / "login.png"))
@@ -155,8 +165,7 @@ def test_api_docs_render_offline(console_url: str) -> None:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
-            page.on("request", lambda request: off_site.append(request.url)
-                    if not request.url.startswith((console_url, "data:")) else None)
+            page.on("request", lambda request: off_site.append(request.url) if not request.url.startswith((console_url, "data:")) else None)
             page.goto(console_url + "/docs")
             page.wait_for_selector(".swagger-ui .title", timeout=15_000)
             assert "龙江直播电商监测服务平台" in page.locator(".swagger-ui .title").inner_text()
@@ -178,8 +187,9 @@ def logged_in_page(url: str, username: str, what: str, **options: Any) -> Iterat
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN", **options)
-            page.on("request", lambda request: off_site.append(request.url)
-                    if not request.url.startswith((url, "data:", "blob:")) else None)
+            page.on(
+                "request", lambda request: off_site.append(request.url) if not request.url.startswith((url, "data:", "blob:")) else None
+            )
             page.on("pageerror", lambda error: errors.append(str(error)))
             page.goto(url + "/login")
             page.fill("#username", username)

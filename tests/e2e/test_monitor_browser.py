@@ -38,15 +38,15 @@ def monitor_console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def line(session_id: str, ts: float, kind: str, **fields: Any) -> str:
-    return json.dumps({"platform": "douyin", "session_id": session_id, "ts": int(ts * 1000), "kind": kind, **fields},
-                      ensure_ascii=False)
+    return json.dumps({"platform": "douyin", "session_id": session_id, "ts": int(ts * 1000), "kind": kind, **fields}, ensure_ascii=False)
 
 
 def post(page: Any, url: str, lines: list[str]) -> dict[str, Any]:
     """POST JSON lines to /api/monitor/events with the page's session cookie and its CSRF token."""
     token = page.locator("form.logout input[name=csrf_token]").get_attribute("value")
-    response = page.request.post(url + "/api/monitor/events", data="\n".join(lines),
-                                 headers={"Content-Type": "application/x-ndjson", "X-CSRF-Token": token})
+    response = page.request.post(
+        url + "/api/monitor/events", data="\n".join(lines), headers={"Content-Type": "application/x-ndjson", "X-CSRF-Token": token}
+    )
     assert response.status == 202, response.text()
     answer: dict[str, Any] = response.json()
     assert answer["rejected"] == 0, answer
@@ -66,14 +66,18 @@ def test_the_curve_moves_and_a_stall_appears_on_the_wall(monitor_console: str) -
         assert "当前没有直播中的场次" in page.locator("#wall-sessions").inner_text()
 
         start = time.time()
-        post(page, url, [
-            line("E2E-1", start, "status", state="start", shop_id="DY-HRB-旗舰店", streamer_id="冰城小米", region="230184"),
-            line("E2E-1", start + 0.5, "product", product_id="P1", title="五常大米 5kg", price=59.9, action="on"),
-            line("E2E-1", start + 1, "viewers", online=800, total=900),
-            line("E2E-1", start + 1.5, "order", order_id="O1", amount=59.9, product_id="P1"),
-            line("E2E-1", start + 2, "chat", user="张三丰", text="这是全网最好的大米"),
-            line("E2E-1", start + 2.5, "chat", user="李四", text="别是假货吧，要退款"),
-        ])
+        post(
+            page,
+            url,
+            [
+                line("E2E-1", start, "status", state="start", shop_id="DY-HRB-旗舰店", streamer_id="冰城小米", region="230184"),
+                line("E2E-1", start + 0.5, "product", product_id="P1", title="五常大米 5kg", price=59.9, action="on"),
+                line("E2E-1", start + 1, "viewers", online=800, total=900),
+                line("E2E-1", start + 1.5, "order", order_id="O1", amount=59.9, product_id="P1"),
+                line("E2E-1", start + 2, "chat", user="张三丰", text="这是全网最好的大米"),
+                line("E2E-1", start + 2.5, "chat", user="李四", text="别是假货吧，要退款"),
+            ],
+        )
         # the wall picks the session up by itself (server-sent events), no reload
         page.wait_for_selector('#wall-sessions a[data-session="douyin/E2E-1"]', timeout=15_000)
         assert "DY-HRB-旗舰店" in page.locator("#wall-sessions").inner_text()
@@ -90,8 +94,7 @@ def test_the_curve_moves_and_a_stall_appears_on_the_wall(monitor_console: str) -
         post(page, url, [line("E2E-1", start + 3, "viewers", online=1500, total=2100)])
         page.wait_for_function("() => document.getElementById('session-chart').dataset.lastOnline === '1500'", timeout=15_000)
         assert page.locator("#fig-online").inner_text() == "1,500"
-        option_last = page.evaluate("(() => { const d = window.monitorChart.getOption().series[0].data;"
-                                    " return d[d.length - 1][1]; })()")
+        option_last = page.evaluate("(() => { const d = window.monitorChart.getOption().series[0].data; return d[d.length - 1][1]; })()")
         assert option_last == 1500
         page.screenshot(path=str(SHOTS / "monitor-session.png"), full_page=True)
 
@@ -101,12 +104,15 @@ def test_the_curve_moves_and_a_stall_appears_on_the_wall(monitor_console: str) -
         page.goto(url + "/monitor")
         page.wait_for_function("() => document.getElementById('stream-state').dataset.state === 'open'", timeout=15_000)
         later = time.time() - 58.5
-        post(page, url, [
-            line("E2E-2", later, "status", state="start", shop_id="DY-QQ-小店", streamer_id="鹤城大叔", region="230202"),
-            line("E2E-2", later + 0.5, "viewers", online=300, total=320),
-        ])
-        page.wait_for_function("() => document.getElementById('wall-alert-list').innerText.includes('直播中断')",
-                               timeout=20_000)
+        post(
+            page,
+            url,
+            [
+                line("E2E-2", later, "status", state="start", shop_id="DY-QQ-小店", streamer_id="鹤城大叔", region="230202"),
+                line("E2E-2", later + 0.5, "viewers", online=300, total=320),
+            ],
+        )
+        page.wait_for_function("() => document.getElementById('wall-alert-list').innerText.includes('直播中断')", timeout=20_000)
         alerts = page.locator("#wall-alert-list").inner_text()
         assert "DY-QQ-小店" in alerts and "待确认" in alerts
         assert page.locator('#wall-sessions a[data-session="douyin/E2E-2"].has-alert').count() == 1

@@ -64,8 +64,7 @@ def browser_page(policy_console: tuple[str, Path]) -> Iterator[Any]:
         yield page
 
 
-def test_an_analyst_runs_filters_explains_and_exports(policy_console: tuple[str, Path], browser_page: Any,
-                                                      tmp_path: Path) -> None:
+def test_an_analyst_runs_filters_explains_and_exports(policy_console: tuple[str, Path], browser_page: Any, tmp_path: Path) -> None:
     url, files = policy_console
     page = browser_page
     page.click("nav.mainnav >> text=政策兑现")

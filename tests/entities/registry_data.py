@@ -35,35 +35,82 @@ ENTERPRISE = UserActor(user_id=2, name="bingcheng", role="enterprise", scope_ent
 INSPECTOR = UserActor(user_id=3, name="inspector", role="inspector")
 
 ENTITY_ROWS: list[dict[str, Any]] = [
-    {"uscc": HARBIN_FOOD, "name": "冰城食品有限公司", "kind": "enterprise", "region": "230102",
-     "above_quota": True, "local_producer": True, "founded_on": date(2015, 3, 1)},
-    {"uscc": NANGANG_COOP, "name": "南岗大米合作社", "kind": "cooperative", "region": "230103",
-     "above_quota": False, "local_producer": True, "founded_on": None},
-    {"uscc": QIQIHAR_MCN, "name": "鹤城直播MCN有限公司", "kind": "mcn", "region": "230202",
-     "above_quota": False, "local_producer": False, "founded_on": date(2020, 6, 18)},
+    {
+        "uscc": HARBIN_FOOD,
+        "name": "冰城食品有限公司",
+        "kind": "enterprise",
+        "region": "230102",
+        "above_quota": True,
+        "local_producer": True,
+        "founded_on": date(2015, 3, 1),
+    },
+    {
+        "uscc": NANGANG_COOP,
+        "name": "南岗大米合作社",
+        "kind": "cooperative",
+        "region": "230103",
+        "above_quota": False,
+        "local_producer": True,
+        "founded_on": None,
+    },
+    {
+        "uscc": QIQIHAR_MCN,
+        "name": "鹤城直播MCN有限公司",
+        "kind": "mcn",
+        "region": "230202",
+        "above_quota": False,
+        "local_producer": False,
+        "founded_on": date(2020, 6, 18),
+    },
 ]
 SHOP_ROWS: list[dict[str, Any]] = [
-    {"platform": "douyin", "shop_id": "DY001", "shop_name": "冰城食品旗舰店", "uscc": HARBIN_FOOD, "region": "230102",
-     "opened_on": date(2021, 1, 5)},
-    {"platform": "kuaishou", "shop_id": "KS002", "shop_name": "鹤城好物", "uscc": QIQIHAR_MCN, "region": "230202",
-     "opened_on": None},
+    {
+        "platform": "douyin",
+        "shop_id": "DY001",
+        "shop_name": "冰城食品旗舰店",
+        "uscc": HARBIN_FOOD,
+        "region": "230102",
+        "opened_on": date(2021, 1, 5),
+    },
+    {"platform": "kuaishou", "shop_id": "KS002", "shop_name": "鹤城好物", "uscc": QIQIHAR_MCN, "region": "230202", "opened_on": None},
 ]
 STREAMER_ROWS: list[dict[str, Any]] = [
-    {"platform": "douyin", "streamer_id": "ZB001", "nickname": "冰城小张", "uscc": HARBIN_FOOD, "region": "230102",
-     "real_name": "张三", "phone": "13812345678", "followers": 1200},
-    {"platform": "douyin", "streamer_id": "ZB002", "nickname": "鹤城老李", "uscc": QIQIHAR_MCN, "region": "230202",
-     "real_name": "李四", "phone": "13987654321", "followers": 56000},
+    {
+        "platform": "douyin",
+        "streamer_id": "ZB001",
+        "nickname": "冰城小张",
+        "uscc": HARBIN_FOOD,
+        "region": "230102",
+        "real_name": "张三",
+        "phone": "13812345678",
+        "followers": 1200,
+    },
+    {
+        "platform": "douyin",
+        "streamer_id": "ZB002",
+        "nickname": "鹤城老李",
+        "uscc": QIQIHAR_MCN,
+        "region": "230202",
+        "real_name": "李四",
+        "phone": "13987654321",
+        "followers": 56000,
+    },
 ]
 BASE_ROWS: list[dict[str, Any]] = [
-    {"base_id": "B001", "name": "哈尔滨直播基地", "operator_uscc": HARBIN_FOOD, "region": "230102", "level": "省级",
-     "address": "哈尔滨市道里区友谊路1号"},
+    {
+        "base_id": "B001",
+        "name": "哈尔滨直播基地",
+        "operator_uscc": HARBIN_FOOD,
+        "region": "230102",
+        "level": "省级",
+        "address": "哈尔滨市道里区友谊路1号",
+    },
 ]
 
 
 def seed(session: Session) -> None:
     """Load the small province through the bulk upsert, as the system, and commit."""
-    for feed, rows in (("entities", ENTITY_ROWS), ("shops", SHOP_ROWS), ("streamers", STREAMER_ROWS),
-                       ("bases", BASE_ROWS)):
+    for feed, rows in (("entities", ENTITY_ROWS), ("shops", SHOP_ROWS), ("streamers", STREAMER_ROWS), ("bases", BASE_ROWS)):
         upsert_rows(session, feed, [dict(row) for row in rows], SYSTEM)
     session.commit()
 

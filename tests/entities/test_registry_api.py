@@ -75,26 +75,25 @@ def test_city_officer_cannot_patch_another_city(client_for: ClientFor) -> None:
 
 def test_create_and_patch(client_for: ClientFor, seeded: Session) -> None:
     client = client_for(HARBIN_OFFICER)
-    created = client.post("/api/entities", json={"uscc": NEW_USCC, "name": "哈尔滨红肠有限公司", "kind": "企业",
-                                                 "region": "道外区", "founded_on": "2019-05-20"})
+    created = client.post(
+        "/api/entities",
+        json={"uscc": NEW_USCC, "name": "哈尔滨红肠有限公司", "kind": "企业", "region": "道外区", "founded_on": "2019-05-20"},
+    )
     assert created.status_code == 201, created.text
     assert (created.json()["region_code"], created.json()["kind"]) == ("230104", "enterprise")
     patched = client.patch(f"/api/entities/{NEW_USCC}", json={"local_producer": True})
     assert (patched.status_code, patched.json()["local_producer"]) == (200, True)
-    assert [line.action for line in audit_lines(seeded) if line.actor == "hrb_officer"] == [
-        "entity.create", "entity.update"]
+    assert [line.action for line in audit_lines(seeded) if line.actor == "hrb_officer"] == ["entity.create", "entity.update"]
 
 
 def test_create_with_a_wrong_check_digit_is_422(client_for: ClientFor) -> None:
-    answer = client_for(SYSTEM).post("/api/entities", json={"uscc": "91230100MA1B00004M", "name": "x",
-                                                            "kind": "企业", "region": "哈尔滨"})
+    answer = client_for(SYSTEM).post("/api/entities", json={"uscc": "91230100MA1B00004M", "name": "x", "kind": "企业", "region": "哈尔滨"})
     assert answer.status_code == 422
     assert "统一社会信用代码" in answer.text
 
 
 def test_create_of_a_registered_uscc_is_422(client_for: ClientFor) -> None:
-    answer = client_for(SYSTEM).post("/api/entities", json={"uscc": HARBIN_FOOD, "name": "x", "kind": "企业",
-                                                            "region": "哈尔滨"})
+    answer = client_for(SYSTEM).post("/api/entities", json={"uscc": HARBIN_FOOD, "name": "x", "kind": "企业", "region": "哈尔滨"})
     assert answer.status_code == 422
     assert answer.json()["detail"] == f"统一社会信用代码 {HARBIN_FOOD} is already registered (主体已存在)"
 

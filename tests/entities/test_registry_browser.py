@@ -25,8 +25,14 @@ from livecommerce.core.settings import Settings
 from livecommerce.web.app import create_app
 
 CHROMIUM = shutil.which("chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 PASSWORD = "harbin-officer-2025"
 
 pytestmark = [
@@ -48,8 +54,16 @@ def console_url(home: Settings) -> Iterator[str]:
     seed(db)
     db.close()
     with session_scope() as session:
-        accounts.create_user(session, SystemActor(), "hrb", "city_officer", PASSWORD, scope_region="230100",
-                             display_name="哈尔滨市商务局", must_change_password=False)
+        accounts.create_user(
+            session,
+            SystemActor(),
+            "hrb",
+            "city_officer",
+            PASSWORD,
+            scope_region="230100",
+            display_name="哈尔滨市商务局",
+            must_change_password=False,
+        )
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(home), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

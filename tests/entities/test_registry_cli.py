@@ -65,8 +65,20 @@ def test_show_of_an_unknown_uscc_fails(run) -> None:  # type: ignore[no-untyped-
 
 
 def test_add_registers_and_audits(run, seeded: Session) -> None:  # type: ignore[no-untyped-def]
-    result = run("add", "--uscc", NEW_USCC, "--name", "哈尔滨红肠有限公司", "--kind", "企业", "--region", "道外",
-                 "--above-quota", "--founded-on", "2019-05-20")
+    result = run(
+        "add",
+        "--uscc",
+        NEW_USCC,
+        "--name",
+        "哈尔滨红肠有限公司",
+        "--kind",
+        "企业",
+        "--region",
+        "道外",
+        "--above-quota",
+        "--founded-on",
+        "2019-05-20",
+    )
     assert result.exit_code == 0, result.output
     assert "哈尔滨市道外区" in result.output
     [line] = audit_lines(seeded, "entity.create")

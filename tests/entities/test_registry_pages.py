@@ -109,12 +109,24 @@ def test_region_choices_are_those_of_the_viewers_scope(client_for: ClientFor) ->
     assert '<option value="230200">' in client_for(SYSTEM).get("/entities").text
 
 
-def test_export_writes_a_formula_looking_name_as_text_and_audits_the_download(client_for: ClientFor,
-                                                                             seeded: Session) -> None:
+def test_export_writes_a_formula_looking_name_as_text_and_audits_the_download(client_for: ClientFor, seeded: Session) -> None:
     formula = '=HYPERLINK("http://x","点我")'
-    upsert_rows(seeded, "entities", [{"uscc": "91230184MA1BXKXE7G", "name": formula, "kind": "enterprise",
-                                      "region": "230184", "above_quota": False, "local_producer": False,
-                                      "founded_on": None}], SYSTEM)
+    upsert_rows(
+        seeded,
+        "entities",
+        [
+            {
+                "uscc": "91230184MA1BXKXE7G",
+                "name": formula,
+                "kind": "enterprise",
+                "region": "230184",
+                "above_quota": False,
+                "local_producer": False,
+                "founded_on": None,
+            }
+        ],
+        SYSTEM,
+    )
     seeded.commit()
     answer = client_for(HARBIN_OFFICER).get("/entities/export.xlsx", params={"name": "HYPERLINK"})
     cell = load_workbook(BytesIO(answer.content)).active.cell(2, 2)
@@ -123,4 +135,5 @@ def test_export_writes_a_formula_looking_name_as_text_and_audits_the_download(cl
     assert "<f>" not in sheet_xml and "<f " not in sheet_xml
     downloads = audit_lines(seeded, "download")
     assert [(d.actor, d.target_type, d.target_id, json.loads(d.after or "{}")["rows"]) for d in downloads] == [
-        ("hrb_officer", "export", "entities", 1)]
+        ("hrb_officer", "export", "entities", 1)
+    ]

@@ -15,8 +15,7 @@ WRONG_CHECK_DIGIT = "91230100MA1B2C3D48"
 
 
 def entity(**overrides: object) -> EntityCreate:
-    fields: dict[str, object] = {"uscc": VALID_USCC, "name": "哈尔滨红肠有限公司", "kind": "enterprise",
-                                 "region": "230100"}
+    fields: dict[str, object] = {"uscc": VALID_USCC, "name": "哈尔滨红肠有限公司", "kind": "enterprise", "region": "230100"}
     fields.update(overrides)
     return EntityCreate.model_validate(fields)
 
@@ -98,10 +97,19 @@ def test_query_page_size_is_bounded() -> None:
 
 
 def test_streamer_phone_and_real_name_are_masked() -> None:
-    streamer = StreamerPublic.model_validate({
-        "id": 1, "platform": "douyin", "streamer_id": "ZB001", "nickname": "冰城小张", "uscc": None,
-        "region_code": "230102", "real_name": "张三丰", "phone": "13812345678", "followers": 0,
-    })
+    streamer = StreamerPublic.model_validate(
+        {
+            "id": 1,
+            "platform": "douyin",
+            "streamer_id": "ZB001",
+            "nickname": "冰城小张",
+            "uscc": None,
+            "region_code": "230102",
+            "real_name": "张三丰",
+            "phone": "13812345678",
+            "followers": 0,
+        }
+    )
     assert streamer.phone == "138****5678"
     assert streamer.real_name == "张**"
     assert streamer.region_name == "哈尔滨市道里区"
@@ -109,9 +117,17 @@ def test_streamer_phone_and_real_name_are_masked() -> None:
 
 
 def test_entity_public_names_kind_and_region() -> None:
-    public = EntityPublic.model_validate({
-        "uscc": VALID_USCC, "name": "x", "kind": "cooperative", "region_code": "230103", "above_quota": False,
-        "local_producer": True, "founded_on": None,
-        "created_at": datetime(2025, 1, 1), "updated_at": datetime(2025, 1, 1),
-    })
+    public = EntityPublic.model_validate(
+        {
+            "uscc": VALID_USCC,
+            "name": "x",
+            "kind": "cooperative",
+            "region_code": "230103",
+            "above_quota": False,
+            "local_producer": True,
+            "founded_on": None,
+            "created_at": datetime(2025, 1, 1),
+            "updated_at": datetime(2025, 1, 1),
+        }
+    )
     assert (public.kind_name, public.region_name) == ("农民专业合作社", "哈尔滨市南岗区")

@@ -53,8 +53,9 @@ def test_city_officer_creates_in_its_city_but_not_in_another(seeded: Session) ->
     data = {"uscc": "91230100MA1B00004L", "name": "哈尔滨红肠有限公司", "kind": "企业"}
     assert service.create_entity(seeded, HARBIN_OFFICER, EntityCreate.model_validate({**data, "region": "南岗区"}))
     with pytest.raises(PermissionDenied):
-        service.create_entity(seeded, HARBIN_OFFICER, EntityCreate.model_validate(
-            {**data, "uscc": "91230203MA1B00006B", "region": "齐齐哈尔"}))
+        service.create_entity(
+            seeded, HARBIN_OFFICER, EntityCreate.model_validate({**data, "uscc": "91230203MA1B00006B", "region": "齐齐哈尔"})
+        )
 
 
 def test_city_officer_updates_its_own_citys_entity(seeded: Session) -> None:

@@ -17,8 +17,14 @@ NEW_USCC = "91230100MA1B00004L"  # 91230100MA1B00004 + check digit L
 
 
 def new_entity(**overrides: object) -> EntityCreate:
-    fields: dict[str, object] = {"uscc": NEW_USCC, "name": "哈尔滨红肠有限公司", "kind": "企业", "region": "哈尔滨",
-                                 "above_quota": True, "founded_on": "2019-05-20"}
+    fields: dict[str, object] = {
+        "uscc": NEW_USCC,
+        "name": "哈尔滨红肠有限公司",
+        "kind": "企业",
+        "region": "哈尔滨",
+        "above_quota": True,
+        "founded_on": "2019-05-20",
+    }
     fields.update(overrides)
     return EntityCreate.model_validate(fields)
 
@@ -26,13 +32,17 @@ def new_entity(**overrides: object) -> EntityCreate:
 def test_create_stores_the_entity_and_audits_it(session: Session) -> None:
     created = service.create_entity(session, SYSTEM, new_entity())
     session.commit()
-    assert (created.uscc, created.kind, created.region_code, created.region_name) == (
-        NEW_USCC, "enterprise", "230100", "哈尔滨市")
+    assert (created.uscc, created.kind, created.region_code, created.region_name) == (NEW_USCC, "enterprise", "230100", "哈尔滨市")
     [line] = audit_lines(session, "entity.create")
     assert (line.actor, line.target_type, line.target_id, line.before) == ("system", "entity", NEW_USCC, None)
     assert json.loads(line.after or "") == {
-        "uscc": NEW_USCC, "name": "哈尔滨红肠有限公司", "kind": "enterprise", "region_code": "230100",
-        "above_quota": True, "local_producer": False, "founded_on": "2019-05-20",
+        "uscc": NEW_USCC,
+        "name": "哈尔滨红肠有限公司",
+        "kind": "enterprise",
+        "region_code": "230100",
+        "above_quota": True,
+        "local_producer": False,
+        "founded_on": "2019-05-20",
     }
 
 

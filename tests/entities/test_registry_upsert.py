@@ -103,10 +103,8 @@ def test_streamer_audit_lines_mask_personal_data(session: Session) -> None:
     upsert_rows(session, "streamers", [{**STREAMER_ROWS[0], "phone": "13800001111"}], SYSTEM)
     [inserted] = audit_lines(session, "streamer.import")
     [replaced] = audit_lines(session, "streamer.replace")
-    assert (json.loads(inserted.after or "")["phone"], json.loads(inserted.after or "")["real_name"]) == (
-        "138****5678", "张*")
-    assert (json.loads(replaced.before or "")["phone"], json.loads(replaced.after or "")["phone"]) == (
-        "138****5678", "138****1111")
+    assert (json.loads(inserted.after or "")["phone"], json.loads(inserted.after or "")["real_name"]) == ("138****5678", "张*")
+    assert (json.loads(replaced.before or "")["phone"], json.loads(replaced.after or "")["phone"]) == ("138****5678", "138****1111")
     assert replaced.target_id == "douyin/ZB001"
 
 
@@ -140,9 +138,17 @@ def province_of(count: int) -> list[dict[str, object]]:
     made = []
     for number in range(count):
         body = f"9123010{number % 2}MA{number:07d}"
-        made.append({"uscc": body + stdnum_uscc.calc_check_digit(body), "name": f"测试企业{number}",
-                     "kind": "enterprise", "region": ("230102", "230202")[number % 2], "above_quota": False,
-                     "local_producer": number % 3 == 0, "founded_on": date(2020, 1, 1)})
+        made.append(
+            {
+                "uscc": body + stdnum_uscc.calc_check_digit(body),
+                "name": f"测试企业{number}",
+                "kind": "enterprise",
+                "region": ("230102", "230202")[number % 2],
+                "above_quota": False,
+                "local_producer": number % 3 == 0,
+                "founded_on": date(2020, 1, 1),
+            }
+        )
     return made
 
 

@@ -59,7 +59,11 @@ def test_a_platform_pushes_rows_with_its_token(client: TestClient, home) -> None
     response = client.post("/api/feeds/orders", json=body, headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200, response.text
     assert {k: response.json()[k] for k in ("read", "accepted", "rejected", "replaced")} == {
-        "read": 2, "accepted": 2, "rejected": 0, "replaced": 0}
+        "read": 2,
+        "accepted": 2,
+        "rejected": 0,
+        "replaced": 0,
+    }
     assert warehouse_rows(home, "SELECT sum(paid_amount) FROM orders") == [(Decimal("188.80"),)]
     assert warehouse_rows(home, "SELECT actor, source_name FROM batches") == [("douyin-feed", "douyin-2025-03-01")]
 

@@ -22,8 +22,7 @@ from tests.ingest.helpers import order, warehouse_rows, write_csv
 
 def run_cli(home, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:  # type: ignore[no-untyped-def]
     environment = {**os.environ, "LIVECOMMERCE_HOME": str(home.home), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "livecommerce", *args], capture_output=True, text=True,
-                          env=environment, timeout=120)
+    return subprocess.run([sys.executable, "-m", "livecommerce", *args], capture_output=True, text=True, env=environment, timeout=120)
 
 
 def test_json_output_and_exit_codes(home, tmp_path: Path) -> None:
@@ -32,13 +31,16 @@ def test_json_output_and_exit_codes(home, tmp_path: Path) -> None:
     ok = run_cli(home, "ingest", "orders", str(good), "--format", "json")
     assert ok.returncode == 0, ok.stderr
     figures = json.loads(ok.stdout)
-    assert {k: figures[k] for k in ("read", "accepted", "rejected", "replaced")} == {
-        "read": 2, "accepted": 2, "rejected": 0, "replaced": 0}
+    assert {k: figures[k] for k in ("read", "accepted", "rejected", "replaced")} == {"read": 2, "accepted": 2, "rejected": 0, "replaced": 0}
     assert figures["batch"].startswith("B")
     partial = run_cli(home, "ingest", "orders", str(mixed), "--format", "json")
     assert partial.returncode == 3
     assert {k: json.loads(partial.stdout)[k] for k in ("read", "accepted", "rejected", "replaced")} == {
-        "read": 2, "accepted": 1, "rejected": 1, "replaced": 1}
+        "read": 2,
+        "accepted": 1,
+        "rejected": 1,
+        "replaced": 1,
+    }
     strict = run_cli(home, "ingest", "orders", str(mixed), "--strict", "--format", "json")
     assert strict.returncode == 2
     missing = run_cli(home, "ingest", "orders", str(tmp_path / "nowhere.csv"), "--format", "json")
@@ -65,10 +67,18 @@ def test_a_batch_killed_before_commit_leaves_the_warehouse_as_it_was(home, tmp_p
             con.execute(f"COPY (SELECT * FROM read_csv('{plain}', all_varchar=true)) TO '{second}' (FORMAT parquet)")
         expected = (2, 0, 0)
     marker = tmp_path / "paused"
-    environment = {**os.environ, "LIVECOMMERCE_HOME": str(home.home), "LIVECOMMERCE_PAUSE_AT": "ingest.before_commit",
-                   "LIVECOMMERCE_PAUSE_FILE": str(marker)}
-    process = subprocess.Popen([sys.executable, "-m", "livecommerce", "ingest", "orders", str(second)],
-                               env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    environment = {
+        **os.environ,
+        "LIVECOMMERCE_HOME": str(home.home),
+        "LIVECOMMERCE_PAUSE_AT": "ingest.before_commit",
+        "LIVECOMMERCE_PAUSE_FILE": str(marker),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "livecommerce", "ingest", "orders", str(second)],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while not marker.exists() and time.monotonic() < deadline:
         time.sleep(0.05)

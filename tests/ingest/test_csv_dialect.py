@@ -30,8 +30,7 @@ def _names(home) -> list[str]:  # type: ignore[no-untyped-def]
 
 def test_a_quoted_field_with_doubled_quotes_and_a_comma_is_stored_exactly(home, tmp_path: Path) -> None:
     path = tmp_path / "quotes.csv"
-    path.write_text(",".join(HEADER) + "\n" + 'douyin,"O-1",S1,,230184,P1,"鹤城""特产"",礼盒"' + AFTER + "\n",
-                    encoding="utf-8")
+    path.write_text(",".join(HEADER) + "\n" + 'douyin,"O-1",S1,,230184,P1,"鹤城""特产"",礼盒"' + AFTER + "\n", encoding="utf-8")
     result = ingest("orders", [path], ACTOR)
     assert (result.read, result.accepted, result.rejected) == (1, 1, 0), result.problems
     assert _names(home) == ['鹤城"特产",礼盒']
@@ -101,8 +100,7 @@ def test_an_xlsx_renamed_csv_is_refused_as_a_zip(home, tmp_path: Path) -> None:
     path.write_bytes(buffer.getvalue())
     result = ingest("orders", [path], ACTOR)
     assert result.status == "failed"
-    assert result.message == ("file orders.csv: a zip archive (an XLSX renamed .csv?), not CSV text; "
-                              "upload it as .xlsx")
+    assert result.message == ("file orders.csv: a zip archive (an XLSX renamed .csv?), not CSV text; upload it as .xlsx")
 
 
 def test_binary_content_is_refused_with_the_offset_of_its_nul(home, tmp_path: Path) -> None:

@@ -74,8 +74,7 @@ def test_gb18030_file_keeps_its_chinese(home, tmp_path: Path) -> None:
 
 def test_unknown_columns_are_ignored_and_reported(home, tmp_path: Path) -> None:
     path = tmp_path / "extra.csv"
-    path.write_text(",".join([*HEADER, "备注"]) + "\n" + ",".join([*order("A1").values(), "加急"]) + "\n",
-                    encoding="utf-8")
+    path.write_text(",".join([*HEADER, "备注"]) + "\n" + ",".join([*order("A1").values(), "加急"]) + "\n", encoding="utf-8")
     result = ingest("orders", [path], ACTOR)
     assert result.accepted == 1 and result.ignored_columns == ["备注"]
 

@@ -19,13 +19,16 @@ from tests.ingest.test_registry_feeds import WUCHANG
 ACTOR = SystemActor(name="tester")
 
 
-@pytest.mark.parametrize(("written", "stored"), [
-    ("230182", "230113"),  # 双城市 → 双城区, 国函〔2014〕55号
-    ("双城市", "230113"),
-    ("232723", "232701"),  # 漠河县 → 漠河市, 民函〔2018〕50号
-    ("230181", "230112"),  # 阿城市 → 阿城区 (永源、巨源 went to 道外区)
-    ("230713", "230725"),  # 带岭区 → 大箐山县, 国函〔2019〕63号
-])
+@pytest.mark.parametrize(
+    ("written", "stored"),
+    [
+        ("230182", "230113"),  # 双城市 → 双城区, 国函〔2014〕55号
+        ("双城市", "230113"),
+        ("232723", "232701"),  # 漠河县 → 漠河市, 民函〔2018〕50号
+        ("230181", "230112"),  # 阿城市 → 阿城区 (永源、巨源 went to 道外区)
+        ("230713", "230725"),  # 带岭区 → 大箐山县, 国函〔2019〕63号
+    ],
+)
 def test_a_retired_region_is_stored_as_its_successor(home, tmp_path: Path, written: str, stored: str) -> None:
     result = ingest("orders", [write_csv(tmp_path / "old.csv", [order("A1", seller_region=written)])], ACTOR)
     assert (result.accepted, result.rejected) == (1, 0)
@@ -44,8 +47,12 @@ MOHE = "seller_region: 232723 漠河县 → 232701 漠河市 (2018-02-24 撤县�
 
 
 def test_a_batch_notes_the_retired_region_with_its_rows_and_first_row(home, tmp_path: Path) -> None:
-    rows = [order("A1", seller_region="230182"), order("A2", seller_region="双城市"), order("A3"),
-            order("A4", seller_region="230182")]  # file rows 2, 3, 4, 5 (row 1 is the header)
+    rows = [
+        order("A1", seller_region="230182"),
+        order("A2", seller_region="双城市"),
+        order("A3"),
+        order("A4", seller_region="230182"),
+    ]  # file rows 2, 3, 4, 5 (row 1 is the header)
     result = ingest("orders", [write_csv(tmp_path / "orders.csv", rows)], ACTOR)
     assert result.notes == [f"{SHUANGCHENG}: 3 行，首见 orders.csv 第 2 行"]
     assert warehouse_rows(home, "SELECT note FROM batch_notes") == [(result.notes[0],)]
@@ -109,8 +116,11 @@ def test_the_cli_prints_the_notes_as_text_and_json(home, tmp_path: Path) -> None
     text = run_cli(home, "ingest", "orders", str(write_csv(tmp_path / "again.csv", [order("C1", seller_region="双城市")])))
     assert f"{SHUANGCHENG}: 1 行，首见 again.csv 第 2 行" in text.stdout
     listed = json.loads(run_cli(home, "batches", "list", "--format", "json").stdout)
-    assert [b["notes"] for b in listed] == [[f"{SHUANGCHENG}: 1 行，首见 again.csv 第 2 行"], [],
-                                            [f"{SHUANGCHENG}: 1 行，首见 orders.csv 第 2 行"]]
+    assert [b["notes"] for b in listed] == [
+        [f"{SHUANGCHENG}: 1 行，首见 again.csv 第 2 行"],
+        [],
+        [f"{SHUANGCHENG}: 1 行，首见 orders.csv 第 2 行"],
+    ]
 
 
 def test_the_page_and_the_api_show_the_notes(home, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -125,25 +135,30 @@ def test_the_page_and_the_api_show_the_notes(home, tmp_path: Path) -> None:  # t
         assert submit_login(client, "admin", PASSWORD).status_code == 303
         token = hidden(client.get("/ingest").text, "csrf_token")
         body = write_csv(tmp_path / "orders.csv", [order("A1"), order("A2", seller_region="漠河县")]).read_bytes()
-        page = client.post("/ingest", data={"feed": "orders", "csrf_token": token},
-                           files=[("files", ("orders.csv", body, "text/csv"))])
+        page = client.post("/ingest", data={"feed": "orders", "csrf_token": token}, files=[("files", ("orders.csv", body, "text/csv"))])
         assert page.status_code == 200
         note = f"{MOHE}: 1 行，首见 orders.csv 第 3 行"
         assert "已按现行代码入库" in page.text and note in page.text
         assert note in client.get("/ingest").text  # the recent batches keep it
         listed = client.get("/api/ingest/batches").json()
         assert [b["notes"] for b in listed] == [[note]]
-        answer = client.post("/api/ingest/orders", data={"csrf_token": token}, files=[
-            ("files", ("b.csv", write_csv(tmp_path / "b.csv", [order("B1", seller_region="230182")]).read_bytes()))])
+        answer = client.post(
+            "/api/ingest/orders",
+            data={"csrf_token": token},
+            files=[("files", ("b.csv", write_csv(tmp_path / "b.csv", [order("B1", seller_region="230182")]).read_bytes()))],
+        )
         assert answer.status_code == 200, answer.text
         assert answer.json()["notes"] == [f"{SHUANGCHENG}: 1 行，首见 b.csv 第 2 行"]
 
 
 def test_a_registry_feed_notes_it_too_and_skips_a_row_its_check_digit_rejects(home, tmp_path: Path) -> None:
     path = tmp_path / "e.csv"
-    path.write_text("uscc,name,kind,region\n"
-                    "91230184MA1BXKXE70,坏代码公司,enterprise,漠河县\n"  # its check digit is wrong: rejected
-                    f"{WUCHANG},漠河米业,enterprise,232723\n", encoding="utf-8")
+    path.write_text(
+        "uscc,name,kind,region\n"
+        "91230184MA1BXKXE70,坏代码公司,enterprise,漠河县\n"  # its check digit is wrong: rejected
+        f"{WUCHANG},漠河米业,enterprise,232723\n",
+        encoding="utf-8",
+    )
     result = ingest("entities", [path], ACTOR)
     assert (result.accepted, result.rejected) == (1, 1)
     assert result.notes == [f"{MOHE.replace('seller_region', 'region')}: 1 行，首见 e.csv 第 3 行"]

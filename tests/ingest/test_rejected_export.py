@@ -28,9 +28,11 @@ from tests.web.conftest import PASSWORD, add_user, submit_login
 FORMULA = '=HYPERLINK("http://x","点我")'
 QUOTED = '"' + FORMULA.replace('"', '""') + '"'  # RFC 4180: a field with quotes is quoted, its quotes doubled
 # 张三丰's row is refused for its region (北京 is not in the province); 李四's for a phone longer than 20 characters.
-STREAMERS = ("平台,主播ID,主播昵称,所在地区代码,真实姓名,手机号,收货人身份证\n"
-             f"抖音,ZB001,{QUOTED},北京,张三丰,13812345678,110101199001011234\n"
-             "抖音,ZB002,小李,230102,李四,139876543210000000000,\n")
+STREAMERS = (
+    "平台,主播ID,主播昵称,所在地区代码,真实姓名,手机号,收货人身份证\n"
+    f"抖音,ZB001,{QUOTED},北京,张三丰,13812345678,110101199001011234\n"
+    "抖音,ZB002,小李,230102,李四,139876543210000000000,\n"
+)
 
 
 @pytest.fixture
@@ -54,7 +56,13 @@ def _downloads() -> list[tuple[str, str, dict[str, Any]]]:
 
 def test_personal_columns_are_known_by_the_feed_and_by_their_header() -> None:
     assert [personal_kind("streamers", h) for h in ("手机号", "联系电话", "真实姓名", "phone", "主播昵称", "收货人身份证")] == [
-        "phone", "phone", "name", "phone", None, "id_card"]
+        "phone",
+        "phone",
+        "name",
+        "phone",
+        None,
+        "id_card",
+    ]
     assert personal_kind("orders", "收货人电话") == "phone" and personal_kind("orders", "商品名称") is None
 
 
@@ -64,7 +72,9 @@ def test_without_the_permission_phones_ids_and_names_are_masked(batch: str) -> N
     text = found.content.decode("utf-8-sig")
     rows = _rows(found.content)
     assert [(r["真实姓名"], r["手机号"], r["收货人身份证"]) for r in rows] == [
-        ("张**", "138****5678", "110101********1234"), ("李*", "139**************0000", "")]
+        ("张**", "138****5678", "110101********1234"),
+        ("李*", "139**************0000", ""),
+    ]
     assert "13812345678" not in text and "张三丰" not in text and "110101199001011234" not in text
     assert "139876543210000000000" not in rows[1]["错误原因"] and "phone=139**************0000" in rows[1]["错误原因"]
     assert (found.rows, found.revealed) == (2, False)
@@ -107,9 +117,11 @@ def test_rejected_csv_masks_for_the_admin_and_reveals_for_the_keeper_each_downlo
     assert "13812345678" in whole.content.decode("utf-8-sig")
     target = f"ingest.rejected:{batch}"
     file = f"rejected-{batch}.csv"
-    assert _downloads() == [("admin", target, {"file": file, "rows": 2, "personal_data": "masked"}),
-                            ("admin", target, {"file": file, "rows": 2, "personal_data": "masked"}),
-                            ("keeper", target, {"file": file, "rows": 2, "personal_data": "revealed"})]
+    assert _downloads() == [
+        ("admin", target, {"file": file, "rows": 2, "personal_data": "masked"}),
+        ("admin", target, {"file": file, "rows": 2, "personal_data": "masked"}),
+        ("keeper", target, {"file": file, "rows": 2, "personal_data": "revealed"}),
+    ]
 
 
 def test_a_refused_download_writes_no_download_line(web: TestClient, batch: str) -> None:
@@ -122,8 +134,7 @@ def test_the_operators_export_is_whole_and_audited(home: Any, batch: str, tmp_pa
     target = tmp_path / "rejected.csv"
     assert run_cli(home, "quarantine", "export", batch, "-o", str(target)).returncode == 0
     assert "13812345678" in target.read_text(encoding="utf-8-sig")
-    assert _downloads() == [("system", f"ingest.rejected:{batch}", {"file": str(target), "rows": 2,
-                                                                    "personal_data": "revealed"})]
+    assert _downloads() == [("system", f"ingest.rejected:{batch}", {"file": str(target), "rows": 2, "personal_data": "revealed"})]
 
 
 def test_a_masked_file_corrected_and_loaded_again_is_refused_not_stored(batch: str, tmp_path: Path) -> None:

@@ -48,8 +48,7 @@ def test_valid_uscc_fixture_is_valid() -> None:
         ("product_name", "米" * 201, "longer than 200 characters"),
     ],
 )
-def test_a_broken_rule_rejects_the_row_and_names_it(home, tmp_path: Path, field: str, value: str,
-                                                    rule_fragment: str) -> None:
+def test_a_broken_rule_rejects_the_row_and_names_it(home, tmp_path: Path, field: str, value: str, rule_fragment: str) -> None:
     result = load_one(tmp_path, **{field: value})
     assert (result.read, result.accepted, result.rejected) == (1, 0, 1)
     assert result.status == "rejected" and result.exit_code == 2
@@ -78,8 +77,7 @@ def test_a_broken_rule_rejects_the_row_and_names_it(home, tmp_path: Path, field:
         ("refund_amount", "100.00", "refund_amount", Decimal("100.00")),
     ],
 )
-def test_accepted_spellings_are_stored_as_codes(home, tmp_path: Path, field: str, value: str, column: str,
-                                                stored: object) -> None:
+def test_accepted_spellings_are_stored_as_codes(home, tmp_path: Path, field: str, value: str, column: str, stored: object) -> None:
     result = load_one(tmp_path, **{field: value})
     assert (result.accepted, result.rejected, result.exit_code) == (1, 0, 0)
     assert warehouse_rows(home, f"SELECT {column} FROM orders") == [(stored,)]
@@ -101,12 +99,27 @@ def test_times_are_stored_as_shanghai_wall_time(home, tmp_path: Path, paid_at: s
 
 
 def test_defaults_fill_optional_columns(home, tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "short.csv", [order("A1")], header=[
-        "platform", "order_id", "shop_id", "seller_uscc", "seller_region", "product_id", "product_name", "category",
-        "local_product", "physical", "channel", "paid_at", "paid_amount"])
+    path = write_csv(
+        tmp_path / "short.csv",
+        [order("A1")],
+        header=[
+            "platform",
+            "order_id",
+            "shop_id",
+            "seller_uscc",
+            "seller_region",
+            "product_id",
+            "product_name",
+            "category",
+            "local_product",
+            "physical",
+            "channel",
+            "paid_at",
+            "paid_amount",
+        ],
+    )
     assert ingest("orders", [path], ACTOR).accepted == 1
-    assert warehouse_rows(home, "SELECT refund_amount, quantity, cross_border FROM orders") == [
-        (Decimal("0.00"), 1, "")]
+    assert warehouse_rows(home, "SELECT refund_amount, quantity, cross_border FROM orders") == [(Decimal("0.00"), 1, "")]
 
 
 def test_refund_equal_to_paid_is_allowed_one_fen_more_is_not(home, tmp_path: Path) -> None:
@@ -141,8 +154,17 @@ def test_uscc_rule_in_sql_agrees_with_stdnum(home, tmp_path: Path) -> None:
 
 
 def test_cells_with_surrounding_spaces_mean_what_they_say(home, tmp_path: Path) -> None:
-    result = load_one(tmp_path, order_id=" A1 ", platform=" 抖音", seller_region="230184 ", local_product=" 是 ",
-                      paid_at=" 2025-01-31T16:30:00Z ", paid_amount=" 12.30 ", refund_amount=" 0 ")
+    result = load_one(
+        tmp_path,
+        order_id=" A1 ",
+        platform=" 抖音",
+        seller_region="230184 ",
+        local_product=" 是 ",
+        paid_at=" 2025-01-31T16:30:00Z ",
+        paid_amount=" 12.30 ",
+        refund_amount=" 0 ",
+    )
     assert (result.accepted, result.rejected) == (1, 0), result.problems
     assert warehouse_rows(home, "SELECT order_id, platform, seller_region, local_product, paid_at, paid_amount FROM orders") == [
-        ("A1", "douyin", "230184", True, datetime(2025, 2, 1, 0, 30), Decimal("12.30"))]
+        ("A1", "douyin", "230184", True, datetime(2025, 2, 1, 0, 30), Decimal("12.30"))
+    ]

@@ -67,18 +67,16 @@ def test_a_body_over_the_limit_is_refused_by_its_content_length_and_nothing_is_k
 
 def test_a_chunked_body_over_the_limit_is_counted_and_refused(client, home, tmp_path) -> None:  # type: ignore[no-untyped-def]
     boundary = "lc-boundary"
-    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="big.csv"\r\n'
-            "Content-Type: text/csv\r\n\r\n").encode()
+    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="big.csv"\r\nContent-Type: text/csv\r\n\r\n').encode()
 
     def chunks() -> Iterator[bytes]:  # no Content-Length: httpx sends Transfer-Encoding: chunked
         yield head
         body = _big_csv()
         for start in range(0, len(body), 64 << 10):
-            yield body[start:start + (64 << 10)]
+            yield body[start : start + (64 << 10)]
         yield f"\r\n--{boundary}--\r\n".encode()
 
-    response = client.post("/api/ingest/orders", content=chunks(),
-                           headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    response = client.post("/api/ingest/orders", content=chunks(), headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
     assert response.status_code == 413, response.text
     assert response.json()["detail"].startswith(LIMIT_MESSAGE)
     assert _folders(home) == [] and list((tmp_path / "spool").iterdir()) == []
@@ -99,17 +97,22 @@ def test_an_upload_under_the_limit_loads(client, home) -> None:  # type: ignore[
     assert sorted(p.name for p in folder.iterdir()) == [MANIFEST, "一月_订单.csv"]
 
 
-@pytest.mark.parametrize(("name", "reason"), [
-    ("..", "file name '..': only dots and spaces, not a file name (文件名无效)"),
-    ("../orders.csv", "file name '../orders.csv': contains a path separator / or \\ (文件名不能含路径)"),
-    ("a\x00.csv", "file name 'a\\x00.csv': contains a control character such as NUL (文件名含控制字符)"),
-])
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("..", "file name '..': only dots and spaces, not a file name (文件名无效)"),
+        ("../orders.csv", "file name '../orders.csv': contains a path separator / or \\ (文件名不能含路径)"),
+        ("a\x00.csv", "file name 'a\\x00.csv': contains a control character such as NUL (文件名含控制字符)"),
+    ],
+)
 def test_a_bad_file_name_is_refused_with_its_reason(client, home, name: str, reason: str) -> None:  # type: ignore[no-untyped-def]
     boundary = "lc-boundary"  # written by hand: httpx would escape the NUL
-    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n\r\n'.encode()
-            + csv_bytes(order("A1")) + f"\r\n--{boundary}--\r\n".encode())
-    response = client.post("/api/ingest/orders", content=body,
-                           headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n\r\n'.encode()
+        + csv_bytes(order("A1"))
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    response = client.post("/api/ingest/orders", content=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
     assert response.status_code == 400
     assert response.json()["detail"] == reason
     assert _folders(home) == []
@@ -117,10 +120,8 @@ def test_a_bad_file_name_is_refused_with_its_reason(client, home, name: str, rea
 
 def test_an_upload_without_a_file_name_is_refused(client, home) -> None:  # type: ignore[no-untyped-def]
     boundary = "lc-boundary"
-    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename=""\r\n\r\nx\r\n'
-            f"--{boundary}--\r\n").encode()
-    response = client.post("/api/ingest/orders", content=body,
-                           headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename=""\r\n\r\nx\r\n--{boundary}--\r\n').encode()
+    response = client.post("/api/ingest/orders", content=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
     assert 400 <= response.status_code < 500 and _folders(home) == []
 
 
@@ -132,8 +133,10 @@ def test_two_files_of_one_name_are_both_kept(client, home) -> None:  # type: ign
     assert sorted(p.name for p in folder.iterdir()) == ["o-2.csv", "o.csv", MANIFEST]
 
 
-@pytest.mark.parametrize(("query", "status"), [("limit=-1", 422), ("limit=0", 422), ("limit=1001", 422),
-                                               ("limit=abc", 422), ("limit=1", 200), ("limit=1000", 200)])
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [("limit=-1", 422), ("limit=0", 422), ("limit=1001", 422), ("limit=abc", 422), ("limit=1", 200), ("limit=1000", 200)],
+)
 def test_the_batches_list_bounds_its_limit(client, query: str, status: int) -> None:  # type: ignore[no-untyped-def]
     assert client.get(f"/api/ingest/batches?{query}").status_code == status
 
@@ -226,7 +229,7 @@ def test_a_real_server_refuses_big_bodies_bad_names_and_bad_limits(home, monkeyp
     def body(name: str, content: bytes) -> Iterator[bytes]:
         yield f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n\r\n'.encode()
         for start in range(0, len(content), 64 << 10):
-            yield content[start:start + (64 << 10)]
+            yield content[start : start + (64 << 10)]
         yield f"\r\n--{boundary}--\r\n".encode()
 
     try:

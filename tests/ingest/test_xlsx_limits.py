@@ -24,12 +24,16 @@ from livecommerce.ingest.service import ingest
 from tests.ingest.helpers import HEADER, ZH_HEADER, order, warehouse_rows
 
 ACTOR = SystemActor(name="tester")
-WORKBOOK = ('<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.'
-            'openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="订单" sheetId="1" r:id="rId1"/>'
-            "</sheets></workbook>")
-RELS = ('<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
-        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
-        'Target="worksheets/sheet1.xml"/></Relationships>')
+WORKBOOK = (
+    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.'
+    'openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="订单" sheetId="1" r:id="rId1"/>'
+    "</sheets></workbook>"
+)
+RELS = (
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+    'Target="worksheets/sheet1.xml"/></Relationships>'
+)
 
 
 def _row(values: Iterable[str]) -> str:
@@ -140,8 +144,15 @@ BOMB_RUN = textwrap.dedent("""
 
 def _run_bomb(home, path: Path, mode: str, **env: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
     environment = os.environ | {"LIVECOMMERCE_HOME": str(home.home)} | env
-    done = subprocess.run([sys.executable, "-c", BOMB_RUN, str(path), mode], capture_output=True, text=True,
-                          env=environment, timeout=120, check=False, cwd=Path(__file__).resolve().parents[2])
+    done = subprocess.run(
+        [sys.executable, "-c", BOMB_RUN, str(path), mode],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=False,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     assert done.returncode == 0, done.stderr
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
@@ -151,8 +162,7 @@ def bombs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Two small files whose sheet expands to 600 MB: millions of rows, or one giant cell."""
     folder = tmp_path_factory.mktemp("bombs")
     rows = _crafted(folder / "rows.xlsx", HEADER, _many(_row(order("A1").values()), 600 << 20))
-    cell = _crafted(folder / "cell.xlsx", HEADER, ['<row><c t="inlineStr"><is><t>', *_many("A", 600 << 20),
-                                                   "</t></is></c></row>"])
+    cell = _crafted(folder / "cell.xlsx", HEADER, ['<row><c t="inlineStr"><is><t>', *_many("A", 600 << 20), "</t></is></c></row>"])
     return {"rows": rows, "cell": cell}
 
 

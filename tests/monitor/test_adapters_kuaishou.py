@@ -47,28 +47,29 @@ def test_feeds_map_to_chat_like_gift_and_viewers() -> None:
 def test_the_public_pushes_need_a_room_and_a_time() -> None:
     gift_push, comment_push = lines("live_room_crawler_pushes.jsonl")
     assert Adapter("kuaishou").adapt(gift_push) == [
-        Refused("a Kuaishou feed push carries no room id: name the room with --session (API: session=)")]
+        Refused("a Kuaishou feed push carries no room id: name the room with --session (API: session=)")
+    ]
     assert Adapter("kuaishou").adapt(comment_push, "KS-2") == [
         Refused("a Kuaishou chat feed without a time: give the line a ts (epoch ms) or post it live"),
-        Refused("displayWatchingCount without a time: give the line a ts (epoch ms) or post it live")]
+        Refused("displayWatchingCount without a time: give the line a ts (epoch ms) or post it live"),
+    ]
     live = Adapter("kuaishou").adapt(comment_push, "KS-2", now=1762862400000)
     assert [(o["kind"], o.get("text"), o.get("online")) for o in live] == [  # type: ignore[union-attr]
-        ("chat", "火箭", None), ("viewers", None, 100)]  # "100+": its lower bound
+        ("chat", "火箭", None),
+        ("viewers", None, 100),
+    ]  # "100+": its lower bound
 
 
 def test_display_counts_read_as_their_lower_bound() -> None:
-    assert [watchers(s) for s in ("50+", "100+", "1.2万", "3w", "987", "", "很多")] == [50, 100, 12000, 30000, 987, None,
-                                                                                        None]
+    assert [watchers(s) for s in ("50+", "100+", "1.2万", "3w", "987", "", "很多")] == [50, 100, 12000, 30000, 987, None, None]
 
 
 def test_the_cli_replays_kuaishou_feeds_with_a_session() -> None:
-    result = runner.invoke(app, ["monitor", "replay", str(FIXTURES / "feeds_ours.jsonl"), "--from", "kuaishou",
-                                 "--session", "KS-3"])
+    result = runner.invoke(app, ["monitor", "replay", str(FIXTURES / "feeds_ours.jsonl"), "--from", "kuaishou", "--session", "KS-3"])
     assert "5 events, 0 refused, 1 sessions" in result.stderr, result.stderr
     assert "kuaishou: 2 ignored (shareFeeds 1, duplicate feed id 1)" in result.stderr
     assert result.exit_code == 0
-    public = runner.invoke(app, ["monitor", "replay", str(FIXTURES / "live_room_crawler_pushes.jsonl"), "--from",
-                                 "kuaishou"])
+    public = runner.invoke(app, ["monitor", "replay", str(FIXTURES / "live_room_crawler_pushes.jsonl"), "--from", "kuaishou"])
     assert "a Kuaishou feed push carries no room id" in public.stderr and public.exit_code == 2  # nothing accepted
 
 

@@ -56,7 +56,10 @@ def test_alerts_list_filters_and_prints_json(evening: Settings) -> None:
     document = json.loads(result.stdout)
     assert document["total"] == 3
     assert [(a["rule"], a["state"], a["region"]) for a in document["alerts"]] == [
-        ("negative-chat", "firing", "230202"), ("sales-spike", "firing", "230102"), ("stream-stalled", "resolved", "230102")]
+        ("negative-chat", "firing", "230202"),
+        ("sales-spike", "firing", "230102"),
+        ("stream-stalled", "resolved", "230102"),
+    ]
     firing = json.loads(cli("alerts", "list", "--state", "firing", "--city", "哈尔滨", "--format", "json").stdout)
     assert [a["rule"] for a in firing["alerts"]] == ["sales-spike"]
     table = cli("alerts", "list", "--rule", "negative-chat")
@@ -64,8 +67,12 @@ def test_alerts_list_filters_and_prints_json(evening: Settings) -> None:
 
 
 def test_alerts_list_refuses_a_wrong_filter_with_exit_2(evening: Settings) -> None:
-    for args, said in ((("--state", "burning"), "state 'burning'"), (("--city", "火星"), "city '火星'"),
-                       (("--rule", "no-such"), "rule 'no-such'"), (("--format", "xml"), "--format 'xml'")):
+    for args, said in (
+        (("--state", "burning"), "state 'burning'"),
+        (("--city", "火星"), "city '火星'"),
+        (("--rule", "no-such"), "rule 'no-such'"),
+        (("--format", "xml"), "--format 'xml'"),
+    ):
         result = cli("alerts", "list", *args)
         assert result.exit_code == 2, args
         assert said in result.output
@@ -97,12 +104,28 @@ def test_alerts_ack_records_assignee_note_and_the_operator(evening: Settings) ->
 
 
 def test_silence_add_list_expire(evening: Settings) -> None:
-    added = cli("silence", "add", "--match", "region=2301*", "--match", "rule=stream-stalled", "--for", "2h",
-                "--comment", "哈尔滨平台维护", "--format", "json")
+    added = cli(
+        "silence",
+        "add",
+        "--match",
+        "region=2301*",
+        "--match",
+        "rule=stream-stalled",
+        "--for",
+        "2h",
+        "--comment",
+        "哈尔滨平台维护",
+        "--format",
+        "json",
+    )
     assert added.exit_code == 0, added.output
     silence = json.loads(added.stdout)
     assert (silence["matchers"], silence["region"], silence["active"], silence["created_by"]) == (
-        {"region": "2301*", "rule": "stream-stalled"}, "230100", True, "cli")
+        {"region": "2301*", "rule": "stream-stalled"},
+        "230100",
+        True,
+        "cli",
+    )
     listed = cli("silence", "list")
     assert listed.exit_code == 0 and f"#{silence['id']}" in listed.stdout and "region=2301* rule=stream-stalled" in listed.stdout
     assert cli("silence", "expire", str(silence["id"])).exit_code == 0
@@ -113,13 +136,15 @@ def test_silence_add_list_expire(evening: Settings) -> None:
 
 
 def test_silence_add_refuses_wrong_input_with_exit_2(evening: Settings) -> None:
-    cases = [(("--match", "region=2301*", "--for", "2x"), "--for '2x'"),
-             (("--match", "region=2301*", "--for", "0m"), "longer than zero"),
-             (("--match", "colour=red", "--for", "30m"), "unknown label"),
-             (("--match", "region", "--for", "30m"), "label=value"),
-             (("--match", "region=9999*", "--for", "30m"), "matches no known region"),
-             (("--match", "region=2301*", "--for", "31d"), "at most 30 days"),
-             (("--match", "region=2301*", "--for", "30m", "--starts", "tonight"), "--starts 'tonight'")]
+    cases = [
+        (("--match", "region=2301*", "--for", "2x"), "--for '2x'"),
+        (("--match", "region=2301*", "--for", "0m"), "longer than zero"),
+        (("--match", "colour=red", "--for", "30m"), "unknown label"),
+        (("--match", "region", "--for", "30m"), "label=value"),
+        (("--match", "region=9999*", "--for", "30m"), "matches no known region"),
+        (("--match", "region=2301*", "--for", "31d"), "at most 30 days"),
+        (("--match", "region=2301*", "--for", "30m", "--starts", "tonight"), "--starts 'tonight'"),
+    ]
     for args, said in cases:
         result = cli("silence", "add", *args, "--comment", "维护")
         assert result.exit_code == 2, args
@@ -130,10 +155,22 @@ def test_silence_add_refuses_wrong_input_with_exit_2(evening: Settings) -> None:
 def _stall_file(tmp_path: Path) -> Path:
     """Session A (哈尔滨市道里区, shop DY-HRB) sends viewers at 20:00:00 and 20:00:01 and then nothing, while B goes on
     until 20:01:15: A has stalled for 60 s at 20:01:01."""
-    lines = [{"platform": "douyin", "session_id": "A", "ts": (T0 + s) * 1000, "kind": "viewers", "online": 500,
-              "region": "230102", "shop_id": "DY-HRB"} for s in (0, 1)]
-    lines += [{"platform": "douyin", "session_id": "B", "ts": (T0 + s) * 1000, "kind": "like", "count": 1,
-               "region": "230202"} for s in range(0, 80, 5)]
+    lines = [
+        {
+            "platform": "douyin",
+            "session_id": "A",
+            "ts": (T0 + s) * 1000,
+            "kind": "viewers",
+            "online": 500,
+            "region": "230102",
+            "shop_id": "DY-HRB",
+        }
+        for s in (0, 1)
+    ]
+    lines += [
+        {"platform": "douyin", "session_id": "B", "ts": (T0 + s) * 1000, "kind": "like", "count": 1, "region": "230202"}
+        for s in range(0, 80, 5)
+    ]
     path = tmp_path / "stall.jsonl"
     path.write_text("".join(json.dumps(x) + "\n" for x in sorted(lines, key=lambda x: x["ts"])), encoding="utf-8")
     return path
@@ -145,8 +182,11 @@ def test_replay_record_stores_what_it_saw_once(home: Settings, tmp_path: Path) -
 
     def counts() -> tuple[int, ...]:
         with session_scope() as session:
-            return tuple(session.scalar(select(func.count()).select_from(model))
-                         for model in (MonitorSession, MonitorMinute, MonitorAlert, MonitorAlertHistory))
+            return tuple(
+                session.scalar(select(func.count()).select_from(model))
+                for model in (MonitorSession, MonitorMinute, MonitorAlert, MonitorAlertHistory)
+            )
+
     first = cli("replay", str(path), "--format", "jsonl", "--record")
     assert first.exit_code == 0, first.output
     assert [json.loads(line)["at"] for line in first.stdout.splitlines()] == ["2025-11-11T20:01:01+08:00"]
@@ -156,7 +196,8 @@ def test_replay_record_stores_what_it_saw_once(home: Settings, tmp_path: Path) -
     assert counts() == stored
     listed = json.loads(cli("alerts", "list", "--format", "json").stdout)["alerts"]
     assert [(a["rule"], a["state"], a["session_id"], a["region_name"]) for a in listed] == [
-        ("stream-stalled", "firing", "A", "哈尔滨市道里区")]
+        ("stream-stalled", "firing", "A", "哈尔滨市道里区")
+    ]
 
 
 # ---------------------------------------------------------------------------------------------------------- API
@@ -168,8 +209,12 @@ def api(evening: Settings) -> Iterator[tuple[TestClient, dict[str, dict[str, str
     from livecommerce.web.app import create_app
 
     accounts.create_first_admin("admin", PASSWORD, must_change_password=False)
-    users = {"analyst": ("province_analyst", {}), "hrb": ("city_officer", {"scope_region": "230100"}),
-             "qq": ("city_officer", {"scope_region": "230200"}), "feed": ("platform", {})}
+    users = {
+        "analyst": ("province_analyst", {}),
+        "hrb": ("city_officer", {"scope_region": "230100"}),
+        "qq": ("city_officer", {"scope_region": "230200"}),
+        "feed": ("platform", {}),
+    }
     tokens = {}
     for name, (role, scope) in users.items():
         add_user(name, role, **scope)
@@ -185,8 +230,7 @@ def test_api_alerts_are_narrowed_to_the_callers_city(api: Any) -> None:
     hrb = client.get("/api/monitor/alerts", headers=auth["hrb"]).json()
     assert (hrb["total"], sorted(a["rule"] for a in hrb["alerts"])) == (2, ["sales-spike", "stream-stalled"])
     qq = client.get("/api/monitor/alerts?state=firing", headers=auth["qq"]).json()
-    assert [(a["rule"], a["region_name"], a["title"]) for a in qq["alerts"]] == [
-        ("negative-chat", "齐齐哈尔市龙沙区", "负面舆情")]
+    assert [(a["rule"], a["region_name"], a["title"]) for a in qq["alerts"]] == [("negative-chat", "齐齐哈尔市龙沙区", "负面舆情")]
     negative = _alert_id("negative-chat")
     assert client.get(f"/api/monitor/alerts/{negative}", headers=auth["hrb"]).status_code == 404
     detail = client.get(f"/api/monitor/alerts/{negative}", headers=auth["qq"]).json()
@@ -223,18 +267,23 @@ def test_api_acknowledge(api: Any) -> None:
 
 def test_api_silences(api: Any) -> None:
     client, auth = api
-    made = client.post("/api/monitor/silences", json={"matchers": {"region": "230102"}, "duration": "30m",
-                                                      "comment": "道里区断网"}, headers=auth["hrb"])
+    made = client.post(
+        "/api/monitor/silences", json={"matchers": {"region": "230102"}, "duration": "30m", "comment": "道里区断网"}, headers=auth["hrb"]
+    )
     assert made.status_code == 201, made.text
     silence = made.json()
     assert (silence["region_name"], silence["active"], silence["created_by"]) == ("哈尔滨市道里区", True, "hrb")
     assert [s["id"] for s in client.get("/api/monitor/silences", headers=auth["hrb"]).json()] == [silence["id"]]
     assert client.get("/api/monitor/silences", headers=auth["qq"]).json() == []
-    both = client.post("/api/monitor/silences", json={"matchers": {"region": "230102"}, "duration": "30m",
-                                                      "ends": "2099-01-01T00:00:00", "comment": "x"}, headers=auth["hrb"])
+    both = client.post(
+        "/api/monitor/silences",
+        json={"matchers": {"region": "230102"}, "duration": "30m", "ends": "2099-01-01T00:00:00", "comment": "x"},
+        headers=auth["hrb"],
+    )
     assert both.status_code == 400
-    wrong = client.post("/api/monitor/silences", json={"matchers": {"region": "230102"}, "duration": "soon",
-                                                       "comment": "x"}, headers=auth["hrb"])
+    wrong = client.post(
+        "/api/monitor/silences", json={"matchers": {"region": "230102"}, "duration": "soon", "comment": "x"}, headers=auth["hrb"]
+    )
     assert wrong.status_code == 400 and wrong.json()["problems"][0]["column"] == "duration"
     assert client.post(f"/api/monitor/silences/{silence['id']}/expire", headers=auth["qq"]).status_code == 404
     ended = client.post(f"/api/monitor/silences/{silence['id']}/expire", headers=auth["hrb"])
@@ -245,15 +294,17 @@ def test_api_silences(api: Any) -> None:
 def test_api_events_need_a_platform_token_and_json_lines(api: Any) -> None:
     client, auth = api
     body = b'{"platform": "douyin", "session_id": "X"}\n'
-    assert client.post("/api/monitor/events", content=body, headers={**auth["hrb"], "content-type": "text/plain"}
-                       ).status_code == 403
-    assert client.post("/api/monitor/events", content=body,
-                       headers={**auth["feed"], "content-type": "application/json"}).status_code == 415
+    assert client.post("/api/monitor/events", content=body, headers={**auth["hrb"], "content-type": "text/plain"}).status_code == 403
+    assert client.post("/api/monitor/events", content=body, headers={**auth["feed"], "content-type": "application/json"}).status_code == 415
     pytest.importorskip("livecommerce.monitor.hub")
-    good = json.dumps({"platform": "douyin", "session_id": "LIVE-1", "ts": int(time.time() * 1000), "kind": "viewers",
-                       "online": 10, "total": 12})
-    answer = client.post("/api/monitor/events", content=(good + "\n" + "not json\n").encode(),
-                         headers={**auth["feed"], "content-type": "application/x-ndjson"})
+    good = json.dumps(
+        {"platform": "douyin", "session_id": "LIVE-1", "ts": int(time.time() * 1000), "kind": "viewers", "online": 10, "total": 12}
+    )
+    answer = client.post(
+        "/api/monitor/events",
+        content=(good + "\n" + "not json\n").encode(),
+        headers={**auth["feed"], "content-type": "application/x-ndjson"},
+    )
     assert answer.status_code == 202, answer.text
     assert (answer.json()["accepted"], answer.json()["rejected"]) == (1, 1)
 
@@ -261,9 +312,16 @@ def test_api_events_need_a_platform_token_and_json_lines(api: Any) -> None:
 def test_the_api_is_documented(api: Any) -> None:
     client, _ = api
     paths = client.get("/openapi.json").json()["paths"]
-    for path in ("/api/monitor/sessions", "/api/monitor/sessions/{platform}/{session_id}", "/api/monitor/alerts",
-                 "/api/monitor/alerts/{alert_id}", "/api/monitor/alerts/{alert_id}/ack", "/api/monitor/silences",
-                 "/api/monitor/silences/{silence_id}/expire", "/api/monitor/events"):
+    for path in (
+        "/api/monitor/sessions",
+        "/api/monitor/sessions/{platform}/{session_id}",
+        "/api/monitor/alerts",
+        "/api/monitor/alerts/{alert_id}",
+        "/api/monitor/alerts/{alert_id}/ack",
+        "/api/monitor/silences",
+        "/api/monitor/silences/{silence_id}/expire",
+        "/api/monitor/events",
+    ):
         assert path in paths, path
     assert "application/x-ndjson" in paths["/api/monitor/events"]["post"]["requestBody"]["content"]
     assert "assignee" in json.dumps(paths["/api/monitor/alerts/{alert_id}/ack"]["post"]["requestBody"])

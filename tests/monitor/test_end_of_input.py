@@ -28,13 +28,18 @@ runner = CliRunner()
 
 
 def line(second: float, kind: str, session: str = "S1", **data: object) -> str:
-    return json.dumps({"platform": "douyin", "session_id": session, "ts": round((T + second) * 1000), "kind": kind,
-                       **data}, ensure_ascii=False)
+    return json.dumps(
+        {"platform": "douyin", "session_id": session, "ts": round((T + second) * 1000), "kind": kind, **data}, ensure_ascii=False
+    )
 
 
 # a quiet evening whose only violation is its very last line (a chat line sending buyers to a private WeChat deal)
-EVENING = [line(0, "status", state="start", region="230102"), line(1, "viewers", online=300),
-           line(5, "chat", text="主播好"), line(9.5, "chat", text="加微信私聊下单")]
+EVENING = [
+    line(0, "status", state="start", region="230102"),
+    line(1, "viewers", online=300),
+    line(5, "chat", text="主播好"),
+    line(9.5, "chat", text="加微信私聊下单"),
+]
 
 
 def test_close_returns_the_hit_of_the_last_line() -> None:
@@ -43,26 +48,24 @@ def test_close_returns_the_hit_of_the_last_line() -> None:
     assert during == []  # the last text waits for its batch (512 texts) when the input ends
     closing = engine.close()
     assert [(t.rule, t.state, iso(t.at), t.labels["compliance_rule"]) for t in closing] == [
-        ("compliance-hit", "firing", iso(T + 9.5), "PF-PRIV-CONTACT")]
+        ("compliance-hit", "firing", iso(T + 9.5), "PF-PRIV-CONTACT")
+    ]
     assert [(h.source, h.text) for h in engine.hits] == [("chat", "加微信私聊下单")]
 
 
 def test_close_returns_what_its_last_advance_decides() -> None:
     # S1 falls silent at 10; S2 goes on to 100: the stall of S1 at 70 is decided only by close (S1 sends nothing more)
-    lines = [line(0, "chat", text="在吗"), line(10, "chat", text="在")] + \
-        [line(s, "like", "S2", count=1) for s in range(0, 101, 10)]
+    lines = [line(0, "chat", text="在吗"), line(10, "chat", text="在")] + [line(s, "like", "S2", count=1) for s in range(0, 101, 10)]
     engine = Engine(scanner=None)
     during = [t for ln in lines for t in engine.read(ln)]
     assert during == []
-    assert [(t.rule, t.state, iso(t.at), t.session_id) for t in engine.close()] == [
-        ("stream-stalled", "firing", iso(T + 70), "S1")]
+    assert [(t.rule, t.state, iso(t.at), t.session_id) for t in engine.close()] == [("stream-stalled", "firing", iso(T + 70), "S1")]
 
 
 def test_replay_prints_and_records_the_hit_of_the_last_line(tmp_path: Path, home: Settings) -> None:
     path = tmp_path / "evening.jsonl"
     path.write_text("\n".join(EVENING) + "\n", encoding="utf-8")
-    result = runner.invoke(app, ["monitor", "replay", str(path), "--format", "jsonl", "--record"],
-                           catch_exceptions=False)
+    result = runner.invoke(app, ["monitor", "replay", str(path), "--format", "jsonl", "--record"], catch_exceptions=False)
     assert result.exit_code == 0
     printed = [json.loads(ln) for ln in result.stdout.splitlines()]
     assert [(p["rule"], p["state"], p["at"]) for p in printed] == [("compliance-hit", "firing", "2025-11-11T20:00:09.500+08:00")]
@@ -127,8 +130,7 @@ def test_a_consumer_with_nothing_new_writes_the_hit_of_the_last_line(redis_url: 
         if redis_bus.caught_up(redis_url) and redis_bus.alerts(redis_url):
             break
     consumer.close()
-    assert [(record["rule"], record["state"]) for _, record in redis_bus.alerts(redis_url)] == [
-        ("compliance-hit", "firing")]
+    assert [(record["rule"], record["state"]) for _, record in redis_bus.alerts(redis_url)] == [("compliance-hit", "firing")]
 
 
 @pytest.mark.slow
@@ -141,8 +143,7 @@ def test_a_consumer_that_gives_its_partitions_back_writes_the_hit_of_the_last_li
         consumer.step()
     assert redis_bus.alerts(redis_url) == []
     consumer.close()
-    assert [(record["rule"], record["state"]) for _, record in redis_bus.alerts(redis_url)] == [
-        ("compliance-hit", "firing")]
+    assert [(record["rule"], record["state"]) for _, record in redis_bus.alerts(redis_url)] == [("compliance-hit", "firing")]
     assert redis_bus.caught_up(redis_url)
 
 
@@ -152,15 +153,15 @@ def test_the_live_clock_moves_a_silent_session_of_a_busy_partition(redis_url: st
 
     redis_bus = pytest.importorskip("livecommerce.monitor.redis_bus")
     now = int(time.time())
-    silent = json.dumps({"platform": "douyin", "session_id": "QUIET", "ts": (now - 100) * 1000, "kind": "chat",
-                         "text": "在吗"})
-    busy = [json.dumps({"platform": "douyin", "session_id": "BUSY", "ts": (now - 5 + s) * 1000, "kind": "like",
-                        "count": 1}) for s in range(5)]
+    silent = json.dumps({"platform": "douyin", "session_id": "QUIET", "ts": (now - 100) * 1000, "kind": "chat", "text": "在吗"})
+    busy = [
+        json.dumps({"platform": "douyin", "session_id": "BUSY", "ts": (now - 5 + s) * 1000, "kind": "like", "count": 1}) for s in range(5)
+    ]
     redis_bus.publish(redis_url, [silent, *busy], partitions=1)
-    consumer = redis_bus.Consumer(redis_url, "c", 1, lease_ms=3000, checkpoint_every=10_000, checkpoint_seconds=600,
-                                  scanner=None, live_clock=True)
+    consumer = redis_bus.Consumer(
+        redis_url, "c", 1, lease_ms=3000, checkpoint_every=10_000, checkpoint_seconds=600, scanner=None, live_clock=True
+    )
     consumer.step()  # one read of all six events: the partition is not idle, yet QUIET is judged by the wall clock
     [part] = consumer.owned.values()
-    assert [(t.rule, t.state, t.session_id, t.at) for t in part.out] == [
-        ("stream-stalled", "firing", "QUIET", now - 100 + 60)]
+    assert [(t.rule, t.state, t.session_id, t.at) for t in part.out] == [("stream-stalled", "firing", "QUIET", now - 100 + 60)]
     consumer.close()

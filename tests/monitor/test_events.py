@@ -20,16 +20,20 @@ def line(**fields: object) -> str:
 
 def test_a_chat_event_beside_or_in_data() -> None:
     flat = parse({"platform": "douyin", "session_id": "S1", "ts": T0, "kind": "chat", "user": "u1", "text": "最好的米"})
-    nested = parse({"platform": "douyin", "session_id": "S1", "ts": T0, "kind": "chat",
-                    "data": {"user": "u1", "text": "最好的米"}})
+    nested = parse({"platform": "douyin", "session_id": "S1", "ts": T0, "kind": "chat", "data": {"user": "u1", "text": "最好的米"}})
     assert flat == nested
     assert (flat.key, flat.ts, flat.data) == (("douyin", "S1"), EPOCH, {"user": "u1", "text": "最好的米"})
 
 
-@pytest.mark.parametrize(("ts", "expected"), [
-    (T0, EPOCH), ("2025-11-11 20:00:00", EPOCH),  # naive is Shanghai wall time
-    ("2025-11-11T12:00:00Z", EPOCH), (int(EPOCH * 1000), EPOCH),  # epoch milliseconds, as Douyin sends
-])
+@pytest.mark.parametrize(
+    ("ts", "expected"),
+    [
+        (T0, EPOCH),
+        ("2025-11-11 20:00:00", EPOCH),  # naive is Shanghai wall time
+        ("2025-11-11T12:00:00Z", EPOCH),
+        (int(EPOCH * 1000), EPOCH),  # epoch milliseconds, as Douyin sends
+    ],
+)
 def test_times(ts: object, expected: float) -> None:
     event = parse({"platform": "douyin", "session_id": "S1", "ts": ts, "kind": "like", "count": 3})
     assert event.ts == expected
@@ -41,25 +45,28 @@ def test_amounts_are_exact() -> None:
     assert event is not None and event.data["amount"] == Decimal("39.9")
 
 
-@pytest.mark.parametrize(("raw", "reason"), [
-    ({"platform": "douyin", "session_id": "S1", "ts": T0, "kind": "shout"}, "unknown kind"),
-    ({"platform": "douyin", "ts": T0, "kind": "like", "count": 1}, "missing session_id"),
-    ({"platform": "myspace", "session_id": "S1", "ts": T0, "kind": "like", "count": 1}, "unknown platform"),
-    ({"platform": "douyin", "session_id": "S1", "ts": T0, "kind": "viewers"}, "missing viewers.online"),
-    ({"platform": "douyin", "session_id": "S1", "ts": T0, "kind": "viewers", "online": -5}, "viewers.online is a whole"),
-    ({"platform": "douyin", "session_id": "S1", "ts": T0, "kind": "status", "state": "paused"}, "status.state is one of"),
-    ({"platform": "douyin", "session_id": "S1", "ts": "yesterday", "kind": "like", "count": 1}, "ts is an ISO 8601"),
-    # a JSON array or object where a word belongs is refused like any wrong value (it is not hashable: no crash)
-    ({"platform": "douyin", "session_id": "S1", "ts": T0, "kind": ["like"], "count": 1}, "unknown kind"),
-    ({"platform": ["douyin"], "session_id": "S1", "ts": T0, "kind": "like", "count": 1}, "unknown platform"),
-    ({"platform": "douyin", "session_id": "S1", "ts": T0, "kind": "status", "state": {"s": 1}}, "status.state is one of"),
-    ({"platform": "douyin", "session_id": ["S1"], "ts": T0, "kind": "like", "count": 1}, "session_id is text"),
-    ({"platform": "douyin", "session_id": "S" * 65, "ts": T0, "kind": "like", "count": 1}, "at most 64 characters"),
-    # units mixed up: epoch seconds (1970-01-21 as milliseconds) and microseconds (the year 57,000)
-    ({"platform": "douyin", "session_id": "S1", "ts": int(EPOCH), "kind": "like", "count": 1}, "between 2000 and 2100"),
-    ({"platform": "douyin", "session_id": "S1", "ts": int(EPOCH * 1e6), "kind": "like", "count": 1}, "between 2000"),
-    ({"platform": "douyin", "session_id": "S1", "ts": "1999-12-31T23:59:59Z", "kind": "like", "count": 1}, "between"),
-])
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ({"platform": "douyin", "session_id": "S1", "ts": T0, "kind": "shout"}, "unknown kind"),
+        ({"platform": "douyin", "ts": T0, "kind": "like", "count": 1}, "missing session_id"),
+        ({"platform": "myspace", "session_id": "S1", "ts": T0, "kind": "like", "count": 1}, "unknown platform"),
+        ({"platform": "douyin", "session_id": "S1", "ts": T0, "kind": "viewers"}, "missing viewers.online"),
+        ({"platform": "douyin", "session_id": "S1", "ts": T0, "kind": "viewers", "online": -5}, "viewers.online is a whole"),
+        ({"platform": "douyin", "session_id": "S1", "ts": T0, "kind": "status", "state": "paused"}, "status.state is one of"),
+        ({"platform": "douyin", "session_id": "S1", "ts": "yesterday", "kind": "like", "count": 1}, "ts is an ISO 8601"),
+        # a JSON array or object where a word belongs is refused like any wrong value (it is not hashable: no crash)
+        ({"platform": "douyin", "session_id": "S1", "ts": T0, "kind": ["like"], "count": 1}, "unknown kind"),
+        ({"platform": ["douyin"], "session_id": "S1", "ts": T0, "kind": "like", "count": 1}, "unknown platform"),
+        ({"platform": "douyin", "session_id": "S1", "ts": T0, "kind": "status", "state": {"s": 1}}, "status.state is one of"),
+        ({"platform": "douyin", "session_id": ["S1"], "ts": T0, "kind": "like", "count": 1}, "session_id is text"),
+        ({"platform": "douyin", "session_id": "S" * 65, "ts": T0, "kind": "like", "count": 1}, "at most 64 characters"),
+        # units mixed up: epoch seconds (1970-01-21 as milliseconds) and microseconds (the year 57,000)
+        ({"platform": "douyin", "session_id": "S1", "ts": int(EPOCH), "kind": "like", "count": 1}, "between 2000 and 2100"),
+        ({"platform": "douyin", "session_id": "S1", "ts": int(EPOCH * 1e6), "kind": "like", "count": 1}, "between 2000"),
+        ({"platform": "douyin", "session_id": "S1", "ts": "1999-12-31T23:59:59Z", "kind": "like", "count": 1}, "between"),
+    ],
+)
 def test_a_bad_event_says_why(raw: dict, reason: str) -> None:
     with pytest.raises(EventRejected, match=reason):
         parse(raw)
@@ -67,10 +74,14 @@ def test_a_bad_event_says_why(raw: dict, reason: str) -> None:
 
 def test_bad_lines_are_counted_and_the_stream_goes_on() -> None:
     intake = Intake(lateness=30)
-    lines = [line(kind="like", count=1), "{not json", line(kind="shout"),
-             line(kind="like", count=2, ts="2025-11-11T20:01:00+08:00"),
-             line(kind="like", count=3, ts="2025-11-11T20:00:29+08:00"),  # 31 s before the latest: far out of order
-             line(kind="like", count=4, ts="2025-11-11T20:00:31+08:00")]  # 29 s before it: accepted
+    lines = [
+        line(kind="like", count=1),
+        "{not json",
+        line(kind="shout"),
+        line(kind="like", count=2, ts="2025-11-11T20:01:00+08:00"),
+        line(kind="like", count=3, ts="2025-11-11T20:00:29+08:00"),  # 31 s before the latest: far out of order
+        line(kind="like", count=4, ts="2025-11-11T20:00:31+08:00"),
+    ]  # 29 s before it: accepted
     events = [intake.read(text) for text in lines]
     assert [e.data["count"] if e else None for e in events] == [1, None, None, 2, None, 4]
     assert intake.accepted == 3 and sum(intake.rejected.values()) == 3
@@ -90,9 +101,13 @@ def test_every_bad_shape_on_the_engine_is_counted_not_raised() -> None:
 
     engine = Engine(scanner=None)
     good = line(kind="chat", user="u1", text="好")
-    bad = [line(kind="chat", text="好", platform=["douyin"]), line(kind=["chat"], text="好"),
-           line(kind="chat", text=["好"]), line(kind="chat", text="好", ts=1762862400),
-           line(kind="chat", text="好", session_id={"id": 1})]
+    bad = [
+        line(kind="chat", text="好", platform=["douyin"]),
+        line(kind=["chat"], text="好"),
+        line(kind="chat", text=["好"]),
+        line(kind="chat", text="好", ts=1762862400),
+        line(kind="chat", text="好", session_id={"id": 1}),
+    ]
     for text in [good, *bad, good]:
         engine.read(text)
     assert (engine.intake.accepted, sum(engine.intake.rejected.values()), engine.events) == (2, 5, 2)

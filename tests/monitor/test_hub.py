@@ -35,8 +35,9 @@ class Clock:
 
 
 def line(session_id: str, second: float, kind: str, start: float = T0, **fields: Any) -> str:
-    return json.dumps({"platform": "douyin", "session_id": session_id, "ts": int((start + second) * 1000), "kind": kind,
-                       **fields}, ensure_ascii=False)
+    return json.dumps(
+        {"platform": "douyin", "session_id": session_id, "ts": int((start + second) * 1000), "kind": kind, **fields}, ensure_ascii=False
+    )
 
 
 def opening(session_id: str, region: str, shop: str = "shopA", start: float = T0) -> list[str]:
@@ -69,8 +70,11 @@ def test_submit_counts_what_it_took_and_why_it_refused_the_rest(hub: Hub) -> Non
 
     assert answer["accepted"] == 5
     assert answer["rejected"] == 3
-    assert answer["reasons"] == {"not JSON": 1, "unknown kind; one of viewers, chat, like, gift, order, refund, product, "
-                                 "transcript, status, complaint, enter, follow": 1, "viewers.online is a whole number ≥ 0": 1}
+    assert answer["reasons"] == {
+        "not JSON": 1,
+        "unknown kind; one of viewers, chat, like, gift, order, refund, product, transcript, status, complaint, enter, follow": 1,
+        "viewers.online is a whole number ≥ 0": 1,
+    }
     assert [e["line"] for e in answer["examples"]] == [6, 7, 8]  # the blank line is neither taken nor refused
     assert hub.version == 1
 
@@ -82,8 +86,10 @@ def test_an_event_far_from_the_servers_clock_is_refused(hub: Hub, clock: Clock) 
 
     assert answer["accepted"] == 0
     assert answer["rejected"] == 5
-    assert list(answer["reasons"]) == ["ts more than 3600 s before the server's clock: the live intake takes events as "
-                                       "they happen (replay recorded ones with `livecommerce monitor replay`)"]
+    assert list(answer["reasons"]) == [
+        "ts more than 3600 s before the server's clock: the live intake takes events as "
+        "they happen (replay recorded ones with `livecommerce monitor replay`)"
+    ]
 
 
 def test_the_wall_shows_the_session_with_its_online_viewers_and_sparkline(hub: Hub) -> None:
@@ -92,7 +98,13 @@ def test_the_wall_shows_the_session_with_its_online_viewers_and_sparkline(hub: H
     [row] = hub.live_sessions(ADMIN)
 
     assert (row["session_id"], row["status"], row["online"], row["peak_online"], row["orders"], row["gmv"]) == (
-        "S1", "live", 1500, 1500, 1, "99.50")
+        "S1",
+        "live",
+        1500,
+        1500,
+        1,
+        "99.50",
+    )
     assert (row["region"], row["region_name"], row["shop"], row["alerts_firing"]) == ("230102", "哈尔滨市道里区", "shopA", 0)
     # 30 buckets of 10 s up to 20:00:10: the last two hold the events, the 28 before the session are empty
     assert row["spark"]["online"][-2:] == [1000, 1500]
@@ -111,12 +123,17 @@ def test_one_sessions_live_page_has_curves_chat_masked_and_no_alert(hub: Hub) ->
     assert [(c["user"], c["text"], c["negative"]) for c in page["chat"]] == [("张***", "主播好", False)]
     assert page["alerts"] == []
     assert page["products"] == []  # the order named P1, but no product event put it on the shelf
-    hub.submit([line("S1", 6, "product", product_id="P2", title="五常大米", price=59.9, action="on"),
-                line("S1", 7, "product", product_id="P2", title="五常大米", price=39.9, action="on"),
-                line("S1", 8, "order", order_id="O2", amount=39.9, product_id="P2")])
+    hub.submit(
+        [
+            line("S1", 6, "product", product_id="P2", title="五常大米", price=59.9, action="on"),
+            line("S1", 7, "product", product_id="P2", title="五常大米", price=39.9, action="on"),
+            line("S1", 8, "order", order_id="O2", amount=39.9, product_id="P2"),
+        ]
+    )
     shelf = hub.live_session(ADMIN, "douyin", "S1")["products"]  # type: ignore[index]
-    assert shelf == [{"product_id": "P2", "title": "五常大米", "first_price": "59.9", "price": "39.9", "orders": 1,
-                      "gmv": "39.90", "on_shelf": True}]
+    assert shelf == [
+        {"product_id": "P2", "title": "五常大米", "first_price": "59.9", "price": "39.9", "orders": 1, "gmv": "39.90", "on_shelf": True}
+    ]
     assert hub.live_session(ADMIN, "douyin", "nope") is None
 
 
@@ -132,21 +149,27 @@ def test_a_stalled_stream_is_alerted_after_60_silent_seconds_and_written_to_the_
         alerts, total = service.list_alerts(db, ADMIN, rule="stream-stalled")
         stored = service.get_session(db, ADMIN, "douyin", "S1")
     assert total == 1
-    assert (alerts[0]["state"], alerts[0]["session_id"], alerts[0]["started_at"]) == (
-        "firing", "S1", "2025-11-11T20:01:10+08:00")
+    assert (alerts[0]["state"], alerts[0]["session_id"], alerts[0]["started_at"]) == ("firing", "S1", "2025-11-11T20:01:10+08:00")
     assert (stored["online"], stored["orders"], stored["status"]) == (1500, 1, "live")
     [row] = hub.live_sessions(ADMIN)
     assert row["alerts_firing"] == 1
     assert [(a["rule"], a["state"], a["since"]) for a in hub.live_session(ADMIN, "douyin", "S1")["alerts"]] == [
-        ("stream-stalled", "firing", "2025-11-11T20:01:10+08:00")]
+        ("stream-stalled", "firing", "2025-11-11T20:01:10+08:00")
+    ]
 
 
 def test_a_silence_from_the_store_mutes_the_alert(hub: Hub, home: Settings, clock: Clock) -> None:
     start = float(int(time.time()) - 100)  # the store gives the silences not yet ended on today's clock
     clock.now = start + 10
     with session_scope(home) as db:
-        service.create_silence(db, ADMIN, matchers={"session_id": "S1"}, starts=datetime.fromtimestamp(start - 60, UTC),
-                               ends=datetime.fromtimestamp(start + 3600, UTC), comment="设备检修")
+        service.create_silence(
+            db,
+            ADMIN,
+            matchers={"session_id": "S1"},
+            starts=datetime.fromtimestamp(start - 60, UTC),
+            ends=datetime.fromtimestamp(start + 3600, UTC),
+            comment="设备检修",
+        )
     hub.submit(opening("S1", "230102", start=start))
 
     hub.step(now=start + 72)
@@ -199,8 +222,11 @@ def test_the_worker_thread_answers_batches_and_steps_every_second(home: Settings
     try:
         now = time.time()
         head = {"platform": "kuaishou", "session_id": "W1"}
-        batch = [json.dumps({**head, "ts": int(now * 1000), "kind": "status", "state": "start", "region": "230102"}),
-                 json.dumps({**head, "ts": int(now * 1000), "kind": "viewers", "online": 42}), "{"]
+        batch = [
+            json.dumps({**head, "ts": int(now * 1000), "kind": "status", "state": "start", "region": "230102"}),
+            json.dumps({**head, "ts": int(now * 1000), "kind": "viewers", "online": 42}),
+            "{",
+        ]
 
         answer = hub.submit(batch)
 

@@ -59,13 +59,16 @@ def receiver() -> Iterator[Receiver]:
 
 
 def transition(labels: dict[str, str], state: str = "firing") -> Transition:
-    return Transition("stream-stalled", state, T0 + 70, labels, "直播中断：已 60 秒未收到任何事件（阈值 60 秒）", "critical",
-                      f"fp-{labels['session_id']}")
+    return Transition(
+        "stream-stalled", state, T0 + 70, labels, "直播中断：已 60 秒未收到任何事件（阈值 60 秒）", "critical", f"fp-{labels['session_id']}"
+    )
 
 
 def test_each_route_receives_only_the_alerts_of_its_regions(receiver: Receiver) -> None:
-    notifier = Notifier([Route("2301", f"{receiver.url}/harbin"), Route("*", f"{receiver.url}/province"),
-                         Route("2311", f"{receiver.url}/heihe")], backoff=0.01)
+    notifier = Notifier(
+        [Route("2301", f"{receiver.url}/harbin"), Route("*", f"{receiver.url}/province"), Route("2311", f"{receiver.url}/heihe")],
+        backoff=0.01,
+    )
     group = Notification({"rule": "stream-stalled"}, T0 + 75, [transition(HARBIN_LABELS), transition(QIQIHAR_LABELS)])
 
     assert notifier.dispatch(group) == 2  # 黑河 has no alert in this group: nothing is sent there
@@ -119,8 +122,7 @@ def test_an_unreachable_receiver_does_not_hold_up_the_caller() -> None:
 
 def test_the_hub_sends_a_stalled_streams_group_to_its_citys_webhook(home: Settings, receiver: Receiver) -> None:
     clock = Clock(T0 + 10)
-    notifier = Notifier([Route("2301", f"{receiver.url}/harbin"), Route("2302", f"{receiver.url}/qiqihar")],
-                        backoff=0.01)
+    notifier = Notifier([Route("2301", f"{receiver.url}/harbin"), Route("2302", f"{receiver.url}/qiqihar")], backoff=0.01)
     hub = Hub(home, scanner=None, clock=clock, notifier=notifier)
     hub.submit(opening("S1", "230102"))  # silent from 20:00:10
 
@@ -136,4 +138,5 @@ def test_the_hub_sends_a_stalled_streams_group_to_its_citys_webhook(home: Settin
     assert payload["groupLabels"] == {"region": "230102", "rule": "stream-stalled"}
     assert payload["sentAt"] == "2025-11-11T20:01:15+08:00"
     assert [(a["labels"]["alertname"], a["status"], a["startsAt"]) for a in payload["alerts"]] == [
-        ("stream-stalled", "firing", "2025-11-11T20:01:10+08:00")]
+        ("stream-stalled", "firing", "2025-11-11T20:01:10+08:00")
+    ]

@@ -20,8 +20,9 @@ def at(second: float) -> str:
 
 
 def line(second: float, kind: str, session: str, **data: object) -> str:
-    return json.dumps({"platform": "douyin", "session_id": session, "ts": round((T + second) * 1000), "kind": kind,
-                       **data}, ensure_ascii=False)
+    return json.dumps(
+        {"platform": "douyin", "session_id": session, "ts": round((T + second) * 1000), "kind": kind, **data}, ensure_ascii=False
+    )
 
 
 def transitions(lines: list[str], engine: Engine | None = None) -> set[tuple[str, str, str, str]]:
@@ -38,13 +39,22 @@ def by_time(lines: list[str]) -> list[str]:
 ROOM_A = [line(0, "status", "A", state="start")] + [line(s, "chat", "A", text="好吃吗") for s in range(30, 301, 30)]
 # capture 2: room B over the same five minutes: viewers fall from 1,000 to 400 at 10 s, a chat line asks buyers to
 # add a WeChat at 20 s, a like at 30 s, then nothing
-ROOM_B = [line(0, "status", "B", state="start"), line(0, "viewers", "B", online=1000),
-          line(10, "viewers", "B", online=400), line(20, "chat", "B", text="加微信私聊下单"), line(30, "like", "B", count=1)]
+ROOM_B = [
+    line(0, "status", "B", state="start"),
+    line(0, "viewers", "B", online=1000),
+    line(10, "viewers", "B", online=400),
+    line(20, "chat", "B", text="加微信私聊下单"),
+    line(30, "like", "B", count=1),
+]
 # worked out by hand: the drop of 60% (以上 50%) fires at 10; the chat line is a compliance hit at 20; at 70 the
 # highest count of the last 60 s is the 400 itself, so the fall is 0% and the drop resolves; silent from 30, B stalls
 # at 90; the hit resolves only after 300 s without another (320), beyond the input's end (300)
-EXPECTED = {("viewers-drop", "B", "firing", at(10)), ("compliance-hit", "B", "firing", at(20)),
-            ("viewers-drop", "B", "resolved", at(70)), ("stream-stalled", "B", "firing", at(90))}
+EXPECTED = {
+    ("viewers-drop", "B", "firing", at(10)),
+    ("compliance-hit", "B", "firing", at(20)),
+    ("viewers-drop", "B", "resolved", at(70)),
+    ("stream-stalled", "B", "firing", at(90)),
+}
 
 
 def test_two_captures_joined_give_the_alerts_of_the_interleaved_evening() -> None:
@@ -78,8 +88,7 @@ def test_an_event_far_behind_its_own_sessions_latest_is_refused_and_counted() ->
     assert engine.intake.accepted == len(lines) - 1
     assert dict(engine.intake.rejected) == {"far out of order: 45 s before the session's latest event": 1}
     assert engine.sessions[("douyin", "B")].likes == 1 + 2
-    assert engine.intake.examples == [(17, "far out of order: 45 s before the session's latest event",
-                                       line(-15, "like", "B", count=1))]
+    assert engine.intake.examples == [(17, "far out of order: 45 s before the session's latest event", line(-15, "like", "B", count=1))]
 
 
 def test_a_synthetic_evening_session_by_session_gives_the_same_transitions_as_in_time_order() -> None:

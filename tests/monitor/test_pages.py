@@ -32,8 +32,9 @@ def _text(html: str) -> str:
 
 
 def _line(session_id: str, second: float, kind: str, start: float, **fields: Any) -> str:
-    return json.dumps({"platform": "douyin", "session_id": session_id, "ts": int((start + second) * 1000), "kind": kind,
-                       **fields}, ensure_ascii=False)
+    return json.dumps(
+        {"platform": "douyin", "session_id": session_id, "ts": int((start + second) * 1000), "kind": kind, **fields}, ensure_ascii=False
+    )
 
 
 @pytest.fixture
@@ -49,15 +50,17 @@ def monitor_app(client: TestClient, logged_in: Login, monkeypatch: pytest.Monkey
     add_user("hrb", "city_officer", scope_region="230100")
     add_user("qq", "city_officer", scope_region="230200")
     start = time.time() - 20
-    answer = get_hub().submit([
-        _line("LIVE1", 0, "status", start, state="start", shop_id="DY-HRB", streamer_id="冰城小米", region="230184"),
-        _line("LIVE1", 1, "viewers", start, online=1000, total=1200),
-        _line("LIVE1", 2, "product", start, product_id="P1", title="五常大米", price=59.9, action="on"),
-        _line("LIVE1", 3, "order", start, order_id="O1", amount=59.9, product_id="P1"),
-        _line("LIVE1", 5, "chat", start, user="张三丰", text="这是全网最好的大米"),
-        _line("LIVE1", 6, "chat", start, user="李四", text="假货吧，要退款"),
-        _line("LIVE1", 10, "viewers", start, online=1500, total=2100),
-    ])
+    answer = get_hub().submit(
+        [
+            _line("LIVE1", 0, "status", start, state="start", shop_id="DY-HRB", streamer_id="冰城小米", region="230184"),
+            _line("LIVE1", 1, "viewers", start, online=1000, total=1200),
+            _line("LIVE1", 2, "product", start, product_id="P1", title="五常大米", price=59.9, action="on"),
+            _line("LIVE1", 3, "order", start, order_id="O1", amount=59.9, product_id="P1"),
+            _line("LIVE1", 5, "chat", start, user="张三丰", text="这是全网最好的大米"),
+            _line("LIVE1", 6, "chat", start, user="李四", text="假货吧，要退款"),
+            _line("LIVE1", 10, "viewers", start, online=1500, total=2100),
+        ]
+    )
     assert answer["accepted"] == 7, answer
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:  # the worker scans chat before its clock moves on
@@ -116,12 +119,23 @@ def test_a_stored_session_shows_its_data_and_the_review(monitor_app: Login) -> N
     assert page.status_code == 200
     text = _text(page.text)
     assert "本场直播已不在实时监测中" in text and "直播中商品改价" in text and "东宁黑木耳" in text
-    assert 'href="/monitor/sessions/douyin/S1/review"' in page.text and "<mark title=\"absolute-terms\">最好</mark>" in page.text
+    assert 'href="/monitor/sessions/douyin/S1/review"' in page.text and '<mark title="absolute-terms">最好</mark>' in page.text
     review = web.get("/monitor/sessions/douyin/S1/review")
     assert review.status_code == 200
     text = _text(review.text)
-    for words in ("直播复盘", "2.50%", "订单数 ÷ 累计观看人数", "2 / 3", "500.00", "在线高峰", "成交高峰", "打印", "-50.00%",
-                  "20:01:30", "直播中商品改价"):
+    for words in (
+        "直播复盘",
+        "2.50%",
+        "订单数 ÷ 累计观看人数",
+        "2 / 3",
+        "500.00",
+        "在线高峰",
+        "成交高峰",
+        "打印",
+        "-50.00%",
+        "20:01:30",
+        "直播中商品改价",
+    ):
         assert words in text, words
     assert "本场尚未下播" not in text  # S1 has ended: its review is whole
     workbook = web.get("/monitor/sessions/douyin/S1/review.xlsx")
@@ -135,9 +149,14 @@ def test_a_stored_session_shows_its_data_and_the_review(monitor_app: Login) -> N
 
 def test_another_citys_officer_sees_none_of_it(monitor_app: Login) -> None:
     qq = monitor_app("qq")
-    for url in ("/monitor/sessions/douyin/S1", "/monitor/sessions/douyin/S1/review",
-                "/monitor/sessions/douyin/S1/review.xlsx", "/monitor/sessions/douyin/LIVE1",
-                "/monitor/sessions/douyin/LIVE1/stream", "/alerts/1"):
+    for url in (
+        "/monitor/sessions/douyin/S1",
+        "/monitor/sessions/douyin/S1/review",
+        "/monitor/sessions/douyin/S1/review.xlsx",
+        "/monitor/sessions/douyin/LIVE1",
+        "/monitor/sessions/douyin/LIVE1/stream",
+        "/alerts/1",
+    ):
         assert qq.get(url).status_code == 404, url
     wall = qq.get("/monitor")
     assert wall.status_code == 200 and "LIVE1" not in wall.text and "DY-HRB" not in wall.text
@@ -159,13 +178,11 @@ def test_the_alert_centre_filters_and_acknowledges(monitor_app: Login) -> None:
     text = _text(page.text)
     assert "预警中心" in text and "商品 P2 价格 20.00 → 10.00（-50.0%）" in text and "待确认" in text and "共 1 条" in text
     assert "共 0 条" in _text(web.get("/alerts", params={"state": "resolved"}).text)
-    assert "共 1 条" in _text(web.get("/alerts", params={"rule": "price-change", "city": "230100",
-                                                          "acknowledged": "no"}).text)
+    assert "共 1 条" in _text(web.get("/alerts", params={"rule": "price-change", "city": "230100", "acknowledged": "no"}).text)
     token = hidden(page.text, "csrf_token")
     refused = web.post("/alerts/1/ack", data={"csrf_token": token, "assignee": "", "note": "x"}, follow_redirects=False)
     assert refused.status_code == 422 and "未能确认" in refused.text
-    done = web.post("/alerts/1/ack", data={"csrf_token": token, "assignee": "王科长", "note": "已联系店铺核实"},
-                       follow_redirects=False)
+    done = web.post("/alerts/1/ack", data={"csrf_token": token, "assignee": "王科长", "note": "已联系店铺核实"}, follow_redirects=False)
     assert done.status_code == 303 and done.headers["location"] == "/alerts/1"
     alert = _text(web.get("/alerts/1").text)
     assert "王科长" in alert and "已联系店铺核实" in alert and "告警中" in alert and "状态历史" in alert
@@ -180,8 +197,11 @@ def test_silences_are_made_listed_and_expired(monitor_app: Login) -> None:
     token = hidden(web.get("/alerts").text, "csrf_token")
     empty = web.post("/alerts/silences", data={"csrf_token": token, "comment": "维护"}, follow_redirects=False)
     assert empty.status_code == 422 and "请至少填写一项匹配条件" in empty.text
-    made = web.post("/alerts/silences", data={"csrf_token": token, "rule": "stream-stalled", "region": "230100",
-                                                 "minutes": "120", "comment": "五常机房计划内维护"}, follow_redirects=False)
+    made = web.post(
+        "/alerts/silences",
+        data={"csrf_token": token, "rule": "stream-stalled", "region": "230100", "minutes": "120", "comment": "五常机房计划内维护"},
+        follow_redirects=False,
+    )
     assert made.status_code == 303, made.text
     page = _text(web.get("/alerts").text)
     assert "五常机房计划内维护" in page and "地区=2301*" in page and "规则=直播中断" in page
@@ -189,8 +209,7 @@ def test_silences_are_made_listed_and_expired(monitor_app: Login) -> None:
         from livecommerce.core.scope import SystemActor
 
         [silence] = service.list_silences(db, SystemActor())
-    assert web.post(f"/alerts/silences/{silence['id']}/expire", data={"csrf_token": token},
-                       follow_redirects=False).status_code == 303
+    assert web.post(f"/alerts/silences/{silence['id']}/expire", data={"csrf_token": token}, follow_redirects=False).status_code == 303
     assert "没有生效中的静默规则" in _text(web.get("/alerts").text)
 
 

@@ -28,8 +28,16 @@ from livecommerce.monitor.redis_bus import GROUP, Consumer, Keys, caught_up, par
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENING = {"sessions": 40, "seconds": 420}  # 420 s: sales-spike needs five minutes of the session's own median
-RULES = {"stream-stalled", "viewers-drop", "sales-spike", "compliance-hit", "price-change", "refund-surge",
-         "complaint-surge", "negative-chat"}
+RULES = {
+    "stream-stalled",
+    "viewers-drop",
+    "sales-spike",
+    "compliance-hit",
+    "price-change",
+    "refund-surge",
+    "complaint-surge",
+    "negative-chat",
+}
 
 
 def key(record: dict[str, Any]) -> tuple[str, str, float, str]:
@@ -75,8 +83,9 @@ def test_partition_is_crc32_of_platform_and_session() -> None:
 
 def test_one_sessions_events_go_to_one_stream_in_order(redis_url: str) -> None:
     base = 1_762_862_400_000
-    lines = [json.dumps({"platform": "douyin", "session_id": "S00001", "ts": base + i * 1000, "kind": "like", "count": i})
-             for i in range(3)]
+    lines = [
+        json.dumps({"platform": "douyin", "session_id": "S00001", "ts": base + i * 1000, "kind": "like", "count": i}) for i in range(3)
+    ]
     assert publish(redis_url, [*lines, "not json", ""], partitions=4) == 4
     client = redis.Redis.from_url(redis_url)
     assert [fields[b"e"].decode() for _, fields in client.xrange("lc:events:1")] == lines
@@ -96,8 +105,10 @@ def test_publish_command_and_its_refusals(redis_url: str, tmp_path: Path) -> Non
     from livecommerce.cli import app
 
     path = tmp_path / "evening.jsonl"
-    lines = [json.dumps({"platform": platform, "session_id": "S00001", "ts": 1_762_862_400_000, "kind": "like", "count": 1})
-             for platform in ("douyin", "douyin", "kuaishou")]
+    lines = [
+        json.dumps({"platform": platform, "session_id": "S00001", "ts": 1_762_862_400_000, "kind": "like", "count": 1})
+        for platform in ("douyin", "douyin", "kuaishou")
+    ]
     path.write_text("\n".join(lines) + "\n\n", encoding="utf-8")
     runner = CliRunner()
     result = runner.invoke(app, ["monitor", "publish", str(path), "--redis", redis_url, "--partitions", "4"])
@@ -196,20 +207,43 @@ def test_two_consumers_split_four_partitions_and_give_one_engines_transitions(re
 
 
 @pytest.mark.slow
-def test_a_consumer_killed_with_sigkill_is_replaced_without_loss_or_repeat(redis_url: str, evening: Any,
-                                                                          tmp_path: Path) -> None:
+def test_a_consumer_killed_with_sigkill_is_replaced_without_loss_or_repeat(redis_url: str, evening: Any, tmp_path: Path) -> None:
     lines, expected = evening
     publish(redis_url, lines, partitions=4)
     client = redis.Redis.from_url(redis_url)
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     log = tmp_path / "first.log"
-    first = subprocess.Popen([sys.executable, "-m", "livecommerce", "monitor", "consume", "--redis", redis_url,
-                              "--consumer", "first", "--partitions", "4", "--lease-ms", "2000", "--checkpoint-every", "500",
-                              "--checkpoint-seconds", "0.2"], env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
+    first = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "livecommerce",
+            "monitor",
+            "consume",
+            "--redis",
+            redis_url,
+            "--consumer",
+            "first",
+            "--partitions",
+            "4",
+            "--lease-ms",
+            "2000",
+            "--checkpoint-every",
+            "500",
+            "--checkpoint-seconds",
+            "0.2",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("wb"),
+    )
 
     def delivered() -> int:
-        return sum(int(g["entries-read"] or 0) for p in range(4) for g in client.xinfo_groups(f"lc:events:{p}")) \
-            if all(client.exists(f"lc:ckpt:{p}") for p in range(4)) else 0
+        return (
+            sum(int(g["entries-read"] or 0) for p in range(4) for g in client.xinfo_groups(f"lc:events:{p}"))
+            if all(client.exists(f"lc:ckpt:{p}") for p in range(4))
+            else 0
+        )
 
     try:
         wait(lambda: first.poll() is not None or delivered() >= len(lines) * 6 // 10, 60, "the first consumer to get 60% in")
@@ -264,8 +298,11 @@ def stored_transitions() -> list[tuple[str, str, float, str]]:
     from livecommerce.monitor.models import MonitorAlert, MonitorAlertHistory
 
     with session_scope() as db:
-        rows = db.execute(select(MonitorAlert.rule, MonitorAlertHistory.state, MonitorAlertHistory.at,
-                                 MonitorAlert.session_id).join(MonitorAlert, MonitorAlert.id == MonitorAlertHistory.alert_id))
+        rows = db.execute(
+            select(MonitorAlert.rule, MonitorAlertHistory.state, MonitorAlertHistory.at, MonitorAlert.session_id).join(
+                MonitorAlert, MonitorAlert.id == MonitorAlertHistory.alert_id
+            )
+        )
         return sorted((rule, state, round(aware(at).timestamp(), 3), session) for rule, state, at, session in rows)
 
 
@@ -276,8 +313,10 @@ def stored_counts() -> tuple[int, int, int]:
     from livecommerce.monitor.models import MonitorHit, MonitorMinute, MonitorSession
 
     with session_scope() as db:
-        return tuple(db.scalar(select(func.count()).select_from(model)) or 0  # type: ignore[return-value]
-                     for model in (MonitorSession, MonitorMinute, MonitorHit))
+        return tuple(
+            db.scalar(select(func.count()).select_from(model)) or 0  # type: ignore[return-value]
+            for model in (MonitorSession, MonitorMinute, MonitorHit)
+        )
 
 
 class Failing:
@@ -296,7 +335,8 @@ class Failing:
 
 @pytest.mark.slow
 def test_the_registry_sink_records_what_the_consumer_writes_and_holds_the_checkpoint_while_it_cannot(
-        redis_url: str, evening: Any, home: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    redis_url: str, evening: Any, home: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from livecommerce.monitor.sink import RegistrySink
 
     lines, expected = evening

@@ -25,21 +25,22 @@ def cli(*args: str) -> Any:
 
 
 def ev(second: int, kind: str, session: str = "S1", **data: object) -> str:
-    return json.dumps({"platform": "douyin", "session_id": session, "ts": (T + second) * 1000, "kind": kind, **data},
-                      ensure_ascii=False)
+    return json.dumps({"platform": "douyin", "session_id": session, "ts": (T + second) * 1000, "kind": kind, **data}, ensure_ascii=False)
 
 
 @pytest.fixture
 def evening(tmp_path: Path, home: Settings) -> Path:
-    lines = [ev(0, "status", state="start", region="230184", shop_id="SHOP1", streamer_id="ST1"),
-             ev(0, "viewers", online=1000), ev(5, "transcript", text="这款人参包治百病"),
-             ev(10, "viewers", online=400)]
+    lines = [
+        ev(0, "status", state="start", region="230184", shop_id="SHOP1", streamer_id="ST1"),
+        ev(0, "viewers", online=1000),
+        ev(5, "transcript", text="这款人参包治百病"),
+        ev(10, "viewers", online=400),
+    ]
     lines += [ev(s, "like", "S2", count=1) for s in range(0, 131, 10)]
     lines.insert(3, "{broken")
     lines.insert(5, json.dumps({"platform": "douyin", "session_id": "S1", "ts": (T + 11) * 1000, "kind": "viewers"}))
     path = tmp_path / "evening.jsonl"
-    path.write_text("\n".join(sorted(lines, key=lambda ln: json.loads(ln)["ts"] if ln.startswith("{\"") else 0)) + "\n",
-                    encoding="utf-8")
+    path.write_text("\n".join(sorted(lines, key=lambda ln: json.loads(ln)["ts"] if ln.startswith('{"') else 0)) + "\n", encoding="utf-8")
     return path
 
 
@@ -53,8 +54,13 @@ def test_jsonl_lines_have_exactly_the_contract_fields(evening: Path) -> None:
     assert ("viewers-drop", "firing", "2025-11-11T20:00:10+08:00") in got
     assert ("stream-stalled", "firing", "2025-11-11T20:01:10+08:00") in got  # S1's last event at 10
     drop = next(line for line in lines if line["rule"] == "viewers-drop")
-    assert drop["session_id"] == "S1" and drop["labels"] == {"platform": "douyin", "session_id": "S1", "shop": "SHOP1",
-                                                             "streamer": "ST1", "region": "230184"}
+    assert drop["session_id"] == "S1" and drop["labels"] == {
+        "platform": "douyin",
+        "session_id": "S1",
+        "shop": "SHOP1",
+        "streamer": "ST1",
+        "region": "230184",
+    }
     assert "1,000 降至 400" in drop["summary"]
 
 
@@ -97,11 +103,14 @@ def test_the_help_names_the_exit_codes() -> None:
     assert "Exit 0 when every line was accepted, 1 when some were refused, 2 when none was accepted" in shown
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--speed", "0"], "--speed '0'"),
-    (["--speed", "fast"], "--speed 'fast'"),
-    (["--format", "csv"], "--format 'csv'"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--speed", "0"], "--speed '0'"),
+        (["--speed", "fast"], "--speed 'fast'"),
+        (["--format", "csv"], "--format 'csv'"),
+    ],
+)
 def test_wrong_options_exit_2(evening: Path, args: list[str], message: str) -> None:
     result = cli("replay", str(evening), *args)
     assert result.exit_code == 2 and message in result.stderr
@@ -120,8 +129,7 @@ def test_an_unreadable_file_or_a_wrong_rules_file_exits_2(tmp_path: Path, evenin
 def test_a_rules_file_changes_what_the_replay_raises(tmp_path: Path, evening: Path) -> None:
     rules = tmp_path / "rules.yaml"
     rules.write_text("rules:\n  viewers-drop: {threshold: 0.7}\n  stream-stalled: {threshold: 30}\n", encoding="utf-8")
-    lines = [json.loads(line) for line in cli("replay", str(evening), "--rules", str(rules), "--format", "jsonl")
-             .stdout.splitlines()]
+    lines = [json.loads(line) for line in cli("replay", str(evening), "--rules", str(rules), "--format", "jsonl").stdout.splitlines()]
     got = {(line["rule"], line["state"], line["at"]) for line in lines}
     assert not any(rule == "viewers-drop" for rule, *_ in got)  # a 60% fall is below 70%
     assert ("stream-stalled", "firing", "2025-11-11T20:00:40+08:00") in got

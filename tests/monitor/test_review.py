@@ -37,8 +37,18 @@ def ts(text: str) -> float:
     return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=SHANGHAI).timestamp()
 
 
-def state(session_id: str, *, started: str, gmv: str, streamer: str, platform: str = "douyin", minutes: int = 3,
-          orders: int = 0, viewers: int = 0, peak: int = 0) -> SessionState:
+def state(
+    session_id: str,
+    *,
+    started: str,
+    gmv: str,
+    streamer: str,
+    platform: str = "douyin",
+    minutes: int = 3,
+    orders: int = 0,
+    viewers: int = 0,
+    peak: int = 0,
+) -> SessionState:
     """A session that has ended ``minutes`` after ``started`` with these figures."""
     s = SessionState(platform, session_id, ts(started), WINDOWS)
     s.labels.update(shop=f"SHOP-{session_id}", streamer=streamer, region=REGION)
@@ -62,13 +72,35 @@ def s1() -> tuple[SessionState, list[Any], list[Transition], list[Hit]]:
     fungus = Product("P2", "东宁黑木耳", Decimal("20.00"), True)
     fungus.price, fungus.orders, fungus.gmv = Decimal("10.00"), 2, Decimal("100.00")
     s.products = {"P1": rice, "P2": fungus}
-    rows = [minute("2025-03-01 20:00:00", 100, 120, 2, "100.00", 5), minute("2025-03-01 20:01:00", 300, 300, 6, "360.00", 8),
-            minute("2025-03-01 20:02:00", 200, 250, 2, "40.00", 3)]
+    rows = [
+        minute("2025-03-01 20:00:00", 100, 120, 2, "100.00", 5),
+        minute("2025-03-01 20:01:00", 300, 300, 6, "360.00", 8),
+        minute("2025-03-01 20:02:00", 200, 250, 2, "40.00", 3),
+    ]
     labels = dict(s.labels)
-    price = Transition("price-change", "firing", ts("2025-03-01 20:01:30"), labels, "商品 P2 价格 20.00 → 10.00（-50.0%）",
-                       "warning", fingerprint("price-change", labels | {"product_id": "P2"}), 0.5)
-    hit = Hit("douyin", "S1", ts("2025-03-01 20:02:40"), "transcript", "absolute-terms", "absolute", "high",
-              "《广告法》第九条", "最好", "这是全网最好的大米", "改为客观描述")
+    price = Transition(
+        "price-change",
+        "firing",
+        ts("2025-03-01 20:01:30"),
+        labels,
+        "商品 P2 价格 20.00 → 10.00（-50.0%）",
+        "warning",
+        fingerprint("price-change", labels | {"product_id": "P2"}),
+        0.5,
+    )
+    hit = Hit(
+        "douyin",
+        "S1",
+        ts("2025-03-01 20:02:40"),
+        "transcript",
+        "absolute-terms",
+        "absolute",
+        "high",
+        "《广告法》第九条",
+        "最好",
+        "这是全网最好的大米",
+        "改为客观描述",
+    )
     return s, [(s.key, row) for row in rows], [price], [hit]
 
 
@@ -98,8 +130,7 @@ def test_conversion_and_the_figures_are_plain_arithmetic(recorded: dict[str, Any
     assert r["average_order"] == Decimal("50.00")  # 500.00 / 10
     assert r["refund_rate"] == Decimal("10.00")  # 1 refund / 10 orders
     assert r["duration"] == 180
-    assert [(m["label"], m["peak_online"], m["orders"]) for m in r["minutes"]] == [
-        ("20:00", 120, 2), ("20:01", 300, 6), ("20:02", 250, 2)]
+    assert [(m["label"], m["peak_online"], m["orders"]) for m in r["minutes"]] == [("20:00", 120, 2), ("20:01", 300, 6), ("20:02", 250, 2)]
 
 
 def test_the_peaks_and_what_happened_near_them(recorded: dict[str, Any]) -> None:
@@ -114,18 +145,21 @@ def test_the_peaks_and_what_happened_near_them(recorded: dict[str, Any]) -> None
 
 def test_top_products_by_gmv_with_share_and_price_change(recorded: dict[str, Any]) -> None:
     rows = [(p["product_id"], p["gmv"], p["share"], p["price_change"]) for p in recorded["products"]]
-    assert rows == [("P1", Decimal("400.00"), Decimal("80.00"), Decimal("0.00")),
-                    ("P2", Decimal("100.00"), Decimal("20.00"), Decimal("-50.00"))]
+    assert rows == [
+        ("P1", Decimal("400.00"), Decimal("80.00"), Decimal("0.00")),
+        ("P2", Decimal("100.00"), Decimal("20.00"), Decimal("-50.00")),
+    ]
 
 
 def test_the_timeline_holds_the_alert_then_the_hit(recorded: dict[str, Any]) -> None:
     assert [(i["at"].strftime("%H:%M:%S"), i["kind"], i["what"]) for i in recorded["timeline"]] == [
-        ("20:01:30", "预警", "直播中商品改价"), ("20:02:40", "违规", "absolute-terms")]
+        ("20:01:30", "预警", "直播中商品改价"),
+        ("20:02:40", "违规", "absolute-terms"),
+    ]
 
 
 def test_the_streamers_median_and_the_rank_among_peers(recorded: dict[str, Any]) -> None:
-    assert recorded["streamer"] == {"streamer": "冰城小米", "sessions": 2, "median": Decimal("500.00"),
-                                    "ratio": Decimal("100.00")}
+    assert recorded["streamer"] == {"streamer": "冰城小米", "sessions": 2, "median": Decimal("500.00"), "ratio": Decimal("100.00")}
     # douyin sessions of 2025-03-01: S2 800.00, S1 500.00, S4 200.00 (kuaishou's S5 is no peer)
     assert recorded["peers"] == {"day": "2025-03-01", "rank": 2, "of": 3}
 
@@ -142,8 +176,7 @@ def test_the_day_is_shanghais_and_the_viewers_scope_applies(home: Any) -> None:
     elsewhere = state("S9", started="2025-03-01 20:00:00", gmv="900.00", streamer="鹤城大叔")
     elsewhere.labels["region"] = "230202"  # 齐齐哈尔市龙沙区: outside 哈尔滨
     with session_scope() as db:
-        recording.record(db, transitions=transitions, minutes=minutes, hits=hits,
-                         sessions=[s, *PEERS, *near_midnight, elsewhere])
+        recording.record(db, transitions=transitions, minutes=minutes, hits=hits, sessions=[s, *PEERS, *near_midnight, elsewhere])
     with session_scope() as db:
         everyone = review.build(db, ADMIN, "douyin", "S1")
         harbin = review.build(db, UserActor(3, "hrb", "city_officer", scope_region="230100"), "douyin", "S1")
@@ -174,8 +207,11 @@ def test_the_workbook_has_the_five_sheets_and_the_numbers(recorded: dict[str, An
     assert overview["主播其他场次成交额中位数（元）"] == 500
     assert overview["同平台同日排名（2025-03-01，按成交额）"] == "2 / 3"
     curve = list(book["分钟曲线"].iter_rows(min_row=2, values_only=True))
-    assert [(r[0], r[2], r[3], r[4]) for r in curve] == [("2025-03-01 20:00", 120, 2, 100), ("2025-03-01 20:01", 300, 6, 360),
-                                                         ("2025-03-01 20:02", 250, 2, 40)]
+    assert [(r[0], r[2], r[3], r[4]) for r in curve] == [
+        ("2025-03-01 20:00", 120, 2, 100),
+        ("2025-03-01 20:01", 300, 6, 360),
+        ("2025-03-01 20:02", 250, 2, 40),
+    ]
     alerts = list(book["预警"].iter_rows(min_row=2, values_only=True))
     assert [(a[1], a[4], a[5]) for a in alerts] == [("price-change", "告警中", "2025-03-01 20:01:30")]
     hits = list(book["违规"].iter_rows(min_row=2, values_only=True))

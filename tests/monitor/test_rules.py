@@ -24,8 +24,9 @@ def at(second: float) -> str:
 
 
 def line(second: float, kind: str, session: str = "S1", platform: str = "douyin", **data: object) -> str:
-    return json.dumps({"platform": platform, "session_id": session, "ts": round((T + second) * 1000), "kind": kind, **data},
-                      ensure_ascii=False)
+    return json.dumps(
+        {"platform": platform, "session_id": session, "ts": round((T + second) * 1000), "kind": kind, **data}, ensure_ascii=False
+    )
 
 
 def play(lines: Iterable[str], engine: Engine | None = None, muted: bool = False) -> list[tuple[str, str, str, str]]:
@@ -62,8 +63,12 @@ def test_a_paused_or_ended_stream_does_not_stall() -> None:
 
 
 def test_viewers_drop_of_half_within_60_seconds_from_at_least_100() -> None:
-    s1 = [line(0, "viewers", online=1000), line(20, "viewers", online=800), line(30, "viewers", online=500),
-          line(40, "viewers", online=700)]
+    s1 = [
+        line(0, "viewers", online=1000),
+        line(20, "viewers", online=800),
+        line(30, "viewers", online=500),
+        line(40, "viewers", online=700),
+    ]
     got = play(merged(s1, heartbeat(0, 95)))
     # at 30: 500 is 50% below the 1000 of second 0 (within 60 s): 以上 counts the threshold itself
     # resolves at 80: the 1000 (held until 20) has left the window (20, 80]; the highest is 800 → 700 is −12.5% < 30%
@@ -81,8 +86,11 @@ def test_a_slow_decline_is_not_a_drop() -> None:
 
 
 def orders(first: int, last: int, per_second: int, session: str = "S1", tag: str = "O") -> list[str]:
-    return [line(s + i / (per_second + 1), "order", session, order_id=f"{tag}{s}-{i}", amount="10.00")
-            for s in range(first, last + 1) for i in range(per_second)]
+    return [
+        line(s + i / (per_second + 1), "order", session, order_id=f"{tag}{s}-{i}", amount="10.00")
+        for s in range(first, last + 1)
+        for i in range(per_second)
+    ]
 
 
 def test_sales_spike_above_five_times_the_sessions_own_median() -> None:
@@ -113,22 +121,31 @@ def test_refund_surge() -> None:
 
 
 def test_price_change_of_30_percent_while_live() -> None:
-    s1 = [line(0, "product", product_id="P1", title="五常大米", price="100.00", action="on"),
-          line(10, "product", product_id="P1", title="五常大米", price="71.00", action="on"),  # −29%: no
-          line(20, "product", product_id="P1", title="五常大米", price="70.00", action="on"),  # −30%: 以上
-          line(30, "product", product_id="P1", title="五常大米", price="95.00", action="on"),
-          line(40, "product", product_id="P2", title="红肠", price="20.00", action="on"),
-          line(50, "product", product_id="P2", title="红肠", price="40.00", action="on"),
-          line(60, "product", product_id="P2", title="红肠", price="40.00", action="off")]
+    s1 = [
+        line(0, "product", product_id="P1", title="五常大米", price="100.00", action="on"),
+        line(10, "product", product_id="P1", title="五常大米", price="71.00", action="on"),  # −29%: no
+        line(20, "product", product_id="P1", title="五常大米", price="70.00", action="on"),  # −30%: 以上
+        line(30, "product", product_id="P1", title="五常大米", price="95.00", action="on"),
+        line(40, "product", product_id="P2", title="红肠", price="20.00", action="on"),
+        line(50, "product", product_id="P2", title="红肠", price="40.00", action="on"),
+        line(60, "product", product_id="P2", title="红肠", price="40.00", action="off"),
+    ]
     got = play(merged(s1, heartbeat(0, 70)))
-    assert got == [("price-change", "firing", at(20), "S1"), ("price-change", "resolved", at(30), "S1"),
-                   ("price-change", "firing", at(50), "S1"), ("price-change", "resolved", at(60), "S1")]
+    assert got == [
+        ("price-change", "firing", at(20), "S1"),
+        ("price-change", "resolved", at(30), "S1"),
+        ("price-change", "firing", at(50), "S1"),
+        ("price-change", "resolved", at(60), "S1"),
+    ]
 
 
 def test_compliance_hit_on_transcript_chat_and_titles_with_the_rules_severity() -> None:
     engine = Engine()
-    s1 = [line(0, "transcript", text="家人们这款产品包治百病"), line(5, "chat", text="主播说的是真的吗"),
-          line(10, "product", product_id="P1", title="国家级特效减肥茶", price="99", action="on")]
+    s1 = [
+        line(0, "transcript", text="家人们这款产品包治百病"),
+        line(5, "chat", text="主播说的是真的吗"),
+        line(10, "product", product_id="P1", title="国家级特效减肥茶", price="99", action="on"),
+    ]
     out = [t for ln in merged(s1, heartbeat(0, 400)) for t in engine.read(ln)] + engine.close()
     firing = [(t.labels["compliance_rule"], iso(t.at)) for t in out if t.rule == "compliance-hit" and t.state == "firing"]
     assert ("AD-MED-CURE", at(0)) in firing
@@ -147,7 +164,7 @@ def test_a_hit_in_chat_is_marked_on_the_chat_line() -> None:
     chat = state.last_chat()
     assert chat[0][1] == "李"  # all that is kept of the name: the page shows 李***
     hit = next(h for h in state.recent_hits if h["source"] == "chat")
-    assert (hit["ts"], hit["line"]) == (chat[0][0], chat[0][2]) and chat[0][2][hit["start"]:hit["end"]] == "包治百病"
+    assert (hit["ts"], hit["line"]) == (chat[0][0], chat[0][2]) and chat[0][2][hit["start"] : hit["end"]] == "包治百病"
     assert not any(h["line"] == "好吃" for h in state.recent_hits)
 
 
@@ -167,8 +184,7 @@ def test_negative_chat_share_above_a_fifth() -> None:
 
 
 def test_no_viewers_data_while_the_session_goes_on() -> None:
-    s1 = [line(0, "viewers", online=500)] + [line(s, "chat", text="好") for s in range(5, 200, 5)] + \
-        [line(200, "viewers", online=480)]
+    s1 = [line(0, "viewers", online=500)] + [line(s, "chat", text="好") for s in range(5, 200, 5)] + [line(200, "viewers", online=480)]
     got = play(merged(s1, heartbeat(0, 210)))
     assert got == [("viewers-drop", "nodata", at(120), "S1"), ("viewers-drop", "resolved", at(200), "S1")]
 
@@ -211,13 +227,13 @@ def test_grouping_sends_one_notification_per_region_and_rule_after_group_wait() 
     engine = Engine(scanner=None)
     stream = []
     for session, region in (("S1", "230102"), ("S3", "230102"), ("S4", "230202")):
-        stream.append(json.dumps({"platform": "douyin", "session_id": session, "ts": T * 1000, "kind": "status",
-                                  "state": "start", "region": region}))
+        stream.append(
+            json.dumps({"platform": "douyin", "session_id": session, "ts": T * 1000, "kind": "status", "state": "start", "region": region})
+        )
         stream += [line(s, "complaint", session, text="差", channel="12315") for s in (0, 1, 2)]
     [engine.read(ln) for ln in merged(stream, heartbeat(0, 30))]
     engine.close()
-    groups = [(n.group["region"], n.group["rule"], sorted(t.session_id for t in n.alerts), iso(n.at))
-              for n in engine.notifications]
+    groups = [(n.group["region"], n.group["rule"], sorted(t.session_id for t in n.alerts), iso(n.at)) for n in engine.notifications]
     assert groups == [("230102", "complaint-surge", ["S1", "S3"], at(7)), ("230202", "complaint-surge", ["S4"], at(7))]
     payload = engine.notifications[0].payload()
     assert payload["status"] == "firing" and payload["commonLabels"]["region"] == "230102"
@@ -226,15 +242,17 @@ def test_grouping_sends_one_notification_per_region_and_rule_after_group_wait() 
 
 def test_pending_for_and_keep_firing_for(tmp_path: Path) -> None:
     rules = tmp_path / "rules.yaml"
-    rules.write_text("rules:\n  complaint-surge: {threshold: 2, for: 30, keep_firing_for: 20, window: 60}\n",
-                     encoding="utf-8")
+    rules.write_text("rules:\n  complaint-surge: {threshold: 2, for: 30, keep_firing_for: 20, window: 60}\n", encoding="utf-8")
     engine = Engine(RuleFile(rules), scanner=None)
     s1 = [line(s, "complaint", text="差", channel="12315") for s in (0, 10, 40)]
     got = play(merged(s1, heartbeat(0, 150, "S1")), engine)
     # ≥2 from 10 → pending; still ≥2 at 40 → firing at 40; below 2 from 70 (10 left) … at 100 (40 left → 0)? the count
     # is 1 from 70 to 99: below the threshold from 70, kept firing 20 s more → resolved at 90
-    assert got == [("complaint-surge", "pending", at(10), "S1"), ("complaint-surge", "firing", at(40), "S1"),
-                   ("complaint-surge", "resolved", at(90), "S1")]
+    assert got == [
+        ("complaint-surge", "pending", at(10), "S1"),
+        ("complaint-surge", "firing", at(40), "S1"),
+        ("complaint-surge", "resolved", at(90), "S1"),
+    ]
 
 
 def test_a_replay_at_any_speed_or_batch_gives_the_same_transitions() -> None:
@@ -244,8 +262,15 @@ def test_a_replay_at_any_speed_or_batch_gives_the_same_transitions() -> None:
     first = play(lines, Engine())
     small_batches = play(lines, Engine(batch=7))
     assert first == small_batches and len(first) >= 10
-    assert {rule for rule, *_ in first} >= {"stream-stalled", "viewers-drop", "compliance-hit", "price-change",
-                                           "complaint-surge", "negative-chat", "refund-surge"}
+    assert {rule for rule, *_ in first} >= {
+        "stream-stalled",
+        "viewers-drop",
+        "compliance-hit",
+        "price-change",
+        "complaint-surge",
+        "negative-chat",
+        "refund-surge",
+    }
 
 
 def test_a_checkpointed_engine_goes_on_as_if_never_stopped() -> None:
@@ -264,8 +289,7 @@ def test_a_checkpointed_engine_goes_on_as_if_never_stopped() -> None:
 
 
 def test_overrides_per_platform_and_session_class(tmp_path: Path) -> None:
-    rules = parse_rules({"overrides": [{"platform": "kuaishou", "rules": {"complaint-surge": {"threshold": 1}}}]},
-                        "mine.yaml")
+    rules = parse_rules({"overrides": [{"platform": "kuaishou", "rules": {"complaint-surge": {"threshold": 1}}}]}, "mine.yaml")
     assert rules.spec("complaint-surge", "kuaishou", "small").threshold == 1
     assert rules.spec("complaint-surge", "douyin", "small").threshold == 3
     assert load_rules().spec("sales-spike", "douyin", "large").params["min_orders"] == 100
@@ -285,19 +309,21 @@ def test_the_rules_file_is_read_again_when_it_changes(tmp_path: Path) -> None:
     assert engine.specs(engine.sessions[("douyin", "S1")])["complaint-surge"].threshold == 5
     path.write_text("rules:\n  complaint-surge: {threshold: 1}\n", encoding="utf-8")
     os.utime(path, (1, 1))
-    got = [t for ln in (line(5, "complaint", text="差", channel="12315"), line(9, "like", count=1))
-           for t in engine.read(ln)]
+    got = [t for ln in (line(5, "complaint", text="差", channel="12315"), line(9, "like", count=1)) for t in engine.read(ln)]
     assert [(t.rule, t.state) for t in got] == [("complaint-surge", "firing")]
 
 
-@pytest.mark.parametrize(("yaml_text", "message"), [
-    ("rules:\n  stalled: {threshold: 5}\n", "unknown rule 'stalled'"),
-    ("rules:\n  viewers-drop: {threshold: -1}\n", "viewers-drop.threshold: -1 is not a number ≥ 0"),
-    ("rules:\n  viewers-drop: {op: '=>'}\n", "op is \">=\" (以上"),
-    ("overrides:\n  - session_class: huge\n    rules: {viewers-drop: {threshold: 1}}\n", "'huge' is not one of"),
-    ("inhibit:\n  - source: stream-stalled\n    targets: [nope]\n", "inhibit[0].targets"),
-    ("rules: [1, 2]\n", "rules: a mapping"),
-])
+@pytest.mark.parametrize(
+    ("yaml_text", "message"),
+    [
+        ("rules:\n  stalled: {threshold: 5}\n", "unknown rule 'stalled'"),
+        ("rules:\n  viewers-drop: {threshold: -1}\n", "viewers-drop.threshold: -1 is not a number ≥ 0"),
+        ("rules:\n  viewers-drop: {op: '=>'}\n", 'op is ">=" (以上'),
+        ("overrides:\n  - session_class: huge\n    rules: {viewers-drop: {threshold: 1}}\n", "'huge' is not one of"),
+        ("inhibit:\n  - source: stream-stalled\n    targets: [nope]\n", "inhibit[0].targets"),
+        ("rules: [1, 2]\n", "rules: a mapping"),
+    ],
+)
 def test_a_wrong_rules_file_names_the_place_and_the_value(tmp_path: Path, yaml_text: str, message: str) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(yaml_text, encoding="utf-8")
@@ -308,17 +334,24 @@ def test_a_wrong_rules_file_names_the_place_and_the_value(tmp_path: Path, yaml_t
 
 def test_bad_and_far_late_events_are_counted_and_skipped_and_the_stream_goes_on() -> None:
     engine = Engine(scanner=None)
-    lines = [line(0, "viewers", online=1000), "{not json", line(40, "viewers", online=900),
-             line(5, "viewers", online=10),  # 35 s before the session's latest: far out of order, refused
-             json.dumps({"platform": "douyin", "session_id": "S1", "ts": (T + 41) * 1000, "kind": "shout"}),
-             line(42, "order", order_id="O1", amount="-1"), line(45, "viewers", online=880)]
+    lines = [
+        line(0, "viewers", online=1000),
+        "{not json",
+        line(40, "viewers", online=900),
+        line(5, "viewers", online=10),  # 35 s before the session's latest: far out of order, refused
+        json.dumps({"platform": "douyin", "session_id": "S1", "ts": (T + 41) * 1000, "kind": "shout"}),
+        line(42, "order", order_id="O1", amount="-1"),
+        line(45, "viewers", online=880),
+    ]
     got = play(lines, engine)
     assert got == []  # the refused 10 viewers would have been a 99% drop
     assert engine.intake.accepted == 3 and engine.sessions[("douyin", "S1")].online == 880
     assert dict(engine.intake.rejected) == {
-        "not JSON": 1, "far out of order: 35 s before the session's latest event": 1,
+        "not JSON": 1,
+        "far out of order: 35 s before the session's latest event": 1,
         "unknown kind; one of viewers, chat, like, gift, order, refund, product, transcript, status, complaint, enter, follow": 1,
-        "order.amount is an amount ≥ 0": 1}
+        "order.amount is an amount ≥ 0": 1,
+    }
     assert [line_no for line_no, *_ in engine.intake.examples] == [2, 4, 5, 6]
 
 
@@ -334,8 +367,11 @@ def test_the_fast_path_for_chat_changes_nothing() -> None:
     got_fast = [t.record() for ln in lines for t in fast.read(ln)] + [t.record() for t in fast.close()]
     got_slow = [t.record() for ln in lines for t in slow.read(ln)] + [t.record() for t in slow.close()]
     assert got_fast == got_slow and len(got_fast) >= 12
-    assert (fast.intake.accepted, fast.intake.line, dict(fast.intake.rejected)) == \
-        (slow.intake.accepted, slow.intake.line, dict(slow.intake.rejected))
+    assert (fast.intake.accepted, fast.intake.line, dict(fast.intake.rejected)) == (
+        slow.intake.accepted,
+        slow.intake.line,
+        dict(slow.intake.rejected),
+    )
     assert [s.summary() for s in fast.sessions.values()] == [s.summary() for s in slow.sessions.values()]
     assert [s.last_chat() for s in fast.sessions.values()] == [s.last_chat() for s in slow.sessions.values()]
     assert [(k, m.to_json()) for k, m in fast.minutes] == [(k, m.to_json()) for k, m in slow.minutes]

@@ -25,8 +25,9 @@ def at(second: float) -> str:
 
 
 def line(second: float, kind: str, session: str = "R1", **data: object) -> str:
-    return json.dumps({"platform": "douyin", "session_id": session, "ts": round((T + second) * 1000), "kind": kind,
-                       **data}, ensure_ascii=False)
+    return json.dumps(
+        {"platform": "douyin", "session_id": session, "ts": round((T + second) * 1000), "kind": kind, **data}, ensure_ascii=False
+    )
 
 
 def play(engine: Engine, lines: list[str]) -> list[tuple[str, str, str, str]]:
@@ -41,20 +42,28 @@ def held(engine: Engine) -> int:
 
 def test_two_hours_of_silence_end_the_session_and_the_text_says_the_same_seconds() -> None:
     engine = Engine(scanner=None)
-    got = play(engine, [line(0, "status", state="start"), line(10, "chat", text="在吗"),
-                        line(7212, "chat", text="回来了")])  # the clock reaches 7210 = 10 + 7200
+    got = play(
+        engine, [line(0, "status", state="start"), line(10, "chat", text="在吗"), line(7212, "chat", text="回来了")]
+    )  # the clock reaches 7210 = 10 + 7200
     assert got[0][:3] == ("stream-stalled", "firing", at(70))
-    assert got[1] == ("stream-stalled", "resolved", at(7210),
-                      "已 7200 秒无任何事件（7200 秒以上视为结束）：直播中断：已 7200 秒未收到任何事件（阈值 60 秒）")
+    assert got[1] == (
+        "stream-stalled",
+        "resolved",
+        at(7210),
+        "已 7200 秒无任何事件（7200 秒以上视为结束）：直播中断：已 7200 秒未收到任何事件（阈值 60 秒）",
+    )
     assert len(got) == 2
 
 
 def test_7199_seconds_of_silence_do_not_end_the_session() -> None:
     engine = Engine(scanner=None)
-    got = play(engine, [line(0, "status", state="start"), line(10, "chat", text="在吗"),
-                        line(7211, "chat", text="回来了")])  # the clock reaches 7209: 7199 s silent
+    got = play(
+        engine, [line(0, "status", state="start"), line(10, "chat", text="在吗"), line(7211, "chat", text="回来了")]
+    )  # the clock reaches 7209: 7199 s silent
     assert [(rule, state, when) for rule, state, when, _ in got] == [
-        ("stream-stalled", "firing", at(70)), ("stream-stalled", "resolved", at(7211))]
+        ("stream-stalled", "firing", at(70)),
+        ("stream-stalled", "resolved", at(7211)),
+    ]
     assert got[1][3].startswith("直播恢复")
     state = engine.sessions[("douyin", "R1")]
     assert (state.status, state.auto_ended) == ("live", False)
@@ -62,8 +71,7 @@ def test_7199_seconds_of_silence_do_not_end_the_session() -> None:
 
 def test_a_chat_after_the_auto_end_continues_the_same_session() -> None:
     engine = Engine(scanner=None)
-    for ln in [line(0, "status", state="start"), line(5, "order", order_id="O1", amount="10.00"),
-               line(10, "chat", text="在吗")]:
+    for ln in [line(0, "status", state="start"), line(5, "order", order_id="O1", amount="10.00"), line(10, "chat", text="在吗")]:
         engine.read(ln)
     first = engine.sessions[("douyin", "R1")]
     engine.read(line(7300, "chat", text="回来了"))  # ended by silence at 7210, then its room speaks again
@@ -76,8 +84,12 @@ def test_a_chat_after_the_auto_end_continues_the_same_session() -> None:
 
 def test_the_rooms_own_end_after_an_auto_end_ends_it_for_good_in_the_same_session() -> None:
     engine = Engine(scanner=None)
-    for ln in [line(0, "status", state="start"), line(10, "chat", text="在吗"), line(7400, "status", state="end"),
-               line(7410, "chat", text="下次见")]:
+    for ln in [
+        line(0, "status", state="start"),
+        line(10, "chat", text="在吗"),
+        line(7400, "status", state="end"),
+        line(7410, "chat", text="下次见"),
+    ]:
         engine.read(ln)
     state = engine.sessions[("douyin", "R1")]
     assert (state.status, state.ended_at, state.auto_ended, state.chat_lines) == ("ended", T + 7400, False, 2)
@@ -87,8 +99,11 @@ def test_the_rooms_own_end_after_an_auto_end_ends_it_for_good_in_the_same_sessio
 def test_one_room_stays_one_session_and_a_lone_end_opens_none() -> None:
     # the room: live, silent for more than 2 h, a chat, its end, then hours later another end
     engine = Engine(scanner=None)
-    lines = [line(0, "status", state="start")] + [line(s, "chat", text="好") for s in range(10, 101, 10)] + \
-        [line(7400, "chat", text="还在吗"), line(7500, "status", state="end"), line(20000, "status", state="end")]
+    lines = (
+        [line(0, "status", state="start")]
+        + [line(s, "chat", text="好") for s in range(10, 101, 10)]
+        + [line(7400, "chat", text="还在吗"), line(7500, "status", state="end"), line(20000, "status", state="end")]
+    )
     for ln in lines:
         engine.read(ln)
     engine.close()
@@ -122,8 +137,7 @@ def test_a_region_outside_heilongjiangs_table_is_refused(code: str) -> None:
 
 def test_a_region_of_the_table_is_kept_and_a_retired_one_becomes_its_successor() -> None:
     def region(code: str) -> str | None:
-        event = parse({"platform": "douyin", "session_id": "R1", "ts": T * 1000, "kind": "like", "count": 1,
-                       "region": code})
+        event = parse({"platform": "douyin", "session_id": "R1", "ts": T * 1000, "kind": "like", "count": 1, "region": code})
         return (event.meta or {}).get("region")
 
     assert region("230184") == "230184"  # 五常市
@@ -138,7 +152,8 @@ def test_a_refused_region_is_counted_by_the_engine() -> None:
     engine.read(line(1, "like", count=1, region="232723"))
     assert engine.intake.accepted == 1 and engine.sessions[("douyin", "R1")].labels["region"] == "232701"
     assert list(engine.intake.rejected) == [
-        "region is not a division code of Heilongjiang (GB/T 2260, or a retired code with one successor)"]
+        "region is not a division code of Heilongjiang (GB/T 2260, or a retired code with one successor)"
+    ]
 
 
 class Clock:
@@ -169,8 +184,9 @@ def test_live_a_room_silent_for_two_hours_is_ended_by_the_wall_clock_and_its_nex
     admin = UserActor(1, "admin", "province_admin")
     clock = Clock(T + 10)
     hub = Hub(home, scanner=None, clock=clock)
-    hub.submit([line(0, "status", state="start", region="230102"), line(5, "order", order_id="O1", amount="10.00"),
-                line(10, "chat", text="在吗")])
+    hub.submit(
+        [line(0, "status", state="start", region="230102"), line(5, "order", order_id="O1", amount="10.00"), line(10, "chat", text="在吗")]
+    )
     clock.now = T + 7212  # the wall clock less 2 s of lag reaches 7210: 7200 s without any event
     hub.step()
     with session_scope(home) as db:

@@ -17,13 +17,18 @@ def ev(second: int, kind: str, **data: object) -> object:
 
 def test_a_session_adds_up() -> None:
     state = SessionState("douyin", "S1", T, WINDOWS)
-    for event in (ev(0, "status", state="start"), ev(1, "viewers", online=120, total=150),
-                  ev(2, "order", order_id="O1", amount="39.90"), ev(2, "order", order_id="O2", amount="59.90"),
-                  ev(3, "refund", order_id="O1", amount="39.90"), ev(4, "chat", text="好吃吗", user="张三"),
-                  ev(4, "gift", name="小心心", count=3, value="0.30"),
-                  ev(5, "viewers", online=80, total=190), ev(6, "product", product_id="P1", title="五常大米", price="49.90",
-                                                             action="on"),
-                  ev(7, "product", product_id="P1", title="五常大米", price="29.90", action="on")):
+    for event in (
+        ev(0, "status", state="start"),
+        ev(1, "viewers", online=120, total=150),
+        ev(2, "order", order_id="O1", amount="39.90"),
+        ev(2, "order", order_id="O2", amount="59.90"),
+        ev(3, "refund", order_id="O1", amount="39.90"),
+        ev(4, "chat", text="好吃吗", user="张三"),
+        ev(4, "gift", name="小心心", count=3, value="0.30"),
+        ev(5, "viewers", online=80, total=190),
+        ev(6, "product", product_id="P1", title="五常大米", price="49.90", action="on"),
+        ev(7, "product", product_id="P1", title="五常大米", price="29.90", action="on"),
+    ):
         state.apply(event)
     assert (state.online, state.peak_online, state.total_viewers) == (80, 120, 190)
     assert (state.orders, state.gmv, state.refunds, state.refunded) == (2, Decimal("99.80"), 1, Decimal("39.90"))

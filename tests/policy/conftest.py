@@ -22,16 +22,43 @@ from livecommerce.core.settings import Settings
 from tests.policy.test_runs import ENTITIES, ORDERS, PARCELS, A, B, C, G
 from tests.web.conftest import PASSWORD, add_user, hidden, submit_login
 
-DECLARED = {"year": 2025, "entities": [
-    {"id": A, "uscc": A, "name": "哈尔滨甲农业有限公司", "kind": "enterprise",
-     "facts": {"national_demo_enterprise_recognized": 2025,
-               "local_physical_online_retail": {"2024": "10000000.00", "2025": "19200000.00"}}},
-    {"id": G, "uscc": G, "name": "哈尔滨市南岗区人民政府", "kind": "county_government",
-     "facts": {"provincial_demo_county_recognized": 2025}},
-]}
-E01 = {"year": 2025, "entities": [{"id": "E01", "name": "哈尔滨甲农业有限公司", "kind": "enterprise", "region": "230102",
-                                   "facts": {"local_physical_online_retail": {"2024": "20000000.00", "2025": "26000000.00"},
-                                             "physical_online_retail": {"2024": "20000000.00", "2025": "26000000.00"}}}]}
+DECLARED = {
+    "year": 2025,
+    "entities": [
+        {
+            "id": A,
+            "uscc": A,
+            "name": "哈尔滨甲农业有限公司",
+            "kind": "enterprise",
+            "facts": {
+                "national_demo_enterprise_recognized": 2025,
+                "local_physical_online_retail": {"2024": "10000000.00", "2025": "19200000.00"},
+            },
+        },
+        {
+            "id": G,
+            "uscc": G,
+            "name": "哈尔滨市南岗区人民政府",
+            "kind": "county_government",
+            "facts": {"provincial_demo_county_recognized": 2025},
+        },
+    ],
+}
+E01 = {
+    "year": 2025,
+    "entities": [
+        {
+            "id": "E01",
+            "name": "哈尔滨甲农业有限公司",
+            "kind": "enterprise",
+            "region": "230102",
+            "facts": {
+                "local_physical_online_retail": {"2024": "20000000.00", "2025": "26000000.00"},
+                "physical_online_retail": {"2024": "20000000.00", "2025": "26000000.00"},
+            },
+        }
+    ],
+}
 __all__ = ["A", "B", "C", "G", "DECLARED", "E01"]
 
 
@@ -65,8 +92,9 @@ def policy_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sett
         add_user("mcn", "enterprise", scope_entity=B)
         add_user("audit", "auditor")
         with session_scope() as session:
-            run = service.start_run(session, UserActor(2, "analyst", "province_analyst"), 2025, declared=DECLARED,
-                                    declared_name="申报.json")
+            run = service.start_run(
+                session, UserActor(2, "analyst", "province_analyst"), 2025, declared=DECLARED, declared_name="申报.json"
+            )
         yield settings, run.id
         db.dispose_engines()
     get_settings.cache_clear()

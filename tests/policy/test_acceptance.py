@@ -18,18 +18,25 @@ from livecommerce.policy.parameters import catalogue
 
 def new_store(**over: Any) -> dict[str, Any]:
     """A new store that meets every standard: 6 months, 72 hours, 25 videos, two months of 12万 and 10万."""
-    obj = {"id": "N1", "new_store": True, "service_months": 6, "live_hours": 72, "short_videos": 25,
-           "monthly_sales": [{"month": "2023-07", "sales": "120000", "prior_year_sales": None},
-                             {"month": "2023-08", "sales": "80000.00", "prior_year_sales": None},
-                             {"month": "2023-09", "sales": "100000.00", "prior_year_sales": None}]}
+    obj = {
+        "id": "N1",
+        "new_store": True,
+        "service_months": 6,
+        "live_hours": 72,
+        "short_videos": 25,
+        "monthly_sales": [
+            {"month": "2023-07", "sales": "120000", "prior_year_sales": None},
+            {"month": "2023-08", "sales": "80000.00", "prior_year_sales": None},
+            {"month": "2023-09", "sales": "100000.00", "prior_year_sales": None},
+        ],
+    }
     return obj | over
 
 
 def old_store(*months: tuple[str, str | None], **over: Any) -> dict[str, Any]:
     """An existing store with the given (sales, prior_year_sales) months from 2023-07 on."""
     sales = [{"month": f"2023-{7 + i:02d}", "sales": s, "prior_year_sales": p} for i, (s, p) in enumerate(months)]
-    return {"id": "O1", "new_store": False, "service_months": 6, "live_hours": 60, "short_videos": 20,
-            "monthly_sales": sales} | over
+    return {"id": "O1", "new_store": False, "service_months": 6, "live_hours": 60, "short_videos": 20, "monthly_sales": sales} | over
 
 
 def one(obj: dict[str, Any], **kw: Any) -> dict[str, Any]:
@@ -59,8 +66,14 @@ def test_a_new_store_meeting_every_standard_earns_2_27_wan() -> None:
 
 
 def test_every_shortfall_is_said_in_words() -> None:
-    result = one(new_store(service_months=5, live_hours="59.99", short_videos=18,
-                           monthly_sales=[{"month": "2023-07", "sales": "99999.99"}, {"month": "2023-08", "sales": "150000"}]))
+    result = one(
+        new_store(
+            service_months=5,
+            live_hours="59.99",
+            short_videos=18,
+            monthly_sales=[{"month": "2023-07", "sales": "99999.99"}, {"month": "2023-08", "sales": "150000"}],
+        )
+    )
     assert result["accepted"] is False and result["subsidy"] == "0.00"
     assert result["reasons"] == [
         "服务周期 5 个月 < 6 个月: 未达标",
@@ -71,8 +84,9 @@ def test_every_shortfall_is_said_in_words() -> None:
     ]
 
 
-@pytest.mark.parametrize(("hours", "accepted"), [(60, True), ("60.00", True), (60.0, True), ("59.99", False), (59.99, False),
-                                                 (0, False), ("120.5", True)])
+@pytest.mark.parametrize(
+    ("hours", "accepted"), [(60, True), ("60.00", True), (60.0, True), ("59.99", False), (59.99, False), (0, False), ("120.5", True)]
+)
 def test_live_hours_not_below_60_include_60(hours: Any, accepted: bool) -> None:
     assert one(new_store(live_hours=hours))["accepted"] is accepted
 
@@ -101,7 +115,8 @@ def test_existing_store_exactly_10_wan_more_and_exactly_20_percent_is_accepted()
     assert result["reasons"][3] == (
         "非新开设店铺, 单月销售额同比增长 ≥ 20% 且增加 ≥ 10万元 的达标月份 "
         "2023-07 (销售额 60.00万元, 上年同月 50.00万元, 增加 10.00万元, 同比 +20.00%), "
-        "2023-08 (销售额 60.00万元, 上年同月 50.00万元, 增加 10.00万元, 同比 +20.00%): 2 个月 ≥ 2 个月: 达标")
+        "2023-08 (销售额 60.00万元, 上年同月 50.00万元, 增加 10.00万元, 同比 +20.00%): 2 个月 ≥ 2 个月: 达标"
+    )
 
 
 def test_existing_store_one_fen_short_is_rejected() -> None:
@@ -115,8 +130,7 @@ def test_existing_store_growth_just_below_20_percent_is_rejected() -> None:
     assert one(old_store(("720000", "600000"), ("720000", "600000")))["accepted"] is True
     result = one(old_store(("720000", "600000"), ("719999.99", "600000")))
     assert result["accepted"] is False
-    assert result["reasons"][-1] == ("未计入月份 2023-08 (销售额 719,999.99元, 上年同月 60.00万元, 增加 119,999.99元, "
-                                     "同比 +19.99% < 20%)")
+    assert result["reasons"][-1] == ("未计入月份 2023-08 (销售额 719,999.99元, 上年同月 60.00万元, 增加 119,999.99元, 同比 +19.99% < 20%)")
 
 
 def test_a_month_without_prior_year_sales_cannot_count_for_an_existing_store() -> None:
@@ -134,8 +148,12 @@ def test_growth_from_zero_counts_when_the_increase_is_10_wan() -> None:
 
 
 def test_a_new_store_ignores_prior_year_sales_and_a_falling_month_never_counts() -> None:
-    obj = new_store(monthly_sales=[{"month": "2023-07", "sales": "120000", "prior_year_sales": "900000"},
-                                   {"month": "2023-08", "sales": "120000", "prior_year_sales": "900000"}])
+    obj = new_store(
+        monthly_sales=[
+            {"month": "2023-07", "sales": "120000", "prior_year_sales": "900000"},
+            {"month": "2023-08", "sales": "120000", "prior_year_sales": "900000"},
+        ]
+    )
     assert one(obj)["accepted"] is True
     result = one(old_store(("120000", "900000"), ("600000", "500000")))
     assert result["accepted"] is False and "增加 -78.00万元 < 10万元" in result["reasons"][-1]
@@ -148,14 +166,18 @@ def test_months_are_judged_in_calendar_order_whatever_the_input_order() -> None:
 
 
 def test_providers_are_summarised_and_the_total_adds_up() -> None:
-    objects = [new_store(id="A", provider="甲服务商", city="230102", name="道里某企业"),
-               new_store(id="B", provider="甲服务商", city="230100", short_videos=3),
-               old_store(("600000", "500000"), ("600000", "500000"), id="C", provider="乙服务商", above_quota="是")]
+    objects = [
+        new_store(id="A", provider="甲服务商", city="230102", name="道里某企业"),
+        new_store(id="B", provider="甲服务商", city="230100", short_videos=3),
+        old_store(("600000", "500000"), ("600000", "500000"), id="C", provider="乙服务商", above_quota="是"),
+    ]
     out = accept({"service_objects": objects})
     assert out["total"] == "45400.00" and out["accepted"] == 2
     # sorted by the provider's name (code point order: 乙 U+4E59 before 甲 U+7532)
-    assert out["providers"] == [{"provider": "乙服务商", "objects": 1, "accepted": 1, "subsidy": "22700.00"},
-                                {"provider": "甲服务商", "objects": 2, "accepted": 1, "subsidy": "22700.00"}]
+    assert out["providers"] == [
+        {"provider": "乙服务商", "objects": 1, "accepted": 1, "subsidy": "22700.00"},
+        {"provider": "甲服务商", "objects": 2, "accepted": 1, "subsidy": "22700.00"},
+    ]
     first = out["results"][0]
     assert (first["city"], first["name"], first["provider"]) == ("230100", "道里某企业", "甲服务商")
     assert out["results"][2]["above_quota"] is True
@@ -185,29 +207,38 @@ def _bad(index: int, **change: Any) -> dict[str, Any]:
     return {"service_objects": objects}
 
 
-@pytest.mark.parametrize(("payload", "column", "words"), [
-    (_bad(1, live_hours=None), "live_hours", "missing field"),
-    (_bad(1, short_videos=-1), "short_videos", "whole number"),
-    (_bad(1, short_videos=20.5), "short_videos", "whole number"),
-    (_bad(1, live_hours="-1"), "live_hours", "number ≥ 0"),
-    (_bad(1, live_hours="sixty"), "live_hours", "number ≥ 0"),
-    (_bad(1, new_store="maybe"), "new_store", "boolean"),
-    (_bad(1, monthly_sales=[{"month": "2023-07", "sales": 120000.0}]), "monthly_sales[0].sales", "不可为浮点数"),
-    (_bad(1, monthly_sales=[{"month": "2023-07", "sales": "-5"}]), "monthly_sales[0].sales", "不可为负"),
-    (_bad(1, monthly_sales=[{"month": "2023-07", "sales": "1.005"}]), "monthly_sales[0].sales", "two decimals"),
-    (_bad(1, monthly_sales=[{"month": "2023-07", "sales": "1", "prior_year_sales": 5.5}]), "monthly_sales[0].prior_year_sales",
-     "浮点数"),
-    (_bad(1, monthly_sales=[{"month": "2023-13", "sales": "1"}]), "monthly_sales[0].month", "YYYY-MM"),
-    (_bad(1, monthly_sales=[{"month": "2023-7", "sales": "1"}]), "monthly_sales[0].month", "YYYY-MM"),
-    (_bad(1, monthly_sales=[{"month": "2023-07", "sales": "1"}, {"month": "2023-07", "sales": "2"}]), "monthly_sales[1].month",
-     "重复月份"),
-    (_bad(1, monthly_sales=[{"month": "2023-07"}]), "monthly_sales[0].sales", "missing field"),
-    (_bad(1, monthly_sales={"2023-07": "1"}), "monthly_sales", "is a list"),
-    (_bad(1, id="A"), "id", "duplicate id"),
-    (_bad(1, city="110000"), "city", "region code"),
-    (_bad(1, colour="red"), "colour", "unknown field"),
-    (_bad(1, provider="甲"), "provider", "every object"),
-])
+@pytest.mark.parametrize(
+    ("payload", "column", "words"),
+    [
+        (_bad(1, live_hours=None), "live_hours", "missing field"),
+        (_bad(1, short_videos=-1), "short_videos", "whole number"),
+        (_bad(1, short_videos=20.5), "short_videos", "whole number"),
+        (_bad(1, live_hours="-1"), "live_hours", "number ≥ 0"),
+        (_bad(1, live_hours="sixty"), "live_hours", "number ≥ 0"),
+        (_bad(1, new_store="maybe"), "new_store", "boolean"),
+        (_bad(1, monthly_sales=[{"month": "2023-07", "sales": 120000.0}]), "monthly_sales[0].sales", "不可为浮点数"),
+        (_bad(1, monthly_sales=[{"month": "2023-07", "sales": "-5"}]), "monthly_sales[0].sales", "不可为负"),
+        (_bad(1, monthly_sales=[{"month": "2023-07", "sales": "1.005"}]), "monthly_sales[0].sales", "two decimals"),
+        (
+            _bad(1, monthly_sales=[{"month": "2023-07", "sales": "1", "prior_year_sales": 5.5}]),
+            "monthly_sales[0].prior_year_sales",
+            "浮点数",
+        ),
+        (_bad(1, monthly_sales=[{"month": "2023-13", "sales": "1"}]), "monthly_sales[0].month", "YYYY-MM"),
+        (_bad(1, monthly_sales=[{"month": "2023-7", "sales": "1"}]), "monthly_sales[0].month", "YYYY-MM"),
+        (
+            _bad(1, monthly_sales=[{"month": "2023-07", "sales": "1"}, {"month": "2023-07", "sales": "2"}]),
+            "monthly_sales[1].month",
+            "重复月份",
+        ),
+        (_bad(1, monthly_sales=[{"month": "2023-07"}]), "monthly_sales[0].sales", "missing field"),
+        (_bad(1, monthly_sales={"2023-07": "1"}), "monthly_sales", "is a list"),
+        (_bad(1, id="A"), "id", "duplicate id"),
+        (_bad(1, city="110000"), "city", "region code"),
+        (_bad(1, colour="red"), "colour", "unknown field"),
+        (_bad(1, provider="甲"), "provider", "every object"),
+    ],
+)
 def test_bad_input_names_object_field_value_and_rule(payload: dict[str, Any], column: str, words: str) -> None:
     with pytest.raises(ValidationFailed) as caught:
         accept(payload)

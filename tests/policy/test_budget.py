@@ -21,8 +21,9 @@ def test_places_of_the_fund_budget() -> None:
     assert catalogue()["FUND/accept.budget"].values[-1] == D("34000000.00")
 
 
-@pytest.mark.parametrize(("cash", "unit", "expected"), [("22700.00", "22700.00", 1), ("22699.99", "22700.00", 0),
-                                                         ("0", "22700.00", 0), ("100.00", "0.03", 3333)])
+@pytest.mark.parametrize(
+    ("cash", "unit", "expected"), [("22700.00", "22700.00", 1), ("22699.99", "22700.00", 0), ("0", "22700.00", 0), ("100.00", "0.03", 3333)]
+)
 def test_places_is_the_floor(cash: str, unit: str, expected: int) -> None:
     assert budget.places(D(cash), D(unit)) == expected
 
@@ -38,8 +39,19 @@ def test_pro_rata_halves_everyone() -> None:
     assert allocation.paid == {"a": D("50.00"), "b": D("100.00"), "c": D("150.00")}
     summary = allocation.summary()
     assert summary | {"largest_cut": None} == {
-        "method": "pro_rata", "label": "按比例分配", "budget": "300.00", "entitled": "600.00", "paid": "300.00",
-        "shortfall": "300.00", "unused": "0.00", "count": 3, "fully_paid": 0, "cut": 3, "unpaid": 0, "largest_cut": None}
+        "method": "pro_rata",
+        "label": "按比例分配",
+        "budget": "300.00",
+        "entitled": "600.00",
+        "paid": "300.00",
+        "shortfall": "300.00",
+        "unused": "0.00",
+        "count": 3,
+        "fully_paid": 0,
+        "cut": 3,
+        "unpaid": 0,
+        "largest_cut": None,
+    }
     assert summary["largest_cut"] == {"id": "c", "amount": "150.00"}
 
 
@@ -100,19 +112,24 @@ def test_compare_shows_both_methods_side_by_side() -> None:
     assert out["budget"] == "300.00" and out["entitled"] == "600.00" and out["fits"] is False
     assert set(out["methods"]) == {"pro_rata", "rank"}
     assert out["methods"]["rank"]["unpaid"] == 2 and out["methods"]["pro_rata"]["cut"] == 3
-    assert out["rows"] == [{"id": "a", "entitled": "100.00", "pro_rata": "50.00", "rank": "0.00"},
-                           {"id": "b", "entitled": "200.00", "pro_rata": "100.00", "rank": "0.00"},
-                           {"id": "c", "entitled": "300.00", "pro_rata": "150.00", "rank": "300.00"}]
+    assert out["rows"] == [
+        {"id": "a", "entitled": "100.00", "pro_rata": "50.00", "rank": "0.00"},
+        {"id": "b", "entitled": "200.00", "pro_rata": "100.00", "rank": "0.00"},
+        {"id": "c", "entitled": "300.00", "pro_rata": "150.00", "rank": "300.00"},
+    ]
 
 
-@pytest.mark.parametrize(("claims", "cash", "method"), [
-    ([("a", D("1")), ("a", D("2"))], D("1"), "pro_rata"),          # duplicate id
-    ([("a", D("-1"))], D("1"), "pro_rata"),                         # negative
-    ([("a", D("0.001"))], D("1"), "rank"),                          # below the fen
-    ([("a", 1.5)], D("1"), "rank"),                                 # a float
-    ([("a", D("1"))], D("-1"), "rank"),                             # negative budget
-    ([("a", D("1"))], D("1"), "lottery"),                           # unknown method
-])
+@pytest.mark.parametrize(
+    ("claims", "cash", "method"),
+    [
+        ([("a", D("1")), ("a", D("2"))], D("1"), "pro_rata"),  # duplicate id
+        ([("a", D("-1"))], D("1"), "pro_rata"),  # negative
+        ([("a", D("0.001"))], D("1"), "rank"),  # below the fen
+        ([("a", 1.5)], D("1"), "rank"),  # a float
+        ([("a", D("1"))], D("-1"), "rank"),  # negative budget
+        ([("a", D("1"))], D("1"), "lottery"),  # unknown method
+    ],
+)
 def test_bad_input_is_refused(claims: list, cash: Decimal, method: str) -> None:
     with pytest.raises(ValidationFailed):
         budget.allocate(claims, cash, method)

@@ -34,12 +34,22 @@ def write(tmp_path: Path, name: str, document: Any) -> str:
 
 def _object(ident: str, city: str, accepted: bool = True) -> dict[str, Any]:
     months = [{"month": "2023-07", "sales": "120000.00"}, {"month": "2023-08", "sales": "150000.00" if accepted else "90000.00"}]
-    return {"id": ident, "name": f"服务对象{ident}", "city": city, "provider": "龙江服务商", "new_store": True,
-            "service_months": 6, "live_hours": 60, "short_videos": 20, "monthly_sales": months}
+    return {
+        "id": ident,
+        "name": f"服务对象{ident}",
+        "city": city,
+        "provider": "龙江服务商",
+        "new_store": True,
+        "service_months": 6,
+        "live_hours": 60,
+        "short_videos": 20,
+        "monthly_sales": months,
+    }
 
 
-ACCEPTANCE = {"service_objects": [_object("S1", "230100"), _object("S2", "230102"), _object("S3", "230100"),
-                                  _object("S4", "230202", accepted=False)]}
+ACCEPTANCE = {
+    "service_objects": [_object("S1", "230100"), _object("S2", "230102"), _object("S3", "230100"), _object("S4", "230202", accepted=False)]
+}
 
 
 # ---------------------------------------------------------------------------------------------------------- CLI
@@ -71,8 +81,13 @@ def test_evaluate_table_shows_yuan_wan_total_and_explanation(home: Settings, tmp
 
 
 def test_a_bad_file_exits_2_naming_every_problem(home: Settings, tmp_path: Path) -> None:
-    bad = {"year": 2025, "entities": [{"id": "X1", "kind": "robot", "facts": {"physical_online_retail": {"2025": 1.5}}},
-                                      {"id": "X2", "kind": "enterprise", "facts": {"loans": [{"drawn_on": "2025-02-30"}]}}]}
+    bad = {
+        "year": 2025,
+        "entities": [
+            {"id": "X1", "kind": "robot", "facts": {"physical_online_retail": {"2025": 1.5}}},
+            {"id": "X2", "kind": "enterprise", "facts": {"loans": [{"drawn_on": "2025-02-30"}]}},
+        ],
+    }
     path = write(tmp_path, "bad.json", bad)
     result = runner.invoke(app, ["policy", "evaluate", path], terminal_width=400)
     assert result.exit_code == 2
@@ -117,7 +132,11 @@ def test_accept_with_a_seed_draws_ten_percent_of_each_city(home: Settings, tmp_p
     path = write(tmp_path, "accept.json", ACCEPTANCE)
     document = json.loads(cli("accept", path, "--format", "json", "--sample-seed", "2023-12-01").output)
     assert [(r["id"], r["accepted"], r["subsidy"]) for r in document["results"]] == [
-        ("S1", True, "22700.00"), ("S2", True, "22700.00"), ("S3", True, "22700.00"), ("S4", False, "0.00")]
+        ("S1", True, "22700.00"),
+        ("S2", True, "22700.00"),
+        ("S3", True, "22700.00"),
+        ("S4", False, "0.00"),
+    ]
     assert document["total"] == "68100.00"
     # 哈尔滨's 3 accepted objects (S2's 道里区 rolls up to 哈尔滨): ceil(10% × 3) = 1; 齐齐哈尔 has none accepted
     assert [(c["city"], c["accepted"], len(c["ids"])) for c in document["sample"]["cities"]] == [("230100", 3, 1)]
@@ -135,10 +154,14 @@ def test_run_takes_the_warehouse_and_the_declarations(home: Settings, tmp_path: 
     summary = json.loads(result.output)
     assert (summary["entitled"], summary["paid"], summary["flagged"], summary["entities"]) == ("11240000.00", "11240000.00", 1, 4)
     assert [(a["entity_id"], a["short"], a["amount"], a["review"]) for a in summary["awards"]] == [
-        (G, "LIVE20/5", "10000000.00", False), (A, "LIVE20/2", "1000000.00", True), (A, "LIVE20/1a", "120000.00", True),
-        (B, "LIVE20/3", "120000.00", False)]
-    table = runner.invoke(app, ["policy", "run", "--year", "2025", "--budget", "5620000", "--allocation", "rank"],
-                          terminal_width=300).output
+        (G, "LIVE20/5", "10000000.00", False),
+        (A, "LIVE20/2", "1000000.00", True),
+        (A, "LIVE20/1a", "120000.00", True),
+        (B, "LIVE20/3", "120000.00", False),
+    ]
+    table = runner.invoke(
+        app, ["policy", "run", "--year", "2025", "--budget", "5620000", "--allocation", "rank"], terminal_width=300
+    ).output
     assert "拟拨付" in table and "按排序分配" in table and "哈尔滨市道里区" in table
     assert runner.invoke(app, ["policy", "run", "--year", "2025", "--set", "LIVE20/1a.nope=1"]).exit_code == 2
     assert runner.invoke(app, ["policy", "run", "--year", "2025", "--allocation", "lottery"]).exit_code == 2
@@ -166,11 +189,20 @@ def test_api_evaluate_is_the_contract_and_a_bad_body_is_400_with_problems(as_use
     assert client.post("/api/policy/evaluate", json=E01).json() == evaluate(E01)
     capped = client.post("/api/policy/evaluate", params={"set": "LIVE20/1a.cap=100000"}, json=E01).json()
     assert capped["total"] == "100000.00"
-    bad = client.post("/api/policy/evaluate", json={"year": 2025, "entities": [{"id": "X", "kind": "enterprise",
-                                                                                "facts": {"event_investment": {"2025": -5}}}]})
+    bad = client.post(
+        "/api/policy/evaluate",
+        json={"year": 2025, "entities": [{"id": "X", "kind": "enterprise", "facts": {"event_investment": {"2025": -5}}}]},
+    )
     assert bad.status_code == 400
-    assert bad.json()["problems"] == [{"row": 1, "column": "facts.event_investment.2025", "value": "-5", "file": None,
-                                       "rule": "entity #1 (X): an amount must not be negative (金额不可为负)"}]
+    assert bad.json()["problems"] == [
+        {
+            "row": 1,
+            "column": "facts.event_investment.2025",
+            "value": "-5",
+            "file": None,
+            "rule": "entity #1 (X): an amount must not be negative (金额不可为负)",
+        }
+    ]
     not_json = client.post("/api/policy/evaluate", content=b"{oops", headers={"Content-Type": "application/json"})
     assert not_json.status_code == 400 and "not JSON" in not_json.json()["problems"][0]["rule"]
 
@@ -187,8 +219,15 @@ def test_api_clauses_and_accept(as_user: Callable[[str], TestClient]) -> None:
 
 
 def test_only_province_staff_start_runs(as_user: Callable[[str], TestClient]) -> None:
-    body = {"year": 2025, "declared": DECLARED, "declared_name": "申报.json", "budget": "5620000.00", "method": "pro_rata",
-            "overrides": {"LIVE20/1a.cap": "100000"}, "note": "测试"}
+    body = {
+        "year": 2025,
+        "declared": DECLARED,
+        "declared_name": "申报.json",
+        "budget": "5620000.00",
+        "method": "pro_rata",
+        "overrides": {"LIVE20/1a.cap": "100000"},
+        "note": "测试",
+    }
     assert as_user("hrb").post("/api/policy/runs", json=body).status_code == 403
     analyst = as_user("analyst")
     created = analyst.post("/api/policy/runs", json=body)
@@ -198,8 +237,12 @@ def test_only_province_staff_start_runs(as_user: Callable[[str], TestClient]) ->
     assert (summary["entitled"], summary["paid"], summary["flagged"]) == ("11220000.00", "5620000.00", 1)
     assert summary["overrides"] == {"LIVE20/1a.cap": "100000"}
     assert analyst.get(f"/api/policy/runs/{summary['id']}").json()["budget"] == "5620000.00"
-    for wrong in ({"year": 2025, "budget": 1.5}, {"year": 2025, "method": "lottery"}, {"year": 2025, "colour": "red"},
-                  {"year": 2025, "overrides": {"LIVE20/1a.nope": "1"}}):
+    for wrong in (
+        {"year": 2025, "budget": 1.5},
+        {"year": 2025, "method": "lottery"},
+        {"year": 2025, "colour": "red"},
+        {"year": 2025, "overrides": {"LIVE20/1a.nope": "1"}},
+    ):
         refused = analyst.post("/api/policy/runs", json=wrong)
         assert refused.status_code == 400, (wrong, refused.text)
         assert refused.json()["problems"] and set(refused.json()["problems"][0]) == {"row", "column", "value", "rule", "file"}
@@ -239,8 +282,11 @@ def test_the_entity_explanation_carries_review_figures(as_user: Callable[[str], 
 
 
 def test_what_if_shows_a_lower_cap(as_user: Callable[[str], TestClient], policy_home: Any) -> None:
-    answer = as_user("analyst").post(f"/api/policy/runs/{policy_home[1]}/what-if",
-                                     json={"overrides": {"LIVE20/1a.cap": "100000"}, "budget": "5610000"}).json()
+    answer = (
+        as_user("analyst")
+        .post(f"/api/policy/runs/{policy_home[1]}/what-if", json={"overrides": {"LIVE20/1a.cap": "100000"}, "budget": "5610000"})
+        .json()
+    )
     row = next(r for r in answer["clauses"] if r["short"] == "LIVE20/1a")
     assert (row["before"], row["after"], row["change"]) == ("120000.00", "100000.00", "-20000.00")
     assert (answer["total_before"], answer["total_after"]) == ("11240000.00", "11220000.00")
@@ -252,8 +298,7 @@ def _cells(content: bytes) -> list[Any]:
     return [c for sheet in workbook for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
 
 
-def test_the_award_list_xlsx_has_chinese_headers_and_the_right_numbers(as_user: Callable[[str], TestClient],
-                                                                         policy_home: Any) -> None:
+def test_the_award_list_xlsx_has_chinese_headers_and_the_right_numbers(as_user: Callable[[str], TestClient], policy_home: Any) -> None:
     response = as_user("analyst").get(f"/api/policy/runs/{policy_home[1]}/awards.xlsx")
     assert response.status_code == 200 and "spreadsheetml" in response.headers["content-type"]
     workbook = load_workbook(io.BytesIO(response.content))
@@ -262,21 +307,37 @@ def test_the_award_list_xlsx_has_chinese_headers_and_the_right_numbers(as_user: 
     assert rows[0][0] == "2025年度政策兑现奖补名单" and rows[1][0] == "数据范围：全省"
     assert rows[2][0].startswith(f"兑现批次 #{policy_home[1]}　绩效年度 2025") and rows[3][0] == "调整参数：无（按政策文件参数）"
     header = rows[5]
-    assert header == ("序号", "主体名称", "统一社会信用代码/编号", "类型", "所在地区", "条款", "条款名称", "应享金额（元）",
-                      "拟拨付金额（元）", "需复核", "说明")
+    assert header == (
+        "序号",
+        "主体名称",
+        "统一社会信用代码/编号",
+        "类型",
+        "所在地区",
+        "条款",
+        "条款名称",
+        "应享金额（元）",
+        "拟拨付金额（元）",
+        "需复核",
+        "说明",
+    )
     body = rows[6:-1]
     assert [(r[0], r[1], r[3], r[4], r[5], float(r[7]), r[9]) for r in body] == [
         (1, "哈尔滨市南岗区人民政府", "县(市、区)政府", "哈尔滨市南岗区", "LIVE20/5", 10000000.0, "否"),
         (2, "哈尔滨甲农业有限公司", "企业", "哈尔滨市道里区", "LIVE20/2", 1000000.0, "是"),
         (3, "哈尔滨甲农业有限公司", "企业", "哈尔滨市道里区", "LIVE20/1a", 120000.0, "是"),
-        (4, "鹤城乙MCN有限公司", "MCN机构", "齐齐哈尔市龙沙区", "LIVE20/3", 120000.0, "否")]
+        (4, "鹤城乙MCN有限公司", "MCN机构", "齐齐哈尔市龙沙区", "LIVE20/3", 120000.0, "否"),
+    ]
     assert rows[-1][0] == "合计" and float(rows[-1][7]) == 11240000.0 and float(rows[-1][8]) == 11240000.0
     assert workbook["奖补名单"].cell(7, 8).number_format == "#,##0.00"
     summary = list(workbook["条款汇总"].iter_rows(values_only=True))
     assert summary[3] == ("条款", "条款名称", "符合条件主体数", "予以支持主体数", "应享金额（元）", "拟拨付金额（元）")
     assert [(r[0], r[3], float(r[4])) for r in summary[4:]] == [
-        ("LIVE20/1a", 1, 120000.0), ("LIVE20/2", 1, 1000000.0), ("LIVE20/3", 1, 120000.0), ("LIVE20/5", 1, 10000000.0),
-        ("合计", 4, 11240000.0)]
+        ("LIVE20/1a", 1, 120000.0),
+        ("LIVE20/2", 1, 1000000.0),
+        ("LIVE20/3", 1, 120000.0),
+        ("LIVE20/5", 1, 10000000.0),
+        ("合计", 4, 11240000.0),
+    ]
     harbin = _cells(as_user("analyst").get(f"/api/policy/runs/{policy_home[1]}/awards.xlsx", params={"city": "哈尔滨"}).content)
     assert "数据范围：哈尔滨市" in harbin and "鹤城乙MCN有限公司" not in harbin
 

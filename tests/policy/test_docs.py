@@ -15,9 +15,12 @@ from livecommerce.policy.parameters import catalogue
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "docs" / "seeds"  # copies of ../shared/seeds, so that CI checks the quotes too
 DOCS = (ROOT / "docs" / "policies.md").read_text(encoding="utf-8")
-FILES = {"HLJ-2025-LIVE20": "000_f467ed5c45ed642d.txt", "HLJ-2026-EC20": "004_9b296d9d69a709cc.txt",
-         "HLJ-2023-FUND": "001_0310c79971fe8977.txt"}
-WIDE = str.maketrans("（），；：、“”", "(),;:,\"\"")
+FILES = {
+    "HLJ-2025-LIVE20": "000_f467ed5c45ed642d.txt",
+    "HLJ-2026-EC20": "004_9b296d9d69a709cc.txt",
+    "HLJ-2023-FUND": "001_0310c79971fe8977.txt",
+}
+WIDE = str.maketrans("（），；：、“”", '(),;:,""')
 
 
 def _plain(text: str) -> str:

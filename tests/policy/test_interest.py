@@ -14,8 +14,15 @@ BASIS = Decimal("360")
 
 
 def _loan(drawn: str, repaid: str | None = None, rate: str = "0.04", principal: str = "1000000.00") -> Loan:
-    return Loan(Decimal(principal), date.fromisoformat(drawn), date.fromisoformat(repaid) if repaid else None,
-                Decimal(rate), "platform", Decimal("5000000.00"), "贷款1")
+    return Loan(
+        Decimal(principal),
+        date.fromisoformat(drawn),
+        date.fromisoformat(repaid) if repaid else None,
+        Decimal(rate),
+        "platform",
+        Decimal("5000000.00"),
+        "贷款1",
+    )
 
 
 def test_the_lpr_of_a_day_is_the_latest_fixing_on_or_before_it() -> None:

@@ -27,8 +27,15 @@ def test_overview_shows_documents_runs_and_the_forms(as_user: Login, policy_home
     page = as_user("analyst").get("/policy")
     assert page.status_code == 200
     text = _text(page.text)
-    for words in ("政策兑现", "数据范围： 全省", "《黑龙江省加快电商直播产业高质量发展二十条措施(试行)》", "兑现批次", "发起兑现计算",
-                  "核对申报文件", "1,124.00"):
+    for words in (
+        "政策兑现",
+        "数据范围： 全省",
+        "《黑龙江省加快电商直播产业高质量发展二十条措施(试行)》",
+        "兑现批次",
+        "发起兑现计算",
+        "核对申报文件",
+        "1,124.00",
+    ):
         assert words in text, words
     assert f'href="/policy/runs/{policy_home[1]}"' in page.text
     officer = as_user("hrb").get("/policy")
@@ -40,8 +47,12 @@ def test_the_analyst_starts_a_run_through_the_form(as_user: Login) -> None:
     client = as_user("analyst")
     token = hidden(client.get("/policy").text, "csrf_token")
     files = {"declared": ("申报.json", json.dumps(DECLARED, ensure_ascii=False).encode(), "application/json")}
-    response = client.post("/policy/runs", data={"csrf_token": token, "year": "2025", "budget": "562", "method": "rank",
-                                                 "note": "页面发起"}, files=files, follow_redirects=False)
+    response = client.post(
+        "/policy/runs",
+        data={"csrf_token": token, "year": "2025", "budget": "562", "method": "rank", "note": "页面发起"},
+        files=files,
+        follow_redirects=False,
+    )
     assert response.status_code == 303, response.text
     page = client.get(response.headers["location"])
     assert "预算 562.00 万元" in _text(page.text) and "按排序分配" in page.text
@@ -54,8 +65,9 @@ def test_the_analyst_starts_a_run_through_the_form(as_user: Login) -> None:
 def test_evaluating_a_file_on_the_overview(as_user: Login) -> None:
     client = as_user("analyst")
     token = hidden(client.get("/policy").text, "csrf_token")
-    page = client.post("/policy/evaluate", data={"csrf_token": token},
-                       files={"file": ("e01.json", json.dumps(E01).encode(), "application/json")})
+    page = client.post(
+        "/policy/evaluate", data={"csrf_token": token}, files={"file": ("e01.json", json.dumps(E01).encode(), "application/json")}
+    )
     assert page.status_code == 200
     text = _text(page.text)
     assert "文件核对结果" in text and "LIVE20/1a" in text and "12.00" in text and QUOTE_1A in page.text
@@ -82,8 +94,20 @@ def test_the_award_list_filters_sorts_and_shows_wan(as_user: Login, policy_home:
     page = client.get(url)
     assert page.status_code == 200
     text = _text(page.text)
-    for words in ("2025年度奖补名单", "数据范围： 全省", "应享金额（万元）", "拟拨付金额（万元）", "哈尔滨甲农业有限公司",
-                  "鹤城乙MCN有限公司", "1,000.00", "12.00", "需复核", "条款汇总", "1,124.00", "导出Excel"):
+    for words in (
+        "2025年度奖补名单",
+        "数据范围： 全省",
+        "应享金额（万元）",
+        "拟拨付金额（万元）",
+        "哈尔滨甲农业有限公司",
+        "鹤城乙MCN有限公司",
+        "1,000.00",
+        "12.00",
+        "需复核",
+        "条款汇总",
+        "1,124.00",
+        "导出Excel",
+    ):
         assert words in text, words
     assert f'href="/api/policy/runs/{policy_home[1]}/awards.xlsx"' in page.text
     qiqihar = _text(client.get(url, params={"city": "230200"}).text)
@@ -113,9 +137,21 @@ def test_the_entity_page_explains_each_clause_with_its_quote(as_user: Login, pol
     page = as_user("analyst").get(f"/policy/runs/{policy_home[1]}/entities/{A}")
     assert page.status_code == 200
     text = _text(page.text)
-    for words in ("哈尔滨甲农业有限公司", QUOTE_1A, "年度新增实物网络零售额 6,000,000.00元 × 2%", "计算公式", "上限", "3,000,000.00",
-                  "年度新增地产品实物网络零售额 6,000,000.00元 ≥ 5,000,000.00元 (以上, 含本数): 满足", "予以支持",
-                  "需复核", "地产品实物网络零售额", "不符合条件的条款", "120,000.00", "1,000,000.00"):
+    for words in (
+        "哈尔滨甲农业有限公司",
+        QUOTE_1A,
+        "年度新增实物网络零售额 6,000,000.00元 × 2%",
+        "计算公式",
+        "上限",
+        "3,000,000.00",
+        "年度新增地产品实物网络零售额 6,000,000.00元 ≥ 5,000,000.00元 (以上, 含本数): 满足",
+        "予以支持",
+        "需复核",
+        "地产品实物网络零售额",
+        "不符合条件的条款",
+        "120,000.00",
+        "1,000,000.00",
+    ):
         assert words in text, words
     assert '<mark class="figure declared">19,200,000.00</mark>' in page.text
     assert '<mark class="figure platform">16,000,000.00</mark>' in page.text
@@ -129,8 +165,9 @@ def test_what_if_shows_a_changed_total_when_the_cap_is_lowered(as_user: Login, p
     first = client.get(url)
     assert first.status_code == 200 and "LIVE20/1a.cap" in first.text and "现值 3,000,000.00 元" in first.text
     assert 'id="total-after"' not in first.text
-    page = client.get(url, params=[("go", "1"), ("name", "LIVE20/1a.cap"), ("value", "100000"), ("name", ""), ("value", ""),
-                                   ("budget", "562")])
+    page = client.get(
+        url, params=[("go", "1"), ("name", "LIVE20/1a.cap"), ("value", "100000"), ("name", ""), ("value", ""), ("budget", "562")]
+    )
     assert page.status_code == 200
     after = re.search(r'id="total-after">([^<]+)<', page.text)
     before = re.search(r'id="total-before">([^<]+)<', page.text)
@@ -145,8 +182,11 @@ def test_acceptance_upload_shows_results_and_the_sample(as_user: Login) -> None:
     client = as_user("hrb")
     assert "上传验收文件" in client.get("/policy/accept").text
     token = hidden(client.get("/policy/accept").text, "csrf_token")
-    page = client.post("/policy/accept", data={"csrf_token": token, "unit": "22700", "seed": "2023-12-01"},
-                       files={"file": ("accept.json", json.dumps(ACCEPTANCE, ensure_ascii=False).encode())})
+    page = client.post(
+        "/policy/accept",
+        data={"csrf_token": token, "unit": "22700", "seed": "2023-12-01"},
+        files={"file": ("accept.json", json.dumps(ACCEPTANCE, ensure_ascii=False).encode())},
+    )
     assert page.status_code == 200
     text = _text(page.text)
     assert "验收结果" in text and "达标" in text and "未达标" in text and "查验抽样" in text and "6.81" in text

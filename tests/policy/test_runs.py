@@ -42,9 +42,22 @@ ENTITIES = [
 
 
 def _order(order_id: str, seller: str, region: str, paid_at: str, amount: str) -> dict[str, str]:
-    return dict(platform="douyin", order_id=order_id, shop_id=f"S-{seller[-4:]}", seller_uscc=seller, seller_region=region,
-                product_id="P1", product_name="五常大米", category="crops", local_product="true", physical="true",
-                channel="live", paid_at=paid_at, paid_amount=amount, refund_amount="0")
+    return dict(
+        platform="douyin",
+        order_id=order_id,
+        shop_id=f"S-{seller[-4:]}",
+        seller_uscc=seller,
+        seller_region=region,
+        product_id="P1",
+        product_name="五常大米",
+        category="crops",
+        local_product="true",
+        physical="true",
+        channel="live",
+        paid_at=paid_at,
+        paid_amount=amount,
+        refund_amount="0",
+    )
 
 
 ORDERS = [
@@ -54,14 +67,36 @@ ORDERS = [
     _order("B25", B, "230202", "2025-06-01 10:00:00", "60000000.00"),
     _order("C25", C, "230103", "2025-06-01 10:00:00", "3000000.00"),
 ]
-PARCELS = [dict(carrier="sf", waybill_no="W1", origin_region="230102", dest_region="230102", shipped_at="2025-06-02 08:00:00",
-                order_id="A25", platform="douyin")]
-DECLARED = {"year": 2025, "entities": [
-    {"id": A, "uscc": A, "name": "哈尔滨甲农业有限公司", "kind": "enterprise",
-     "facts": {"local_physical_online_retail": {"2024": "10000000.00", "2025": "19200000.00"}}},
-    {"id": G, "uscc": G, "name": "哈尔滨市南岗区人民政府", "kind": "county_government",
-     "facts": {"provincial_demo_county_recognized": 2025}},
-]}
+PARCELS = [
+    dict(
+        carrier="sf",
+        waybill_no="W1",
+        origin_region="230102",
+        dest_region="230102",
+        shipped_at="2025-06-02 08:00:00",
+        order_id="A25",
+        platform="douyin",
+    )
+]
+DECLARED = {
+    "year": 2025,
+    "entities": [
+        {
+            "id": A,
+            "uscc": A,
+            "name": "哈尔滨甲农业有限公司",
+            "kind": "enterprise",
+            "facts": {"local_physical_online_retail": {"2024": "10000000.00", "2025": "19200000.00"}},
+        },
+        {
+            "id": G,
+            "uscc": G,
+            "name": "哈尔滨市南岗区人民政府",
+            "kind": "county_government",
+            "facts": {"provincial_demo_county_recognized": 2025},
+        },
+    ],
+}
 
 
 @pytest.fixture
@@ -75,8 +110,9 @@ def province(registry_home: Any) -> Any:
 
 
 def _run(session: Any, **options: Any) -> service.RunSummary:
-    run = service.start_run(session, UserActor(1, "analyst", "province_analyst"), 2025, declared=DECLARED,
-                            declared_name="申报.json", **options)
+    run = service.start_run(
+        session, UserActor(1, "analyst", "province_analyst"), 2025, declared=DECLARED, declared_name="申报.json", **options
+    )
     session.commit()
     return run
 
@@ -88,7 +124,10 @@ def _granted(session: Any, actor: Any, run_id: int) -> dict[tuple[str, str], Dec
 def test_a_run_takes_sales_from_the_warehouse_and_recognitions_from_the_declarations(province: Any, session: Any) -> None:
     run = _run(session)
     assert _granted(session, SystemActor(), run.id) == {
-        (A, "1a"): Decimal("120000.00"), (B, "3"): Decimal("120000.00"), (G, "5"): Decimal("10000000.00")}
+        (A, "1a"): Decimal("120000.00"),
+        (B, "3"): Decimal("120000.00"),
+        (G, "5"): Decimal("10000000.00"),
+    }
     assert run.entitled == "10240000.00" and run.paid == "10240000.00"
     assert run.entities == 4
 
@@ -101,8 +140,7 @@ def test_declared_sales_beyond_the_tolerance_are_flagged_with_both_figures(provi
     assert (difference["year"], difference["declared"], difference["warehouse"]) == (2025, "19200000.00", "16000000.00")
     assert difference["share"] == "20.0%"
     parcels = next(item for item in result["review"] if item["fact"] == "parcels")
-    assert parcels == {"fact": "parcels", "order_physical": "16000000.00", "parcel_backed": "16000000.00",
-                       "parcel_share": "100.0%"}
+    assert parcels == {"fact": "parcels", "order_physical": "16000000.00", "parcel_backed": "16000000.00", "parcel_share": "100.0%"}
     # the award itself is computed on the platform figure, not on the declared one
     assert result["granted"] == [{"clause": "HLJ-2025-LIVE20/1a", "amount": "120000.00", "allocated": "120000.00"}]
     assert [a.review for a in service.awards(session, SystemActor(), run.id, review=True)] == [True]
@@ -130,12 +168,14 @@ def test_only_province_staff_start_runs_and_each_run_is_audited(province: Any, s
 
 def test_a_budget_is_allocated_pro_rata_or_by_rank(province: Any, session: Any) -> None:
     half = _run(session, budget=Decimal("5120000.00"), method="pro_rata")
-    assert _allocated(session, half.id) == {(A, "1a"): Decimal("60000.00"), (B, "3"): Decimal("60000.00"),
-                                            (G, "5"): Decimal("5000000.00")}
+    assert _allocated(session, half.id) == {(A, "1a"): Decimal("60000.00"), (B, "3"): Decimal("60000.00"), (G, "5"): Decimal("5000000.00")}
     ranked = _run(session, budget=Decimal("10150000.00"), method="rank")
     # by rank: 南岗区 10,000,000.00 in full, then 150,000.00 left: A (120,000.00, id before B's) in full, B 30,000.00
-    assert _allocated(session, ranked.id) == {(G, "5"): Decimal("10000000.00"), (A, "1a"): Decimal("120000.00"),
-                                              (B, "3"): Decimal("30000.00")}
+    assert _allocated(session, ranked.id) == {
+        (G, "5"): Decimal("10000000.00"),
+        (A, "1a"): Decimal("120000.00"),
+        (B, "3"): Decimal("30000.00"),
+    }
     assert ranked.paid == "10150000.00"
 
 
@@ -145,8 +185,9 @@ def _allocated(session: Any, run_id: int) -> dict[tuple[str, str], Decimal]:
 
 def test_what_if_a_lower_cap_shows_the_change_without_storing_it(province: Any, session: Any) -> None:
     run = _run(session)
-    answer = service.what_if(session, UserActor(1, "analyst", "province_analyst"), run.id, {"LIVE20/1a.rate": "0.01"},
-                             budget=Decimal("10000000.00"))
+    answer = service.what_if(
+        session, UserActor(1, "analyst", "province_analyst"), run.id, {"LIVE20/1a.rate": "0.01"}, budget=Decimal("10000000.00")
+    )
     row = next(r for r in answer["clauses"] if r["short"] == "LIVE20/1a")
     assert (row["before"], row["after"], row["change"]) == ("120000.00", "60000.00", "-60000.00")
     assert (answer["total_before"], answer["total_after"]) == ("10240000.00", "10180000.00")
@@ -186,4 +227,6 @@ def test_an_unknown_city_filter_is_a_bad_filter(province: Any, session: Any) -> 
     with pytest.raises(ValidationFailed, match="not a 市"):
         service.awards(session, SystemActor(), run.id, city="火星市")
     assert [row["clause"] for row in service.totals(session, SystemActor(), run.id, city="哈尔滨")] == [
-        "HLJ-2025-LIVE20/1a", "HLJ-2025-LIVE20/5"]
+        "HLJ-2025-LIVE20/1a",
+        "HLJ-2025-LIVE20/5",
+    ]

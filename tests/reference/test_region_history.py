@@ -40,19 +40,42 @@ RETIRED = [
     ("230703", "南岔区", "230726", "2019", "撤区设县"),
 ]
 # Heilongjiang's county-level codes in the 民政部 list of Dec 1999 (cn/GB2260 mca/199912.tsv) that are gone today
-GONE_SINCE_1999 = {"230105", "230106", "230107", "230121", "230181", "230182", "230702", "230703", "230704", "230705",
-                   "230706", "230707", "230708", "230709", "230710", "230711", "230712", "230713", "230714", "230715",
-                   "230716", "230802", "230833", "231024", "231121", "232723"}
+GONE_SINCE_1999 = {
+    "230105",
+    "230106",
+    "230107",
+    "230121",
+    "230181",
+    "230182",
+    "230702",
+    "230703",
+    "230704",
+    "230705",
+    "230706",
+    "230707",
+    "230708",
+    "230709",
+    "230710",
+    "230711",
+    "230712",
+    "230713",
+    "230714",
+    "230715",
+    "230716",
+    "230802",
+    "230833",
+    "231024",
+    "231121",
+    "232723",
+}
 
 
 @pytest.mark.parametrize(("old_code", "old_name", "new_code", "date", "change"), RETIRED)
-def test_each_retired_code_and_name_resolves_to_its_successor(old_code: str, old_name: str, new_code: str, date: str,
-                                                              change: str) -> None:
+def test_each_retired_code_and_name_resolves_to_its_successor(old_code: str, old_name: str, new_code: str, date: str, change: str) -> None:
     for text in (old_code, old_name):
         found = resolve(text)
         assert found.region.code == new_code
-        assert found.retired is not None and (found.retired.old_code, found.retired.date, found.retired.change) == (
-            old_code, date, change)
+        assert found.retired is not None and (found.retired.old_code, found.retired.date, found.retired.change) == (old_code, date, change)
     assert current_code(old_code) == new_code
 
 
@@ -70,17 +93,27 @@ def test_a_split_code_answers_with_its_candidates() -> None:
     assert current_code("230711") is None
 
 
-@pytest.mark.parametrize(("code", "expected"), [("230184", "230184"), ("230106", "230110"), ("230704", "230719"),
-                                                ("110101", None), ("999999", None), ("", None)])
+@pytest.mark.parametrize(
+    ("code", "expected"), [("230184", "230184"), ("230106", "230110"), ("230704", "230719"), ("110101", None), ("999999", None), ("", None)]
+)
 def test_current_code(code: str, expected: str | None) -> None:
     assert current_code(code) == expected
 
 
-@pytest.mark.parametrize(("text", "code"), [
-    ("黑龙江省哈尔滨市五常市", "230184"), ("哈尔滨五常", "230184"), ("黑龙江哈尔滨市五常市山河镇xx路", "230184"),
-    ("五常市山河镇", "230184"), ("黑龙江省佳木斯市向阳区长安路", "230803"), ("鹤岗市向阳区", "230402"),
-    ("黑龙江省哈尔滨市双城市", "230113"), ("黑龙江省大兴安岭地区漠河县西林吉镇", "232701"), ("哈尔滨市中央大街", "230100"),
-])
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("黑龙江省哈尔滨市五常市", "230184"),
+        ("哈尔滨五常", "230184"),
+        ("黑龙江哈尔滨市五常市山河镇xx路", "230184"),
+        ("五常市山河镇", "230184"),
+        ("黑龙江省佳木斯市向阳区长安路", "230803"),
+        ("鹤岗市向阳区", "230402"),
+        ("黑龙江省哈尔滨市双城市", "230113"),
+        ("黑龙江省大兴安岭地区漠河县西林吉镇", "232701"),
+        ("哈尔滨市中央大街", "230100"),
+    ],
+)
 def test_addresses_resolve_to_the_county(text: str, code: str) -> None:
     assert resolve(text).region.code == code
 

@@ -27,11 +27,22 @@ def test_county_level_divisions_per_prefecture() -> None:
     assert len([r for r in table if r.level == "county"]) == 126
 
 
-@pytest.mark.parametrize(("text", "code"), [
-    ("哈尔滨", "230100"), ("哈尔滨市", "230100"), ("230184", "230184"), ("五常", "230184"), ("五常市", "230184"),
-    ("大兴安岭", "232700"), ("杜尔伯特", "230624"), ("佳木斯市向阳区", "230803"), ("鹤岗向阳区", "230402"),
-    ("黑龙江省", "230000"), ("大庆高新区", "230671"),
-])
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("哈尔滨", "230100"),
+        ("哈尔滨市", "230100"),
+        ("230184", "230184"),
+        ("五常", "230184"),
+        ("五常市", "230184"),
+        ("大兴安岭", "232700"),
+        ("杜尔伯特", "230624"),
+        ("佳木斯市向阳区", "230803"),
+        ("鹤岗向阳区", "230402"),
+        ("黑龙江省", "230000"),
+        ("大庆高新区", "230671"),
+    ],
+)
 def test_find_by_code_full_name_and_short_name(text: str, code: str) -> None:
     assert regions().find(text).code == code
 
@@ -81,8 +92,15 @@ def test_the_regions_command_finds_by_short_name_and_rolls_up() -> None:
     result = CliRunner().invoke(app, ["regions", "find", "五常", "--format", "json"])
     assert result.exit_code == 0
     assert json.loads(result.stdout) == {
-        "code": "230184", "name": "五常市", "short_name": "五常", "level": "county", "parent": "230100",
-        "full_name": "哈尔滨市五常市", "chain": ["230184", "230100", "230000"], "statistical_only": False}
+        "code": "230184",
+        "name": "五常市",
+        "short_name": "五常",
+        "level": "county",
+        "parent": "230100",
+        "full_name": "哈尔滨市五常市",
+        "chain": ["230184", "230100", "230000"],
+        "statistical_only": False,
+    }
     ambiguous = CliRunner().invoke(app, ["regions", "find", "向阳区"])
     assert ambiguous.exit_code == 2 and "230402" in ambiguous.stdout
     listed = CliRunner().invoke(app, ["regions", "list", "--format", "json"])

@@ -47,9 +47,22 @@ ENTITY_Q = _valid_uscc("93230202MA1QQQQQ2")  # 齐齐哈尔 cooperative selling 
 
 
 def _order(order_id: str, **fields: str) -> dict[str, str]:
-    row = dict(platform="douyin", order_id=order_id, shop_id="S1", seller_uscc=ENTITY_A, seller_region="230102",
-               product_id="P1", product_name="五常大米5kg", category="crops", local_product="true", physical="true",
-               channel="live", paid_at="2025-01-10 10:00:00", paid_amount="100.00", refund_amount="0")
+    row = dict(
+        platform="douyin",
+        order_id=order_id,
+        shop_id="S1",
+        seller_uscc=ENTITY_A,
+        seller_region="230102",
+        product_id="P1",
+        product_name="五常大米5kg",
+        category="crops",
+        local_product="true",
+        physical="true",
+        channel="live",
+        paid_at="2025-01-10 10:00:00",
+        paid_amount="100.00",
+        refund_amount="0",
+    )
     row.update(fields)
     return row
 
@@ -57,31 +70,104 @@ def _order(order_id: str, **fields: str) -> dict[str, str]:
 ORDERS_1 = [
     _order("O1"),
     _order("O2", paid_at="2025-01-31T16:30:00Z", paid_amount="50.00"),
-    _order("O3", platform="kuaishou", shop_id="K1", seller_uscc=ENTITY_Q, seller_region="230202", product_id="P3",
-           product_name="北大仓白酒", category="liquor", channel="shelf", paid_at="2025-01-15 12:00:00",
-           paid_amount="200.00", ship_from_region="230102"),
+    _order(
+        "O3",
+        platform="kuaishou",
+        shop_id="K1",
+        seller_uscc=ENTITY_Q,
+        seller_region="230202",
+        product_id="P3",
+        product_name="北大仓白酒",
+        category="liquor",
+        channel="shelf",
+        paid_at="2025-01-15 12:00:00",
+        paid_amount="200.00",
+        ship_from_region="230102",
+    ),
     _order("O4", channel="shelf", paid_at="2024-01-20 09:00:00", paid_amount="60.00"),
-    _order("O5", platform="jd", shop_id="J1", seller_uscc="", seller_region="230103", product_id="P5",
-           product_name="羽绒服", category="apparel", local_product="false", channel="shelf", cross_border="export",
-           paid_at="2025-01-20 10:00:00", paid_amount="40.00"),
-    _order("O6", shop_id="S2", seller_uscc="", seller_region="230103", product_id="P6", product_name="冰雪大世界门票",
-           category="services", local_product="false", physical="false", channel="short_video",
-           paid_at="2025-01-22 10:00:00", paid_amount="30.00", streamer_id="A1"),
+    _order(
+        "O5",
+        platform="jd",
+        shop_id="J1",
+        seller_uscc="",
+        seller_region="230103",
+        product_id="P5",
+        product_name="羽绒服",
+        category="apparel",
+        local_product="false",
+        channel="shelf",
+        cross_border="export",
+        paid_at="2025-01-20 10:00:00",
+        paid_amount="40.00",
+    ),
+    _order(
+        "O6",
+        shop_id="S2",
+        seller_uscc="",
+        seller_region="230103",
+        product_id="P6",
+        product_name="冰雪大世界门票",
+        category="services",
+        local_product="false",
+        physical="false",
+        channel="short_video",
+        paid_at="2025-01-22 10:00:00",
+        paid_amount="30.00",
+        streamer_id="A1",
+    ),
 ]
 ORDERS_2 = [ORDERS_1[2] | {"refund_amount": "80.00"}]
 SHOP_DAILY = [
-    dict(platform="douyin", shop_id="S1", date="2025-01-10", seller_uscc=ENTITY_A, seller_region="230102",
-         gmv="999.00", refunds="0", orders="9", live_gmv="0", category="crops", local_product="true"),
-    dict(platform="taobao", shop_id="T9", date="2025-01-12", seller_uscc="", seller_region="230103", gmv="300.00",
-         refunds="20.00", orders="5", live_gmv="100.00", category="forest", local_product="true", physical="true"),
+    dict(
+        platform="douyin",
+        shop_id="S1",
+        date="2025-01-10",
+        seller_uscc=ENTITY_A,
+        seller_region="230102",
+        gmv="999.00",
+        refunds="0",
+        orders="9",
+        live_gmv="0",
+        category="crops",
+        local_product="true",
+    ),
+    dict(
+        platform="taobao",
+        shop_id="T9",
+        date="2025-01-12",
+        seller_uscc="",
+        seller_region="230103",
+        gmv="300.00",
+        refunds="20.00",
+        orders="5",
+        live_gmv="100.00",
+        category="forest",
+        local_product="true",
+        physical="true",
+    ),
 ]
 SESSIONS = [
-    dict(platform="douyin", session_id="L1", streamer_id="A1", shop_id="S1", started_at="2025-01-10 20:00:00",
-         ended_at="2025-01-10 22:30:00", seller_region="230102", gmv="100.00", orders="1"),
-    dict(platform="douyin", session_id="L2", streamer_id="A1", shop_id="S1", started_at="2025-01-11 20:00:00",
-         ended_at="2025-01-11 21:00:00", seller_region="230102"),
-    dict(platform="kuaishou", session_id="L3", streamer_id="B1", started_at="2025-01-12 19:00:00",
-         ended_at="2025-01-12 19:30:00"),
+    dict(
+        platform="douyin",
+        session_id="L1",
+        streamer_id="A1",
+        shop_id="S1",
+        started_at="2025-01-10 20:00:00",
+        ended_at="2025-01-10 22:30:00",
+        seller_region="230102",
+        gmv="100.00",
+        orders="1",
+    ),
+    dict(
+        platform="douyin",
+        session_id="L2",
+        streamer_id="A1",
+        shop_id="S1",
+        started_at="2025-01-11 20:00:00",
+        ended_at="2025-01-11 21:00:00",
+        seller_region="230102",
+    ),
+    dict(platform="kuaishou", session_id="L3", streamer_id="B1", started_at="2025-01-12 19:00:00", ended_at="2025-01-12 19:30:00"),
 ]
 ENTITIES = [
     dict(uscc=ENTITY_A, name="哈尔滨黑土优品农业有限公司", kind="enterprise", region="230102"),
@@ -97,10 +183,15 @@ def load_hand_province(actor: Any = None) -> None:
     from livecommerce.ingest.service import ingest_records
 
     actor = actor or SystemActor()
-    for feed, rows, name in (("entities", ENTITIES, "entities"), ("streamers", STREAMERS, "streamers"),
-                             ("orders", ORDERS_1, "orders-1"), ("orders", ORDERS_1, "orders-1 again"),
-                             ("orders", ORDERS_2, "orders-2 refund"), ("shop_daily", SHOP_DAILY, "shop_daily"),
-                             ("live_sessions", SESSIONS, "sessions")):
+    for feed, rows, name in (
+        ("entities", ENTITIES, "entities"),
+        ("streamers", STREAMERS, "streamers"),
+        ("orders", ORDERS_1, "orders-1"),
+        ("orders", ORDERS_1, "orders-1 again"),
+        ("orders", ORDERS_2, "orders-2 refund"),
+        ("shop_daily", SHOP_DAILY, "shop_daily"),
+        ("live_sessions", SESSIONS, "sessions"),
+    ):
         result = ingest_records(feed, rows, actor, source_name=name)
         assert result.rejected == 0, (feed, result.problems)
 

@@ -26,12 +26,29 @@ def cli(*args: str) -> Any:
 
 
 def test_query_json_contract(hand_home: Settings) -> None:
-    result = cli("query", "--indicator", "online_retail", "--by", "city", "--from", "2025-01-01", "--to", "2025-01-31",
-                 "--compare", "yoy", "--format", "json")
+    result = cli(
+        "query",
+        "--indicator",
+        "online_retail",
+        "--by",
+        "city",
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-01-31",
+        "--compare",
+        "yoy",
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
     assert (document["indicator"], document["from"], document["to"], document["by"]) == (
-        "online_retail", "2025-01-01", "2025-01-31", ["city"])
+        "online_retail",
+        "2025-01-01",
+        "2025-01-31",
+        ["city"],
+    )
     assert document["rows"] == [
         {"city": "230100", "city_name": "哈尔滨市", "value": "450.00", "previous": "60.00", "yoy": "6.500000"},
         {"city": "230200", "city_name": "齐齐哈尔市", "value": "120.00", "previous": "0.00", "yoy": None},
@@ -60,20 +77,27 @@ def test_rank_json(hand_home: Settings) -> None:
     rows = json.loads(result.output)["rows"]
     # taobao:T9 280 > 龙沙区北大仓酒业合作社 120 > 哈尔滨黑土优品农业有限公司 100 (S1 in December 2024: nothing)
     assert [(r["rank"], r["name"], r["value"]) for r in rows] == [
-        (1, "taobao:T9", "280.00"), (2, "龙沙区北大仓酒业合作社", "120.00"), (3, "哈尔滨黑土优品农业有限公司", "100.00")]
+        (1, "taobao:T9", "280.00"),
+        (2, "龙沙区北大仓酒业合作社", "120.00"),
+        (3, "哈尔滨黑土优品农业有限公司", "100.00"),
+    ]
     assert all(r["previous_rank"] is None and r["rank_change"] is None for r in rows)
-    yoy = json.loads(cli("rank", "-i", "online_retail", "--of", "entity", "--period", "2025-01", "--compare", "yoy",
-                         "--format", "json").output)["rows"]
+    yoy = json.loads(
+        cli("rank", "-i", "online_retail", "--of", "entity", "--period", "2025-01", "--compare", "yoy", "--format", "json").output
+    )["rows"]
     assert yoy[2]["previous_rank"] == 1 and yoy[2]["rank_change"] == -2  # first in January 2024 (O4, 60.00)
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--indicator", "nope", "--period", "2025"], "unknown indicator"),
-    (["--indicator", "online_retail", "--by", "town", "--period", "2025"], "unknown dimension"),
-    (["--indicator", "online_retail", "--from", "2025-13-01", "--to", "2025-12-31"], "not a date"),
-    (["--indicator", "online_retail", "--region", "999999", "--period", "2025"], "999999"),
-    (["--indicator", "online_retail", "--period", "2025", "--format", "pdf"], "--format"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--indicator", "nope", "--period", "2025"], "unknown indicator"),
+        (["--indicator", "online_retail", "--by", "town", "--period", "2025"], "unknown dimension"),
+        (["--indicator", "online_retail", "--from", "2025-13-01", "--to", "2025-12-31"], "not a date"),
+        (["--indicator", "online_retail", "--region", "999999", "--period", "2025"], "999999"),
+        (["--indicator", "online_retail", "--period", "2025", "--format", "pdf"], "--format"),
+    ],
+)
 def test_wrong_questions_exit_2_with_the_reason(hand_home: Settings, args: list[str], message: str) -> None:
     result = runner.invoke(app, ["stats", "query", *args])
     assert result.exit_code == 2

@@ -35,8 +35,9 @@ class CityOfficer:
         return Grant(regions=regions().descendants("230100"), reason="city_officer: 哈尔滨市")
 
 
-def ask(engine: Any, hand_home: Any, indicator: str, period: Range = JAN, actor: Any = None, **options: Any
-        ) -> dict[tuple[str, ...], dict[str, Any]]:
+def ask(
+    engine: Any, hand_home: Any, indicator: str, period: Range = JAN, actor: Any = None, **options: Any
+) -> dict[tuple[str, ...], dict[str, Any]]:
     result = run(engine, Query(indicator, period, **options), actor or SystemActor(), snapshot(hand_home))
     document = result.to_json()
     return {tuple(row[d] for d in document["by"]): row for row in document["rows"]}
@@ -79,8 +80,13 @@ def test_attribution_by_ship_from_region_moves_o3_to_harbin(engine: Any, hand_ho
 
 def test_yoy_and_an_empty_last_year(engine: Any, hand_home: Any) -> None:
     rows = ask(engine, hand_home, "online_retail", Q1, by=("month",), compare="yoy")
-    assert rows[("2025-01",)] | {} == {"month": "2025-01", "month_name": "2025年1月", "value": "570.00",
-                                         "previous": "60.00", "yoy": "8.500000"}  # 570 / 60 − 1
+    assert rows[("2025-01",)] | {} == {
+        "month": "2025-01",
+        "month_name": "2025年1月",
+        "value": "570.00",
+        "previous": "60.00",
+        "yoy": "8.500000",
+    }  # 570 / 60 − 1
     assert rows[("2025-02",)]["previous"] == "0.00" and rows[("2025-02",)]["yoy"] is None
     assert rows[("2025-03",)]["value"] == "0.00"  # an empty month still shows, as 0
     by_city = ask(engine, hand_home, "online_retail", by=("city",), compare="yoy")

@@ -36,8 +36,11 @@ def client(home: Any, tmp_path: Path) -> Iterator[TestClient]:
     shops = tmp_path / "shops.csv"
     shops.write_text(f"平台,店铺ID,店铺名称,所在地区代码\n抖音,S1,{QUOTED},230184\n抖音,S2,五常好米,230184\n", encoding="utf-8")
     assert ingest("shops", [shops], SystemActor()).accepted == 2
-    rows = [order("A1", product_name=FORMULA), order("A2", refund_amount="5.00"),
-            order("A3", shop_id="S2", product_id="P2", paid_amount="50.00")]
+    rows = [
+        order("A1", product_name=FORMULA),
+        order("A2", refund_amount="5.00"),
+        order("A3", shop_id="S2", product_id="P2", paid_amount="50.00"),
+    ]
     assert ingest("orders", [write_csv(tmp_path / "orders.csv", rows)], SystemActor()).accepted == 3
     accounts.create_first_admin("admin", PASSWORD, must_change_password=False)
     with TestClient(create_app()) as test_client:
@@ -81,4 +84,5 @@ def test_every_statistics_download_writes_one_audit_line(client: TestClient) -> 
     assert client.get("/api/stats/query.xlsx", params={"indicator": "no_such"}).status_code == 400  # refused: no file
     assert _downloads() == [
         ("admin", "stats.rank:online_retail:shop", {"file": "网络零售额排行.xlsx", "rows": 2, "personal_data": "masked"}),
-        ("admin", "stats.query:online_retail", {"file": "网络零售额.xlsx", "rows": 1, "personal_data": "masked"})]
+        ("admin", "stats.query:online_retail", {"file": "网络零售额.xlsx", "rows": 1, "personal_data": "masked"}),
+    ]

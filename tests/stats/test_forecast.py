@@ -114,14 +114,17 @@ def test_a_count_is_forecast_as_its_december_value() -> None:
     assert within(result.year_end, "25500", "0.005")
 
 
-@pytest.mark.parametrize(("series", "year", "error", "message"), [
-    ([], 2025, ValueError, "empty"),
-    ([(date(2025, 1, 15), Decimal(1))], 2025, ValueError, "not the first day"),
-    ([(date(2025, 1, 1), Decimal(1)), (date(2025, 3, 1), Decimal(1))], 2025, ValueError, "2025-01 is followed by 2025-03"),
-    ([(date(2025, 1, 1), Decimal(1)), (date(2025, 1, 1), Decimal(2))], 2025, ValueError, "given twice"),
-    ([(date(2025, 1, 1), 1.5)], 2025, TypeError, "float"),
-    ([(date(2025, 1, 1), Decimal(1))], 2024, ValueError, "after the year 2024"),
-])
+@pytest.mark.parametrize(
+    ("series", "year", "error", "message"),
+    [
+        ([], 2025, ValueError, "empty"),
+        ([(date(2025, 1, 15), Decimal(1))], 2025, ValueError, "not the first day"),
+        ([(date(2025, 1, 1), Decimal(1)), (date(2025, 3, 1), Decimal(1))], 2025, ValueError, "2025-01 is followed by 2025-03"),
+        ([(date(2025, 1, 1), Decimal(1)), (date(2025, 1, 1), Decimal(2))], 2025, ValueError, "given twice"),
+        ([(date(2025, 1, 1), 1.5)], 2025, TypeError, "float"),
+        ([(date(2025, 1, 1), Decimal(1))], 2024, ValueError, "after the year 2024"),
+    ],
+)
 def test_bad_series_are_refused_with_the_reason(series: list, year: int, error: type, message: str) -> None:
     with pytest.raises(error, match=message):
         forecast_year_end(series, year)

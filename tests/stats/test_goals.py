@@ -58,9 +58,15 @@ def test_an_administrator_corrects_a_target_and_the_audit_keeps_before_and_after
         page = client.get("/stats/targets")
         assert page.status_code == 200 and "到2027年底全省网络零售额突破1200亿元" in page.text and "修改" in page.text
         form = client.get("/stats/targets/p2027-online-retail/edit")
-        data = {"csrf_token": hidden(form.text, "csrf_token"), "title": "到2027年底全省网络零售额突破1200亿元",
-                "target_value": "130000000000.00", "comparison": "over", "period_start": "2025-01-01",
-                "due_date": "2027-12-31", "note": "按省政府新要求调整"}
+        data = {
+            "csrf_token": hidden(form.text, "csrf_token"),
+            "title": "到2027年底全省网络零售额突破1200亿元",
+            "target_value": "130000000000.00",
+            "comparison": "over",
+            "period_start": "2025-01-01",
+            "due_date": "2027-12-31",
+            "note": "按省政府新要求调整",
+        }
         bad = client.post("/stats/targets/p2027-online-retail/edit", data=data | {"target_value": "12.345"})
         assert bad.status_code == 422 and "保存失败" in bad.text
         saved = client.post("/stats/targets/p2027-online-retail/edit", data=data, follow_redirects=False)
@@ -70,8 +76,10 @@ def test_an_administrator_corrects_a_target_and_the_audit_keeps_before_and_after
         client.cookies.clear()
         assert submit_login(client, "harbin", PASSWORD).status_code == 303
         officer_form = client.get("/stats/targets")
-        refused = client.post("/stats/targets/p2027-online-retail/edit",
-                              data=data | {"csrf_token": hidden(officer_form.text, "csrf_token"), "target_value": "1"})
+        refused = client.post(
+            "/stats/targets/p2027-online-retail/edit",
+            data=data | {"csrf_token": hidden(officer_form.text, "csrf_token"), "target_value": "1"},
+        )
         assert refused.status_code == 403
     with session_scope() as session:
         entries = session.query(AuditEntry).filter(AuditEntry.action == "target.update").all()

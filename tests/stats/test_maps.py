@@ -9,8 +9,9 @@ from livecommerce.reference.regions import PROVINCE, regions
 from livecommerce.stats import maps
 from livecommerce.web.assets import VENDOR
 
-pytestmark = pytest.mark.skipif(not (VENDOR / "maps" / "heilongjiang.js").exists(),
-                                reason="map boundaries are not in web/static/vendor (run make assets)")
+pytestmark = pytest.mark.skipif(
+    not (VENDOR / "maps" / "heilongjiang.js").exists(), reason="map boundaries are not in web/static/vendor (run make assets)"
+)
 
 # Features of the boundary files that match none of our codes (drawn uncoloured). None today: a new version of the
 # npm package that adds one makes this test fail until it is joined (RENAMED) or listed here.

@@ -36,27 +36,60 @@ QIQIHAR_SELLER = _valid_uscc("91230202MA1QQQQQ3")
 
 
 def _order(order_id: str, **fields: str) -> dict[str, str]:
-    row = dict(platform="douyin", order_id=order_id, shop_id="S1", seller_uscc=HARBIN_SELLER, seller_region="230102",
-               product_id="P1", product_name="五常大米5kg", category="crops", local_product="true", physical="true",
-               channel="live", paid_at="2025-01-05 10:00:00", paid_amount="12000.00", refund_amount="0")
+    row = dict(
+        platform="douyin",
+        order_id=order_id,
+        shop_id="S1",
+        seller_uscc=HARBIN_SELLER,
+        seller_region="230102",
+        product_id="P1",
+        product_name="五常大米5kg",
+        category="crops",
+        local_product="true",
+        physical="true",
+        channel="live",
+        paid_at="2025-01-05 10:00:00",
+        paid_amount="12000.00",
+        refund_amount="0",
+    )
     return row | fields
 
 
-QIQIHAR = dict(platform="jd", shop_id="J1", seller_uscc=QIQIHAR_SELLER, seller_region="230202", product_id="P9",
-               product_name="北大仓白酒", category="liquor", channel="shelf")
+QIQIHAR = dict(
+    platform="jd",
+    shop_id="J1",
+    seller_uscc=QIQIHAR_SELLER,
+    seller_region="230202",
+    product_id="P9",
+    product_name="北大仓白酒",
+    category="liquor",
+    channel="shelf",
+)
 ORDERS = [
     _order("H1"),
     _order("H2", channel="shelf", paid_at="2025-01-10 10:00:00", paid_amount="8000.00"),
-    _order("H3", platform="kuaishou", shop_id="K1", seller_uscc="", product_id="P3", product_name="羽绒服",
-           category="apparel", local_product="false", paid_at="2025-01-20 10:00:00", paid_amount="5000.00",
-           refund_amount="1000.00"),
+    _order(
+        "H3",
+        platform="kuaishou",
+        shop_id="K1",
+        seller_uscc="",
+        product_id="P3",
+        product_name="羽绒服",
+        category="apparel",
+        local_product="false",
+        paid_at="2025-01-20 10:00:00",
+        paid_amount="5000.00",
+        refund_amount="1000.00",
+    ),
     _order("Q1", **QIQIHAR, paid_at="2025-01-15 10:00:00", paid_amount="31234.00"),
     _order("H0", paid_at="2024-01-08 10:00:00", paid_amount="16000.00"),
     _order("D1", paid_at="2024-12-20 10:00:00", paid_amount="9000.00"),
     _order("D2", **QIQIHAR, paid_at="2024-12-21 10:00:00", paid_amount="5000.00"),
 ]
-ENTITIES = [dict(uscc=HARBIN_SELLER, name="冰城黑土农业有限公司", kind="enterprise", region="230102"),
-            dict(uscc=QIQIHAR_SELLER, name="鹤城酒业有限公司", kind="enterprise", region="230202")]
+ENTITIES = [
+    dict(uscc=HARBIN_SELLER, name="冰城黑土农业有限公司", kind="enterprise", region="230102"),
+    dict(uscc=QIQIHAR_SELLER, name="鹤城酒业有限公司", kind="enterprise", region="230202"),
+]
 # What 哈尔滨's officer must never see: 齐齐哈尔's names, its seller, product, and the province's totals.
 OUTSIDE_HARBIN = ("齐齐哈尔", "龙沙区", "鹤城酒业", "北大仓", "3.12", "5.52", "245.21")
 
@@ -156,7 +189,7 @@ def workbook_rows(content: bytes) -> list[tuple[Any, ...]]:
 
 def test_dashboard_kpis_in_wan_with_yoy(as_user: Any) -> None:
     page = as_user("admin").get("/?period=2025-01").text
-    assert "2025年1月" in page and "数据范围：<strong id=\"dash-scope\">全省</strong>" in page
+    assert "2025年1月" in page and '数据范围：<strong id="dash-scope">全省</strong>' in page
     assert kpi(page, "online_retail") == "网络零售额 5.52 万元 同比 ↑245.21%"
     assert kpi(page, "live_online_retail") == "直播网络零售额 1.60 万元 同比 0.00% 直播占比 28.97% 同比 ↓71.03个百分点"
     assert kpi(page, "orders") == "订单数 4 单 同比 ↑300.00%"  # 4 orders against 1
@@ -202,7 +235,10 @@ def test_dashboard_trend_breakdowns_and_top_lists(as_user: Any) -> None:
     entities = next(rows for rows in found.values() if rows and rows[0][:2] == ["排名", "经营主体"])
     # December 2024: 冰城 9,000 (1st), 鹤城 5,000 (2nd); January: 鹤城 31,234, 冰城 20,000, shop K1 4,000 (new)
     assert [row[:2] + row[3:4] for row in entities[1:]] == [
-        ["1", "鹤城酒业有限公司", "↑1"], ["2", "冰城黑土农业有限公司", "↓1"], ["3", "kuaishou:K1", "新"]]
+        ["1", "鹤城酒业有限公司", "↑1"],
+        ["2", "冰城黑土农业有限公司", "↓1"],
+        ["3", "kuaishou:K1", "新"],
+    ]
 
 
 def test_dashboard_export_links_hold_the_same_figures_with_chinese_headers(as_user: Any) -> None:
@@ -220,7 +256,7 @@ def test_dashboard_export_links_hold_the_same_figures_with_chinese_headers(as_us
 def test_a_city_officer_sees_her_city_only(as_user: Any) -> None:
     client = as_user("hrb")
     page = client.get("/?period=2025-01").text
-    assert "<strong id=\"dash-scope\">哈尔滨市</strong>" in page
+    assert '<strong id="dash-scope">哈尔滨市</strong>' in page
     assert kpi(page, "online_retail") == "网络零售额 2.40 万元 同比 ↑50.00%"
     assert chart_data(page)["map"]["city"] == "230100"  # her city's counties, not the province
     leaked = [word for word in OUTSIDE_HARBIN if word in page]
@@ -258,7 +294,7 @@ def test_dashboard_without_stats_grant_says_so(as_user: Any) -> None:
 
 def test_a_wrong_period_is_shown_above_the_dashboard(as_user: Any) -> None:
     page = as_user("admin").get("/?period=2025-13")
-    assert page.status_code == 200 and "统计期有误" in page.text and "class=\"kpi-grid\"" in page.text
+    assert page.status_code == 200 and "统计期有误" in page.text and 'class="kpi-grid"' in page.text
 
 
 def test_dashboard_queries_are_monthly_and_answered_by_rollups(pages_home: Settings) -> None:
@@ -295,8 +331,7 @@ def test_stats_table_sorts_by_a_column(as_user: Any) -> None:
 
 def test_stats_page_cuts_by_two_dimensions_and_filters(as_user: Any) -> None:
     url = "/stats?indicator=online_retail&by=county&by=channel&period=2025-01&platform=douyin"
-    assert tables(as_user("admin").get(url).text)["result-table"][1:] == [
-        ["道里区", "直播", "1.20"], ["道里区", "货架", "0.80"]]
+    assert tables(as_user("admin").get(url).text)["result-table"][1:] == [["道里区", "直播", "1.20"], ["道里区", "货架", "0.80"]]
 
 
 def test_stats_page_shows_a_wrong_date_above_the_form(as_user: Any) -> None:

@@ -21,8 +21,16 @@ from livecommerce.warehouse.measures import MEASURES, SESSIONS
 
 YEAR = Range(date(2025, 1, 1), date(2025, 12, 31))
 DAYS = Range(date(2025, 3, 3), date(2025, 3, 16))
-CUTS = [(), ("city",), ("county", "category"), ("month", "platform"), ("channel",), ("local",), ("quarter", "cross_border"),
-        ("entity_kind",)]
+CUTS = [
+    (),
+    ("city",),
+    ("county", "category"),
+    ("month", "platform"),
+    ("channel",),
+    ("local",),
+    ("quarter", "cross_border"),
+    ("entity_kind",),
+]
 
 
 @pytest.fixture(scope="module")
@@ -42,16 +50,14 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
         list(load(directory))
         # corrections: one order moves from its month to 2025-12-31, another is half refunded
         with duckdb.connect(str(settings.warehouse_file), read_only=True) as con:
-            cursor = con.execute("SELECT * FROM orders WHERE paid_at BETWEEN '2025-03-01' AND '2025-03-31' "
-                                 "ORDER BY order_id LIMIT 2")
+            cursor = con.execute("SELECT * FROM orders WHERE paid_at BETWEEN '2025-03-01' AND '2025-03-31' ORDER BY order_id LIMIT 2")
             names = [c[0] for c in cursor.description]
             rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
         for row in rows:
             row.pop("batch_id")
         rows[0]["paid_at"] = "2025-12-31 23:59:59"
         rows[1]["refund_amount"] = str((rows[1]["paid_amount"] / 2).quantize(rows[1]["paid_amount"]))
-        records = [{k: ("" if v is None else str(v).lower() if isinstance(v, bool) else str(v)) for k, v in r.items()}
-                   for r in rows]
+        records = [{k: ("" if v is None else str(v).lower() if isinstance(v, bool) else str(v)) for k, v in r.items()} for r in rows]
         result = ingest_records("orders", records, SystemActor(), source_name="corrections")
         assert result.replaced == 2, result
         yield settings
@@ -87,10 +93,10 @@ def test_rollups_and_detail_agree(demo_home: Settings, indicator: str) -> None:
 
 def test_the_corrected_order_moved_month_in_the_rollup(demo_home: Settings) -> None:
     with duckdb.connect(str(demo_home.warehouse_file), read_only=True) as con:
-        detail = con.execute("SELECT sum(paid_amount - refund_amount) FROM orders "
-                             "WHERE paid_at >= '2025-12-31' AND paid_at < '2026-01-01'").fetchone()[0]
-        shops = con.execute("SELECT coalesce(sum(gmv - refunds), 0) FROM shop_daily_uncovered WHERE date = '2025-12-31'"
-                            ).fetchone()[0]
+        detail = con.execute(
+            "SELECT sum(paid_amount - refund_amount) FROM orders WHERE paid_at >= '2025-12-31' AND paid_at < '2026-01-01'"
+        ).fetchone()[0]
+        shops = con.execute("SELECT coalesce(sum(gmv - refunds), 0) FROM shop_daily_uncovered WHERE date = '2025-12-31'").fetchone()[0]
         daily = con.execute("SELECT sum(net) FROM rollup_sales_daily WHERE day = '2025-12-31'").fetchone()[0]
     assert daily == detail + shops
 

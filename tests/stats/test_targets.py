@@ -46,9 +46,8 @@ def audit_lines(session: Session, action: str) -> list[AuditEntry]:
     return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)))
 
 
-
-
 # --- the seeds -------------------------------------------------------------------------------------------------------
+
 
 def test_the_2027_targets_of_000_are_seeded_with_their_figures() -> None:
     figures = {s.code: (s.target_value, s.unit, s.comparison) for s in SEED_TARGETS if s.code.startswith("p2027")}
@@ -102,6 +101,7 @@ def test_seed_comparisons_follow_the_words_of_the_clause() -> None:
 
 # --- the migration -------------------------------------------------------------------------------------------------
 
+
 def test_the_migration_stores_every_seed_target(session: Session) -> None:
     stored = {t.code: {name: getattr(t, name) for name in targets.FIELDS} for t in list_all(session)}
     assert stored == {row["code"]: row for row in targets.seed_rows()}
@@ -119,6 +119,7 @@ def list_all(session: Session) -> list[Target]:
 
 
 # --- who sees which targets ----------------------------------------------------------------------------------------
+
 
 def codes(session: Session, actor: UserActor) -> set[str]:
     return {t.code for t in targets.list_targets(session, actor)}
@@ -152,9 +153,9 @@ def test_a_role_without_stats_read_sees_nothing(session: Session) -> None:
 
 # --- editing ---------------------------------------------------------------------------------------------------------
 
+
 def test_the_admin_updates_a_target_and_the_audit_log_has_before_and_after(session: Session) -> None:
-    updated = targets.update_target(session, ADMIN, "p2027-online-retail", target_value=Decimal("130000000000"),
-                                    note="调整后的目标")
+    updated = targets.update_target(session, ADMIN, "p2027-online-retail", target_value=Decimal("130000000000"), note="调整后的目标")
     session.commit()
     assert (updated.target_value, updated.updated_by) == (Decimal("130000000000.00"), "admin")
     [line] = audit_lines(session, "target.update")
@@ -179,32 +180,39 @@ def test_a_city_officer_cannot_edit_even_her_own_citys_target(session: Session) 
     assert targets.get_target(session, ADMIN, "heihe2022-driven-output").target_value == Decimal("10000000000.00")
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"target_value": 1.5}, "float"),
-    ({"target_value": "1.005"}, "more than two decimals"),
-    ({"target_value": "-1"}, "negative"),
-    ({"comparison": "more"}, "not over"),
-    ({"indicator": "happiness"}, "not one of"),
-    ({"region_code": "110000"}, "not a region of Heilongjiang"),
-    ({"due_date": date(2024, 12, 31)}, "before period_start"),
-    ({"code": "renamed"}, "cannot change"),
-    ({"colour": "red"}, "not a field"),
-    ({"title": "  "}, "not empty"),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"target_value": 1.5}, "float"),
+        ({"target_value": "1.005"}, "more than two decimals"),
+        ({"target_value": "-1"}, "negative"),
+        ({"comparison": "more"}, "not over"),
+        ({"indicator": "happiness"}, "not one of"),
+        ({"region_code": "110000"}, "not a region of Heilongjiang"),
+        ({"due_date": date(2024, 12, 31)}, "before period_start"),
+        ({"code": "renamed"}, "cannot change"),
+        ({"colour": "red"}, "not a field"),
+        ({"title": "  "}, "not empty"),
+    ],
+)
 def test_bad_changes_are_refused_with_the_reason(session: Session, changes: dict, message: str) -> None:
     with pytest.raises(ValidationFailed, match=message):
         targets.update_target(session, ADMIN, "p2027-online-retail", **changes)
 
 
 def test_the_admin_creates_a_city_target_and_it_is_audited(session: Session) -> None:
-    fields = {**asdict(seed("heihe2022-driven-output")), "code": "harbin2027-online-retail", "region_code": "230100",
-              "indicator": "online_retail", "title": "哈尔滨市测试目标"}
+    fields = {
+        **asdict(seed("heihe2022-driven-output")),
+        "code": "harbin2027-online-retail",
+        "region_code": "230100",
+        "indicator": "online_retail",
+        "title": "哈尔滨市测试目标",
+    }
     created = targets.create_target(session, ADMIN, **fields)
     session.commit()
     assert (created.code, created.region_code, created.updated_by) == ("harbin2027-online-retail", "230100", "admin")
     [line] = audit_lines(session, "target.create")
-    assert (line.target_id, line.before, json.loads(line.after or "")["region_code"]) == (
-        "harbin2027-online-retail", None, "230100")
+    assert (line.target_id, line.before, json.loads(line.after or "")["region_code"]) == ("harbin2027-online-retail", None, "230100")
     assert "harbin2027-online-retail" in codes(session, HARBIN_OFFICER)
     with pytest.raises(ValidationFailed, match="exists already"):
         targets.create_target(session, ADMIN, **fields)
@@ -218,8 +226,10 @@ AS_OF = date(2025, 6, 30)
 def test_over_is_not_met_exactly_at_the_figure() -> None:
     result = progress(seed("p2027-live-entities"), Decimal(22000), [], AS_OF)  # 突破2.2万家
     assert (result.on_track, result.gap) == (False, Decimal(0))
-    assert result.statement == ("按最新值(无月度序列，以最新值作为预测)，预计2027年末全省电商直播企业数量22,000家，"
-                                "恰好等于目标22,000家，但目标要求超过该数，不含本数(《民法典》第1259条)，未达进度")
+    assert result.statement == (
+        "按最新值(无月度序列，以最新值作为预测)，预计2027年末全省电商直播企业数量22,000家，"
+        "恰好等于目标22,000家，但目标要求超过该数，不含本数(《民法典》第1259条)，未达进度"
+    )
 
 
 def test_over_is_met_one_above_the_figure() -> None:
@@ -249,11 +259,13 @@ def test_over_on_money_one_fen_above_the_figure_is_met() -> None:
 
 # --- progress: statements ----------------------------------------------------------------------------------------------
 
+
 def test_an_amount_statement_in_yi_with_half_up_rounding() -> None:
     # 1,180.245亿元 shows as 1,180.25 (half-up, not banker's 1,180.24); the gap 19.755亿元 as 19.76.
     result = progress(seed("p2027-online-retail"), Decimal("118024500000.00"), [], AS_OF)
-    assert result.statement == ("按最新值(无月度序列，以最新值作为预测)，预计2027年末全省网络零售额1,180.25亿元，"
-                                "低于目标1,200.00亿元19.76亿元，未达进度")
+    assert result.statement == (
+        "按最新值(无月度序列，以最新值作为预测)，预计2027年末全省网络零售额1,180.25亿元，低于目标1,200.00亿元19.76亿元，未达进度"
+    )
     assert result.gap == Decimal("-1975500000.00")
     assert result.share == Decimal("0.9835")  # 1180.245 / 1200 = 0.98354
 
@@ -311,11 +323,11 @@ def test_growth_without_last_years_total_is_refused() -> None:
 
 
 def test_growth_with_last_years_total_given_and_no_series() -> None:
-    result = progress(seed("p2027-online-retail-growth"), Decimal("95000000000"), [], date(2025, 12, 31),
-                      previous_year_actual=Decimal("90000000000"))
+    result = progress(
+        seed("p2027-online-retail-growth"), Decimal("95000000000"), [], date(2025, 12, 31), previous_year_actual=Decimal("90000000000")
+    )
     assert (result.forecast, result.on_track) == (Decimal("5000000000"), False)
-    assert result.statement == ("按已完成值(无月度序列)，2025年全省网络零售额较上年增加50.00亿元，"
-                                "低于目标100.00亿元50.00亿元，未达进度")
+    assert result.statement == ("按已完成值(无月度序列)，2025年全省网络零售额较上年增加50.00亿元，低于目标100.00亿元50.00亿元，未达进度")
 
 
 def test_a_count_with_a_series_is_forecast_to_a_whole_number() -> None:

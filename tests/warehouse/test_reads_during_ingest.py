@@ -54,9 +54,13 @@ def test_statistics_answer_during_a_two_million_row_ingest(home: Settings, tmp_p
     with TestClient(create_app()) as client:
         assert submit_login(client, "analyst", PASSWORD).status_code == 303
         assert client.get(API).json()["rows"] == json.loads(json.dumps(before, default=str))
-        ingest = subprocess.Popen([sys.executable, "-m", "livecommerce", "ingest", "orders", str(big), "--format", "json"],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                  env={**os.environ, "LIVECOMMERCE_HOME": str(home.home)})
+        ingest = subprocess.Popen(
+            [sys.executable, "-m", "livecommerce", "ingest", "orders", str(big), "--format", "json"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "LIVECOMMERCE_HOME": str(home.home)},
+        )
         timings: list[float] = []
         answers: list[object] = []
         try:

@@ -17,8 +17,10 @@ from livecommerce.core.settings import Settings
 from livecommerce.warehouse.engine import connect
 from livecommerce.warehouse.snapshot import read_pointer, snapshot_dir
 
-ROW = ("INSERT INTO parcels (carrier, waybill_no, origin_region, dest_region, shipped_at, batch_id) "
-       "VALUES ('sf', ?, '230102', '110101', TIMESTAMP '2025-01-10 10:00:00', 'B1')")
+ROW = (
+    "INSERT INTO parcels (carrier, waybill_no, origin_region, dest_region, shipped_at, batch_id) "
+    "VALUES ('sf', ?, '230102', '110101', TIMESTAMP '2025-01-10 10:00:00', 'B1')"
+)
 
 
 def _parcels(settings: Settings) -> int:
@@ -29,8 +31,10 @@ def _parcels(settings: Settings) -> int:
 @contextmanager
 def _writer_elsewhere(settings: Settings, statement: str = "DELETE FROM parcels") -> Iterator[subprocess.Popen[str]]:
     """Another process that holds the warehouse file open for writing, inside an uncommitted transaction."""
-    script = (f"import duckdb, time\ncon = duckdb.connect({str(settings.warehouse_file)!r})\ncon.execute('BEGIN')\n"
-              f"con.execute({statement!r})\nprint('holding', flush=True)\ntime.sleep(60)\n")
+    script = (
+        f"import duckdb, time\ncon = duckdb.connect({str(settings.warehouse_file)!r})\ncon.execute('BEGIN')\n"
+        f"con.execute({statement!r})\nprint('holding', flush=True)\ntime.sleep(60)\n"
+    )
     process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None and process.stdout.readline().strip() == "holding"
@@ -73,9 +77,13 @@ def test_a_new_process_starts_and_queries_while_an_ingest_holds_the_file(home: S
     """`ensure_home` in a fresh process does not open the file for writing when the snapshot has the whole schema."""
     with _writer_elsewhere(home):
         started = time.monotonic()
-        done = subprocess.run([sys.executable, "-m", "livecommerce", "stats", "query", "-i", "orders", "--period", "2025",
-                               "--format", "json"], capture_output=True, text=True, timeout=50,
-                              env={**os.environ, "LIVECOMMERCE_HOME": str(home.home)})
+        done = subprocess.run(
+            [sys.executable, "-m", "livecommerce", "stats", "query", "-i", "orders", "--period", "2025", "--format", "json"],
+            capture_output=True,
+            text=True,
+            timeout=50,
+            env={**os.environ, "LIVECOMMERCE_HOME": str(home.home)},
+        )
         elapsed = time.monotonic() - started
     assert done.returncode == 0, done.stderr
     assert '"value": "0"' in done.stdout or '"rows": []' in done.stdout

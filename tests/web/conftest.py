@@ -27,8 +27,7 @@ def hidden(html: str, name: str) -> str:
 def submit_login(client: TestClient, username: str, password: str, next_path: str = "/"):  # type: ignore[no-untyped-def]
     """Open the login page and post its form, as a browser does (no redirect followed)."""
     page = client.get("/login")
-    form = {"username": username, "password": password, "login_csrf": hidden(page.text, "login_csrf"),
-            "next": next_path}
+    form = {"username": username, "password": password, "login_csrf": hidden(page.text, "login_csrf"), "next": next_path}
     return client.post("/login", data=form, follow_redirects=False)
 
 

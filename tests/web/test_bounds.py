@@ -17,9 +17,13 @@ from livecommerce.core.scope import SystemActor
 
 BEYOND = 2**64
 LARGEST = 2**63 - 1
-ID_ROUTES = [("GET", "/api/monitor/alerts/{}", "alert_id"), ("GET", "/api/policy/runs/{}", "run_id"),
-             ("GET", "/alerts/{}", "alert_id"), ("GET", "/policy/runs/{}", "run_id"),
-             ("POST", "/api/monitor/silences/{}/expire", "silence_id")]
+ID_ROUTES = [
+    ("GET", "/api/monitor/alerts/{}", "alert_id"),
+    ("GET", "/api/policy/runs/{}", "run_id"),
+    ("GET", "/alerts/{}", "alert_id"),
+    ("GET", "/policy/runs/{}", "run_id"),
+    ("POST", "/api/monitor/silences/{}/expire", "silence_id"),
+]
 
 
 @pytest.fixture
@@ -37,8 +41,7 @@ def admin_client(home) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize(("method", "path", "name"), ID_ROUTES)
-def test_an_id_beyond_64_bits_is_refused_with_its_bound(admin_client: TestClient, method: str, path: str,
-                                                        name: str) -> None:
+def test_an_id_beyond_64_bits_is_refused_with_its_bound(admin_client: TestClient, method: str, path: str, name: str) -> None:
     response = admin_client.request(method, path.format(BEYOND))
     assert response.status_code == 422, response.text
     assert name in response.text and str(LARGEST) in response.text
@@ -89,16 +92,22 @@ def test_a_growth_target_without_last_years_12_months_says_so(admin_client: Test
 
 
 DEEP = "[" * 100_000 + "]" * 100_000
-BODIES = [("/api/policy/evaluate", DEEP), ("/api/compliance/scan", DEEP), ("/api/monitor/silences", DEEP),
-          ("/api/policy/runs", '{"year": 2025, "budget": "1e400"}'),
-          ("/api/policy/runs", '{"year": 2025, "budget": 340282366920938463463374607431768211456}'),
-          ("/api/monitor/silences", '{"matchers": {"region": "2301*"}, "duration": "99999999999999h", "comment": "x"}'),
-          ("/api/monitor/silences", '{"matchers": {"region": "2301*"}, "starts": "0001-01-01T00:00:00", "duration": "1h", '
-                                    '"comment": "x"}')]
+BODIES = [
+    ("/api/policy/evaluate", DEEP),
+    ("/api/compliance/scan", DEEP),
+    ("/api/monitor/silences", DEEP),
+    ("/api/policy/runs", '{"year": 2025, "budget": "1e400"}'),
+    ("/api/policy/runs", '{"year": 2025, "budget": 340282366920938463463374607431768211456}'),
+    ("/api/monitor/silences", '{"matchers": {"region": "2301*"}, "duration": "99999999999999h", "comment": "x"}'),
+    ("/api/monitor/silences", '{"matchers": {"region": "2301*"}, "starts": "0001-01-01T00:00:00", "duration": "1h", "comment": "x"}'),
+]
 
 
-@pytest.mark.parametrize(("path", "body"), BODIES, ids=["deep-evaluate", "deep-scan", "deep-silence", "budget-1e400",
-                                                        "budget-2^128", "duration-overflow", "starts-year-1"])
+@pytest.mark.parametrize(
+    ("path", "body"),
+    BODIES,
+    ids=["deep-evaluate", "deep-scan", "deep-silence", "budget-1e400", "budget-2^128", "duration-overflow", "starts-year-1"],
+)
 def test_a_body_beyond_what_can_be_held_is_refused_with_its_reason(admin_client: TestClient, path: str, body: str) -> None:
     response = admin_client.post(path, content=body, headers={"content-type": "application/json"})
     assert response.status_code == 400, response.text

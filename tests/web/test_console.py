@@ -21,7 +21,7 @@ NAV_LABELS = "总览 统计分析 直播监测 预警中心 政策兑现 合规�
 
 def test_navigation_has_every_capability_in_order(logged_in: Callable[[str], TestClient]) -> None:
     page = logged_in("admin").get("/").text
-    nav = page[page.index('<nav class="mainnav"'):page.index("</nav>")]
+    nav = page[page.index('<nav class="mainnav"') : page.index("</nav>")]
     assert re.findall(r">([^<>]+)</a>", nav) == NAV_LABELS
     assert [item.label for item in NAV] == NAV_LABELS
 
@@ -41,12 +41,20 @@ def fake_ingest(batches: list[object], counts: dict[str, int]) -> SimpleNamespac
     return SimpleNamespace(list_batches=lambda actor, limit=50: batches, table_counts=lambda actor: counts)
 
 
-def test_home_lists_batches_rows_per_feed_and_rejections(
-    logged_in: Callable[[str], TestClient], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    batch = SimpleNamespace(batch="b-0001", feed="orders", sources="orders_2025-01.csv", sha256="ab" * 32, read=120,
-                            accepted=117, rejected=3, replaced=2, actor="admin", status="loaded",
-                            started_at=datetime(2025, 1, 31, 1, 30, tzinfo=UTC))
+def test_home_lists_batches_rows_per_feed_and_rejections(logged_in: Callable[[str], TestClient], monkeypatch: pytest.MonkeyPatch) -> None:
+    batch = SimpleNamespace(
+        batch="b-0001",
+        feed="orders",
+        sources="orders_2025-01.csv",
+        sha256="ab" * 32,
+        read=120,
+        accepted=117,
+        rejected=3,
+        replaced=2,
+        actor="admin",
+        status="loaded",
+        started_at=datetime(2025, 1, 31, 1, 30, tzinfo=UTC),
+    )
     monkeypatch.setattr(web_home, "_ingest_service", lambda: fake_ingest([batch], {"orders": 1234567}))
     page = logged_in("admin").get("/ingest/overview").text
     assert "平台订单明细" in page and "1,234,567" in page
@@ -54,9 +62,7 @@ def test_home_lists_batches_rows_per_feed_and_rejections(
     assert 'href="/ingest/batches/b-0001/rejected.csv"' in page
 
 
-def test_home_without_ingest_read_says_so(
-    logged_in: Callable[[str], TestClient], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_home_without_ingest_read_says_so(logged_in: Callable[[str], TestClient], monkeypatch: pytest.MonkeyPatch) -> None:
     from .conftest import add_user
 
     monkeypatch.setattr(web_home, "_ingest_service", lambda: fake_ingest([], {}))

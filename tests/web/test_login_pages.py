@@ -53,8 +53,7 @@ def test_a_locked_account_gets_the_same_answer_as_a_wrong_password(client: TestC
 
 def test_login_form_without_its_login_token_is_refused(client: TestClient) -> None:
     client.get("/login")
-    response = client.post("/login", data={"username": "admin", "password": PASSWORD, "login_csrf": "forged"},
-                           follow_redirects=False)
+    response = client.post("/login", data={"username": "admin", "password": PASSWORD, "login_csrf": "forged"}, follow_redirects=False)
     assert response.status_code == 400 and "页面已过期" in response.text
 
 

@@ -48,18 +48,64 @@ from tests.web import test_scope_every_endpoint as seeded
 
 EXAMPLES = 5  # fuzzed requests per operation and role (the coverage phase adds its boundary cases)
 TITLE = "龙江直播电商监测服务平台"
-ROLES = {"province_admin": {}, "province_analyst": {}, "city_officer": {"scope_region": "230100"},
-         "enterprise": {"scope_entity": seeded.HARBIN_USCC}, "auditor": {}, "inspector": {}}
+ROLES = {
+    "province_admin": {},
+    "province_analyst": {},
+    "city_officer": {"scope_region": "230100"},
+    "enterprise": {"scope_entity": seeded.HARBIN_USCC},
+    "auditor": {},
+    "inspector": {},
+}
 CALLER_FREE = ("/api/auth/login",)  # answers alike whoever calls (and costs a password hash): fuzzed with one role
 
 LONG = "x" * 10_000
 PATH_VALUES = (str(2**64), str(2**63), "-1", "0", "%2E%2E", "..%2F..%2Fetc", "%00", "%FF%FE", LONG, "1e309")
 QUERY_VALUES = (str(2**64), "-1", "..%00%FF%FE", LONG, "2025-13-45%27%20OR%201%3D1--", "0")
 # the names the pages read from the query string themselves, besides those the routes declare
-QUERY_NAMES = ("above_quota", "acknowledged", "attribution", "budget", "by", "city", "clause", "compare", "dir",
-               "filter", "from", "go", "granted", "indicator", "kind", "limit", "local_producer", "mode", "month",
-               "name", "next", "of", "offset", "page", "page_size", "period", "platform", "q", "quarter", "region",
-               "review", "rule", "saved", "session_id", "set", "share", "sort", "state", "status", "to", "top", "year")
+QUERY_NAMES = (
+    "above_quota",
+    "acknowledged",
+    "attribution",
+    "budget",
+    "by",
+    "city",
+    "clause",
+    "compare",
+    "dir",
+    "filter",
+    "from",
+    "go",
+    "granted",
+    "indicator",
+    "kind",
+    "limit",
+    "local_producer",
+    "mode",
+    "month",
+    "name",
+    "next",
+    "of",
+    "offset",
+    "page",
+    "page_size",
+    "period",
+    "platform",
+    "q",
+    "quarter",
+    "region",
+    "review",
+    "rule",
+    "saved",
+    "session_id",
+    "set",
+    "share",
+    "sort",
+    "state",
+    "status",
+    "to",
+    "top",
+    "year",
+)
 
 
 @dataclass(frozen=True)
@@ -153,14 +199,14 @@ def _hostile_queries(route: Any, values: tuple[str, ...]) -> Iterator[str]:
     for value in values:
         per_request = max(1, 50_000 // (len(value) + 20))
         for start in range(0, len(names), per_request):
-            yield "&".join(f"{name}={value}" for name in names[start:start + per_request])
+            yield "&".join(f"{name}={value}" for name in names[start : start + per_request])
 
 
 @pytest.mark.slow
 def test_no_route_answers_5xx_to_hostile_paths_and_queries(served: Served) -> None:
     client = TestClient(served.app, headers=served.headers)
     turn = sorted(ROLES).index(served.role)
-    query_values = QUERY_VALUES[turn::len(ROLES)]
+    query_values = QUERY_VALUES[turn :: len(ROLES)]
     failures: list[str] = []
     routes = [(path, route) for path, route in seeded._routes(served.app.routes) if path not in ("/logout", "/login")]
     assert len(routes) > 40

@@ -42,19 +42,55 @@ def _seed(tmp: Path) -> str:
     """Rows of 哈尔滨 and 齐齐哈尔 in every table; returns the batch that holds 齐齐哈尔's rejected order."""
     qq = _valid(QIQIHAR_USCC[:17])
     system = SystemActor(name="seed")
-    ingest("entities", [_write(tmp / "e.csv", "uscc,name,kind,region\n"
-                               f"{HARBIN_USCC},五常稻花香米业,enterprise,230184\n{qq},鹤城绿色食品有限公司,enterprise,230202\n")],
-           system)
-    ingest("shops", [_write(tmp / "s.csv", "platform,shop_id,shop_name,uscc,region\n"
-                            f"douyin,DY-HRB,稻花香旗舰店,{HARBIN_USCC},230184\ndouyin,DY-QQ,鹤城旗舰店,{qq},230202\n")], system)
-    ingest("streamers", [_write(tmp / "t.csv", "platform,streamer_id,nickname,uscc,region,phone\n"
-                                f"douyin,HRB-STREAMER,冰城小米,{HARBIN_USCC},230184,13800001111\n"
-                                f"douyin,QQ-STREAMER,鹤城大叔,{qq},230202,13900002222\n")], system)
-    ingest("bases", [_write(tmp / "b.csv", "base_id,name,operator_uscc,region\n"
-                            f"HRB-BASE,五常直播基地,{HARBIN_USCC},230184\nQQ-BASE,鹤城直播基地,{qq},230202\n")], system)
+    ingest(
+        "entities",
+        [
+            _write(
+                tmp / "e.csv",
+                f"uscc,name,kind,region\n{HARBIN_USCC},五常稻花香米业,enterprise,230184\n{qq},鹤城绿色食品有限公司,enterprise,230202\n",
+            )
+        ],
+        system,
+    )
+    ingest(
+        "shops",
+        [
+            _write(
+                tmp / "s.csv",
+                "platform,shop_id,shop_name,uscc,region\n"
+                f"douyin,DY-HRB,稻花香旗舰店,{HARBIN_USCC},230184\ndouyin,DY-QQ,鹤城旗舰店,{qq},230202\n",
+            )
+        ],
+        system,
+    )
+    ingest(
+        "streamers",
+        [
+            _write(
+                tmp / "t.csv",
+                "platform,streamer_id,nickname,uscc,region,phone\n"
+                f"douyin,HRB-STREAMER,冰城小米,{HARBIN_USCC},230184,13800001111\n"
+                f"douyin,QQ-STREAMER,鹤城大叔,{qq},230202,13900002222\n",
+            )
+        ],
+        system,
+    )
+    ingest(
+        "bases",
+        [
+            _write(
+                tmp / "b.csv",
+                f"base_id,name,operator_uscc,region\nHRB-BASE,五常直播基地,{HARBIN_USCC},230184\nQQ-BASE,鹤城直播基地,{qq},230202\n",
+            )
+        ],
+        system,
+    )
     header = "platform,order_id,shop_id,seller_region,product_id,product_name,category,local_product,physical,channel,paid_at,paid_amount\n"
-    orders = _write(tmp / "o.csv", header + "douyin,HRB-ORDER,DY-HRB,230184,P1,五常大米,crops,1,1,live,2025-03-01 10:00,100\n"
-                    "douyin,QQ-ORDER,DY-QQ,230202,P2,鹤城大豆,crops,1,1,live,2025-03-01 10:00,-5\n")
+    orders = _write(
+        tmp / "o.csv",
+        header + "douyin,HRB-ORDER,DY-HRB,230184,P1,五常大米,crops,1,1,live,2025-03-01 10:00,100\n"
+        "douyin,QQ-ORDER,DY-QQ,230202,P2,鹤城大豆,crops,1,1,live,2025-03-01 10:00,-5\n",
+    )
     return ingest("orders", [orders], system).batch
 
 
@@ -62,9 +98,13 @@ def _policy_run() -> int:
     """A policy run of 2025 in which both cities' entities get an award (a declared recognition each)."""
     from livecommerce.policy import service as policy
 
-    declared = {"year": 2025, "entities": [
-        {"id": uscc, "uscc": uscc, "kind": "enterprise", "facts": {"national_demo_enterprise_recognized": 2025}}
-        for uscc in (HARBIN_USCC, _valid(QIQIHAR_USCC[:17]))]}
+    declared = {
+        "year": 2025,
+        "entities": [
+            {"id": uscc, "uscc": uscc, "kind": "enterprise", "facts": {"national_demo_enterprise_recognized": 2025}}
+            for uscc in (HARBIN_USCC, _valid(QIQIHAR_USCC[:17]))
+        ],
+    }
     with session_scope() as session:
         return policy.start_run(session, SystemActor(name="seed"), 2025, declared=declared, declared_name="申报.json").id
 
@@ -80,8 +120,9 @@ def _monitor_seed() -> None:
     state.labels.update(shop="DY-QQ", streamer="QQ-STREAMER", region="230202")
     state.status, state.ended_at = "ended", 1740830580.0
     labels = dict(state.labels)
-    alert = Transition("stream-stalled", "firing", 1740830500.0, labels, "DY-QQ 60 s 无事件", "critical",
-                       fingerprint("stream-stalled", labels))
+    alert = Transition(
+        "stream-stalled", "firing", 1740830500.0, labels, "DY-QQ 60 s 无事件", "critical", fingerprint("stream-stalled", labels)
+    )
     with session_scope() as session:
         recording.record(session, transitions=[alert], sessions=[state])
 
@@ -125,28 +166,55 @@ def test_no_get_endpoint_shows_another_citys_rows(harbin_client) -> None:  # typ
     client, batch = harbin_client
     with session_scope() as session:
         qq_user = accounts.get_user_by_username(session, SystemActor(), "qqofficer").id
-    values = {"uscc": _valid(QIQIHAR_USCC[:17]), "platform": "douyin", "shop_id": "DY-QQ",
-              "streamer_id": "QQ-STREAMER", "base_id": "QQ-BASE", "batch": batch, "user_id": str(qq_user),
-              "code": "heihe2022-live-online-retail", "city_code": "230200", "run_id": "1",
-              "entity_id": _valid(QIQIHAR_USCC[:17]), "session_id": "DY-QQ-LIVE1", "alert_id": "1",
-              "token_id": "1"}
-    urls = {"/api/entities?region=230200", "/entities?region=230200", "/entities/export.xlsx?region=230200",
-            "/api/shops?region=230200", "/api/streamers?region=230200", "/api/bases?region=230200",
-            "/api/stats/query?indicator=online_retail&by=county&period=2025",
-            "/api/stats/query?indicator=online_retail&by=city&region=230200&period=2025-03&compare=yoy",
-            "/api/stats/query.xlsx?indicator=online_retail&by=county&period=2025",
-            "/api/stats/rank?indicator=online_retail&of=product&period=2025",
-            "/api/stats/rank?indicator=online_retail&of=shop&period=2025",
-            "/api/stats/rank.xlsx?indicator=online_retail&of=entity&period=2025",
-            "/?region=230200&period=2025-03", "/?period=2025-03", "/screen?region=230200&period=2025-03",
-            "/stats?indicator=online_retail&by=county&region=230200&period=2025",
-            "/stats?indicator=online_retail&by=county,platform&period=2025",
-            "/stats/rank?indicator=online_retail&of=shop&period=2025",
-            "/stats/rank?indicator=online_retail&of=entity&region=230200&period=2025",
-            "/api/policy/runs/1/awards?city=230200", "/api/policy/runs/1/awards?granted=all",
-            "/api/policy/runs/1/awards.xlsx?city=230200", "/policy/runs/1?city=230200", "/policy/runs/1?granted=all",
-            "/monitor?city=230200", "/monitor/stream?city=230200", "/alerts?city=230200", "/alerts?state=firing",
-            "/api/monitor/sessions?city=230200", "/api/monitor/alerts?city=230200", "/api/monitor/silences"}
+    values = {
+        "uscc": _valid(QIQIHAR_USCC[:17]),
+        "platform": "douyin",
+        "shop_id": "DY-QQ",
+        "streamer_id": "QQ-STREAMER",
+        "base_id": "QQ-BASE",
+        "batch": batch,
+        "user_id": str(qq_user),
+        "code": "heihe2022-live-online-retail",
+        "city_code": "230200",
+        "run_id": "1",
+        "entity_id": _valid(QIQIHAR_USCC[:17]),
+        "session_id": "DY-QQ-LIVE1",
+        "alert_id": "1",
+        "token_id": "1",
+    }
+    urls = {
+        "/api/entities?region=230200",
+        "/entities?region=230200",
+        "/entities/export.xlsx?region=230200",
+        "/api/shops?region=230200",
+        "/api/streamers?region=230200",
+        "/api/bases?region=230200",
+        "/api/stats/query?indicator=online_retail&by=county&period=2025",
+        "/api/stats/query?indicator=online_retail&by=city&region=230200&period=2025-03&compare=yoy",
+        "/api/stats/query.xlsx?indicator=online_retail&by=county&period=2025",
+        "/api/stats/rank?indicator=online_retail&of=product&period=2025",
+        "/api/stats/rank?indicator=online_retail&of=shop&period=2025",
+        "/api/stats/rank.xlsx?indicator=online_retail&of=entity&period=2025",
+        "/?region=230200&period=2025-03",
+        "/?period=2025-03",
+        "/screen?region=230200&period=2025-03",
+        "/stats?indicator=online_retail&by=county&region=230200&period=2025",
+        "/stats?indicator=online_retail&by=county,platform&period=2025",
+        "/stats/rank?indicator=online_retail&of=shop&period=2025",
+        "/stats/rank?indicator=online_retail&of=entity&region=230200&period=2025",
+        "/api/policy/runs/1/awards?city=230200",
+        "/api/policy/runs/1/awards?granted=all",
+        "/api/policy/runs/1/awards.xlsx?city=230200",
+        "/policy/runs/1?city=230200",
+        "/policy/runs/1?granted=all",
+        "/monitor?city=230200",
+        "/monitor/stream?city=230200",
+        "/alerts?city=230200",
+        "/alerts?state=firing",
+        "/api/monitor/sessions?city=230200",
+        "/api/monitor/alerts?city=230200",
+        "/api/monitor/silences",
+    }
     for path, route in _routes(client.app.routes):  # type: ignore[attr-defined]
         if "GET" not in route.methods or path in ("/logout",):
             continue
@@ -182,12 +250,12 @@ def test_no_monitor_write_reaches_another_citys_alerts(harbin_client) -> None:  
     client, _ = harbin_client
     client.headers["X-CSRF-Token"] = hidden(client.get("/entities").text, "csrf_token")
     with session_scope() as session:
-        qq_silence = monitor.create_silence(session, SystemActor(), matchers={"region": "2302*"}, starts=now(),
-                                            ends=now() + timedelta(hours=1), comment="鹤城维护")["id"]
+        qq_silence = monitor.create_silence(
+            session, SystemActor(), matchers={"region": "2302*"}, starts=now(), ends=now() + timedelta(hours=1), comment="鹤城维护"
+        )["id"]
     assert client.post("/api/monitor/alerts/1/ack", json={"assignee": "张", "note": ""}).status_code == 404
     assert client.post(f"/api/monitor/silences/{qq_silence}/expire").status_code == 404
-    refused = client.post("/api/monitor/silences", json={"matchers": {"region": "2302*"}, "duration": "1h",
-                                                         "comment": "x"})
+    refused = client.post("/api/monitor/silences", json={"matchers": {"region": "2302*"}, "duration": "1h", "comment": "x"})
     assert refused.status_code == 403
     own = client.post("/api/monitor/silences", json={"matchers": {"region": "2301*"}, "duration": "1h", "comment": "x"})
     assert own.status_code == 201, own.text

@@ -68,8 +68,9 @@ def me(user: CurrentUser) -> UserPublic:
 def change_password(body: PasswordChange, request: Request, db: DbSession, user: CurrentUser, auth: Auth) -> None:
     """Change one's own password: the current one is required, the new one must pass the policy (422 naming the
     rule otherwise); every other login session of the user ends, this one stays; audited."""
-    service.change_own_password(db, user.id, body.current_password, body.new_password,
-                                keep_session=auth.login_id if auth else None, client=client_of(request))
+    service.change_own_password(
+        db, user.id, body.current_password, body.new_password, keep_session=auth.login_id if auth else None, client=client_of(request)
+    )
 
 
 @router.get("/users")
@@ -83,9 +84,18 @@ def create_user(body: UserCreate, db: DbSession, actor: CurrentActor) -> UserCre
     """Create a user; without a password one is generated and returned this once. Either way the user must change
     it at first login."""
     password = body.password or service.generate_password(body.username)
-    user = service.create_user(db, actor, body.username, body.role, password, scope_region=body.scope_region,
-                               scope_entity=body.scope_entity, display_name=body.display_name, phone=body.phone,
-                               can_view_personal_data=body.can_view_personal_data)
+    user = service.create_user(
+        db,
+        actor,
+        body.username,
+        body.role,
+        password,
+        scope_region=body.scope_region,
+        scope_entity=body.scope_entity,
+        display_name=body.display_name,
+        phone=body.phone,
+        can_view_personal_data=body.can_view_personal_data,
+    )
     return UserCreated(user=UserPublic.of(user), password=None if body.password else password)
 
 
@@ -109,8 +119,9 @@ def reset_password(user_id: RowId, body: PasswordReset, db: DbSession, actor: Cu
     password = body.password or service.generate_password(user.username)
     live = sum(row.revoked_at is None for row, _ in sessions.list_tokens(db, actor, user_id))
     service.set_password(db, actor, user_id, password, keep_tokens=body.keep_tokens)
-    return PasswordResetAnswer(user=UserPublic.of(user), password=None if body.password else password,
-                               tokens_revoked=0 if body.keep_tokens else live)
+    return PasswordResetAnswer(
+        user=UserPublic.of(user), password=None if body.password else password, tokens_revoked=0 if body.keep_tokens else live
+    )
 
 
 @router.get("/users/{user_id}/tokens")

@@ -92,8 +92,17 @@ def record(
 ) -> AuditEntry:
     """Add one audit line in the caller's transaction (so a rolled-back write leaves no line); the chain hook gives it
     its id and hashes when the session flushes."""
-    entry = AuditEntry(actor=actor, action=action, target_type=target_type, target_id=str(target_id),
-                       before=_dump(before), after=_dump(after), outcome=outcome, client=client, at=now())
+    entry = AuditEntry(
+        actor=actor,
+        action=action,
+        target_type=target_type,
+        target_id=str(target_id),
+        before=_dump(before),
+        after=_dump(after),
+        outcome=outcome,
+        client=client,
+        at=now(),
+    )
     session.add(entry)
     return entry
 
@@ -107,8 +116,7 @@ def lock_head(connection: Connection) -> tuple[int, str]:
     locked = connection.execute(text("UPDATE audit_chain_head SET last_id = last_id WHERE id = 1"))
     if locked.rowcount != 1:
         raise RuntimeError("audit_chain_head has no row: the registry is not migrated (livecommerce db upgrade)")
-    last_id, last_hash = connection.execute(select(AuditChainHead.last_id, AuditChainHead.last_hash)
-                                            .where(AuditChainHead.id == 1)).one()
+    last_id, last_hash = connection.execute(select(AuditChainHead.last_id, AuditChainHead.last_hash).where(AuditChainHead.id == 1)).one()
     return int(last_id), str(last_hash)
 
 
@@ -123,8 +131,7 @@ def _chain(session: Session, lines: list[AuditEntry]) -> None:
         digest = _digest([last_hash, last_id, at_text(fields["at"]), *(fields.get(name) for name in TEXT_FIELDS)])
         entry.id, entry.prev_hash, entry.hash = last_id, last_hash, digest
         last_hash = digest
-    connection.execute(update(AuditChainHead).where(AuditChainHead.id == 1)
-                       .values(last_id=last_id, last_hash=last_hash))
+    connection.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(last_id=last_id, last_hash=last_hash))
 
 
 def _fit(entry: AuditEntry) -> None:
@@ -167,8 +174,16 @@ def record_apart(
     write nothing else. Inside a web request (``deferred_apart``) it is written once the request's own transaction
     has ended, before the answer leaves (on SQLite the request may hold the write lock until then); elsewhere at
     once. A failure to write is logged, never raised to the caller."""
-    line = {"actor": actor, "action": action, "target_type": target_type, "target_id": target_id, "before": before,
-            "after": after, "outcome": outcome, "client": client}
+    line = {
+        "actor": actor,
+        "action": action,
+        "target_type": target_type,
+        "target_id": target_id,
+        "before": before,
+        "after": after,
+        "outcome": outcome,
+        "client": client,
+    }
     pending = _deferred.get()
     if pending is not None:
         pending.append((line, settings))
@@ -233,9 +248,20 @@ class Verdict:
         return self.broken is None
 
 
-LINE_COLUMNS = (AuditEntry.id, AuditEntry.at, AuditEntry.actor, AuditEntry.action, AuditEntry.target_type,
-                AuditEntry.target_id, AuditEntry.before, AuditEntry.after, AuditEntry.outcome, AuditEntry.client,
-                AuditEntry.prev_hash, AuditEntry.hash)
+LINE_COLUMNS = (
+    AuditEntry.id,
+    AuditEntry.at,
+    AuditEntry.actor,
+    AuditEntry.action,
+    AuditEntry.target_type,
+    AuditEntry.target_id,
+    AuditEntry.before,
+    AuditEntry.after,
+    AuditEntry.outcome,
+    AuditEntry.client,
+    AuditEntry.prev_hash,
+    AuditEntry.hash,
+)
 
 
 def _break(line: Any, problem: str) -> Break:
@@ -246,8 +272,11 @@ def _check_line(line: Any, prev_id: int | None, prev_hash: str) -> Break | None:
     """One line against the one before it: its link, then its own content."""
     before = f"line {prev_id}" if prev_id is not None else "the start of the log"
     if line.prev_hash != prev_hash:
-        return _break(line, f"its prev_hash does not match the hash of {before}: a line between them was deleted, "
-                            f"{before} was altered, or this line was inserted")
+        return _break(
+            line,
+            f"its prev_hash does not match the hash of {before}: a line between them was deleted, "
+            f"{before} was altered, or this line was inserted",
+        )
     if line_hash(line, prev_hash) != line.hash:
         return _break(line, "its content does not match its hash: the line was altered")
     return None
@@ -261,8 +290,14 @@ def _check_head(session: Session, last: Any, last_hash: str) -> Break | None:
     if head is None:
         return Break(last_id, at, actor, action, "the chain head (audit_chain_head) is missing")
     if head.last_id != last_id or head.last_hash != last_hash:
-        return Break(last_id, at, actor, action, f"the chain head names line {head.last_id} but the log ends at line "
-                     f"{last_id}: lines after it were deleted, or lines were added outside the chain")
+        return Break(
+            last_id,
+            at,
+            actor,
+            action,
+            f"the chain head names line {head.last_id} but the log ends at line "
+            f"{last_id}: lines after it were deleted, or lines were added outside the chain",
+        )
     return None
 
 

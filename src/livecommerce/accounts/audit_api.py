@@ -49,17 +49,27 @@ Text = Annotated[str | None, Query(max_length=SHORT_TEXT)]
 
 
 @router.get("", response_model=AuditListOut)
-def list_audit(db: DbSession, actor: CurrentActor,
-               actor_name: Annotated[str | None, Query(alias="actor", max_length=64, description="Exact user name.")] = None,
-               action: Annotated[str | None, Query(max_length=64, description="Exact action code, e.g. login.")] = None,
-               target_type: Text = None,
-               target_id: Annotated[str | None, Query(max_length=128)] = None,
-               date_from: Annotated[date | None, Query(alias="from", description="First day (Asia/Shanghai), included.")] = None,
-               date_to: Annotated[date | None, Query(alias="to", description="Last day (Asia/Shanghai), included.")] = None,
-               limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
+def list_audit(
+    db: DbSession,
+    actor: CurrentActor,
+    actor_name: Annotated[str | None, Query(alias="actor", max_length=64, description="Exact user name.")] = None,
+    action: Annotated[str | None, Query(max_length=64, description="Exact action code, e.g. login.")] = None,
+    target_type: Text = None,
+    target_id: Annotated[str | None, Query(max_length=128)] = None,
+    date_from: Annotated[date | None, Query(alias="from", description="First day (Asia/Shanghai), included.")] = None,
+    date_to: Annotated[date | None, Query(alias="to", description="Last day (Asia/Shanghai), included.")] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> dict[str, Any]:
     """The lines the filters select, newest first: at most ``limit`` (1..1000) after ``offset``, with the total."""
     ensure(actor, audit_search.READ)
-    wanted = AuditFilter(actor=actor_name or None, action=action or None, target_type=target_type or None,
-                         target_id=target_id or None, date_from=date_from, date_to=date_to)
+    wanted = AuditFilter(
+        actor=actor_name or None,
+        action=action or None,
+        target_type=target_type or None,
+        target_id=target_id or None,
+        date_from=date_from,
+        date_to=date_to,
+    )
     found = audit_search.search(db, actor, wanted, limit, offset)
     return {"total": found.total, "items": [audit_search.as_row(entry) for entry in found.items]}

@@ -41,16 +41,21 @@ def list_lines(
     date_to: Annotated[str | None, typer.Option("--to", help="Last day, 2026-12-07 (Asia/Shanghai), included.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help="Lines at most (1-1000).")] = 100,
     offset: Annotated[int, typer.Option("--offset", min=0, help="Lines to skip (newest first).")] = 0,
-    output: Annotated[str, typer.Option("--format", help="table or json ({\"total\", \"items\"}).")] = "table",
+    output: Annotated[str, typer.Option("--format", help='table or json ({"total", "items"}).')] = "table",
 ) -> None:
     """The lines the filters select, newest first, with how many there are in all."""
     if output not in ("table", "json"):
         raise _fail(f"--format is table or json, got {output!r}", 2)
     ensure_home()
     try:
-        wanted = AuditFilter(actor=actor, action=action, target_type=target_type, target_id=target_id,
-                             date_from=audit_search.parse_day(date_from, "--from"),
-                             date_to=audit_search.parse_day(date_to, "--to"))
+        wanted = AuditFilter(
+            actor=actor,
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            date_from=audit_search.parse_day(date_from, "--from"),
+            date_to=audit_search.parse_day(date_to, "--to"),
+        )
         with session_scope() as session:
             found = audit_search.search(session, OPERATOR, wanted, limit, offset)
             rows = [audit_search.as_row(entry) for entry in found.items]
@@ -68,9 +73,15 @@ def _table(total: int, rows: list[dict[str, object]], offset: int) -> None:
         table.add_column(header, overflow="fold")
     for row in rows:
         at = row["at"].strftime("%Y-%m-%d %H:%M:%S") if hasattr(row["at"], "strftime") else str(row["at"])
-        table.add_row(str(row["id"]), at, escape(str(row["actor"])), escape(f"{row['action_label']} ({row['action']})"),
-                      escape(f"{row['target_type']} {row['target_id']}".strip()), escape(str(row["outcome_label"])),
-                      escape(str(row["summary"])))
+        table.add_row(
+            str(row["id"]),
+            at,
+            escape(str(row["actor"])),
+            escape(f"{row['action_label']} ({row['action']})"),
+            escape(f"{row['target_type']} {row['target_id']}".strip()),
+            escape(str(row["outcome_label"])),
+            escape(str(row["summary"])),
+        )
     if rows:
         console.print(table)
     else:
@@ -79,8 +90,12 @@ def _table(total: int, rows: list[dict[str, object]], offset: int) -> None:
 
 @group.command("verify")
 def verify(
-    anchor: Annotated[str | None, typer.Option("--anchor", help="ID:HASH of a line noted earlier (an earlier verify's "
-                                               "last line): it must still be there with that hash.")] = None,
+    anchor: Annotated[
+        str | None,
+        typer.Option(
+            "--anchor", help="ID:HASH of a line noted earlier (an earlier verify's last line): it must still be there with that hash."
+        ),
+    ] = None,
 ) -> None:
     """Check the hash chain line by line (streamed): exit 0 when intact, 1 naming the first line that does not hold."""
     anchored = _parse_anchor(anchor) if anchor else None
@@ -89,8 +104,10 @@ def verify(
         verdict = audit.verify(session)
         moved = audit.anchor_problem(session, *anchored) if anchored and verdict.intact else None
     if verdict.broken is None and moved is None:
-        typer.echo(f"审计日志完整 / audit log intact: {verdict.checked} lines checked; last line {verdict.last_id}, "
-                   f"hash {verdict.last_hash}" + (f"; anchor line {anchored[0]} holds" if anchored else ""))
+        typer.echo(
+            f"审计日志完整 / audit log intact: {verdict.checked} lines checked; last line {verdict.last_id}, "
+            f"hash {verdict.last_hash}" + (f"; anchor line {anchored[0]} holds" if anchored else "")
+        )
         return
     if moved is not None:
         typer.echo(f"审计日志被改写 / audit log rewritten: {moved}.", err=True)
@@ -98,8 +115,11 @@ def verify(
     broken = verdict.broken
     assert broken is not None
     when = audit.at_text(broken.at) if broken.at is not None else "-"
-    typer.echo(f"审计日志被篡改 / audit log altered: line {broken.entry_id} (at {when}, actor {broken.actor!r}, "
-               f"action {broken.action!r}): {broken.problem}. {verdict.checked} lines before it are intact.", err=True)
+    typer.echo(
+        f"审计日志被篡改 / audit log altered: line {broken.entry_id} (at {when}, actor {broken.actor!r}, "
+        f"action {broken.action!r}): {broken.problem}. {verdict.checked} lines before it are intact.",
+        err=True,
+    )
     raise typer.Exit(1)
 
 

@@ -33,20 +33,31 @@ DateText = Annotated[str, Query(max_length=10)]
 Page = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 
 COLUMNS = (
-    Column("id", "序号", kind="int", width=10), Column("at", "时间", kind="datetime", width=20),
-    Column("actor", "操作人", width=16), Column("action_label", "操作", width=16), Column("action", "操作代码", width=18),
-    Column("target_label", "对象类型", width=12), Column("target_id", "对象", width=24),
-    Column("outcome_label", "结果", width=10), Column("client", "来源（地址与浏览器）", width=30),
-    Column("summary", "变更内容", width=60), Column("before_json", "变更前", width=40),
-    Column("after_json", "变更后", width=40), Column("hash", "本行哈希", width=20),
+    Column("id", "序号", kind="int", width=10),
+    Column("at", "时间", kind="datetime", width=20),
+    Column("actor", "操作人", width=16),
+    Column("action_label", "操作", width=16),
+    Column("action", "操作代码", width=18),
+    Column("target_label", "对象类型", width=12),
+    Column("target_id", "对象", width=24),
+    Column("outcome_label", "结果", width=10),
+    Column("client", "来源（地址与浏览器）", width=30),
+    Column("summary", "变更内容", width=60),
+    Column("before_json", "变更前", width=40),
+    Column("after_json", "变更后", width=40),
+    Column("hash", "本行哈希", width=20),
 )
 
 
 def _filter(params: dict[str, str]) -> AuditFilter:
-    return AuditFilter(actor=params["actor"].strip() or None, action=params["action"] or None,
-                       target_type=params["target_type"] or None, target_id=params["target_id"].strip() or None,
-                       date_from=audit_search.parse_day(params["from"], "起始日期"),
-                       date_to=audit_search.parse_day(params["to"], "截止日期"))
+    return AuditFilter(
+        actor=params["actor"].strip() or None,
+        action=params["action"] or None,
+        target_type=params["target_type"] or None,
+        target_id=params["target_id"].strip() or None,
+        date_from=audit_search.parse_day(params["from"], "起始日期"),
+        date_to=audit_search.parse_day(params["to"], "截止日期"),
+    )
 
 
 def _link(path: str, params: dict[str, str], **changes: Any) -> str:
@@ -70,24 +81,44 @@ def page_numbers(page: int, pages: int) -> list[int | None]:
 def _context(db: DbSession, actor: Actor, params: dict[str, str], page: int) -> dict[str, Any]:
     """The page's figures: the selected lines of this page, the total, the pages and the filter's choices."""
     choices = audit_search.choices(db, actor)
-    context: dict[str, Any] = {"title": "审计日志", "params": params, "choices": choices, "rows": [], "total": 0,
-                               "page": 1, "pages": 1, "page_size": PAGE_SIZE, "numbers": [1], "error": "",
-                               "actions": audit_search.ACTIONS, "targets": audit_search.TARGETS}
+    context: dict[str, Any] = {
+        "title": "审计日志",
+        "params": params,
+        "choices": choices,
+        "rows": [],
+        "total": 0,
+        "page": 1,
+        "pages": 1,
+        "page_size": PAGE_SIZE,
+        "numbers": [1],
+        "error": "",
+        "actions": audit_search.ACTIONS,
+        "targets": audit_search.TARGETS,
+    }
     wanted = _filter(params)
     total = audit_search.count(db, actor, wanted)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(page, pages)
     found = audit_search.search(db, actor, wanted, PAGE_SIZE, (page - 1) * PAGE_SIZE)
-    context.update(rows=[audit_search.as_row(entry) for entry in found.items], total=total, page=page, pages=pages,
-                   numbers=page_numbers(page, pages))
+    context.update(
+        rows=[audit_search.as_row(entry) for entry in found.items], total=total, page=page, pages=pages, numbers=page_numbers(page, pages)
+    )
     return context
 
 
 @router.get("/admin/audit", response_class=HTMLResponse)
-def audit_page(request: Request, db: DbSession, actor: CurrentActor, actor_name: Annotated[str, Query(
-        alias="actor", max_length=64)] = "", action: Text = "", target_type: Text = "", target_id: TargetId = "",
-        date_from: Annotated[str, Query(alias="from", max_length=10)] = "",
-        date_to: Annotated[str, Query(alias="to", max_length=10)] = "", page: Page = 1) -> Response:
+def audit_page(
+    request: Request,
+    db: DbSession,
+    actor: CurrentActor,
+    actor_name: Annotated[str, Query(alias="actor", max_length=64)] = "",
+    action: Text = "",
+    target_type: Text = "",
+    target_id: TargetId = "",
+    date_from: Annotated[str, Query(alias="from", max_length=10)] = "",
+    date_to: Annotated[str, Query(alias="to", max_length=10)] = "",
+    page: Page = 1,
+) -> Response:
     """审计日志: the lines the filter selects, newest first, 50 a page, with the total and page numbers."""
     ensure(actor, audit_search.READ)
     params = dict(zip(FIELDS, (actor_name, action, target_type, target_id, date_from, date_to), strict=True))
@@ -96,11 +127,26 @@ def audit_page(request: Request, db: DbSession, actor: CurrentActor, actor_name:
         context = _context(db, actor, params, page)
         status = 200
     except ValidationFailed as exc:
-        context = {"title": "审计日志", "params": params, "choices": audit_search.choices(db, actor), "rows": [],
-                   "total": 0, "page": 1, "pages": 1, "page_size": PAGE_SIZE, "numbers": [1], "error": str(exc)}
+        context = {
+            "title": "审计日志",
+            "params": params,
+            "choices": audit_search.choices(db, actor),
+            "rows": [],
+            "total": 0,
+            "page": 1,
+            "pages": 1,
+            "page_size": PAGE_SIZE,
+            "numbers": [1],
+            "error": str(exc),
+        }
         status = 422
-    context.update(link=link, export_link=_link("/admin/audit/export.xlsx", params), today=today().isoformat(),
-                   action_label=audit_search.action_label, targets=audit_search.TARGETS)
+    context.update(
+        link=link,
+        export_link=_link("/admin/audit/export.xlsx", params),
+        today=today().isoformat(),
+        action_label=audit_search.action_label,
+        targets=audit_search.TARGETS,
+    )
     return render(request, "accounts/audit.html", context, status)
 
 
@@ -112,10 +158,17 @@ def _export_rows(db: DbSession, actor: Actor, wanted: AuditFilter) -> Any:
 
 
 @router.get("/admin/audit/export.xlsx")
-def audit_export(request: Request, db: DbSession, actor: CurrentActor, actor_name: Annotated[str, Query(
-        alias="actor", max_length=64)] = "", action: Text = "", target_type: Text = "", target_id: TargetId = "",
-        date_from: Annotated[str, Query(alias="from", max_length=10)] = "",
-        date_to: Annotated[str, Query(alias="to", max_length=10)] = "") -> Response:
+def audit_export(
+    request: Request,
+    db: DbSession,
+    actor: CurrentActor,
+    actor_name: Annotated[str, Query(alias="actor", max_length=64)] = "",
+    action: Text = "",
+    target_type: Text = "",
+    target_id: TargetId = "",
+    date_from: Annotated[str, Query(alias="from", max_length=10)] = "",
+    date_to: Annotated[str, Query(alias="to", max_length=10)] = "",
+) -> Response:
     """The selected lines as XLSX (the single writer), at most 200,000; the download itself is audited."""
     ensure(actor, audit_search.READ)
     params = dict(zip(FIELDS, (actor_name, action, target_type, target_id, date_from, date_to), strict=True))
@@ -126,5 +179,6 @@ def audit_export(request: Request, db: DbSession, actor: CurrentActor, actor_nam
     stamp = now().astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
     caption = f"审计日志\n筛选条件：{wanted.describe()}\n共 {total:,} 条，导出人 {actor.name}，导出时间 {stamp}"
     content, rows = xlsx_bytes_counted([Sheet("审计日志", COLUMNS, _export_rows(db, actor, wanted), caption)])
-    return download(content, f"审计日志_{today().strftime('%Y%m%d')}.xlsx", actor=actor, what="audit_log", rows=rows,
-                    client=client_of(request))
+    return download(
+        content, f"审计日志_{today().strftime('%Y%m%d')}.xlsx", actor=actor, what="audit_log", rows=rows, client=client_of(request)
+    )

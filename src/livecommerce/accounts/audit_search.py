@@ -26,24 +26,71 @@ SUMMARY_MAX = 300
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)  # a filter's days (date.min/max would overflow in UTC)
 
 ACTIONS = {
-    "login": "登录", "logout": "退出", "users.create": "新建用户", "users.update": "修改用户",
-    "users.set_password": "重置密码", "users.change_password": "修改本人密码", "users.deactivate": "停用用户",
-    "users.activate": "启用用户", "tokens.issue": "签发令牌", "tokens.revoke": "吊销令牌",
-    "entity.create": "新建主体", "entity.update": "修改主体", "entity.import": "导入主体", "entity.replace": "导入更新主体",
-    "shop.import": "导入店铺", "shop.replace": "导入更新店铺", "streamer.import": "导入主播",
-    "streamer.replace": "导入更新主播", "base.import": "导入基地", "base.replace": "导入更新基地", "ingest": "数据导入",
-    "target.create": "新建目标", "target.update": "修改目标", "policy.run": "政策测算",
-    "monitor.acknowledge": "确认预警", "monitor.silence": "新建静默", "monitor.silence.expire": "结束静默",
-    "uploads.purge": "清理上传文件", "download": "下载导出", "denied": "越权访问被拒",
-    "csrf": "请求校验失败被拒", "auth": "令牌认证失败",
+    "login": "登录",
+    "logout": "退出",
+    "users.create": "新建用户",
+    "users.update": "修改用户",
+    "users.set_password": "重置密码",
+    "users.change_password": "修改本人密码",
+    "users.deactivate": "停用用户",
+    "users.activate": "启用用户",
+    "tokens.issue": "签发令牌",
+    "tokens.revoke": "吊销令牌",
+    "entity.create": "新建主体",
+    "entity.update": "修改主体",
+    "entity.import": "导入主体",
+    "entity.replace": "导入更新主体",
+    "shop.import": "导入店铺",
+    "shop.replace": "导入更新店铺",
+    "streamer.import": "导入主播",
+    "streamer.replace": "导入更新主播",
+    "base.import": "导入基地",
+    "base.replace": "导入更新基地",
+    "ingest": "数据导入",
+    "target.create": "新建目标",
+    "target.update": "修改目标",
+    "policy.run": "政策测算",
+    "monitor.acknowledge": "确认预警",
+    "monitor.silence": "新建静默",
+    "monitor.silence.expire": "结束静默",
+    "uploads.purge": "清理上传文件",
+    "download": "下载导出",
+    "denied": "越权访问被拒",
+    "csrf": "请求校验失败被拒",
+    "auth": "令牌认证失败",
 }
-OUTCOMES = {"ok": "成功", "failed": "失败", "locked": "已锁定", "refused": "已拒绝", "rejected": "已拒收",
-            "partial": "部分成功"}
-TARGETS = {"user": "用户", "api_token": "令牌", "entity": "主体", "shop": "店铺", "streamer": "主播", "base": "基地",
-           "batch": "导入批次", "target": "目标", "policy_run": "政策测算", "monitor_alert": "预警",
-           "monitor_silence": "静默", "export": "导出文件", "request": "请求"}
-SUMMARY_KEYS = ("username", "role", "scope_region", "scope_entity", "user", "name", "reason", "file", "rows",
-                "personal_data", "status", "feed", "accepted", "rejected")
+OUTCOMES = {"ok": "成功", "failed": "失败", "locked": "已锁定", "refused": "已拒绝", "rejected": "已拒收", "partial": "部分成功"}
+TARGETS = {
+    "user": "用户",
+    "api_token": "令牌",
+    "entity": "主体",
+    "shop": "店铺",
+    "streamer": "主播",
+    "base": "基地",
+    "batch": "导入批次",
+    "target": "目标",
+    "policy_run": "政策测算",
+    "monitor_alert": "预警",
+    "monitor_silence": "静默",
+    "export": "导出文件",
+    "request": "请求",
+}
+SUMMARY_KEYS = (
+    "username",
+    "role",
+    "scope_region",
+    "scope_entity",
+    "user",
+    "name",
+    "reason",
+    "file",
+    "rows",
+    "personal_data",
+    "status",
+    "feed",
+    "accepted",
+    "rejected",
+)
 
 
 def action_label(code: str) -> str:
@@ -75,8 +122,12 @@ class AuditFilter:
     def conditions(self) -> list[ColumnElement[bool]]:
         """The WHERE conditions: exact actor, action, target type and id; at within the Shanghai days, UTC-bound."""
         found: list[ColumnElement[bool]] = []
-        for value, column in ((self.actor, AuditEntry.actor), (self.action, AuditEntry.action),
-                              (self.target_type, AuditEntry.target_type), (self.target_id, AuditEntry.target_id)):
+        for value, column in (
+            (self.actor, AuditEntry.actor),
+            (self.action, AuditEntry.action),
+            (self.target_type, AuditEntry.target_type),
+            (self.target_id, AuditEntry.target_id),
+        ):
             if value:
                 found.append(column == value)
         if self.date_from:
@@ -87,9 +138,12 @@ class AuditFilter:
 
     def describe(self) -> str:
         """The filter in Chinese, for an export's caption: '操作人 admin；操作 登录；日期 2026-12-01 至 2026-12-07'."""
-        parts = [f"操作人 {self.actor}" if self.actor else "", f"操作 {action_label(self.action)}" if self.action else "",
-                 f"对象 {TARGETS.get(self.target_type, self.target_type)}" if self.target_type else "",
-                 f"对象编号 {self.target_id}" if self.target_id else ""]
+        parts = [
+            f"操作人 {self.actor}" if self.actor else "",
+            f"操作 {action_label(self.action)}" if self.action else "",
+            f"对象 {TARGETS.get(self.target_type, self.target_type)}" if self.target_type else "",
+            f"对象编号 {self.target_id}" if self.target_id else "",
+        ]
         if self.date_from or self.date_to:
             parts.append(f"日期 {self.date_from or '最早'} 至 {self.date_to or '今天'}")
         return "；".join(part for part in parts if part) or "全部"
@@ -168,8 +222,9 @@ def summary(before: str | None, after: str | None) -> str:
     '删除 …' of a removal; at most 300 characters."""
     old, new = _loads(before), _loads(after)
     if isinstance(old, dict) and isinstance(new, dict):
-        parts = [f"{key}: {_short(old.get(key))} → {_short(new.get(key))}" for key in sorted(set(old) | set(new))
-                 if old.get(key) != new.get(key)]
+        parts = [
+            f"{key}: {_short(old.get(key))} → {_short(new.get(key))}" for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)
+        ]
         line = "；".join(parts) or "无变化"
     elif isinstance(new, dict):
         keys = [key for key in SUMMARY_KEYS if new.get(key) not in (None, "")] or sorted(new)
@@ -178,14 +233,26 @@ def summary(before: str | None, after: str | None) -> str:
         line = "删除 " + "；".join(f"{key}: {_short(value)}" for key, value in sorted(old.items()))
     else:
         line = "" if old is None and new is None else f"{_short(old)} → {_short(new)}"
-    return line if len(line) <= SUMMARY_MAX else line[:SUMMARY_MAX - 1] + "…"
+    return line if len(line) <= SUMMARY_MAX else line[: SUMMARY_MAX - 1] + "…"
 
 
 def as_row(entry: AuditEntry) -> dict[str, Any]:
     """A line as the page, the API and the export show it: codes and their Chinese labels, the summary."""
-    return {"id": entry.id, "at": aware(entry.at).astimezone(SHANGHAI), "actor": entry.actor, "action": entry.action,
-            "action_label": action_label(entry.action), "target_type": entry.target_type,
-            "target_label": TARGETS.get(entry.target_type, entry.target_type), "target_id": entry.target_id,
-            "outcome": entry.outcome, "outcome_label": OUTCOMES.get(entry.outcome, entry.outcome),
-            "client": entry.client, "summary": summary(entry.before, entry.after), "before": _loads(entry.before),
-            "after": _loads(entry.after), "prev_hash": entry.prev_hash, "hash": entry.hash}
+    return {
+        "id": entry.id,
+        "at": aware(entry.at).astimezone(SHANGHAI),
+        "actor": entry.actor,
+        "action": entry.action,
+        "action_label": action_label(entry.action),
+        "target_type": entry.target_type,
+        "target_label": TARGETS.get(entry.target_type, entry.target_type),
+        "target_id": entry.target_id,
+        "outcome": entry.outcome,
+        "outcome_label": OUTCOMES.get(entry.outcome, entry.outcome),
+        "client": entry.client,
+        "summary": summary(entry.before, entry.after),
+        "before": _loads(entry.before),
+        "after": _loads(entry.after),
+        "prev_hash": entry.prev_hash,
+        "hash": entry.hash,
+    }

@@ -115,8 +115,17 @@ def add(
     try:
         password = _read_password() if password_stdin else service.generate_password(username)
         with session_scope() as session:
-            user = service.create_user(session, OPERATOR, username, role, password, scope_region=region,
-                                       scope_entity=entity, display_name=display_name, phone=phone)
+            user = service.create_user(
+                session,
+                OPERATOR,
+                username,
+                role,
+                password,
+                scope_region=region,
+                scope_entity=entity,
+                display_name=display_name,
+                phone=phone,
+            )
     except LiveCommerceError as exc:
         raise _fail(exc) from exc
     if password_stdin:
@@ -145,8 +154,13 @@ def list_() -> None:
     table = Table("用户名", "角色", "数据范围", "手机号", "状态")
     with session_scope() as session:
         for user in service.list_users(session, OPERATOR):
-            table.add_row(user.username, ROLES.get(user.role, user.role),
-                          _scope_text(user.scope_region, user.scope_entity), mask_phone(user.phone) or "", _state(user))
+            table.add_row(
+                user.username,
+                ROLES.get(user.role, user.role),
+                _scope_text(user.scope_region, user.scope_entity),
+                mask_phone(user.phone) or "",
+                _state(user),
+            )
     console.print(table)
 
 
@@ -154,9 +168,10 @@ def list_() -> None:
 def token(
     username: Annotated[str, typer.Argument(help="The user the token acts as (e.g. a platform feed account).")],
     name: Annotated[str, typer.Option("--name", help="What the token is for, e.g. 'douyin feed'.")],
-    expires_days: Annotated[int | None, typer.Option("--expires-days", help="Days it lives, 1-365 (default: the "
-                                                     "token_default_days setting, 90).")] = None,
-    output: Annotated[str, typer.Option("--format", help="text, or json: {\"id\", \"token\", \"expires_at\"}.")] = "text",
+    expires_days: Annotated[
+        int | None, typer.Option("--expires-days", help="Days it lives, 1-365 (default: the token_default_days setting, 90).")
+    ] = None,
+    output: Annotated[str, typer.Option("--format", help='text, or json: {"id", "token", "expires_at"}.')] = "text",
 ) -> None:
     """Issue an API token for a user and print it once (send it as `Authorization: Bearer <token>`); audited."""
     ensure_home()
@@ -170,8 +185,10 @@ def token(
     if output == "json":
         typer.echo(json.dumps({"id": issued.id, "token": issued.token, "expires_at": issued.expires_at.isoformat()}))
         return
-    console.print(f"接口令牌 / API token #{issued.id} for {username} ({name}), "
-                  f"有效期至 / expires {issued.expires_at:%Y-%m-%d %H:%M} UTC:", highlight=False)
+    console.print(
+        f"接口令牌 / API token #{issued.id} for {username} ({name}), 有效期至 / expires {issued.expires_at:%Y-%m-%d %H:%M} UTC:",
+        highlight=False,
+    )
     console.print(issued.token, style="bold yellow", highlight=False, soft_wrap=True)
     console.print("该令牌只显示这一次，请妥善保存。")
     console.print("Shown only this once: store it safely.")
@@ -179,8 +196,7 @@ def token(
 
 def _check_format(output: str, allowed: tuple[str, ...]) -> None:
     if output not in allowed:
-        console.print(f"[red]错误 / error:[/red] --format is one of {', '.join(allowed)}, got {escape(output)!r}",
-                      highlight=False)
+        console.print(f"[red]错误 / error:[/red] --format is one of {', '.join(allowed)}, got {escape(output)!r}", highlight=False)
         raise typer.Exit(2)
 
 
@@ -204,8 +220,7 @@ def tokens(
     try:
         with session_scope() as session:
             user_id = service.get_user_by_username(session, OPERATOR, username).id if username else None
-            rows = [TokenPublic.of(row, user, sessions.token_state(row))
-                    for row, user in sessions.list_tokens(session, OPERATOR, user_id)]
+            rows = [TokenPublic.of(row, user, sessions.token_state(row)) for row, user in sessions.list_tokens(session, OPERATOR, user_id)]
     except LiveCommerceError as exc:
         raise _fail(exc) from exc
     if output == "json":
@@ -213,15 +228,21 @@ def tokens(
         return
     table = Table("ID", "用户名", "名称", "签发时间", "签发人", "有效期至", "最近使用", "状态")
     for row in rows:
-        table.add_row(str(row.id), row.username, escape(row.name), f"{row.created_at:%Y-%m-%d %H:%M}", row.created_by,
-                      f"{row.expires_at:%Y-%m-%d %H:%M}", f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at
-                      else "—", STATES[row.state])
+        table.add_row(
+            str(row.id),
+            row.username,
+            escape(row.name),
+            f"{row.created_at:%Y-%m-%d %H:%M}",
+            row.created_by,
+            f"{row.expires_at:%Y-%m-%d %H:%M}",
+            f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "—",
+            STATES[row.state],
+        )
     console.print(table)
 
 
 @users.command("revoke-token")
-def revoke_token(token_id: Annotated[int, typer.Argument(help="The token's id (see `users tokens`).", min=1,
-                                                         max=2**63 - 1)]) -> None:
+def revoke_token(token_id: Annotated[int, typer.Argument(help="The token's id (see `users tokens`).", min=1, max=2**63 - 1)]) -> None:
     """Revoke an API token at once; audited."""
     ensure_home()
     try:
@@ -243,8 +264,7 @@ def deactivate(username: Annotated[str, typer.Argument(help="The user to deactiv
             service.deactivate(session, OPERATOR, user.id)
     except LiveCommerceError as exc:
         raise _fail(exc) from exc
-    console.print(f"已停用 / deactivated: {username}（会话已结束，令牌已吊销 / sessions ended, tokens revoked）",
-                  highlight=False)
+    console.print(f"已停用 / deactivated: {username}（会话已结束，令牌已吊销 / sessions ended, tokens revoked）", highlight=False)
 
 
 @users.command("activate")

@@ -30,10 +30,8 @@ CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CHANGE_PASSWORD_PAGE = "/account/password"
-PASSWORD_CHANGE_PATHS = frozenset({CHANGE_PASSWORD_PAGE, "/api/auth/password", "/api/auth/me", "/api/auth/logout",
-                                   "/logout"})
-MUST_CHANGE = ("password must be changed first: POST /api/auth/password "
-               "(首次登录或密码被重置后须先修改密码)")
+PASSWORD_CHANGE_PATHS = frozenset({CHANGE_PASSWORD_PAGE, "/api/auth/password", "/api/auth/me", "/api/auth/logout", "/logout"})
+MUST_CHANGE = "password must be changed first: POST /api/auth/password (首次登录或密码被重置后须先修改密码)"
 
 
 def app_settings(request: Request) -> Settings:
@@ -128,8 +126,7 @@ def _current_actor(request: Request, auth: Auth) -> UserActor:
         if auth.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
             if request.url.path.startswith("/api/"):
                 raise HTTPException(403, MUST_CHANGE)
-            raise HTTPException(303, MUST_CHANGE, headers={"Location": CHANGE_PASSWORD_PAGE,
-                                                           "HX-Redirect": CHANGE_PASSWORD_PAGE})
+            raise HTTPException(303, MUST_CHANGE, headers={"Location": CHANGE_PASSWORD_PAGE, "HX-Redirect": CHANGE_PASSWORD_PAGE})
         return auth.actor
     if request.url.path.startswith("/api/"):
         raise HTTPException(401, "login required (请先登录)", headers={"WWW-Authenticate": "Bearer"})
@@ -170,5 +167,4 @@ def set_session_cookie(response: Response, request: Request, token: str) -> None
 
 def clear_session_cookie(response: Response, request: Request) -> None:
     """Remove the session cookie from the browser."""
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax",
-                           secure=app_settings(request).cookie_secure)
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=app_settings(request).cookie_secure)

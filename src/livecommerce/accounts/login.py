@@ -34,8 +34,7 @@ class LoginFailed(LiveCommerceError):
 def refusal_message(settings: Settings | None = None) -> str:
     """The one answer to every refused login (Chinese), which states the lock-out rule without saying if it applied."""
     settings = settings or get_settings()
-    return (f"用户名或密码错误；连续失败{settings.login_max_failures}次后需等待{settings.login_lockout_minutes}分钟"
-            "再试")
+    return f"用户名或密码错误；连续失败{settings.login_max_failures}次后需等待{settings.login_lockout_minutes}分钟再试"
 
 
 def address_of(client: str) -> str:
@@ -83,8 +82,17 @@ def _refuse(db: Session, username: str, user: User | None, client: str, reason: 
     """Audit a refused attempt in a transaction of its own (the request answers 401 and writes nothing else)."""
     outcome = "locked" if reason in ("locked", "throttled") else "failed"
     with Session(bind=db.get_bind()) as own, own.begin():
-        audit.record(own, username.strip()[:64], "login", "user", str(user.id) if user else "", None,
-                     {"reason": reason}, outcome=outcome, client=client)
+        audit.record(
+            own,
+            username.strip()[:64],
+            "login",
+            "user",
+            str(user.id) if user else "",
+            None,
+            {"reason": reason},
+            outcome=outcome,
+            client=client,
+        )
     return LoginFailed(reason)
 
 

@@ -51,10 +51,12 @@ def safe_next(target: str | None) -> str:
 
 def _login_page(request: Request, next_path: str, error: str = "", username: str = "", status: int = 200) -> Response:
     token = secrets.token_urlsafe(24)
-    response = render(request, "accounts/login.html", {"error": error, "next": next_path, "username": username,
-                                                       "login_csrf": token}, status)
-    response.set_cookie(LOGIN_CSRF_COOKIE, token, max_age=3600, httponly=True, samesite="strict",
-                        secure=app_settings(request).cookie_secure, path="/login")
+    response = render(
+        request, "accounts/login.html", {"error": error, "next": next_path, "username": username, "login_csrf": token}, status
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE, token, max_age=3600, httponly=True, samesite="strict", secure=app_settings(request).cookie_secure, path="/login"
+    )
     return response
 
 
@@ -67,9 +69,14 @@ def login_form(request: Request, actor: OptionalActor, next: str = "/") -> Respo
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login(request: Request, db: DbSession, username: Annotated[str, Form(max_length=64)],
-          password: Annotated[str, Form(max_length=256)], login_csrf: Annotated[str, Form(max_length=64)] = "",
-          next: Annotated[str, Form(max_length=500)] = "/") -> Response:
+def login(
+    request: Request,
+    db: DbSession,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=256)],
+    login_csrf: Annotated[str, Form(max_length=64)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/",
+) -> Response:
     """Check the credentials, open a session and go on (to 修改密码 first when the password was set by someone else);
     every refusal gets the same answer."""
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
@@ -97,8 +104,7 @@ def logout(request: Request, db: DbSession, actor: CurrentActor) -> Response:
 
 
 def _password_page(request: Request, user: Any, status: int = 200, **extra: Any) -> Response:
-    context = {"title": "修改密码", "forced": user.must_change_password, "min_length": MIN_LENGTH, "username":
-               user.username, **extra}
+    context = {"title": "修改密码", "forced": user.must_change_password, "min_length": MIN_LENGTH, "username": user.username, **extra}
     return render(request, "accounts/password.html", context, status)
 
 
@@ -109,16 +115,22 @@ def password_form(request: Request, user: CurrentUser) -> Response:
 
 
 @router.post(CHANGE_PASSWORD_PAGE, response_class=HTMLResponse)
-def change_password(request: Request, db: DbSession, user: CurrentUser, auth: Auth,
-                    current_password: Annotated[str, Form(max_length=256)],
-                    new_password: Annotated[str, Form(max_length=256)],
-                    confirm_password: Annotated[str, Form(max_length=256)]) -> Response:
+def change_password(
+    request: Request,
+    db: DbSession,
+    user: CurrentUser,
+    auth: Auth,
+    current_password: Annotated[str, Form(max_length=256)],
+    new_password: Annotated[str, Form(max_length=256)],
+    confirm_password: Annotated[str, Form(max_length=256)],
+) -> Response:
     """Change one's own password; other sessions of the user end; a refusal names the rule broken."""
     if new_password != confirm_password:
         return _password_page(request, user, 422, error="两次输入的新密码不一致")
     try:
-        service.change_own_password(db, user.id, current_password, new_password,
-                                    keep_session=auth.login_id if auth else None, client=client_of(request))
+        service.change_own_password(
+            db, user.id, current_password, new_password, keep_session=auth.login_id if auth else None, client=client_of(request)
+        )
     except ValidationFailed as exc:
         return _password_page(request, user, 422, error=str(exc))
     return _password_page(request, user, done=True)
@@ -136,9 +148,18 @@ def _admin_page(request: Request, db: DbSession, actor: UserActor, status: int =
     if not (can_manage or can_audit):
         raise PermissionDenied("系统管理仅限省级管理员和审计人员")
     users = service.list_users(db, actor) if can_manage else []
-    context = {"title": "系统管理", "users": users, "audit": _audit_rows(db, actor) if can_audit else [],
-               "can_manage": can_manage, "can_audit": can_audit, "roles": ROLES, "mask_phone": mask_phone,
-               "region_name": regions().full_name, "form": {}, **extra}
+    context = {
+        "title": "系统管理",
+        "users": users,
+        "audit": _audit_rows(db, actor) if can_audit else [],
+        "can_manage": can_manage,
+        "can_audit": can_audit,
+        "roles": ROLES,
+        "mask_phone": mask_phone,
+        "region_name": regions().full_name,
+        "form": {},
+        **extra,
+    }
     return render(request, "accounts/admin.html", context, status)
 
 
@@ -149,32 +170,59 @@ def admin(request: Request, db: DbSession, actor: CurrentActor) -> Response:
 
 
 @router.post("/admin/users", response_class=HTMLResponse)
-def admin_add_user(request: Request, db: DbSession, actor: CurrentActor,
-                   username: Annotated[str, Form(max_length=64)], role: Annotated[str, Form(max_length=32)],
-                   display_name: Annotated[str, Form(max_length=100)] = "",
-                   scope_region: Annotated[str, Form(max_length=40)] = "",
-                   scope_entity: Annotated[str, Form(max_length=18)] = "",
-                   phone: Annotated[str, Form(max_length=20)] = "") -> Response:
+def admin_add_user(
+    request: Request,
+    db: DbSession,
+    actor: CurrentActor,
+    username: Annotated[str, Form(max_length=64)],
+    role: Annotated[str, Form(max_length=32)],
+    display_name: Annotated[str, Form(max_length=100)] = "",
+    scope_region: Annotated[str, Form(max_length=40)] = "",
+    scope_entity: Annotated[str, Form(max_length=18)] = "",
+    phone: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
     """新建用户 from the 系统管理 page; the generated password is shown once and must be changed at first login."""
     password = service.generate_password(username)
-    form = {"username": username, "role": role, "display_name": display_name, "scope_region": scope_region,
-            "scope_entity": scope_entity, "phone": phone}
+    form = {
+        "username": username,
+        "role": role,
+        "display_name": display_name,
+        "scope_region": scope_region,
+        "scope_entity": scope_entity,
+        "phone": phone,
+    }
     try:
-        user = service.create_user(db, actor, username, role, password, scope_region=scope_region or None,
-                                   scope_entity=scope_entity or None, display_name=display_name, phone=phone or None)
+        user = service.create_user(
+            db,
+            actor,
+            username,
+            role,
+            password,
+            scope_region=scope_region or None,
+            scope_entity=scope_entity or None,
+            display_name=display_name,
+            phone=phone or None,
+        )
     except ValidationFailed as exc:
         return _admin_page(request, db, actor, 422, error=str(exc), form=form)
     return _admin_page(request, db, actor, created=user, password=password)
 
 
-def _user_page(request: Request, db: DbSession, actor: UserActor, user_id: int, status: int = 200,
-               **extra: Any) -> Response:
+def _user_page(request: Request, db: DbSession, actor: UserActor, user_id: int, status: int = 200, **extra: Any) -> Response:
     """One user on 系统管理: its state, its API tokens with revoke, issue token, deactivate/activate, reset password."""
     user = service.get_user(db, actor, user_id)
     tokens = [(row, sessions.token_state(row)) for row, _ in sessions.list_tokens(db, actor, user_id)]
-    context = {"title": f"用户 {user.username}", "user": user, "tokens": tokens, "roles": ROLES,
-               "mask_phone": mask_phone, "region_name": regions().full_name,
-               "default_days": app_settings(request).token_default_days, "states": TOKEN_STATES, **extra}
+    context = {
+        "title": f"用户 {user.username}",
+        "user": user,
+        "tokens": tokens,
+        "roles": ROLES,
+        "mask_phone": mask_phone,
+        "region_name": regions().full_name,
+        "default_days": app_settings(request).token_default_days,
+        "states": TOKEN_STATES,
+        **extra,
+    }
     return render(request, "accounts/user.html", context, status)
 
 
@@ -188,9 +236,14 @@ def admin_user(request: Request, db: DbSession, actor: CurrentActor, user_id: Ro
 
 
 @router.post("/admin/users/{user_id}/tokens", response_class=HTMLResponse)
-def admin_issue_token(request: Request, db: DbSession, actor: CurrentActor, user_id: RowId,
-                      name: Annotated[str, Form(max_length=100)],
-                      expires_days: Annotated[int, Form(ge=1, le=365)]) -> Response:
+def admin_issue_token(
+    request: Request,
+    db: DbSession,
+    actor: CurrentActor,
+    user_id: RowId,
+    name: Annotated[str, Form(max_length=100)],
+    expires_days: Annotated[int, Form(ge=1, le=365)],
+) -> Response:
     """签发令牌: the plaintext is shown on the answer page, this once."""
     try:
         issued = sessions.issue_token(db, actor, user_id, name, expires_days, client=client_of(request))
@@ -224,8 +277,9 @@ def admin_activate(request: Request, db: DbSession, actor: CurrentActor, user_id
 
 
 @router.post("/admin/users/{user_id}/password", response_class=HTMLResponse)
-def admin_reset_password(request: Request, db: DbSession, actor: CurrentActor, user_id: RowId,
-                         keep_tokens: Annotated[bool, Form()] = False) -> Response:
+def admin_reset_password(
+    request: Request, db: DbSession, actor: CurrentActor, user_id: RowId, keep_tokens: Annotated[bool, Form()] = False
+) -> Response:
     """重置密码: a generated password shown once, to be changed at first login; sessions end, tokens revoked unless
     kept."""
     user = service.get_user(db, actor, user_id)

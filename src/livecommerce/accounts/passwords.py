@@ -50,16 +50,17 @@ def policy_problem(password: str, username: str = "") -> str | None:
     if len(password) > MAX_LENGTH:
         return f"密码至多{MAX_LENGTH}位 (a password has at most {MAX_LENGTH} characters)"
     if len(character_classes(password)) < MIN_CLASSES:
-        return ("密码须包含字母、数字、其他符号中的至少两类 "
-                "(a password needs characters of at least two classes: letters, digits, other)")
+        return "密码须包含字母、数字、其他符号中的至少两类 (a password needs characters of at least two classes: letters, digits, other)"
     name = username.strip().casefold()
     if name and name in password.casefold():
         return "密码不得包含用户名 (a password may not be or contain the username)"
     if password.casefold() in common_passwords():
         return "密码属于常见密码 (the password is in the list of common passwords)"
     if zxcvbn(password[:ZXCVBN_MAX], user_inputs=[name] if name else [])["score"] < MIN_SCORE:
-        return ("密码过于简单，容易被猜中（如键盘序列、重复字符、日期或常见词加数字） "
-                "(the password is too easy to guess: keyboard runs, repeats, dates or a common word with digits)")
+        return (
+            "密码过于简单，容易被猜中（如键盘序列、重复字符、日期或常见词加数字） "
+            "(the password is too easy to guess: keyboard runs, repeats, dates or a common word with digits)"
+        )
     return None
 
 

@@ -24,8 +24,10 @@ WRITE = {"registry.write", "ingest.write", "monitor.write"}  # monitor.write: ac
 
 # role → (actions it may take, how far: "province" | "region" | "entity" | "own")
 PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
-    "province_admin": (frozenset(READ | WRITE | {"users.manage", "audit.read", "personal.view", "targets.write",
-                                             "policy.run", "monitor.ingest"}), "province"),
+    "province_admin": (
+        frozenset(READ | WRITE | {"users.manage", "audit.read", "personal.view", "targets.write", "policy.run", "monitor.ingest"}),
+        "province",
+    ),
     "province_analyst": (frozenset(READ | WRITE | {"policy.run"}), "province"),
     "city_officer": (frozenset(READ | WRITE), "region"),
     "county_officer": (frozenset(READ | WRITE), "region"),
@@ -45,8 +47,7 @@ def grant_for(role: str, scope_region: str | None, scope_entity: str | None, act
         return Grant(everything=True, reason=f"{role}: 全省")
     if reach == "region":
         if not scope_region or scope_region == PROVINCE:
-            return Grant(reason=f"{role} without a region scope") if not scope_region else Grant(
-                everything=True, reason=f"{role}: 全省")
+            return Grant(reason=f"{role} without a region scope") if not scope_region else Grant(everything=True, reason=f"{role}: 全省")
         return Grant(regions=regions().descendants(scope_region), reason=f"{role}: {regions().full_name(scope_region)}")
     if reach == "entity":
         if not scope_entity:

@@ -38,9 +38,16 @@ class UserPublic(BaseModel):
     def of(cls, user: User) -> UserPublic:
         """The public view of one user row."""
         return cls(
-            id=user.id, username=user.username, display_name=user.display_name, role=user.role,
-            role_label=ROLES.get(user.role, user.role), scope_region=user.scope_region, scope_entity=user.scope_entity,
-            phone=mask_phone(user.phone), active=user.active, must_change_password=user.must_change_password,
+            id=user.id,
+            username=user.username,
+            display_name=user.display_name,
+            role=user.role,
+            role_label=ROLES.get(user.role, user.role),
+            scope_region=user.scope_region,
+            scope_entity=user.scope_entity,
+            phone=mask_phone(user.phone),
+            active=user.active,
+            must_change_password=user.must_change_password,
             created_at=aware(user.created_at),
             last_login_at=aware(user.last_login_at) if user.last_login_at else None,
         )
@@ -134,7 +141,15 @@ class TokenPublic(BaseModel):
     @classmethod
     def of(cls, row: ApiToken, user: User, state: str) -> TokenPublic:
         """The public view of one token row."""
-        return cls(id=row.id, user_id=user.id, username=user.username, name=row.name, created_at=aware(row.created_at),
-                   created_by=row.created_by, expires_at=aware(row.expires_at),
-                   last_used_at=aware(row.last_used_at) if row.last_used_at else None,
-                   revoked_at=aware(row.revoked_at) if row.revoked_at else None, state=state)
+        return cls(
+            id=row.id,
+            user_id=user.id,
+            username=user.username,
+            name=row.name,
+            created_at=aware(row.created_at),
+            created_by=row.created_by,
+            expires_at=aware(row.expires_at),
+            last_used_at=aware(row.last_used_at) if row.last_used_at else None,
+            revoked_at=aware(row.revoked_at) if row.revoked_at else None,
+            state=state,
+        )

@@ -43,16 +43,30 @@ def hash_password(password: str, username: str = "") -> str:
 
 def actor_for(user: User) -> UserActor:
     """The actor a user acts as: name, role and scope."""
-    return UserActor(user_id=user.id, name=user.username, role=user.role, scope_region=user.scope_region,
-                     scope_entity=user.scope_entity, can_view_personal_data=user.can_view_personal_data)
+    return UserActor(
+        user_id=user.id,
+        name=user.username,
+        role=user.role,
+        scope_region=user.scope_region,
+        scope_entity=user.scope_entity,
+        can_view_personal_data=user.can_view_personal_data,
+    )
 
 
 def snapshot(user: User) -> dict[str, Any]:
     """What the audit log keeps of a user: everything but the hash, phone masked."""
-    return {"id": user.id, "username": user.username, "display_name": user.display_name, "role": user.role,
-            "scope_region": user.scope_region, "scope_entity": user.scope_entity, "phone": mask_phone(user.phone),
-            "can_view_personal_data": user.can_view_personal_data, "active": user.active,
-            "must_change_password": user.must_change_password}
+    return {
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role,
+        "scope_region": user.scope_region,
+        "scope_entity": user.scope_entity,
+        "phone": mask_phone(user.phone),
+        "can_view_personal_data": user.can_view_personal_data,
+        "active": user.active,
+        "must_change_password": user.must_change_password,
+    }
 
 
 def _normalise_scope(role: str, scope_region: str | None, scope_entity: str | None) -> tuple[str | None, str | None]:
@@ -64,8 +78,7 @@ def _normalise_scope(role: str, scope_region: str | None, scope_entity: str | No
         raise ValidationFailed(f"role {role} takes no region scope")
     if role in ENTITY_ROLES:
         if not scope_entity or not uscc.is_valid(scope_entity):
-            raise ValidationFailed(f"role {role} needs a valid 统一社会信用代码 as its entity scope, "
-                                   f"got {scope_entity!r}")
+            raise ValidationFailed(f"role {role} needs a valid 统一社会信用代码 as its entity scope, got {scope_entity!r}")
         return None, uscc.compact(scope_entity)
     if scope_entity:
         raise ValidationFailed(f"role {role} takes no entity scope")
@@ -111,37 +124,54 @@ def _contact(display_name: str | None, phone: str | None) -> tuple[str, str | No
     return name, number
 
 
-def create_user(session: Session, actor: Actor, username: str, role: str, password: str,
-                scope_region: str | None = None, scope_entity: str | None = None, display_name: str = "",
-                phone: str | None = None, can_view_personal_data: bool = False,
-                must_change_password: bool = True) -> User:
+def create_user(
+    session: Session,
+    actor: Actor,
+    username: str,
+    role: str,
+    password: str,
+    scope_region: str | None = None,
+    scope_entity: str | None = None,
+    display_name: str = "",
+    phone: str | None = None,
+    can_view_personal_data: bool = False,
+    must_change_password: bool = True,
+) -> User:
     """Add a user with a role and scope (users.manage), its password checked by the policy and hashed; audited.
     A password chosen by someone else must be changed at first login unless ``must_change_password`` is False."""
     region, entity = _normalise_scope(role, scope_region, scope_entity)
     _ensure_manage(actor, region, entity)
     display_name, phone = _contact(display_name, phone)
     username = _validate_username(session, username)
-    user = User(username=username, role=role, scope_region=region, scope_entity=entity,
-                display_name=display_name, phone=phone, password_hash=hash_password(password, username),
-                can_view_personal_data=can_view_personal_data, active=True,
-                must_change_password=must_change_password, password_changed_at=now())
+    user = User(
+        username=username,
+        role=role,
+        scope_region=region,
+        scope_entity=entity,
+        display_name=display_name,
+        phone=phone,
+        password_hash=hash_password(password, username),
+        can_view_personal_data=can_view_personal_data,
+        active=True,
+        must_change_password=must_change_password,
+        password_changed_at=now(),
+    )
     session.add(user)
     session.flush()
     audit.record(session, actor.name, "users.create", "user", str(user.id), None, snapshot(user))
     return user
 
 
-def create_first_admin(username: str, password: str | None = None,
-                       must_change_password: bool = True) -> tuple[User, str]:
+def create_first_admin(username: str, password: str | None = None, must_change_password: bool = True) -> tuple[User, str]:
     """The first province_admin of an installation, with a generated password unless one is given; once only.
     The operator chose or printed the password, so it must be changed at first login (unless told otherwise)."""
     with session_scope() as session:
         if session.scalar(select(User.id).where(User.role == ADMIN_ROLE).limit(1)) is not None:
-            raise ValidationFailed("a province_admin exists already; add users with `livecommerce users add` "
-                                   "(已存在省级管理员)")
+            raise ValidationFailed("a province_admin exists already; add users with `livecommerce users add` (已存在省级管理员)")
         password = password or generate_password(username)
-        user = create_user(session, SystemActor(), username, ADMIN_ROLE, password, display_name="系统管理员",
-                           must_change_password=must_change_password)
+        user = create_user(
+            session, SystemActor(), username, ADMIN_ROLE, password, display_name="系统管理员", must_change_password=must_change_password
+        )
     return user, password
 
 
@@ -181,8 +211,7 @@ def update_user(session: Session, actor: Actor, user_id: int, **changes: Any) ->
     user = get_user(session, actor, user_id)
     before = snapshot(user)
     role = changes.get("role", user.role)
-    region, entity = _normalise_scope(role, changes.get("scope_region", user.scope_region),
-                                      changes.get("scope_entity", user.scope_entity))
+    region, entity = _normalise_scope(role, changes.get("scope_region", user.scope_region), changes.get("scope_entity", user.scope_entity))
     _ensure_manage(actor, region, entity)
     display_name, phone = _contact(changes.get("display_name", user.display_name), changes.get("phone", user.phone))
     losing_admin = user.role == ADMIN_ROLE and (role != ADMIN_ROLE or changes.get("active") is False)
@@ -224,14 +253,19 @@ def set_password(session: Session, actor: Actor, user_id: int, password: str, ke
     end_all_sessions(session, user)
     revoked = [] if keep_tokens else revoke_all_tokens(session, user)
     throttle.forget_account(session, user.username)
-    audit.record(session, actor.name, "users.set_password", "user", str(user.id), None,
-                 {"password": "reset", "must_change_password": True, "tokens_revoked": revoked,
-                  "keep_tokens": keep_tokens})
+    audit.record(
+        session,
+        actor.name,
+        "users.set_password",
+        "user",
+        str(user.id),
+        None,
+        {"password": "reset", "must_change_password": True, "tokens_revoked": revoked, "keep_tokens": keep_tokens},
+    )
     return user
 
 
-def change_own_password(session: Session, user_id: int, current: str, new: str, keep_session: int | None = None,
-                        client: str = "") -> User:
+def change_own_password(session: Session, user_id: int, current: str, new: str, keep_session: int | None = None, client: str = "") -> User:
     """A user changes its own password (修改密码): the current one is required, the policy applies, the new one must
     differ, every other login session of the user ends; audited (a refusal too, in a transaction of its own)."""
     user = session.get(User, user_id)
@@ -245,14 +279,14 @@ def change_own_password(session: Session, user_id: int, current: str, new: str, 
     else:
         problem = passwords.policy_problem(new, user.username)
     if problem is not None:
-        audit.record_apart(user.username, "users.change_password", "user", str(user.id), None, {"reason": problem},
-                           outcome="failed", client=client)
+        audit.record_apart(
+            user.username, "users.change_password", "user", str(user.id), None, {"reason": problem}, outcome="failed", client=client
+        )
         raise WeakPassword(problem)
     user.password_hash = passwords.hasher.hash(new)
     user.must_change_password, user.password_changed_at = False, now()
     end_all_sessions(session, user, keep=keep_session)
-    audit.record(session, user.username, "users.change_password", "user", str(user.id), None,
-                 {"password": "changed"}, client=client)
+    audit.record(session, user.username, "users.change_password", "user", str(user.id), None, {"password": "changed"}, client=client)
     return user
 
 

@@ -50,8 +50,16 @@ def token_hash(token: str) -> str:
 def start_session(session: Session, user: User, client: str = "") -> tuple[str, str]:
     """Open a login session; returns (cookie token, CSRF token), of which only the cookie's hash is kept."""
     cookie_token, csrf_token = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-    session.add(LoginSession(token_hash=token_hash(cookie_token), csrf_token=csrf_token, user_id=user.id,
-                             created_at=now(), last_seen_at=now(), client=client[:200]))
+    session.add(
+        LoginSession(
+            token_hash=token_hash(cookie_token),
+            csrf_token=csrf_token,
+            user_id=user.id,
+            created_at=now(),
+            last_seen_at=now(),
+            client=client[:200],
+        )
+    )
     session.flush()
     return cookie_token, csrf_token
 
@@ -97,8 +105,7 @@ def token_days(expires_days: int | None) -> int:
     return days
 
 
-def issue_token(session: Session, actor: Actor, user_id: int, name: str, expires_days: int | None = None,
-                client: str = "") -> IssuedToken:
+def issue_token(session: Session, actor: Actor, user_id: int, name: str, expires_days: int | None = None, client: str = "") -> IssuedToken:
     """A new API token acting as this user (users.manage); the plaintext is returned once, its sha256 kept; audited."""
     ensure(actor, MANAGE)
     user = get_user(session, actor, user_id)
@@ -109,12 +116,21 @@ def issue_token(session: Session, actor: Actor, user_id: int, name: str, expires
         raise ValidationFailed(f"user {user.username} is deactivated: activate it first (用户已停用，不能签发令牌)")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires_at = now() + timedelta(days=token_days(expires_days))
-    row = ApiToken(name=name, token_hash=token_hash(token), user_id=user.id, created_at=now(),
-                   created_by=actor.name[:64], expires_at=expires_at)
+    row = ApiToken(
+        name=name, token_hash=token_hash(token), user_id=user.id, created_at=now(), created_by=actor.name[:64], expires_at=expires_at
+    )
     session.add(row)
     session.flush()
-    audit.record(session, actor.name, "tokens.issue", "api_token", str(row.id), None,
-                 {"user": user.username, "name": name, "expires_at": expires_at}, client=client)
+    audit.record(
+        session,
+        actor.name,
+        "tokens.issue",
+        "api_token",
+        str(row.id),
+        None,
+        {"user": user.username, "name": name, "expires_at": expires_at},
+        client=client,
+    )
     return IssuedToken(row.id, token, expires_at)
 
 
@@ -182,6 +198,14 @@ def revoke_token(session: Session, actor: Actor, token_id: int, client: str = ""
     before = {"user": user.username, "name": row.name, "revoked_at": row.revoked_at}
     if row.revoked_at is None:
         row.revoked_at = now()
-    audit.record(session, actor.name, "tokens.revoke", "api_token", str(row.id), before,
-                 {"user": user.username, "name": row.name, "revoked_at": row.revoked_at}, client=client)
+    audit.record(
+        session,
+        actor.name,
+        "tokens.revoke",
+        "api_token",
+        str(row.id),
+        before,
+        {"user": user.username, "name": row.name, "revoked_at": row.revoked_at},
+        client=client,
+    )
     return row

@@ -48,15 +48,21 @@ def claim(db: Session, key: Key, limit: int, lockout_minutes: int) -> int | None
     An expired key (its lock over, or its last failure older than the lock-out) starts again at 1."""
     moment = now()
     table = LoginAttempts.__table__
-    expired = and_(table.c.last_at <= _when(moment - timedelta(minutes=lockout_minutes)),
-                   or_(table.c.locked_until.is_(None), table.c.locked_until <= _when(moment)))
+    expired = and_(
+        table.c.last_at <= _when(moment - timedelta(minutes=lockout_minutes)),
+        or_(table.c.locked_until.is_(None), table.c.locked_until <= _when(moment)),
+    )
     dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(kind=key.kind, username=key.username, address=key.address, failures=1,
-                                             last_at=moment, locked_until=None)
+    statement = dialect.insert(table).values(
+        kind=key.kind, username=key.username, address=key.address, failures=1, last_at=moment, locked_until=None
+    )
     statement = statement.on_conflict_do_update(
         index_elements=["kind", "username", "address"],
-        set_={"failures": case((expired, 1), else_=table.c.failures + 1), "last_at": _when(moment),
-              "locked_until": case((expired, None), else_=table.c.locked_until)},
+        set_={
+            "failures": case((expired, 1), else_=table.c.failures + 1),
+            "last_at": _when(moment),
+            "locked_until": case((expired, None), else_=table.c.locked_until),
+        },
         where=or_(expired, and_(table.c.failures < limit, table.c.locked_until.is_(None))),
     ).returning(table.c.failures)
     return db.execute(statement).scalar_one_or_none()
@@ -65,33 +71,35 @@ def claim(db: Session, key: Key, limit: int, lockout_minutes: int) -> int | None
 def give_back(db: Session, address_key: Key, account_key: Key) -> None:
     """A right password: the address key gets its slot back, the account key starts again (rows are always taken
     address first, then account, as claim does, so two logins never wait on each other in a cycle)."""
-    db.execute(update(LoginAttempts).where(*_match(address_key), LoginAttempts.failures > 0)
-               .values(failures=LoginAttempts.failures - 1))
+    db.execute(update(LoginAttempts).where(*_match(address_key), LoginAttempts.failures > 0).values(failures=LoginAttempts.failures - 1))
     db.execute(update(LoginAttempts).where(*_match(account_key)).values(failures=0, locked_until=None))
 
 
 def lock_if_full(db: Session, key: Key, limit: int, lockout_minutes: int) -> bool:
     """A failed attempt: lock the key for the lock-out when it has reached its limit; whether it is locked now."""
-    result = db.execute(update(LoginAttempts).where(*_match(key), LoginAttempts.failures >= limit,
-                                                    LoginAttempts.locked_until.is_(None))
-                        .values(locked_until=now() + timedelta(minutes=lockout_minutes)))
+    result = db.execute(
+        update(LoginAttempts)
+        .where(*_match(key), LoginAttempts.failures >= limit, LoginAttempts.locked_until.is_(None))
+        .values(locked_until=now() + timedelta(minutes=lockout_minutes))
+    )
     return bool(getattr(result, "rowcount", 0))
 
 
 def forget_account(db: Session, username: str) -> None:
     """Clear every lock and count of one account (a new password was set)."""
-    db.execute(delete(LoginAttempts).where(LoginAttempts.kind == ACCOUNT,
-                                           LoginAttempts.username == username.strip().lower()[:64]))
+    db.execute(delete(LoginAttempts).where(LoginAttempts.kind == ACCOUNT, LoginAttempts.username == username.strip().lower()[:64]))
 
 
 def purge(db: Session, settings: Settings) -> None:
     """Delete counters that have nothing left to say: no lock in force and no failure within the lock-out."""
     moment = now()
-    db.execute(delete(LoginAttempts).where(
-        LoginAttempts.last_at <= moment - timedelta(minutes=settings.login_lockout_minutes),
-        or_(LoginAttempts.locked_until.is_(None), LoginAttempts.locked_until <= moment)))
+    db.execute(
+        delete(LoginAttempts).where(
+            LoginAttempts.last_at <= moment - timedelta(minutes=settings.login_lockout_minutes),
+            or_(LoginAttempts.locked_until.is_(None), LoginAttempts.locked_until <= moment),
+        )
+    )
 
 
 def _match(key: Key) -> tuple[ColumnElement[bool], ...]:
-    return (LoginAttempts.kind == key.kind, LoginAttempts.username == key.username,
-            LoginAttempts.address == key.address)
+    return (LoginAttempts.kind == key.kind, LoginAttempts.username == key.username, LoginAttempts.address == key.address)

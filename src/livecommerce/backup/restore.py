@@ -43,12 +43,16 @@ def restore(archive: Path, settings: Settings, *, force: bool = False) -> dict[s
     manifest = verify(archive)
     registry = sqlite_path(settings)
     if "registry" in manifest and registry is None:
-        raise BackupError("this home's registry is PostgreSQL: the archive's SQLite registry cannot be restored into it; "
-                          "restore the registry with pg_restore and the rest with a home on SQLite (docs/operations.md)")
+        raise BackupError(
+            "this home's registry is PostgreSQL: the archive's SQLite registry cannot be restored into it; "
+            "restore the registry with pg_restore and the rest with a home on SQLite (docs/operations.md)"
+        )
     occupied = occupied_by(settings)
     if occupied and not force:
-        raise BackupError(f"data home {settings.home} is not empty ({', '.join(occupied)}): restore into an empty home, "
-                          "or add --force to replace what is there")
+        raise BackupError(
+            f"data home {settings.home} is not empty ({', '.join(occupied)}): restore into an empty home, "
+            "or add --force to replace what is there"
+        )
     settings.home.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=".restore-", dir=settings.home))
     try:
@@ -117,8 +121,10 @@ def _check_manifest(archive: Path, manifest: Any, seen: dict[str, tuple[str, int
             raise BackupError(f"{archive}: member {name} is in the archive but not in the manifest")
         digest, size = seen[name]
         if (digest, size) != (members[name].get("sha256"), members[name].get("size")):
-            raise BackupError(f"{archive}: member {name} has sha256 {digest} ({size} bytes), the manifest says "
-                              f"{members[name].get('sha256')} ({members[name].get('size')} bytes): altered or damaged")
+            raise BackupError(
+                f"{archive}: member {name} has sha256 {digest} ({size} bytes), the manifest says "
+                f"{members[name].get('sha256')} ({members[name].get('size')} bytes): altered or damaged"
+            )
 
 
 def _walk(archive: Path, take: Callable[[str, IO[bytes], int], None]) -> None:
@@ -160,6 +166,7 @@ def _hash(handle: IO[bytes], sink: IO[bytes] | None = None) -> tuple[str, int]:
 
 def _unpack(archive: Path, manifest: dict[str, Any], stage: Path) -> None:
     """Unpack into ``stage``, hashing again: the archive may have changed since it was verified."""
+
     def take(name: str, handle: IO[bytes], size: int) -> None:
         if name == MANIFEST:
             return

@@ -47,12 +47,15 @@ def sqlite_path(settings: Settings) -> Path | None:
 def pg_dump_hint(settings: Settings) -> str:
     """What to run beside this command when the registry is PostgreSQL."""
     url = make_url(settings.registry_url)
-    return (f"the registry is PostgreSQL (database {url.database!r} on {url.host}): back it up with "
-            f"`pg_dump --format=custom --file registry.pgdump` and restore it with `pg_restore --clean --dbname ...`; "
-            "run this command with --no-registry to back up the warehouse and the uploads")
+    return (
+        f"the registry is PostgreSQL (database {url.database!r} on {url.host}): back it up with "
+        f"`pg_dump --format=custom --file registry.pgdump` and restore it with `pg_restore --clean --dbname ...`; "
+        "run this command with --no-registry to back up the warehouse and the uploads"
+    )
 
 
 # ---- backup -------------------------------------------------------------------------------------------------------
+
 
 def backup(output: Path, settings: Settings, *, include_registry: bool = True) -> dict[str, Any]:
     """Write the home's registry, warehouse and uploads to ``output`` (tar; .tar.gz / .tgz compressed); returns the
@@ -65,12 +68,15 @@ def backup(output: Path, settings: Settings, *, include_registry: bool = True) -
         raise BackupError(pg_dump_hint(settings))
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(output.name + ".partial")
-    manifest: dict[str, Any] = {"format": FORMAT, "version": VERSION,
-                                "created_at": datetime.now(SHANGHAI).isoformat(timespec="seconds"), "members": {}}
+    manifest: dict[str, Any] = {
+        "format": FORMAT,
+        "version": VERSION,
+        "created_at": datetime.now(SHANGHAI).isoformat(timespec="seconds"),
+        "members": {},
+    }
     mode = "w:gz" if output.name.endswith((".gz", ".tgz")) else "w"
     try:
-        with tempfile.TemporaryDirectory(prefix="backup-", dir=settings.home / "tmp") as work, \
-                tarfile.open(partial, mode) as archive:  # type: ignore[call-overload]
+        with tempfile.TemporaryDirectory(prefix="backup-", dir=settings.home / "tmp") as work, tarfile.open(partial, mode) as archive:  # type: ignore[call-overload]
             if include_registry and registry is not None:
                 copy = Path(work) / REGISTRY
                 manifest["registry"] = {"kind": "sqlite", "tables": _sqlite_backup(registry, copy)}
@@ -103,15 +109,17 @@ def _sqlite_backup(source: Path, target: Path) -> dict[str, int]:
 
 
 def sqlite_counts(connection: sqlite3.Connection) -> dict[str, int]:
-    names = [r[0] for r in connection.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+    names = [
+        r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    ]
     return {name: int(connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]) for name in names}
 
 
 def duckdb_counts(path: Path) -> dict[str, int]:
     with duckdb.connect(str(path), read_only=True) as connection:
-        names = [r[0] for r in connection.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE NOT temporary ORDER BY table_name").fetchall()]
+        names = [
+            r[0] for r in connection.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary ORDER BY table_name").fetchall()
+        ]
         return {name: int(connection.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0]) for name in names}
 
 
@@ -194,7 +202,7 @@ class _BytesReader:
 
     def read(self, n: int = -1) -> bytes:
         end = len(self.data) if n < 0 else self.offset + n
-        chunk, self.offset = self.data[self.offset:end], min(end, len(self.data))
+        chunk, self.offset = self.data[self.offset : end], min(end, len(self.data))
         return chunk
 
 
@@ -206,9 +214,11 @@ def _fsync(path: Path) -> None:
 def summary(manifest: dict[str, Any]) -> dict[str, Any]:
     """What the CLI shows of a manifest: members, bytes, and rows per table of the registry and the warehouse."""
     members = manifest.get("members", {})
-    return {"created_at": manifest.get("created_at"), "members": len(members),
-            "bytes": sum(int(m["size"]) for m in members.values()),
-            "registry": (manifest.get("registry") or {}).get("tables"),
-            "warehouse": (manifest.get("warehouse") or {}).get("tables"),
-            "uploads": manifest.get("uploads")}
-
+    return {
+        "created_at": manifest.get("created_at"),
+        "members": len(members),
+        "bytes": sum(int(m["size"]) for m in members.values()),
+        "registry": (manifest.get("registry") or {}).get("tables"),
+        "warehouse": (manifest.get("warehouse") or {}).get("tables"),
+        "uploads": manifest.get("uploads"),
+    }

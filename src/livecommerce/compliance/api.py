@@ -32,9 +32,13 @@ Body = Annotated[bytes, Depends(_body)]
 def refused(exc: LiveCommerceError) -> JSONResponse:
     """400: {"detail", "problems": [{row, column, value, rule, file}]} — an unknown pack is a wrong body, not a 404."""
     problems = getattr(exc, "problems", None) or [Problem(str(exc))]
-    return JSONResponse({"detail": str(exc), "problems": [
-        {"row": p.row, "column": p.column, "value": p.value, "rule": p.rule, "file": p.file} for p in problems]},
-        status_code=400)
+    return JSONResponse(
+        {
+            "detail": str(exc),
+            "problems": [{"row": p.row, "column": p.column, "value": p.value, "rule": p.rule, "file": p.file} for p in problems],
+        },
+        status_code=400,
+    )
 
 
 @router.post("/scan", response_model=None)
@@ -61,4 +65,3 @@ def packs(actor: CurrentActor) -> list[dict[str, Any]]:
     """Every rule pack loaded (built-in and local): name, title, version, effective_from, source, origin, its rules
     (id, category, severity, law, description, patterns, pinyin, suggestion, exceptions, dates) and its exceptions."""
     return service.packs_table()
-

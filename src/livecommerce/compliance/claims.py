@@ -51,8 +51,7 @@ def parts(rule: Rule) -> Iterable[tuple[str, str, str]]:
     claim = rule.claim
     assert claim is not None
     objects = list(claim.objects) + [w for name in claim.lexicons for w in lexicon(name)]
-    for role, words in (("before", claim.before), ("after", claim.after), ("object", objects),
-                        ("negation", claim.negations)):
+    for role, words in (("before", claim.before), ("after", claim.after), ("object", objects), ("negation", claim.negations)):
         for word in words:
             key = normalize_term(word)
             if key and BARRIER not in key:
@@ -81,8 +80,9 @@ class Found:
 
     def add(self, role: str, start: int, end: int) -> None:
         """Note a part of ``role`` (before, after, object, negation) at [start, end)."""
-        (self.objects if role == "object" else self.negations if role == "negation" else
-         self.before if role == "before" else self.after).append((start, end))
+        (
+            self.objects if role == "object" else self.negations if role == "negation" else self.before if role == "before" else self.after
+        ).append((start, end))
 
 
 def found() -> Found:
@@ -92,8 +92,10 @@ def found() -> Found:
 
 def uncovered(parts_found: Found, covers: list[tuple[int, int]]) -> Found:
     """The parts that no exception of their rule covers."""
+
     def keep(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         return [(a, b) for a, b in spans if not any(c <= a and b <= d for c, d in covers)]
+
     return Found(keep(parts_found.before), keep(parts_found.after), keep(parts_found.objects), parts_found.negations)
 
 
@@ -135,7 +137,7 @@ def pair(rule: Rule, parts_found: Found, text: str) -> list[tuple[int, int]]:
         i = bisect_right(ends, start) - 1
         while i >= 0 and by_end[i][0] >= start:  # an object must start before the outcome
             i -= 1
-        if i >= 0 and by_end[i][1] >= start - claim.window and BARRIER not in text[by_end[i][1]:start]:
+        if i >= 0 and by_end[i][1] >= start - claim.window and BARRIER not in text[by_end[i][1] : start]:
             out.append((by_end[i][0], end))
     return out
 
@@ -148,7 +150,7 @@ def lists(least: int, gap: int, parts_found: Found, text: str) -> list[tuple[int
     for start, end in sorted(parts_found.objects, key=lambda o: (o[0], -o[1])):
         if run and start < run[-1][1]:
             continue  # inside the item before (椎间盘突出 in 腰椎间盘突出)
-        if run and (start - run[-1][1] > gap or not LIST_JOINS.issuperset(text[run[-1][1]:start])):
+        if run and (start - run[-1][1] > gap or not LIST_JOINS.issuperset(text[run[-1][1] : start])):
             out.extend(_list_span(run, least, parts_found.negations))
             run = []
         run.append((start, end))
@@ -194,8 +196,8 @@ def _quantity(text: str, start: int, end: int, window: int, units: tuple[str, ..
         return (start, own.end()) if own else None
     amount = AMOUNT.match(text, end)
     stop = amount.end() if amount else end
-    lead = text[max(0, start - window - 8):start]
-    times = [m for m in TIME.finditer(lead) if len(lead) - m.end() <= window and BARRIER not in lead[m.end():]]
+    lead = text[max(0, start - window - 8) : start]
+    times = [m for m in TIME.finditer(lead) if len(lead) - m.end() <= window and BARRIER not in lead[m.end() :]]
     if times:
         return start - len(lead) + times[-1].start(), stop
     if amount:

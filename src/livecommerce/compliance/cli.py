@@ -23,18 +23,24 @@ from rich.text import Text
 from livecommerce.core.answers import answering
 from livecommerce.core.errors import Problem, ValidationFailed
 
-app = typer.Typer(help="合规检测: prohibited words and claims in scripts, titles, transcripts and chat.",
-                  no_args_is_help=True)
+app = typer.Typer(help="合规检测: prohibited words and claims in scripts, titles, transcripts and chat.", no_args_is_help=True)
 # A pipe or a file gets lines as wide as the Chinese text needs (160 columns), a terminal its own width.
 console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 errors = Console(stderr=True)
 
-Packs = Annotated[list[str] | None, typer.Option("--pack", help="Only this rule pack (repeatable); default: every pack. "
-                                                                "`livecommerce compliance packs` lists them.")]
-ProductTypeOption = Annotated[str | None, typer.Option(
-    "--product-type", help="What the text is about: food, health_food, special_medical_food, cosmetic, special_cosmetic, "
-                           "drug, medical_device, other (default: unknown). A 保健食品 may use its 保健功能目录 wording, a "
-                           "特殊化妆品 its registered effect; drug and medical_device texts are not checked for medical claims.")]
+Packs = Annotated[
+    list[str] | None,
+    typer.Option("--pack", help="Only this rule pack (repeatable); default: every pack. `livecommerce compliance packs` lists them."),
+]
+ProductTypeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--product-type",
+        help="What the text is about: food, health_food, special_medical_food, cosmetic, special_cosmetic, "
+        "drug, medical_device, other (default: unknown). A 保健食品 may use its 保健功能目录 wording, a "
+        "特殊化妆品 its registered effect; drug and medical_device texts are not checked for medical claims.",
+    ),
+]
 ORIGINS = {"builtin": "内置", "local": "本地（LIVECOMMERCE_COMPLIANCE_PACKS_DIR）"}
 STYLES = {"high": "bold white on red", "medium": "bold black on yellow", "low": "black on cyan"}
 
@@ -86,8 +92,7 @@ class Lines:
         if any(p.column == "product_type" for p in problems):  # an unknown product type: say which are allowed
             allowed = problems[0].rule.removeprefix("product_type is ")
             return NotARecord(f"{self.name} line {self.line}: product_type {problems[0].value!r}: {allowed}", problems)
-        return NotARecord(f"{self.name} line {self.line}: a record is {{\"id\": …, \"text\": \"…\"}} with text a string",
-                          problems)
+        return NotARecord(f'{self.name} line {self.line}: a record is {{"id": …, "text": "…"}} with text a string', problems)
 
 
 class NotARecord(ValidationFailed):
@@ -96,11 +101,13 @@ class NotARecord(ValidationFailed):
 
 @app.command("scan")
 def scan_command(
-    file: Annotated[str, typer.Argument(metavar="FILE.jsonl|-", help="JSON Lines of {\"id\": …, \"text\": \"…\"} "
-                                                                     "(UTF-8); - reads standard input.")],
+    file: Annotated[
+        str, typer.Argument(metavar="FILE.jsonl|-", help='JSON Lines of {"id": …, "text": "…"} (UTF-8); - reads standard input.')
+    ],
     packs: Packs = None,
-    output: Annotated[str, typer.Option("--format", help="jsonl (one {\"id\", \"hits\"} line per record, for "
-                                                         "scripts) or table (the hits, for people).")] = "jsonl",
+    output: Annotated[
+        str, typer.Option("--format", help='jsonl (one {"id", "hits"} line per record, for scripts) or table (the hits, for people).')
+    ] = "jsonl",
     product_type: ProductTypeOption = None,
 ) -> None:
     """Scan many texts: one answer line {"id", "hits": [{rule, category, severity, law, start, end, text,
@@ -132,8 +139,7 @@ def scan_command(
             except ValidationFailed as exc:
                 raise lines.located(exc) from None
     if output == "table":
-        _print_hits(rows, title=f"合规检测：{name}",
-                    caption=f"共 {records} 条记录，{len({r for r, _ in rows})} 条有违规，共 {found} 处")
+        _print_hits(rows, title=f"合规检测：{name}", caption=f"共 {records} 条记录，{len({r for r, _ in rows})} 条有违规，共 {found} 处")
     raise typer.Exit(1 if found else 0)
 
 
@@ -166,8 +172,14 @@ def _print_hits(rows: list[tuple[str, dict[str, Any]]], title: str, caption: str
     for header in (("id",) if with_id else ()) + ("位置", "原文", "类别", "严重程度", "法律依据", "建议"):
         shown.add_column(header, overflow="fold", no_wrap=header in ("位置", "严重程度"))
     for ident, hit in rows:
-        cells = [_position(hit), hit["text"], CATEGORIES.get(hit["category"], hit["category"]),
-                 SEVERITIES.get(hit["severity"], hit["severity"]), hit["law"], hit["suggestion"]]
+        cells = [
+            _position(hit),
+            hit["text"],
+            CATEGORIES.get(hit["category"], hit["category"]),
+            SEVERITIES.get(hit["severity"], hit["severity"]),
+            hit["law"],
+            hit["suggestion"],
+        ]
         shown.add_row(*(([ident] if with_id else []) + [Text(cell) for cell in cells]))
     console.print(shown)
 
@@ -196,8 +208,9 @@ def marked(text: str, hits: list[dict[str, Any]]) -> Text:
 def check_command(
     text: Annotated[str, typer.Argument(help="The text to check: a script, a title, a line of a transcript.")],
     packs: Packs = None,
-    output: Annotated[str, typer.Option("--format", help="table (the text with 【】 around each hit, then the hits) "
-                                                         "or json ({\"hits\": [...]}).")] = "table",
+    output: Annotated[
+        str, typer.Option("--format", help='table (the text with 【】 around each hit, then the hits) or json ({"hits": [...]}).')
+    ] = "table",
     product_type: ProductTypeOption = None,
 ) -> None:
     """Check one text and show it with each hit marked 【】. Exit 0 when clean, 1 when anything was found, 2 on a
@@ -251,9 +264,16 @@ def packs_command(
         counts = Counter(rule["category"] for rule in pack["rules"])
         by_category = "\n".join(f"{CATEGORIES[c]} ({c}) {counts[c]}" for c in CATEGORIES if counts[c])
         exceptions = len(pack["exceptions"]) + sum(len(rule["exceptions"]) for rule in pack["rules"])
-        shown.add_row(pack["name"], pack["title"], pack["version"], pack["effective_from"] or "—",
-                      ORIGINS.get(pack["origin"], pack["origin"]), str(len(pack["rules"])), by_category,
-                      str(exceptions))
+        shown.add_row(
+            pack["name"],
+            pack["title"],
+            pack["version"],
+            pack["effective_from"] or "—",
+            ORIGINS.get(pack["origin"], pack["origin"]),
+            str(len(pack["rules"])),
+            by_category,
+            str(exceptions),
+        )
     console.print(shown)
 
 

@@ -19,15 +19,27 @@ from livecommerce.core.errors import NotFound, Problem, ValidationFailed
 from livecommerce.core.settings import get_settings
 
 CATEGORIES = {
-    "absolute": "绝对化用语", "state": "国家机关及国家级用语", "medical": "医疗功效宣称", "health-food": "保健食品违规宣称",
-    "guarantee": "功效安全保证", "private-trade": "诱导私下交易", "fake-data": "虚构交易与评价", "red-line": "违法和不良信息",
+    "absolute": "绝对化用语",
+    "state": "国家机关及国家级用语",
+    "medical": "医疗功效宣称",
+    "health-food": "保健食品违规宣称",
+    "guarantee": "功效安全保证",
+    "private-trade": "诱导私下交易",
+    "fake-data": "虚构交易与评价",
+    "red-line": "违法和不良信息",
     "cosmetic": "化妆品超范围宣称",
 }
 # What a scanned text is about (商品类型). A rule may apply to some of them only, an exception may excuse for some only;
 # "unknown" stands for a text scanned without a product type.
 PRODUCT_TYPES = {
-    "food": "普通食品", "health_food": "保健食品", "special_medical_food": "特殊医学用途配方食品", "cosmetic": "普通化妆品",
-    "special_cosmetic": "特殊化妆品", "drug": "药品", "medical_device": "医疗器械", "other": "其他商品",
+    "food": "普通食品",
+    "health_food": "保健食品",
+    "special_medical_food": "特殊医学用途配方食品",
+    "cosmetic": "普通化妆品",
+    "special_cosmetic": "特殊化妆品",
+    "drug": "药品",
+    "medical_device": "医疗器械",
+    "other": "其他商品",
 }
 UNKNOWN = "unknown"
 SEVERITIES = {"high": "严重", "medium": "较重", "low": "提示"}
@@ -81,8 +93,7 @@ class Rule:
     claim: Claim | None = None  # a claim made of two parts (a verb and a disease), compliance/claims.py
 
     def active(self, day: date) -> bool:
-        return (self.effective_from is None or self.effective_from <= day) and (
-            self.effective_to is None or day <= self.effective_to)
+        return (self.effective_from is None or self.effective_from <= day) and (self.effective_to is None or day <= self.effective_to)
 
     def applies(self, product_type: str | None) -> bool:
         """Whether the rule applies to a text about ``product_type`` (None: unknown)."""
@@ -144,14 +155,19 @@ def _exceptions(raw: Any, where: str, problems: list[Problem], file: str) -> tup
     out = []
     for i, item in enumerate(raw or []):
         if not isinstance(item, dict) or not item.get("pattern") or not item.get("source"):
-            problems.append(Problem("an exception is {pattern, source[, categories]}", column=f"{where}[{i}]",
-                                    value=str(item), file=file))
+            problems.append(Problem("an exception is {pattern, source[, categories]}", column=f"{where}[{i}]", value=str(item), file=file))
             continue
         types = tuple(item.get("product_types") or ())
         for value in types:
             if value not in PRODUCT_TYPES and value != UNKNOWN:
-                problems.append(Problem(f"product_types: one of {', '.join(PRODUCT_TYPES)}, {UNKNOWN}",
-                                        column=f"{where}[{i}].product_types", value=str(value), file=file))
+                problems.append(
+                    Problem(
+                        f"product_types: one of {', '.join(PRODUCT_TYPES)}, {UNKNOWN}",
+                        column=f"{where}[{i}].product_types",
+                        value=str(value),
+                        file=file,
+                    )
+                )
         out.append(Exception_(str(item["pattern"]), str(item["source"]), tuple(item.get("categories") or ()), types))
     return tuple(out)
 
@@ -160,8 +176,9 @@ def _types(raw: Any, where: str, problems: list[Problem], file: str) -> tuple[st
     values = tuple(str(v) for v in raw or ())
     for value in values:
         if value not in PRODUCT_TYPES and value != UNKNOWN:
-            problems.append(Problem(f"a product type is one of {', '.join(PRODUCT_TYPES)}, {UNKNOWN}", column=where,
-                                    value=value, file=file))
+            problems.append(
+                Problem(f"a product type is one of {', '.join(PRODUCT_TYPES)}, {UNKNOWN}", column=where, value=value, file=file)
+            )
     return values
 
 
@@ -169,22 +186,26 @@ def _claim(raw: Any, where: str, problems: list[Problem], file: str) -> Claim | 
     if raw is None:
         return None
     if not isinstance(raw, dict):
-        problems.append(Problem("claim is {before, after, objects, lexicons, window, quantity, negations, listed, units, sources}",
-                                column=where,
-                                value=str(raw)[:80], file=file))
+        problems.append(
+            Problem(
+                "claim is {before, after, objects, lexicons, window, quantity, negations, listed, units, sources}",
+                column=where,
+                value=str(raw)[:80],
+                file=file,
+            )
+        )
         return None
-    words = {key: tuple(str(w) for w in raw.get(key) or ())
-             for key in ("before", "after", "objects", "lexicons", "negations", "sources")}
+    words = {key: tuple(str(w) for w in raw.get(key) or ()) for key in ("before", "after", "objects", "lexicons", "negations", "sources")}
     window = raw.get("window", 6)
     if not isinstance(window, int) or not 0 <= window <= 20:
-        problems.append(Problem("claim.window is a whole number from 0 to 20", column=f"{where}.window", value=str(window),
-                                file=file))
+        problems.append(Problem("claim.window is a whole number from 0 to 20", column=f"{where}.window", value=str(window), file=file))
         window = 6
     quantity = bool(raw.get("quantity", False))
     listed = raw.get("listed", 0)
     if not isinstance(listed, int) or listed == 1 or not 0 <= listed <= 10:
-        problems.append(Problem("claim.listed is 0 (off) or a whole number from 2 to 10", column=f"{where}.listed",
-                                value=str(listed), file=file))
+        problems.append(
+            Problem("claim.listed is 0 (off) or a whole number from 2 to 10", column=f"{where}.listed", value=str(listed), file=file)
+        )
         listed = 0
     if not words["before"] and not words["after"] and not listed:
         problems.append(Problem("a claim has words before or after its object (or listed: N)", column=where, file=file))
@@ -192,10 +213,19 @@ def _claim(raw: Any, where: str, problems: list[Problem], file: str) -> Claim | 
         problems.append(Problem("a claim has objects, lexicons or quantity: true", column=where, file=file))
     units = tuple(str(u) for u in raw.get("units") or ())
     if units and not quantity:
-        problems.append(Problem("claim.units goes with quantity: true", column=f"{where}.units", value=str(list(units)),
-                                file=file))
-    return Claim(words["before"], words["after"], words["objects"], words["lexicons"], window, quantity, words["negations"],
-                 listed, units, words["sources"])
+        problems.append(Problem("claim.units goes with quantity: true", column=f"{where}.units", value=str(list(units)), file=file))
+    return Claim(
+        words["before"],
+        words["after"],
+        words["objects"],
+        words["lexicons"],
+        window,
+        quantity,
+        words["negations"],
+        listed,
+        units,
+        words["sources"],
+    )
 
 
 def parse_pack(text: str, file: str, origin: str = "builtin") -> Pack:
@@ -206,8 +236,9 @@ def parse_pack(text: str, file: str, origin: str = "builtin") -> Pack:
     except yaml.YAMLError as exc:
         raise ValidationFailed(f"{file}: not YAML: {exc}", [Problem(f"not YAML: {exc}", file=file)]) from exc
     if not isinstance(data, dict) or not data.get("pack") or not isinstance(data.get("rules"), list):
-        raise ValidationFailed(f"{file}: a pack has `pack` (its name) and `rules` (a list)",
-                               [Problem("a pack has `pack` and `rules`", file=file)])
+        raise ValidationFailed(
+            f"{file}: a pack has `pack` (its name) and `rules` (a list)", [Problem("a pack has `pack` and `rules`", file=file)]
+        )
     name = str(data["pack"])
     rules = []
     for i, raw in enumerate(data["rules"]):
@@ -219,11 +250,15 @@ def parse_pack(text: str, file: str, origin: str = "builtin") -> Pack:
         if not RULE_ID.match(rid):
             problems.append(Problem("id: letters, digits and dashes", column=f"{where}.id", value=rid, file=file))
         if raw.get("category") not in CATEGORIES:
-            problems.append(Problem(f"category is one of {', '.join(CATEGORIES)}", column=f"{where}.category",
-                                    value=str(raw.get("category")), file=file))
+            problems.append(
+                Problem(
+                    f"category is one of {', '.join(CATEGORIES)}", column=f"{where}.category", value=str(raw.get("category")), file=file
+                )
+            )
         if raw.get("severity") not in SEVERITIES:
-            problems.append(Problem("severity is high, medium or low", column=f"{where}.severity",
-                                    value=str(raw.get("severity")), file=file))
+            problems.append(
+                Problem("severity is high, medium or low", column=f"{where}.severity", value=str(raw.get("severity")), file=file)
+            )
         law = raw.get("law") or {}
         if not isinstance(law, dict) or not law.get("name") or not law.get("article"):
             problems.append(Problem("law has name and article", column=f"{where}.law", value=str(law), file=file))
@@ -232,20 +267,36 @@ def parse_pack(text: str, file: str, origin: str = "builtin") -> Pack:
         claim = _claim(raw.get("claim"), f"{where}.claim", problems, file)
         if not patterns and claim is None:
             problems.append(Problem("a rule has at least one pattern (or a claim)", column=f"{where}.patterns", file=file))
-        rules.append(Rule(
-            id=rid, pack=name, category=str(raw.get("category")), severity=str(raw.get("severity")),
-            law=Law(str(law["name"]), str(law["article"]), str(law.get("item") or "")),
-            description=str(raw.get("description") or ""), patterns=tuple(patterns),
-            suggestion=str(raw.get("suggestion") or ""), pinyin=bool(raw.get("pinyin", False)),
-            exceptions=_exceptions(raw.get("exceptions"), f"{where}.exceptions", problems, file),
-            effective_from=_day(raw.get("effective_from"), f"{where}.effective_from", problems, file),
-            effective_to=_day(raw.get("effective_to"), f"{where}.effective_to", problems, file),
-            product_types=_types(raw.get("product_types"), f"{where}.product_types", problems, file),
-            not_for=_types(raw.get("not_for"), f"{where}.not_for", problems, file), claim=claim))
-    pack = Pack(name=name, title=str(data.get("title") or name), version=str(data.get("version") or ""),
-                effective_from=_day(data.get("effective_from"), "effective_from", problems, file),
-                source=str(data.get("source") or ""), rules=tuple(rules),
-                exceptions=_exceptions(data.get("exceptions"), "exceptions", problems, file), origin=origin, file=file)
+        rules.append(
+            Rule(
+                id=rid,
+                pack=name,
+                category=str(raw.get("category")),
+                severity=str(raw.get("severity")),
+                law=Law(str(law["name"]), str(law["article"]), str(law.get("item") or "")),
+                description=str(raw.get("description") or ""),
+                patterns=tuple(patterns),
+                suggestion=str(raw.get("suggestion") or ""),
+                pinyin=bool(raw.get("pinyin", False)),
+                exceptions=_exceptions(raw.get("exceptions"), f"{where}.exceptions", problems, file),
+                effective_from=_day(raw.get("effective_from"), f"{where}.effective_from", problems, file),
+                effective_to=_day(raw.get("effective_to"), f"{where}.effective_to", problems, file),
+                product_types=_types(raw.get("product_types"), f"{where}.product_types", problems, file),
+                not_for=_types(raw.get("not_for"), f"{where}.not_for", problems, file),
+                claim=claim,
+            )
+        )
+    pack = Pack(
+        name=name,
+        title=str(data.get("title") or name),
+        version=str(data.get("version") or ""),
+        effective_from=_day(data.get("effective_from"), "effective_from", problems, file),
+        source=str(data.get("source") or ""),
+        rules=tuple(rules),
+        exceptions=_exceptions(data.get("exceptions"), "exceptions", problems, file),
+        origin=origin,
+        file=file,
+    )
     if problems:
         raise ValidationFailed(f"{file}: {len(problems)} problem(s) in the rule pack", problems)
     return pack

@@ -94,8 +94,7 @@ def relevant(matches: list[tuple[int, int, int]], k: Kinds, text: str | None = N
     keep = pattern.copy()
     if verb.any() and obj.any():
         object_starts, object_ends = np.sort(start[obj]), np.sort(end[obj])
-        near_object = _near(object_starts, end[verb], end[verb] + k.reach) | _near(object_ends, start[verb] - k.reach,
-                                                                                    start[verb])
+        near_object = _near(object_starts, end[verb], end[verb] + k.reach) | _near(object_ends, start[verb] - k.reach, start[verb])
         kept_verb = np.flatnonzero(verb)[near_object]
         keep[kept_verb] = True
         verb_starts, verb_ends = np.sort(start[kept_verb]), np.sort(end[kept_verb])

@@ -49,8 +49,16 @@ class Hit:
     term: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"rule": self.rule, "category": self.category, "severity": self.severity, "law": self.law,
-                "start": self.start, "end": self.end, "text": self.text, "suggestion": self.suggestion}
+        return {
+            "rule": self.rule,
+            "category": self.category,
+            "severity": self.severity,
+            "law": self.law,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "suggestion": self.suggestion,
+        }
 
 
 def _latin(ch: str) -> bool:
@@ -77,7 +85,7 @@ def pinyin_variants(term: str) -> set[str]:
     else:
         out.add("".join(syllables))
         for spot in spots:
-            out.add(term[:spot] + syllables[spot] + term[spot + 1:])
+            out.add(term[:spot] + syllables[spot] + term[spot + 1 :])
     return out
 
 
@@ -110,11 +118,24 @@ class Scanner:
             if key and BARRIER not in key:
                 reach_keys: tuple[tuple[str, str], ...] = ()
                 if exception is not None:
-                    reach_keys = ((("rule", rule.id),) if rule is not None else
-                                  tuple(("category", c) for c in exception.categories) or (("all", ""),))
+                    reach_keys = (
+                        (("rule", rule.id),) if rule is not None else tuple(("category", c) for c in exception.categories) or (("all", ""),)
+                    )
                 latin_start, latin_end, numeral_end = _latin(key[0]), _latin(key[-1]), key[-1] in NUMERALS
-                entries.setdefault(key, []).append(_Entry(rule, exception, term, len(key), latin_start, latin_end, numeral_end,
-                                                          role, reach_keys, latin_start or latin_end or numeral_end))
+                entries.setdefault(key, []).append(
+                    _Entry(
+                        rule,
+                        exception,
+                        term,
+                        len(key),
+                        latin_start,
+                        latin_end,
+                        numeral_end,
+                        role,
+                        reach_keys,
+                        latin_start or latin_end or numeral_end,
+                    )
+                )
 
         for rule in self.rules:
             for pattern in rule.patterns:
@@ -142,8 +163,9 @@ class Scanner:
         self.matcher = ahocorasick_rs.AhoCorasick(keys) if keys else None
         self.claim_entries = {r.id: _Entry(r, None, r.id, 0, False, False) for r in self.rules if r.claim is not None}
         # a claim rule's sources as the scanner reads them (数据来源 …), looked for in a hit's line (_sourced)
-        self.sources = {r.id: tuple(normalize_term(w) for w in r.claim.sources) for r in self.rules
-                        if r.claim is not None and r.claim.sources}
+        self.sources = {
+            r.id: tuple(normalize_term(w) for w in r.claim.sources) for r in self.rules if r.claim is not None and r.claim.sources
+        }
         # the stream waits this long before a hit is final: the longest key, or the longest claim with its window
         self.longest = max([len(k) for k in keys] + [claims.reach(r) for r in self.rules if r.claim is not None] + [1])
 
@@ -176,8 +198,20 @@ class Scanner:
                 while hit.start > ends[i]:
                     i += 1
                 offset = ends[i] - len(texts[i])
-                out[i].append(Hit(hit.rule, hit.category, hit.severity, hit.law, hit.start - offset, hit.end - offset,
-                                  hit.text, hit.suggestion, hit.pack, hit.term))
+                out[i].append(
+                    Hit(
+                        hit.rule,
+                        hit.category,
+                        hit.severity,
+                        hit.law,
+                        hit.start - offset,
+                        hit.end - offset,
+                        hit.text,
+                        hit.suggestion,
+                        hit.pack,
+                        hit.term,
+                    )
+                )
         return out
 
     def _pieces(self, text: str, product_type: str | None) -> Iterator[tuple[int, list[Hit]]]:
@@ -201,8 +235,14 @@ class Scanner:
         """For each key, its entries whose rule and exception apply to ``product_type`` (built once per type)."""
         cached = self._plans.get(product_type)
         if cached is None:
-            cached = [tuple(e for e in entries if (e.rule is None or e.rule.applies(product_type)) and
-                            (e.exception is None or e.exception.applies(product_type))) for entries in self.entries]
+            cached = [
+                tuple(
+                    e
+                    for e in entries
+                    if (e.rule is None or e.rule.applies(product_type)) and (e.exception is None or e.exception.applies(product_type))
+                )
+                for entries in self.entries
+            ]
             self._plans[product_type] = cached
         return cached
 
@@ -210,8 +250,9 @@ class Scanner:
         rule = entry.rule
         assert rule is not None
         a, b = norm.span(start, end)
-        return Hit(rule.id, rule.category, rule.severity, str(rule.law), a + offset, b + offset, text[a:b], rule.suggestion,
-                   rule.pack, entry.term)
+        return Hit(
+            rule.id, rule.category, rule.severity, str(rule.law), a + offset, b + offset, text[a:b], rule.suggestion, rule.pack, entry.term
+        )
 
     def _sourced(self, norm: Normalized, rule: Rule, start: int, end: int) -> bool:
         """Whether one of the rule's sources (数据来源, 检测报告) stands in the line of the original text that holds the
@@ -274,7 +315,7 @@ def _line(source: str, start: int, end: int) -> str:
     """The line of ``source`` that holds [start, end): from the hard line break before it to the one after it."""
     first = max(source.rfind(c, 0, start) for c in HARD_BREAKS) + 1
     after = [i for i in (source.find(c, end) for c in HARD_BREAKS) if i >= 0]
-    return source[first:min(after, default=len(source))]
+    return source[first : min(after, default=len(source))]
 
 
 def _not_excused(hits: list[tuple[_Entry, int, int]], covers: list[tuple[_Entry, int, int]]) -> list[tuple[_Entry, int, int]]:
@@ -298,8 +339,7 @@ def _not_excused(hits: list[tuple[_Entry, int, int]], covers: list[tuple[_Entry,
         rule = hit[0].rule
         assert rule is not None
         end = hit[2]
-        if (reach.get(("rule", rule.id), 0) < end and reach.get(("category", rule.category), 0) < end
-                and reach.get(("all", ""), 0) < end):
+        if reach.get(("rule", rule.id), 0) < end and reach.get(("category", rule.category), 0) < end and reach.get(("all", ""), 0) < end:
             kept.append(hit)
     return kept
 

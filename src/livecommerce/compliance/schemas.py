@@ -15,8 +15,7 @@ MAX_TOTAL = 10_000_000  # characters of all the records of one request together
 
 Text = Annotated[StrictStr, Field(max_length=MAX_TEXT)]
 # what the text is about (packs.PRODUCT_TYPES); none for unknown
-ProductType = Literal["food", "health_food", "special_medical_food", "cosmetic", "special_cosmetic", "drug", "medical_device",
-                      "other"]
+ProductType = Literal["food", "health_food", "special_medical_food", "cosmetic", "special_cosmetic", "drug", "medical_device", "other"]
 PackName = Annotated[StrictStr, Field(min_length=1, max_length=100)]
 
 
@@ -69,8 +68,12 @@ def scan_request(body: Any) -> ScanRequest:
     try:
         return ScanRequest.model_validate(body)
     except ValidationError as exc:
-        problems = [Problem(rule=error["msg"].removeprefix("Value error, "), column=".".join(map(str, error["loc"])) or None,
-                            value=None if error.get("input") is None else str(error.get("input"))[:80])
-                    for error in exc.errors()]
-        raise ValidationFailed("; ".join(f"{p.column}: {p.rule}" if p.column else p.rule for p in problems),
-                               problems) from None
+        problems = [
+            Problem(
+                rule=error["msg"].removeprefix("Value error, "),
+                column=".".join(map(str, error["loc"])) or None,
+                value=None if error.get("input") is None else str(error.get("input"))[:80],
+            )
+            for error in exc.errors()
+        ]
+        raise ValidationFailed("; ".join(f"{p.column}: {p.rule}" if p.column else p.rule for p in problems), problems) from None

@@ -28,14 +28,14 @@ def valid_product_type(value: Any, where: str = "product_type", row: int | None 
     if not isinstance(value, str) or value not in PRODUCT_TYPES:
         allowed = ", ".join(PRODUCT_TYPES)
         prefix = f"{source} line {row}: " if source and row else ""
-        raise ValidationFailed(f"{prefix}{where} {value!r}: one of {allowed} (or none for unknown)",
-                               [Problem(f"product_type is one of {allowed}", column=where, row=row, file=source,
-                                        value=str(value)[:80])])
+        raise ValidationFailed(
+            f"{prefix}{where} {value!r}: one of {allowed} (or none for unknown)",
+            [Problem(f"product_type is one of {allowed}", column=where, row=row, file=source, value=str(value)[:80])],
+        )
     return value
 
 
-def scan(text: str, product_type: str | None = None, packs: list[str] | None = None,
-         day: date | None = None) -> list[Hit]:
+def scan(text: str, product_type: str | None = None, packs: list[str] | None = None, day: date | None = None) -> list[Hit]:
     """The hits of one text about a product of ``product_type`` (food, health_food, cosmetic …; None when unknown):
     what other code calls (a product library scans its titles with the product's type)."""
     if len(text) > MAX_TEXT:
@@ -50,16 +50,18 @@ def check(text: str, packs: list[str] | None = None, day: date | None = None, pr
 
 def _record(raw: Any, line: int, source: str) -> tuple[Any, str, str | None]:
     if not isinstance(raw, dict) or "text" not in raw or not isinstance(raw["text"], str):
-        raise ValidationFailed(f"{source} line {line}: a record is {{\"id\": …, \"text\": \"…\"}}",
-                               [Problem("a record is {\"id\", \"text\"} with text a string", column="text", row=line,
-                                        file=source, value=str(raw)[:80])])
+        raise ValidationFailed(
+            f'{source} line {line}: a record is {{"id": …, "text": "…"}}',
+            [Problem('a record is {"id", "text"} with text a string', column="text", row=line, file=source, value=str(raw)[:80])],
+        )
     ident = raw.get("id", line)
     kind = valid_product_type(raw.get("product_type"), "product_type", line, source)
     return (ident if isinstance(ident, (str, int)) else str(ident)), raw["text"], kind
 
 
-def scan_records(records: Iterable[Any], packs: list[str] | None = None, source: str = "-",
-                 day: date | None = None) -> Iterator[dict[str, Any]]:
+def scan_records(
+    records: Iterable[Any], packs: list[str] | None = None, source: str = "-", day: date | None = None
+) -> Iterator[dict[str, Any]]:
     """{"id", "hits": [...]} for each record {"id", "text", "product_type"?}, in order, scanned in batches."""
     engine = scanner(packs, day)
     batch: list[tuple[Any, str, str | None]] = []
@@ -85,14 +87,29 @@ def packs_table() -> list[dict[str, Any]]:
 
 def _pack_json(pack: Pack) -> dict[str, Any]:
     return {
-        "name": pack.name, "title": pack.title, "version": pack.version,
-        "effective_from": pack.effective_from.isoformat() if pack.effective_from else None, "source": pack.source,
-        "origin": pack.origin, "rules": [
-            {"id": r.id, "category": r.category, "category_name": CATEGORIES[r.category], "severity": r.severity,
-             "severity_name": SEVERITIES[r.severity], "law": str(r.law), "description": r.description,
-             "patterns": list(r.patterns), "pinyin": r.pinyin, "suggestion": r.suggestion,
-             "exceptions": [{"pattern": e.pattern, "source": e.source} for e in r.exceptions],
-             "effective_from": r.effective_from.isoformat() if r.effective_from else None,
-             "effective_to": r.effective_to.isoformat() if r.effective_to else None} for r in pack.rules],
+        "name": pack.name,
+        "title": pack.title,
+        "version": pack.version,
+        "effective_from": pack.effective_from.isoformat() if pack.effective_from else None,
+        "source": pack.source,
+        "origin": pack.origin,
+        "rules": [
+            {
+                "id": r.id,
+                "category": r.category,
+                "category_name": CATEGORIES[r.category],
+                "severity": r.severity,
+                "severity_name": SEVERITIES[r.severity],
+                "law": str(r.law),
+                "description": r.description,
+                "patterns": list(r.patterns),
+                "pinyin": r.pinyin,
+                "suggestion": r.suggestion,
+                "exceptions": [{"pattern": e.pattern, "source": e.source} for e in r.exceptions],
+                "effective_from": r.effective_from.isoformat() if r.effective_from else None,
+                "effective_to": r.effective_to.isoformat() if r.effective_to else None,
+            }
+            for r in pack.rules
+        ],
         "exceptions": [{"pattern": e.pattern, "source": e.source, "categories": list(e.categories)} for e in pack.exceptions],
     }

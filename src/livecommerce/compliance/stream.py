@@ -48,8 +48,7 @@ class Stream:
                 continue
             self.reported.add(key)
             self.spans.append((hit.category, key[1], key[2]))
-            out.append(Hit(hit.rule, hit.category, hit.severity, hit.law, key[1], key[2], hit.text, hit.suggestion,
-                           hit.pack, hit.term))
+            out.append(Hit(hit.rule, hit.category, hit.severity, hit.law, key[1], key[2], hit.text, hit.suggestion, hit.pack, hit.term))
         if not final and cut > 0:
             # keep the last ``margin`` normalised characters and, as context, the longest key's length before them:
             # an exception that began there may still excuse a later hit, and the character before a hit decides a

@@ -65,24 +65,28 @@ class Settings(BaseSettings):
     timezone: str = Field("Asia/Shanghai", description="Time zone of naive timestamps and of every period (DESIGN.md: Time).")
     session_idle_minutes: int = Field(30, ge=1, le=24 * 60, description="A web session ends after this many idle minutes.")
     login_max_failures: int = Field(
-        5, ge=1, le=100,
+        5,
+        ge=1,
+        le=100,
         description="Failed logins of one account from one client address that lock the account for that address (docs/security.md).",
     )
     login_lockout_minutes: int = Field(
-        15, ge=1, le=24 * 60,
+        15,
+        ge=1,
+        le=24 * 60,
         description="How long a lock (account from an address, or a throttled address) lasts, and the window failures are counted in.",
     )
     session_max_hours: int = Field(
         12, ge=1, le=24 * 30, description="A web session ends this many hours after login, however busy (absolute lifetime)."
     )
     login_address_max_failures: int = Field(
-        20, ge=1, le=10_000,
+        20,
+        ge=1,
+        le=10_000,
         description="Failed logins from one client address within login_lockout_minutes after which that address is refused "
         "(for every account) until the window passes; the per-account lock cannot then be held forever from one address.",
     )
-    token_default_days: int = Field(
-        90, ge=1, le=365, description="Days an API token lives when --expires-days is not given (at most 365)."
-    )
+    token_default_days: int = Field(90, ge=1, le=365, description="Days an API token lives when --expires-days is not given (at most 365).")
     max_upload_mb: int = Field(
         512, ge=1, le=100_000, description="Largest request body (upload) accepted, in MiB; a bigger one is refused with 413."
     )

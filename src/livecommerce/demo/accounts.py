@@ -33,8 +33,9 @@ def seed_accounts(session: Session) -> list[str]:
     for username, role, region, display_name in ACCOUNTS:
         if _exists(session, username):
             continue
-        user = service.create_user(session, DEMO, username, role, service.generate_password(), scope_region=region,
-                                   display_name=display_name)
+        user = service.create_user(
+            session, DEMO, username, role, service.generate_password(), scope_region=region, display_name=display_name
+        )
         created.append(username)
         if username == FEED_TOKEN[0]:
             sessions.issue_token(session, DEMO, user.id, FEED_TOKEN[1])

@@ -19,8 +19,14 @@ NON_LOCAL_CATEGORIES = ("food_general", "apparel", "household", "beauty", "elect
 RELATED = {"imported_food": ("specialty_food", "food_general", "liquor")}  # a 黑河 trader's shelf beside Russian goods
 REFUND_PERMILLE = {"apparel": 120, "beauty": 60, "electronics": 50, "aquatic": 50, "fruit_veg": 60, "services": 40}
 PRODUCT_ID = {  # (prefix, digits of the index, random digits after it)
-    "douyin": ("3", 9, 9), "kuaishou": ("2", 9, 2), "taobao": ("7", 8, 3), "tmall": ("6", 8, 3), "jd": ("100", 8, 1),
-    "pdd": ("4", 8, 2), "wechat_channels": ("10000", 8, 2), "other": ("OZ", 9, 0),
+    "douyin": ("3", 9, 9),
+    "kuaishou": ("2", 9, 2),
+    "taobao": ("7", 8, 3),
+    "tmall": ("6", 8, 3),
+    "jd": ("100", 8, 1),
+    "pdd": ("4", 8, 2),
+    "wechat_channels": ("10000", 8, 2),
+    "other": ("OZ", 9, 0),
 }
 
 
@@ -148,12 +154,24 @@ def build_listings(rng: random.Random, shops: list[Shop]) -> list[Listing]:
             spec = rng.choice(product.specs)
             index = len(listings)
             origin = ship_from(rng, product, shop)
-            listings.append(Listing(
-                index, shop.index, product_id(rng, shop.platform, index), title(rng, product, spec.label, shop, origin),
-                product.key, product.category, product.local, product.physical,
-                shelf_price(rng, product, spec.price_pct), spec.grams, product.profile,
-                "export" if shop.export else product.cross_border, origin,
-                REFUND_PERMILLE.get(product.category, 30), popularity(shop, product, position, cheapest),
-            ))
+            listings.append(
+                Listing(
+                    index,
+                    shop.index,
+                    product_id(rng, shop.platform, index),
+                    title(rng, product, spec.label, shop, origin),
+                    product.key,
+                    product.category,
+                    product.local,
+                    product.physical,
+                    shelf_price(rng, product, spec.price_pct),
+                    spec.grams,
+                    product.profile,
+                    "export" if shop.export else product.cross_border,
+                    origin,
+                    REFUND_PERMILLE.get(product.category, 30),
+                    popularity(shop, product, position, cheapest),
+                )
+            )
             shop.listings.append(index)
     return listings

@@ -118,8 +118,10 @@ def _policy_run(directory: Path) -> None:
 
     with session_scope() as session:
         run = run_demo_policy(session, directory)
-    console.print(f"政策兑现演示批次 #{run.id}: {run.year} 年度, {run.entities:,} 个主体, 应享 {run.entitled} 元, "
-                  f"预算内拟拨付 {run.paid} 元, 需复核 {run.flagged} 个")
+    console.print(
+        f"政策兑现演示批次 #{run.id}: {run.year} 年度, {run.entities:,} 个主体, 应享 {run.entitled} 元, "
+        f"预算内拟拨付 {run.paid} 元, 需复核 {run.flagged} 个"
+    )
 
 
 def _monitor_evening() -> None:
@@ -129,8 +131,10 @@ def _monitor_evening() -> None:
     started = time.perf_counter()
     with console.status("直播监测演示: 回放 2025-11-11 20:00 起 15 分钟、60 个直播间"):
         done = record_evening(sessions=60, seconds=900)
-    console.print(f"直播监测演示: {done.events:,} 条事件, {done.sessions} 个场次, {done.fired} 次预警触发, "
-                  f"{done.hits} 处违规用语, 用时 {time.perf_counter() - started:.1f} 秒")
+    console.print(
+        f"直播监测演示: {done.events:,} 条事件, {done.sessions} 个场次, {done.fired} 次预警触发, "
+        f"{done.hits} 处违规用语, 用时 {time.perf_counter() - started:.1f} 秒"
+    )
 
 
 def _accounts() -> None:

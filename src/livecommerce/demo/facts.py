@@ -35,7 +35,9 @@ def build_sessions(con: duckdb.DuckDBPyConnection, count: int, shop_slots: int) 
     """Table sessions (直播场次) on live shops, days after the shop opened, evening-heavy; returns order slots.
 
     Built in steps (placed → dated → sessions): DuckDB 2.0 fails on the single many-join query."""
-    run(con, f"""
+    run(
+        con,
+        f"""
     CREATE OR REPLACE TEMP TABLE sessions_placed AS
     WITH r AS (
       SELECT range AS j, u(range, 101) AS a, u(range, 102) AS b, u(range, 103) AS c, u(range, 104) AS d,
@@ -48,8 +50,11 @@ def build_sessions(con: duckdb.DuckDBPyConnection, count: int, shop_slots: int) 
     JOIN shops_t sh ON sh.shop_idx = sl.shop_idx
     JOIN day_start ds0 ON ds0.profile = '{PROFILE_OF_LIVE}' AND ds0.day = sh.opened_on
     JOIN profiles_t pf ON pf.profile = '{PROFILE_OF_LIVE}'
-    """)
-    run(con, f"""
+    """,
+    )
+    run(
+        con,
+        f"""
     CREATE OR REPLACE TEMP TABLE sessions_dated AS
     SELECT p.*, ds.day, hs.hour, dt.festival
     FROM sessions_placed p
@@ -57,8 +62,11 @@ def build_sessions(con: duckdb.DuckDBPyConnection, count: int, shop_slots: int) 
          AND ds.slot = p.first_slot + floor(p.b * (p.n_slots - p.first_slot))::BIGINT
     JOIN hour_slots hs ON hs.channel = 'live_start' AND hs.slot = floor(p.c * 1000)::BIGINT
     JOIN days_t dt ON dt.profile = '{PROFILE_OF_LIVE}' AND dt.day = ds.day
-    """)
-    run(con, f"""
+    """,
+    )
+    run(
+        con,
+        f"""
     CREATE OR REPLACE TABLE sessions AS
     SELECT j AS session_idx, shop_idx, platform, shop_id, region,
            '7' || lpad(mix10(j)::VARCHAR, 10, '0') || lpad((h(j, 109) % 100000000)::VARCHAR, 8, '0') AS session_id,
@@ -70,16 +78,20 @@ def build_sessions(con: duckdb.DuckDBPyConnection, count: int, shop_slots: int) 
                  * exp(sqrt(-2 * ln(e + 1e-12)) * cos(2 * pi() * q)))::BIGINT AS weight
     FROM sessions_dated JOIN pairs_t pr ON pr.pair_idx = first_pair + floor(g * n_pairs)::BIGINT
     ORDER BY j
-    """)
+    """,
+    )
     total = count * SESSION_SLOTS_PER_SESSION
-    run(con, f"""
+    run(
+        con,
+        f"""
     CREATE OR REPLACE TABLE session_slots AS
     WITH w AS (SELECT session_idx, weight::HUGEINT AS weight, sum(weight::HUGEINT) OVER () AS total FROM sessions),
     c AS (SELECT session_idx, ((weight * {total} + total // 2) // total)::BIGINT AS n_slots FROM w),
     s AS (SELECT session_idx, n_slots,
                  sum(n_slots) OVER (ORDER BY session_idx ROWS UNBOUNDED PRECEDING) - n_slots AS start FROM c)
     SELECT session_idx, (start + unnest(range(n_slots)))::BIGINT AS slot FROM s WHERE n_slots > 0
-    """)
+    """,
+    )
     run(con, "CREATE OR REPLACE TABLE session_totals (session_idx BIGINT, orders BIGINT, gmv_fen BIGINT)")
     return int(run(con, "SELECT count(*) FROM session_slots")[0][0])
 
@@ -97,14 +109,15 @@ ORDER_ID = """CASE platform
   ELSE 'OZ' || lpad(mix10(i)::VARCHAR, 10, '0') END"""
 
 
-def build_order_chunk(con: duckdb.DuckDBPyConnection, first: int, last: int, p_live: float, shelf_slots: int,
-                      session_slots: int) -> None:
+def build_order_chunk(con: duckdb.DuckDBPyConnection, first: int, last: int, p_live: float, shelf_slots: int, session_slots: int) -> None:
     """Temp table chunk: orders first..last-1 — live ones inside a session of their shop, the rest by shop size,
     each product's season and the channel's hour of day; quantities, coupons and refunds by hash.
 
     Built in steps (sold → listed → chunk): DuckDB 2.0 fails on the single many-join query."""
     live_cut = p_live if session_slots > 0 else 0.0
-    run(con, f"""
+    run(
+        con,
+        f"""
     CREATE OR REPLACE TEMP TABLE chunk_sold AS
     WITH r AS (
       SELECT range AS i, u(range, 1) < {live_cut} AS is_live, u(range, 2) AS u_slot FROM range({first}, {last})
@@ -115,8 +128,11 @@ def build_order_chunk(con: duckdb.DuckDBPyConnection, first: int, last: int, p_l
     LEFT JOIN session_slots sl ON sl.slot = CASE WHEN r.is_live THEN floor(r.u_slot * {session_slots})::BIGINT END
     LEFT JOIN sessions se ON se.session_idx = sl.session_idx
     LEFT JOIN shelf_slots ss ON ss.slot = CASE WHEN NOT r.is_live THEN floor(r.u_slot * {shelf_slots})::BIGINT END
-    """)
-    run(con, f"""
+    """,
+    )
+    run(
+        con,
+        f"""
     CREATE OR REPLACE TEMP TABLE chunk_listed AS
     SELECT s.*, sh.platform, sh.shop_id, sh.uscc, sh.region, sh.opened_on,
            CASE WHEN s.is_live THEN 'live' WHEN u(s.i, 7) < sh.sv_share THEN 'short_video' ELSE 'shelf' END AS channel,
@@ -125,8 +141,11 @@ def build_order_chunk(con: duckdb.DuckDBPyConnection, first: int, last: int, p_l
     FROM chunk_sold s JOIN shops_t sh ON sh.shop_idx = s.shop_idx
     JOIN listing_slots ls ON ls.shop_idx = s.shop_idx AND ls.slot = floor(u(s.i, 3) * {LISTING_SLOTS})::BIGINT
     JOIN listings_t l ON l.listing_idx = ls.listing_idx
-    """)
-    run(con, f"""
+    """,
+    )
+    run(
+        con,
+        f"""
     CREATE OR REPLACE TEMP TABLE chunk AS
     WITH timed AS (
       SELECT c.*, CASE WHEN c.is_live THEN c.started_at + to_seconds(floor(u(c.i, 6) * c.seconds)::BIGINT)
@@ -151,16 +170,20 @@ def build_order_chunk(con: duckdb.DuckDBPyConnection, first: int, last: int, p_l
                 ELSE floor(unit_fen * quantity * (0.1 + 0.6 * u(i, 12)))::BIGINT END AS refund_fen,
            quantity, ship_from, cross_border, grams
     FROM priced ORDER BY i
-    """)
+    """,
+    )
     run(con, "DROP TABLE chunk_sold")
     run(con, "DROP TABLE chunk_listed")
-    run(con, """INSERT INTO session_totals SELECT session_idx, count(*), sum(paid_fen) FROM chunk
-                WHERE session_idx IS NOT NULL GROUP BY ALL""")
+    run(
+        con,
+        """INSERT INTO session_totals SELECT session_idx, count(*), sum(paid_fen) FROM chunk
+                WHERE session_idx IS NOT NULL GROUP BY ALL""",
+    )
 
 
 ORDER_COLUMNS = f"""platform, order_id, shop_id, uscc AS seller_uscc, region AS seller_region, product_id,
     title AS product_name, category, local AS local_product, physical, channel, session_id AS live_session_id,
-    streamer_id, paid_at, {fen('paid_fen')} AS paid_amount, {fen('refund_fen')} AS refund_amount,
+    streamer_id, paid_at, {fen("paid_fen")} AS paid_amount, {fen("refund_fen")} AS refund_amount,
     quantity::INTEGER AS quantity, ship_from AS ship_from_region, cross_border"""
 
 
@@ -198,7 +221,7 @@ def parcels_select() -> str:
     )
     SELECT carrier, {WAYBILL} AS waybill_no, ship_from AS origin_region,
            CASE WHEN cross_border = 'export' THEN NULL ELSE d.code END AS dest_region, shipped_at, order_id, platform,
-           {fen('grams * quantity + 150', 3)} AS weight_kg
+           {fen("grams * quantity + 150", 3)} AS weight_kg
     FROM c LEFT JOIN dest_slots d ON d.slot = floor(u(i, 26) * 1000)::BIGINT
     WHERE shipped_at <= {END}
     ORDER BY i"""
@@ -216,7 +239,7 @@ def sessions_select() -> str:
     )
     SELECT platform, session_id, streamer_id, shop_id, started_at, ended_at,
            greatest(1, floor(viewers * (0.03 + 0.12 * u(session_idx, 113))))::BIGINT AS peak_online,
-           viewers AS total_viewers, {fen('gmv_fen')} AS gmv, n::BIGINT AS orders, region AS seller_region
+           viewers AS total_viewers, {fen("gmv_fen")} AS gmv, n::BIGINT AS orders, region AS seller_region
     FROM s ORDER BY session_idx"""
 
 
@@ -238,7 +261,7 @@ def shop_daily_select() -> str:
     ), m AS (
       SELECT *, orders * price_fen * (85 + floor(30 * u(k, 204))::BIGINT) // 100 AS gmv_fen FROM n WHERE orders > 0
     )
-    SELECT platform, shop_id, day AS date, uscc AS seller_uscc, region AS seller_region, {fen('gmv_fen')} AS gmv,
+    SELECT platform, shop_id, day AS date, uscc AS seller_uscc, region AS seller_region, {fen("gmv_fen")} AS gmv,
            {fen(REFUNDS)} AS refunds, orders::INTEGER AS orders, {fen(LIVE_GMV)} AS live_gmv,
            CASE WHEN live_day THEN round(1 + 5 * u(k, 208), 1) ELSE 0 END::DECIMAL(4,1) AS live_hours,
            floor(4 * u(k, 209))::INTEGER AS short_videos, category, local AS local_product, physical

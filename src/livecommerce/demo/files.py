@@ -49,8 +49,7 @@ class Manifest:
         return [directory / name for name in self.feeds[feed].files] if feed in self.feeds else []
 
     def write(self, directory: Path) -> None:
-        feeds = {name: {"files": self.feeds[name].files, "rows": self.feeds[name].rows}
-                 for name in LOAD_ORDER if name in self.feeds}
+        feeds = {name: {"files": self.feeds[name].files, "rows": self.feeds[name].rows} for name in LOAD_ORDER if name in self.feeds}
         body = {"scale": self.scale, "seed": self.seed, "as_of": self.as_of, "feeds": feeds}
         (directory / MANIFEST).write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
@@ -100,10 +99,13 @@ def yes_no_sql(column: str) -> str:
 
 
 CHINESE_VALUES = {
-    "platform": lambda c: label_sql(c, PLATFORMS), "category": lambda c: label_sql(c, CATEGORIES),
-    "channel": lambda c: label_sql(c, CHANNELS), "kind": lambda c: label_sql(c, ENTITY_KINDS),
+    "platform": lambda c: label_sql(c, PLATFORMS),
+    "category": lambda c: label_sql(c, CATEGORIES),
+    "channel": lambda c: label_sql(c, CHANNELS),
+    "kind": lambda c: label_sql(c, ENTITY_KINDS),
     "cross_border": lambda c: f"CASE WHEN {c} = '' THEN NULL ELSE {label_sql(c, CROSS_BORDER)} END",
-    "local_product": yes_no_sql, "physical": yes_no_sql,
+    "local_product": yes_no_sql,
+    "physical": yes_no_sql,
 }
 
 

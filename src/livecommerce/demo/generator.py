@@ -60,17 +60,36 @@ def default_directory(home: Path, scale: Scale, seed: int) -> Path:
 def write_registry(province: Province, directory: Path, manifest: Manifest) -> None:
     """entities.csv, shops.csv, streamers.csv and bases.csv as a clerk would send them."""
     feeds = {
-        "entities": (("uscc", "name", "kind", "region", "above_quota", "local_producer", "founded_on"),
-                     ((e.uscc, e.name, label(e.kind, ENTITY_KINDS), e.region, yes_no(e.above_quota),
-                       yes_no(e.local_producer), e.founded_on.isoformat()) for e in province.entities)),
-        "shops": (("platform", "shop_id", "shop_name", "uscc", "region", "opened_on"),
-                  ((label(s.platform, PLATFORMS), s.shop_id, s.name, s.uscc, s.region, s.opened_on.isoformat())
-                   for s in province.shops)),
-        "streamers": (("platform", "streamer_id", "nickname", "uscc", "region", "real_name", "phone", "followers"),
-                      ((label(s.platform, PLATFORMS), s.streamer_id, s.nickname, s.uscc, s.region, s.real_name, s.phone,
-                        s.followers) for s in province.streamers)),
-        "bases": (("base_id", "name", "operator_uscc", "region", "level", "address"),
-                  ((b.base_id, b.name, b.operator_uscc, b.region, b.level, b.address) for b in province.bases)),
+        "entities": (
+            ("uscc", "name", "kind", "region", "above_quota", "local_producer", "founded_on"),
+            (
+                (
+                    e.uscc,
+                    e.name,
+                    label(e.kind, ENTITY_KINDS),
+                    e.region,
+                    yes_no(e.above_quota),
+                    yes_no(e.local_producer),
+                    e.founded_on.isoformat(),
+                )
+                for e in province.entities
+            ),
+        ),
+        "shops": (
+            ("platform", "shop_id", "shop_name", "uscc", "region", "opened_on"),
+            ((label(s.platform, PLATFORMS), s.shop_id, s.name, s.uscc, s.region, s.opened_on.isoformat()) for s in province.shops),
+        ),
+        "streamers": (
+            ("platform", "streamer_id", "nickname", "uscc", "region", "real_name", "phone", "followers"),
+            (
+                (label(s.platform, PLATFORMS), s.streamer_id, s.nickname, s.uscc, s.region, s.real_name, s.phone, s.followers)
+                for s in province.streamers
+            ),
+        ),
+        "bases": (
+            ("base_id", "name", "operator_uscc", "region", "level", "address"),
+            ((b.base_id, b.name, b.operator_uscc, b.region, b.level, b.address) for b in province.bases),
+        ),
     }
     for feed, (columns, rows) in feeds.items():
         manifest.add(feed, f"{feed}.csv", write_registry_csv(directory / f"{feed}.csv", feed, columns, rows))
@@ -95,20 +114,18 @@ def _prepare(con: duckdb.DuckDBPyConnection, province: Province, scale: Scale, s
     return shape
 
 
-def _write_orders(con: duckdb.DuckDBPyConnection, scale: Scale, shape: dict[str, float], directory: Path,
-                  manifest: Manifest, progress: Progress) -> None:
+def _write_orders(
+    con: duckdb.DuckDBPyConnection, scale: Scale, shape: dict[str, float], directory: Path, manifest: Manifest, progress: Progress
+) -> None:
     columns = [column.name for column in FEEDS["orders"].columns]
     for n in range(scale.chunks):
         first, last = n * scale.chunk_rows, min(scale.orders, (n + 1) * scale.chunk_rows)
-        facts.build_order_chunk(con, first, last, shape["p_live"], int(shape["shelf_slots"]),
-                                int(shape["session_slots"]))
+        facts.build_order_chunk(con, first, last, shape["p_live"], int(shape["shelf_slots"]), int(shape["session_slots"]))
         name = f"orders-{n + 1:04d}.parquet"
         if scale.orders_csv:
-            manifest.add("orders", name, copy_parquet(con, facts.orders_select(f"platform <> '{CSV_PLATFORM}'"),
-                                                      directory / name))
+            manifest.add("orders", name, copy_parquet(con, facts.orders_select(f"platform <> '{CSV_PLATFORM}'"), directory / name))
             csv_name = f"orders-{CSV_PLATFORM}-{n + 1:04d}.csv"
-            rows = copy_chinese_csv(con, facts.orders_select(f"platform = '{CSV_PLATFORM}'"), "orders", columns,
-                                    directory / csv_name)
+            rows = copy_chinese_csv(con, facts.orders_select(f"platform = '{CSV_PLATFORM}'"), "orders", columns, directory / csv_name)
             manifest.add("orders", csv_name, rows)
         else:
             manifest.add("orders", name, copy_parquet(con, facts.orders_select(), directory / name))
@@ -140,8 +157,9 @@ def generate(scale: Scale, seed: int, directory: Path, progress: Progress | None
         try:
             shape = _prepare(con, province, scale, seed)
             _write_orders(con, scale, shape, directory, manifest, report)
-            manifest.add("live_sessions", "live_sessions.parquet",
-                         copy_parquet(con, facts.sessions_select(), directory / "live_sessions.parquet"))
+            manifest.add(
+                "live_sessions", "live_sessions.parquet", copy_parquet(con, facts.sessions_select(), directory / "live_sessions.parquet")
+            )
             columns = [column.name for column in FEEDS["shop_daily"].columns]
             rows = copy_chinese_csv(con, facts.shop_daily_select(), "shop_daily", columns, directory / "shop_daily.csv")
             manifest.add("shop_daily", "shop_daily.csv", rows)

@@ -14,8 +14,18 @@ from livecommerce.reference.regions import regions
 # Resident population of the 2020 census (万人), times a trade factor for the capital and the border ports:
 # 哈尔滨 the largest, 大兴安岭 the smallest.
 PREFECTURE_WEIGHTS = {
-    "230100": 1001.0 * 1.5, "230200": 406.8, "230300": 150.2, "230400": 89.1, "230500": 120.9, "230600": 278.2 * 1.1,
-    "230700": 87.9, "230800": 215.6, "230900": 68.9, "231000": 229.0 * 1.15, "231100": 128.6 * 1.15, "231200": 375.6,
+    "230100": 1001.0 * 1.5,
+    "230200": 406.8,
+    "230300": 150.2,
+    "230400": 89.1,
+    "230500": 120.9,
+    "230600": 278.2 * 1.1,
+    "230700": 87.9,
+    "230800": 215.6,
+    "230900": 68.9,
+    "231000": 229.0 * 1.15,
+    "231100": 128.6 * 1.15,
+    "231200": 375.6,
     "232700": 33.1,
 }
 # The busiest commercial districts of 哈尔滨 and the seat of 大兴安岭 (a statistical-only code).
@@ -23,10 +33,43 @@ BUSY_DISTRICTS = {"230102": 3.0, "230103": 3.0, "230104": 1.8, "230110": 2.2, "2
 
 # Parcels leave the province for the big consumer markets: district codes of other provinces (GB/T 2260).
 OUTSIDE_DESTINATIONS = (
-    "110105", "110108", "120104", "130102", "140105", "150102", "210102", "210202", "220102", "220104", "310104",
-    "310115", "320102", "320506", "330106", "330212", "340104", "350203", "360111", "370102", "370212", "410105",
-    "420106", "430104", "440106", "440305", "450103", "460106", "500105", "510107", "520102", "530102", "610113",
-    "620102", "630104", "640104", "650102",
+    "110105",
+    "110108",
+    "120104",
+    "130102",
+    "140105",
+    "150102",
+    "210102",
+    "210202",
+    "220102",
+    "220104",
+    "310104",
+    "310115",
+    "320102",
+    "320506",
+    "330106",
+    "330212",
+    "340104",
+    "350203",
+    "360111",
+    "370102",
+    "370212",
+    "410105",
+    "420106",
+    "430104",
+    "440106",
+    "440305",
+    "450103",
+    "460106",
+    "500105",
+    "510107",
+    "520102",
+    "530102",
+    "610113",
+    "620102",
+    "630104",
+    "640104",
+    "650102",
 )
 RURAL_DISTRICTS = {"230111", "230112", "230113", "230208", "230811", "231202", "232701"}
 HARBIN_WAREHOUSE = "230108"  # 平房区: the logistics parks where sellers keep stock
@@ -55,9 +98,7 @@ def counties() -> tuple[County, ...]:
     result: list[County] = []
     for city in table.cities():
         children = table.children(city.code)
-        raw = [
-            _county_weight(c.code, c.statistical_only, sum(c.code in p.home for p in catalogue.ALL)) for c in children
-        ]
+        raw = [_county_weight(c.code, c.statistical_only, sum(c.code in p.home for p in catalogue.ALL)) for c in children]
         total = sum(raw)
         for child, weight in zip(children, raw, strict=True):
             result.append(County(child.code, city.code, PREFECTURE_WEIGHTS[city.code] * weight / total))

@@ -42,6 +42,17 @@ def load(directory: Path, progress: Progress | None = None) -> list[FeedLoad]:
         started = time.perf_counter()
         report = (lambda stage, done, total, feed=feed: progress(f"{feed}: {stage}", done, total)) if progress else None
         result = ingest(feed, paths, DEMO_ACTOR, progress=report)
-        loads.append(FeedLoad(feed, len(paths), result.batch, result.read, result.accepted, result.rejected,
-                              result.replaced, time.perf_counter() - started, list(result.problems)))
+        loads.append(
+            FeedLoad(
+                feed,
+                len(paths),
+                result.batch,
+                result.read,
+                result.accepted,
+                result.rejected,
+                result.replaced,
+                time.perf_counter() - started,
+                list(result.problems),
+            )
+        )
     return loads

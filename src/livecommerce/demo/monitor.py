@@ -44,8 +44,7 @@ class EveningRecord:
     minutes: int
 
 
-def record_evening(sessions: int = 60, seconds: int = 900, seed: int = 11,
-                   settings: Settings | None = None) -> EveningRecord:
+def record_evening(sessions: int = 60, seconds: int = 900, seed: int = 11, settings: Settings | None = None) -> EveningRecord:
     """Replay the synthetic evening (2025-11-11 20:00, monitor.synth) and store it with monitor.recording.record.
     Recording it twice changes nothing (record is idempotent)."""
     from livecommerce.monitor import recording
@@ -58,8 +57,14 @@ def record_evening(sessions: int = 60, seconds: int = 900, seed: int = 11,
     states = [*engine.sessions.values(), *engine.ended]
     with session_scope(settings) as db:
         recording.record(db, transitions=transitions, minutes=engine.minutes, hits=engine.hits, sessions=states)
-    return EveningRecord(engine.intake.accepted, len(states), len(transitions),
-                         sum(1 for t in transitions if t.state == FIRING), len(engine.hits), len(engine.minutes))
+    return EveningRecord(
+        engine.intake.accepted,
+        len(states),
+        len(transitions),
+        sum(1 for t in transitions if t.state == FIRING),
+        len(engine.hits),
+        len(engine.minutes),
+    )
 
 
 class DemoFeed:
@@ -67,8 +72,14 @@ class DemoFeed:
     starts at the wall clock and gives its sessions ids of their own (S00003-11112015: the round's month, day, hour and
     minute), so a round never continues the last one and the recorded evening's sessions are left alone."""
 
-    def __init__(self, hub: Any, sessions: int = 40, seconds: int = 900,
-                 incidents: tuple[int, int] = FEED_INCIDENTS, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        hub: Any,
+        sessions: int = 40,
+        seconds: int = 900,
+        incidents: tuple[int, int] = FEED_INCIDENTS,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.hub, self.sessions, self.seconds, self.incidents, self.clock = hub, sessions, seconds, incidents, clock
         self.rounds = 0
         self.sent = 0
@@ -103,8 +114,7 @@ class DemoFeed:
         tag = datetime.fromtimestamp(start, SHANGHAI).strftime("%m%d%H%M")
         batch: list[str] = []
         second = start
-        for line in synth.evening(sessions=self.sessions, seconds=self.seconds, seed=11 + round_no, start=start,
-                                  incidents=self.incidents):
+        for line in synth.evening(sessions=self.sessions, seconds=self.seconds, seed=11 + round_no, start=start, incidents=self.incidents):
             event = json.loads(line)
             event["session_id"] = f"{event['session_id']}-{tag}"
             at = event["ts"] // 1000

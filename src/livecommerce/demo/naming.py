@@ -14,8 +14,14 @@ from livecommerce.demo.geography import city_short, county_prefix, official_name
 
 # GB 32100 registration authority + entity type: 91 company, 92 个体工商户, 93 农民专业合作社, 11 机关, 51 社会团体.
 USCC_PREFIX = {
-    "enterprise": "91", "mcn": "91", "streamer_team": "91", "base_operator": "91", "individual_business": "92",
-    "cooperative": "93", "government": "11", "association": "51",
+    "enterprise": "91",
+    "mcn": "91",
+    "streamer_team": "91",
+    "base_operator": "91",
+    "individual_business": "92",
+    "cooperative": "93",
+    "government": "11",
+    "association": "51",
 }
 _ORG_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
@@ -42,22 +48,43 @@ INDUSTRY = {
     "other": ("商贸", "宠物用品", "汽车用品"),
 }
 GOODS = {
-    "crops": ("大米", "五谷杂粮", "粮油"), "forest": ("山珍", "木耳", "山货"), "livestock": ("红肠", "牛肉", "禽蛋"),
-    "aquatic": ("鱼鲜", "江鱼", "水产"), "specialty_food": ("特产", "蜂蜜", "美食"), "liquor": ("酒行", "白酒", "酒坊"),
-    "crafts": ("工艺品", "手工艺", "文创"), "herbal": ("参茸", "药材", "山参"), "fruit_veg": ("果蔬", "蓝莓", "鲜果"),
-    "food_general": ("食品", "零食", "副食"), "imported_food": ("俄货", "俄罗斯食品", "进口食品"),
-    "apparel": ("服饰", "女装", "皮草"), "household": ("家居", "百货", "日用"), "beauty": ("美妆", "化妆品", "护肤"),
-    "electronics": ("电器", "数码", "家电"), "services": ("旅游", "票务", "旅行"), "other": ("百货", "宠物", "车品"),
+    "crops": ("大米", "五谷杂粮", "粮油"),
+    "forest": ("山珍", "木耳", "山货"),
+    "livestock": ("红肠", "牛肉", "禽蛋"),
+    "aquatic": ("鱼鲜", "江鱼", "水产"),
+    "specialty_food": ("特产", "蜂蜜", "美食"),
+    "liquor": ("酒行", "白酒", "酒坊"),
+    "crafts": ("工艺品", "手工艺", "文创"),
+    "herbal": ("参茸", "药材", "山参"),
+    "fruit_veg": ("果蔬", "蓝莓", "鲜果"),
+    "food_general": ("食品", "零食", "副食"),
+    "imported_food": ("俄货", "俄罗斯食品", "进口食品"),
+    "apparel": ("服饰", "女装", "皮草"),
+    "household": ("家居", "百货", "日用"),
+    "beauty": ("美妆", "化妆品", "护肤"),
+    "electronics": ("电器", "数码", "家电"),
+    "services": ("旅游", "票务", "旅行"),
+    "other": ("百货", "宠物", "车品"),
 }
 COOP_WORK = {
-    "crops": ("水稻种植", "大豆种植", "杂粮种植"), "forest": ("黑木耳种植", "食用菌种植", "林下经济"),
-    "livestock": ("生猪养殖", "肉牛养殖", "大鹅养殖"), "aquatic": ("水产养殖", "渔业"),
+    "crops": ("水稻种植", "大豆种植", "杂粮种植"),
+    "forest": ("黑木耳种植", "食用菌种植", "林下经济"),
+    "livestock": ("生猪养殖", "肉牛养殖", "大鹅养殖"),
+    "aquatic": ("水产养殖", "渔业"),
     "specialty_food": ("养蜂", "农产品加工"),
-    "herbal": ("中药材种植", "人参种植"), "fruit_veg": ("蓝莓种植", "蔬菜种植", "果蔬种植"),
+    "herbal": ("中药材种植", "人参种植"),
+    "fruit_veg": ("蓝莓种植", "蔬菜种植", "果蔬种植"),
 }
 PLATFORM_ID = {  # (prefix, digits) of shop IDs on each platform
-    "douyin": ("", 8), "kuaishou": ("", 9), "taobao": ("", 9), "tmall": ("", 9), "jd": ("", 8), "pdd": ("", 9),
-    "wechat_channels": ("wx", 14), "xiaohongshu": ("5f", 16), "other": ("OZON-", 7),
+    "douyin": ("", 8),
+    "kuaishou": ("", 9),
+    "taobao": ("", 9),
+    "tmall": ("", 9),
+    "jd": ("", 8),
+    "pdd": ("", 9),
+    "wechat_channels": ("wx", 14),
+    "xiaohongshu": ("5f", 16),
+    "other": ("OZON-", 7),
 }
 
 
@@ -133,8 +160,13 @@ def shop_name(rng: random.Random, fake: Faker, platform: str, zihao: str, region
 def personal_shop_name(rng: random.Random, fake: Faker, region: str, category: str) -> str:
     """A shop run by a person without a licence of its own."""
     goods = rng.choice(GOODS[category])
-    return rng.choice((f"{fake.last_name()}姐东北{goods}", f"{county_prefix(region)}{given_name(fake)}的{goods}铺",
-                       f"{city_short(region)}{fake.last_name()}家{goods}"))
+    return rng.choice(
+        (
+            f"{fake.last_name()}姐东北{goods}",
+            f"{county_prefix(region)}{given_name(fake)}的{goods}铺",
+            f"{city_short(region)}{fake.last_name()}家{goods}",
+        )
+    )
 
 
 def given_name(fake: Faker) -> str:
@@ -148,9 +180,13 @@ def nickname(rng: random.Random, fake: Faker, region: str, category: str) -> str
     persona = rng.choice(("哥", "姐", "妹", "大叔", "小哥", "阿姨", "老妹儿"))
     place = county_prefix(region).rstrip("市县")
     styles = (
-        f"{place}{rng.choice(GOODS[category])}{persona}", f"{fake.last_name()}{persona}在{city_short(region)}",
-        f"东北{fake.last_name()}大{persona[-1]}", f"黑土地{given_name(fake)}", f"{given_name(fake)}的东北生活",
-        f"龙江好物{rng.choice(('推荐官', '严选', '小助手'))}", f"{place}{given_name(fake)}",
+        f"{place}{rng.choice(GOODS[category])}{persona}",
+        f"{fake.last_name()}{persona}在{city_short(region)}",
+        f"东北{fake.last_name()}大{persona[-1]}",
+        f"黑土地{given_name(fake)}",
+        f"{given_name(fake)}的东北生活",
+        f"龙江好物{rng.choice(('推荐官', '严选', '小助手'))}",
+        f"{place}{given_name(fake)}",
     )
     name = rng.choice(styles)
     return name + (str(rng.choice((6, 8, 66, 88, 666, 888))) if rng.random() < 0.2 else "")
@@ -165,6 +201,5 @@ def platform_id(platform: str, index: int, rng: random.Random) -> str:
     """A shop ID shaped like the platform's, unique through the index it embeds."""
     prefix, digits = PLATFORM_ID[platform]
     if prefix in ("wx", "5f"):
-        return prefix + f"{index * 40503 % (1 << 24):06x}" + "".join(rng.choice("0123456789abcdef")
-                                                                      for _ in range(digits - 6))
+        return prefix + f"{index * 40503 % (1 << 24):06x}" + "".join(rng.choice("0123456789abcdef") for _ in range(digits - 6))
     return prefix + str(rng.randint(1, 9)) + scramble(index, digits - 1)

@@ -14,16 +14,35 @@ from livecommerce.demo.registry import Entity, Shop
 from livecommerce.reference.regions import regions
 
 # Share of a shop's orders sold in live sessions, by platform (the rest is short video and shelf).
-LIVE_FRACTION = {"douyin": 0.55, "kuaishou": 0.65, "wechat_channels": 0.5, "xiaohongshu": 0.3, "taobao": 0.2,
-                 "tmall": 0.15, "jd": 0.08, "pdd": 0.05, "other": 0.0}
-AGENCY_PLATFORMS = {"douyin": 45, "kuaishou": 25, "wechat_channels": 12, "taobao": 8, "xiaohongshu": 5, "jd": 3,
-                    "pdd": 2}
-STREAMER_ID_PREFIX = {"douyin": "dy", "kuaishou": "ks", "wechat_channels": "sph", "xiaohongshu": "xhs", "taobao": "tb",
-                      "tmall": "tm", "jd": "jd", "pdd": "pdd"}
+LIVE_FRACTION = {
+    "douyin": 0.55,
+    "kuaishou": 0.65,
+    "wechat_channels": 0.5,
+    "xiaohongshu": 0.3,
+    "taobao": 0.2,
+    "tmall": 0.15,
+    "jd": 0.08,
+    "pdd": 0.05,
+    "other": 0.0,
+}
+AGENCY_PLATFORMS = {"douyin": 45, "kuaishou": 25, "wechat_channels": 12, "taobao": 8, "xiaohongshu": 5, "jd": 3, "pdd": 2}
+STREAMER_ID_PREFIX = {
+    "douyin": "dy",
+    "kuaishou": "ks",
+    "wechat_channels": "sph",
+    "xiaohongshu": "xhs",
+    "taobao": "tb",
+    "tmall": "tm",
+    "jd": "jd",
+    "pdd": "pdd",
+}
 SPECIAL_BASES = (  # real clusters the province names in its plans
-    ("231102", "黑河中俄跨境直播电商基地", "省级"), ("231081", "绥芬河中俄跨境电商直播基地", "省级"),
-    ("230184", "五常大米直播电商基地", "省级"), ("230109", "哈尔滨新区直播电商产业园", "国家级"),
-    ("231086", "东宁黑木耳直播基地", "市级"), ("230717", "伊春森林食品直播基地", "市级"),
+    ("231102", "黑河中俄跨境直播电商基地", "省级"),
+    ("231081", "绥芬河中俄跨境电商直播基地", "省级"),
+    ("230184", "五常大米直播电商基地", "省级"),
+    ("230109", "哈尔滨新区直播电商产业园", "国家级"),
+    ("231086", "东宁黑木耳直播基地", "市级"),
+    ("230717", "伊春森林食品直播基地", "市级"),
 )
 BASE_THEMES = ("直播电商基地", "电子商务产业园", "网红直播基地", "农产品直播基地", "数字经济产业园", "县域电商服务中心")
 
@@ -56,12 +75,20 @@ class Base:
     address: str
 
 
-def _streamer(rng: random.Random, fake: Faker, index: int, platform: str, owner: Entity | Shop,
-              reach: tuple[float, float], uscc: str | None) -> Streamer:
+def _streamer(
+    rng: random.Random, fake: Faker, index: int, platform: str, owner: Entity | Shop, reach: tuple[float, float], uscc: str | None
+) -> Streamer:
     digits = scramble(index, 7) + str(rng.randint(10, 99))
-    streamer = Streamer(index, platform, STREAMER_ID_PREFIX[platform] + digits,
-                        nickname(rng, fake, owner.region, owner.category), uscc, owner.region, owner.category,
-                        followers=int(10 ** rng.uniform(*reach)))
+    streamer = Streamer(
+        index,
+        platform,
+        STREAMER_ID_PREFIX[platform] + digits,
+        nickname(rng, fake, owner.region, owner.category),
+        uscc,
+        owner.region,
+        owner.category,
+        followers=int(10 ** rng.uniform(*reach)),
+    )
     if rng.random() < 0.15:  # a few agencies report who is behind the account: personal data
         streamer.real_name, streamer.phone = fake.name(), fake.phone_number()
     return streamer
@@ -80,8 +107,7 @@ def agency_streamers(rng: random.Random, fake: Faker, entities: list[Entity]) ->
     return streamers
 
 
-def assign_streamers(rng: random.Random, fake: Faker, shops: list[Shop],
-                     streamers: list[Streamer]) -> list[tuple[int, int]]:
+def assign_streamers(rng: random.Random, fake: Faker, shops: list[Shop], streamers: list[Streamer]) -> list[tuple[int, int]]:
     """(shop index, streamer index) pairs: each live shop streams with its own account and/or hired streamers."""
     by_platform: dict[str, list[Streamer]] = {}
     for streamer in streamers:

@@ -15,37 +15,80 @@ from livecommerce.demo.scales import FIRST_DAY, LAST_DAY, Scale
 from livecommerce.reference.regions import regions
 
 KIND_SHARES = (  # share of entities by kind (主体类型)
-    ("enterprise", 0.50), ("individual_business", 0.25), ("cooperative", 0.13), ("streamer_team", 0.045),
-    ("mcn", 0.03), ("base_operator", 0.02), ("government", 0.0125), ("association", 0.0125),
+    ("enterprise", 0.50),
+    ("individual_business", 0.25),
+    ("cooperative", 0.13),
+    ("streamer_team", 0.045),
+    ("mcn", 0.03),
+    ("base_operator", 0.02),
+    ("government", 0.0125),
+    ("association", 0.0125),
 )
 CATEGORY_WEIGHTS = {
-    "crops": 10, "forest": 8, "livestock": 7, "aquatic": 3, "specialty_food": 7, "liquor": 3, "crafts": 1.5,
-    "herbal": 3, "fruit_veg": 5, "food_general": 8, "imported_food": 3, "apparel": 9, "household": 6, "beauty": 4,
-    "electronics": 4, "services": 1.5, "other": 2,
+    "crops": 10,
+    "forest": 8,
+    "livestock": 7,
+    "aquatic": 3,
+    "specialty_food": 7,
+    "liquor": 3,
+    "crafts": 1.5,
+    "herbal": 3,
+    "fruit_veg": 5,
+    "food_general": 8,
+    "imported_food": 3,
+    "apparel": 9,
+    "household": 6,
+    "beauty": 4,
+    "electronics": 4,
+    "services": 1.5,
+    "other": 2,
 }
 COOP_CATEGORIES = ("crops", "forest", "livestock", "aquatic", "specialty_food", "herbal", "fruit_veg")
 FOUNDED_YEARS = {
-    "enterprise": (2003, 2025), "individual_business": (2012, 2026), "cooperative": (2008, 2023),
-    "mcn": (2017, 2025), "streamer_team": (2019, 2026), "base_operator": (2016, 2024), "government": (1985, 2000),
+    "enterprise": (2003, 2025),
+    "individual_business": (2012, 2026),
+    "cooperative": (2008, 2023),
+    "mcn": (2017, 2025),
+    "streamer_team": (2019, 2026),
+    "base_operator": (2016, 2024),
+    "government": (1985, 2000),
     "association": (2005, 2020),
 }
 SHOP_PLATFORMS = {  # where each kind opens shops, relative weights
-    "enterprise": {"douyin": 30, "kuaishou": 12, "taobao": 12, "tmall": 8, "jd": 8, "pdd": 12, "wechat_channels": 10,
-                   "xiaohongshu": 5},
-    "individual_business": {"douyin": 35, "kuaishou": 20, "taobao": 15, "pdd": 15, "wechat_channels": 12,
-                            "xiaohongshu": 3},
+    "enterprise": {"douyin": 30, "kuaishou": 12, "taobao": 12, "tmall": 8, "jd": 8, "pdd": 12, "wechat_channels": 10, "xiaohongshu": 5},
+    "individual_business": {"douyin": 35, "kuaishou": 20, "taobao": 15, "pdd": 15, "wechat_channels": 12, "xiaohongshu": 3},
     "cooperative": {"douyin": 35, "kuaishou": 20, "pdd": 15, "taobao": 10, "wechat_channels": 20},
     "streamer_team": {"douyin": 50, "kuaishou": 30, "wechat_channels": 15, "xiaohongshu": 5},
     "mcn": {"douyin": 60, "kuaishou": 40},
     "base_operator": {"douyin": 60, "kuaishou": 20, "wechat_channels": 20},
     "person": {"douyin": 40, "kuaishou": 25, "taobao": 10, "pdd": 10, "wechat_channels": 12, "xiaohongshu": 3},
 }
-SELLS_PROBABILITY = {"enterprise": 1.0, "individual_business": 1.0, "cooperative": 1.0, "streamer_team": 0.6,
-                     "mcn": 0.3, "base_operator": 0.5}
-RANK_FACTOR = {"enterprise": 1.0, "streamer_team": 1.3, "mcn": 1.5, "base_operator": 2.0, "cooperative": 2.5,
-               "individual_business": 3.0, "person": 4.0}
-RANK_OFFSET = {"enterprise": 0.0, "cooperative": 0.001, "streamer_team": 0.001, "mcn": 0.002, "base_operator": 0.002,
-               "individual_business": 0.005, "person": 0.02}  # keeps persons' shops out of the very top
+SELLS_PROBABILITY = {
+    "enterprise": 1.0,
+    "individual_business": 1.0,
+    "cooperative": 1.0,
+    "streamer_team": 0.6,
+    "mcn": 0.3,
+    "base_operator": 0.5,
+}
+RANK_FACTOR = {
+    "enterprise": 1.0,
+    "streamer_team": 1.3,
+    "mcn": 1.5,
+    "base_operator": 2.0,
+    "cooperative": 2.5,
+    "individual_business": 3.0,
+    "person": 4.0,
+}
+RANK_OFFSET = {
+    "enterprise": 0.0,
+    "cooperative": 0.001,
+    "streamer_team": 0.001,
+    "mcn": 0.002,
+    "base_operator": 0.002,
+    "individual_business": 0.005,
+    "person": 0.02,
+}  # keeps persons' shops out of the very top
 # Seller size by rank: the six largest sellers take these shares of all orders (亿元级 at province scale), the
 # rest share the remainder as 1 / (r + ZIPF_OFFSET) ** ZIPF_EXPONENT (a few dozen 千万元级, a long tail).
 BIG_CITIES = {"230100", "230200", "230600", "231000"}  # 哈尔滨, 齐齐哈尔, 大庆, 牡丹江
@@ -182,10 +225,14 @@ def _trade_factor(entity: Entity) -> float:
 def _heads_first(sellers: list[tuple[float, Entity | None]]) -> list[tuple[float, Entity | None]]:
     """The largest sellers (亿元级) are enterprises selling the province's own goods from a big city or a
     speciality cluster: the first such sellers move to the head of the ranking, the others keep their order."""
+
     def eligible(entity: Entity | None) -> bool:
-        return (entity is not None and entity.kind == "enterprise" and entity.category in catalogue.LOCAL_CATEGORIES
-                and (regions().get(entity.region).city_code in BIG_CITIES
-                     or entity.category in catalogue.home_categories(entity.region)))
+        return (
+            entity is not None
+            and entity.kind == "enterprise"
+            and entity.category in catalogue.LOCAL_CATEGORIES
+            and (regions().get(entity.region).city_code in BIG_CITIES or entity.category in catalogue.home_categories(entity.region))
+        )
 
     heads = [pair for pair in sellers if eligible(pair[1])][: len(HEAD_SHARES)]
     return heads + [pair for pair in sellers if pair not in heads]
@@ -259,13 +306,27 @@ def _entity_shops(rng: random.Random, fake: Faker, entity: Entity, share: float,
         name = naming.shop_name(rng, fake, platform, entity.zihao, entity.region, entity.category)
         shop_id = naming.platform_id(platform, start + n, rng)
         opened = _opened(rng, entity.founded_on)
-        shops.append(Shop(start + n, platform, shop_id, name, entity.uscc, entity.region, opened, entity.category,
-                          entity.zihao, share * part))
+        shops.append(
+            Shop(start + n, platform, shop_id, name, entity.uscc, entity.region, opened, entity.category, entity.zihao, share * part)
+        )
     if entity.region in catalogue.PORTS + ("231086",) and rng.random() < 0.35:
         index = start + len(shops)
         name = naming.shop_name(rng, fake, "other", entity.zihao, entity.region, entity.category)
-        shops.append(Shop(index, "other", naming.platform_id("other", index, rng), name, entity.uscc, entity.region,
-                          _opened(rng, entity.founded_on), entity.category, entity.zihao, share * 0.2, export=True))
+        shops.append(
+            Shop(
+                index,
+                "other",
+                naming.platform_id("other", index, rng),
+                name,
+                entity.uscc,
+                entity.region,
+                _opened(rng, entity.founded_on),
+                entity.category,
+                entity.zihao,
+                share * 0.2,
+                export=True,
+            )
+        )
     return shops
 
 
@@ -275,8 +336,7 @@ def _person_shop(rng: random.Random, fake: Faker, index: int, weight: float) -> 
     platform = _platforms(rng, "person", 1)[0]
     name = naming.personal_shop_name(rng, fake, county, category)
     opened = _opened(rng, date(2016, 1, 1))
-    return Shop(index, platform, naming.platform_id(platform, index, rng), name, None, county, opened, category, "",
-                weight)
+    return Shop(index, platform, naming.platform_id(platform, index, rng), name, None, county, opened, category, "", weight)
 
 
 def _mark_aggregate_only(rng: random.Random, shops: list[Shop]) -> None:

@@ -26,8 +26,17 @@ DAY_SLOTS = 200_000
 HOUR_SLOTS = 1_000
 DEST_SLOTS = 1_000
 LISTING_SLOTS = 64
-SHORT_VIDEO_SHARE = {"douyin": 0.55, "kuaishou": 0.5, "wechat_channels": 0.5, "xiaohongshu": 0.6, "taobao": 0.08,
-                     "tmall": 0.05, "jd": 0.03, "pdd": 0.05, "other": 0.0}
+SHORT_VIDEO_SHARE = {
+    "douyin": 0.55,
+    "kuaishou": 0.5,
+    "wechat_channels": 0.5,
+    "xiaohongshu": 0.6,
+    "taobao": 0.08,
+    "tmall": 0.05,
+    "jd": 0.03,
+    "pdd": 0.05,
+    "other": 0.0,
+}
 
 
 def run(con: duckdb.DuckDBPyConnection, sql: str) -> list[Any]:
@@ -48,8 +57,9 @@ def counts(weights: Sequence[float], total: int, minimum: int = 0) -> list[int]:
     return [max(minimum, round(w / whole * total)) if w > 0 else 0 for w in weights]
 
 
-def slot_table(con: duckdb.DuckDBPyConnection, name: str, keys: Mapping[str, Sequence[Any]], slots: Sequence[int],
-               groups: Sequence[str] | None = None) -> int:
+def slot_table(
+    con: duckdb.DuckDBPyConnection, name: str, keys: Mapping[str, Sequence[Any]], slots: Sequence[int], groups: Sequence[str] | None = None
+) -> int:
     """Table ``name`` (key columns..., slot) with each key repeated its count of times; slots are numbered from 0
     within each group (a profile, a channel). Returns the slot total of the last group."""
     starts, total, previous = [], 0, None
@@ -63,13 +73,14 @@ def slot_table(con: duckdb.DuckDBPyConnection, name: str, keys: Mapping[str, Seq
     run(
         con,
         f"CREATE OR REPLACE TABLE {name} AS SELECT {key_columns}, slot_start + unnest(range(slot_count)) AS slot "
-        f"FROM {name}_counts WHERE slot_count > 0"
+        f"FROM {name}_counts WHERE slot_count > 0",
     )
     return total
 
 
-def shop_tables(con: duckdb.DuckDBPyConnection, shops: list[Shop], pairs: list[tuple[int, int]],
-                streamers: list[Streamer]) -> dict[str, Any]:
+def shop_tables(
+    con: duckdb.DuckDBPyConnection, shops: list[Shop], pairs: list[tuple[int, int]], streamers: list[Streamer]
+) -> dict[str, Any]:
     """shops_t, pairs_t, shelf_slots and session_shop_slots; returns the live share and slot totals."""
     first_pair: dict[int, int] = {}
     n_pairs: dict[int, int] = {}
@@ -82,22 +93,28 @@ def shop_tables(con: duckdb.DuckDBPyConnection, shops: list[Shop], pairs: list[t
     detail = [s.weight * (LAST_DAY - max(s.opened_on, FIRST_DAY)).days / days if s.detail else 0.0 for s in shops]
     shelf = [w * (1 - f) for w, f in zip(detail, live, strict=True)]
     on_air = [w * f for w, f in zip(detail, live, strict=True)]
-    register(con, "shops_t", {
-        "shop_idx": [s.index for s in shops], "platform": [s.platform for s in shops],
-        "shop_id": [s.shop_id for s in shops], "uscc": [s.uscc for s in shops], "region": [s.region for s in shops],
-        "opened_on": [max(s.opened_on, FIRST_DAY) for s in shops],
-        "sv_share": [SHORT_VIDEO_SHARE[s.platform] for s in shops],
-        "first_pair": [first_pair.get(s.index, 0) for s in shops], "n_pairs": [n_pairs.get(s.index, 0) for s in shops],
-        "live_weight": on_air,
-    })
-    register(con, "pairs_t", {"pair_idx": list(range(len(pairs))),
-                              "streamer_id": [streamers[k].streamer_id for _, k in pairs]})
+    register(
+        con,
+        "shops_t",
+        {
+            "shop_idx": [s.index for s in shops],
+            "platform": [s.platform for s in shops],
+            "shop_id": [s.shop_id for s in shops],
+            "uscc": [s.uscc for s in shops],
+            "region": [s.region for s in shops],
+            "opened_on": [max(s.opened_on, FIRST_DAY) for s in shops],
+            "sv_share": [SHORT_VIDEO_SHARE[s.platform] for s in shops],
+            "first_pair": [first_pair.get(s.index, 0) for s in shops],
+            "n_pairs": [n_pairs.get(s.index, 0) for s in shops],
+            "live_weight": on_air,
+        },
+    )
+    register(con, "pairs_t", {"pair_idx": list(range(len(pairs))), "streamer_id": [streamers[k].streamer_id for _, k in pairs]})
     index = {"shop_idx": [s.index for s in shops]}
     return {
         "p_live": sum(on_air) / (sum(detail) or 1.0),
         "shelf_slots": slot_table(con, "shelf_slots", index, counts(shelf, SHELF_SLOTS, 1)),
-        "session_shop_slots": slot_table(con, "session_shop_slots", index,
-                                         counts([w**0.6 for w in on_air], SESSION_SHOP_SLOTS, 1)),
+        "session_shop_slots": slot_table(con, "session_shop_slots", index, counts([w**0.6 for w in on_air], SESSION_SHOP_SLOTS, 1)),
     }
 
 
@@ -107,11 +124,26 @@ def listing_table(con: duckdb.DuckDBPyConnection, shops: list[Shop], listings: l
     slots: list[int] = []
     for shop in shops:
         slots += _exact(counts([listings[k].popularity for k in shop.listings], LISTING_SLOTS, 1), LISTING_SLOTS)
-    slot_table(con, "listing_slots", {"shop_idx": [item.shop_index for item in listings],
-                                      "listing_idx": [item.index for item in listings]},
-               slots, [str(item.shop_index) for item in listings])
-    fields = ("product_id", "title", "category", "local", "physical", "price_fen", "grams", "profile", "cross_border",
-              "ship_from", "refund_permille")
+    slot_table(
+        con,
+        "listing_slots",
+        {"shop_idx": [item.shop_index for item in listings], "listing_idx": [item.index for item in listings]},
+        slots,
+        [str(item.shop_index) for item in listings],
+    )
+    fields = (
+        "product_id",
+        "title",
+        "category",
+        "local",
+        "physical",
+        "price_fen",
+        "grams",
+        "profile",
+        "cross_border",
+        "ship_from",
+        "refund_permille",
+    )
     columns: dict[str, list[Any]] = {"listing_idx": [item.index for item in listings]}
     columns.update({name: [getattr(item, name) for item in listings] for name in fields})
     register(con, "listings_t", columns)
@@ -126,8 +158,7 @@ def calendar_tables(con: duckdb.DuckDBPyConnection) -> None:
         days += [day for day, _w in weights]
         slots += counts([w for _d, w in weights], DAY_SLOTS, 1)
     slot_table(con, "day_slots", {"profile": profiles, "day": days}, slots, profiles)
-    run(con, "CREATE OR REPLACE TABLE day_start AS "
-             "SELECT profile, day, min(slot) AS first_slot FROM day_slots GROUP BY ALL")
+    run(con, "CREATE OR REPLACE TABLE day_start AS SELECT profile, day, min(slot) AS first_slot FROM day_slots GROUP BY ALL")
     run(con, "CREATE OR REPLACE TABLE profiles_t AS SELECT profile, count(*) AS n_slots FROM day_slots GROUP BY ALL")
     channels: list[str] = []
     hours: list[int] = []
@@ -174,14 +205,27 @@ def aggregate_shop_table(con: duckdb.DuckDBPyConnection, shops: list[Shop], orde
     agg = [s for s in shops if not s.detail]
     first = [catalogue.by_category(s.category)[0] for s in agg]
     per_day = [orders * s.weight / total / n_days for s in agg]
-    register(con, "agg_t", {
-        "shop_idx": [s.index for s in agg], "platform": [s.platform for s in agg], "shop_id": [s.shop_id for s in agg],
-        "uscc": [s.uscc for s in agg], "region": [s.region for s in agg],
-        "opened_on": [max(s.opened_on, FIRST_DAY) for s in agg], "profile": [p.profile for p in first],
-        "per_day": per_day, "activity": [min(0.95, 0.5 + d / 10) for d in per_day],
-        "live_fraction": [LIVE_FRACTION[s.platform] for s in agg],
-        "price_fen": [sum(sum(p.price_fen) // 2 for p in catalogue.by_category(s.category)) * 115 // 100
-                      // len(catalogue.by_category(s.category)) for s in agg],
-        "refund_permille": [REFUND_PERMILLE.get(s.category, 30) for s in agg], "category": [s.category for s in agg],
-        "local": [p.local for p in first], "physical": [p.physical for p in first],
-    })
+    register(
+        con,
+        "agg_t",
+        {
+            "shop_idx": [s.index for s in agg],
+            "platform": [s.platform for s in agg],
+            "shop_id": [s.shop_id for s in agg],
+            "uscc": [s.uscc for s in agg],
+            "region": [s.region for s in agg],
+            "opened_on": [max(s.opened_on, FIRST_DAY) for s in agg],
+            "profile": [p.profile for p in first],
+            "per_day": per_day,
+            "activity": [min(0.95, 0.5 + d / 10) for d in per_day],
+            "live_fraction": [LIVE_FRACTION[s.platform] for s in agg],
+            "price_fen": [
+                sum(sum(p.price_fen) // 2 for p in catalogue.by_category(s.category)) * 115 // 100 // len(catalogue.by_category(s.category))
+                for s in agg
+            ],
+            "refund_permille": [REFUND_PERMILLE.get(s.category, 30) for s in agg],
+            "category": [s.category for s in agg],
+            "local": [p.local for p in first],
+            "physical": [p.physical for p in first],
+        },
+    )

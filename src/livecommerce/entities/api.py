@@ -69,8 +69,7 @@ def get_shop(platform: PlatformPath, shop_id: IdPath, db: DbSession, actor: Curr
 
 
 @router.get("/streamers")
-def list_streamers(db: DbSession, actor: CurrentActor,
-                   query: Annotated[StreamerQuery, Query()]) -> Page[StreamerPublic]:
+def list_streamers(db: DbSession, actor: CurrentActor, query: Annotated[StreamerQuery, Query()]) -> Page[StreamerPublic]:
     """Streamers (主播) in the caller's scope; real names and phones masked."""
     return service.list_streamers(db, actor, query)
 

@@ -23,8 +23,7 @@ from livecommerce.entities import service
 from livecommerce.entities.export import ENTITY_COLUMNS
 from livecommerce.entities.schemas import EntityCreate, EntityFilter, EntityPublic
 
-entities = typer.Typer(name="entities", help="主体库：市场主体、网店、主播、直播基地 (the registry)",
-                       no_args_is_help=True)
+entities = typer.Typer(name="entities", help="主体库：市场主体、网店、主播、直播基地 (the registry)", no_args_is_help=True)
 console = Console()
 OPERATOR = SystemActor(name="cli")
 
@@ -121,22 +120,25 @@ def add_command(
     kind: Annotated[str, typer.Option(help="主体类型: code or Chinese name, e.g. enterprise / 企业.")],
     region: Annotated[str, typer.Option(help="所在地区: code, 全称 or 简称.")],
     above_quota: Annotated[bool, typer.Option("--above-quota/--not-above-quota", help="限额以上在统")] = False,
-    local_producer: Annotated[
-        bool, typer.Option("--local-producer/--not-local-producer", help="地产品生产企业")
-    ] = False,
+    local_producer: Annotated[bool, typer.Option("--local-producer/--not-local-producer", help="地产品生产企业")] = False,
     founded_on: Annotated[str | None, typer.Option(help="成立日期 YYYY-MM-DD.")] = None,
 ) -> None:
     """Register one market entity (audited as entity.create by "cli")."""
     ensure_home()
     try:
-        data = EntityCreate(uscc=uscc, name=name, kind=kind, region=region, above_quota=above_quota,
-                            local_producer=local_producer,
-                            founded_on=date.fromisoformat(founded_on) if founded_on else None)
+        data = EntityCreate(
+            uscc=uscc,
+            name=name,
+            kind=kind,
+            region=region,
+            above_quota=above_quota,
+            local_producer=local_producer,
+            founded_on=date.fromisoformat(founded_on) if founded_on else None,
+        )
         with session_scope() as session:
             created = service.create_entity(session, OPERATOR, data)
     except ValueError as exc:  # pydantic's ValidationError and a malformed date are both ValueErrors
         raise _fail(exc) from exc
     except LiveCommerceError as exc:
         raise _fail(exc) from exc
-    console.print(f"已登记 / registered: {escape(created.uscc)} {escape(created.name)}（{created.region_name}）",
-                  highlight=False)
+    console.print(f"已登记 / registered: {escape(created.uscc)} {escape(created.name)}（{created.region_name}）", highlight=False)

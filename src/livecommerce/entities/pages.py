@@ -77,12 +77,22 @@ def entities_page(request: Request, db: DbSession, actor: CurrentActor) -> Respo
     def sort_link(column: str) -> str:
         return _link(request, sort=f"-{column}" if query.sort == column else column, page=None)
 
-    return render(request, "entities/list.html", {
-        "title": "主体库", "page": page, "query": query, "error": error, "kinds": list(ENTITY_KINDS),
-        "region_options": _region_options(actor), "columns": [title for title, _, _ in ENTITY_COLUMNS],
-        "link": lambda **changes: _link(request, **changes), "sort_link": sort_link,
-        "export_link": "/entities/export.xlsx?" + urlencode(_as_params(query)),
-    })
+    return render(
+        request,
+        "entities/list.html",
+        {
+            "title": "主体库",
+            "page": page,
+            "query": query,
+            "error": error,
+            "kinds": list(ENTITY_KINDS),
+            "region_options": _region_options(actor),
+            "columns": [title for title, _, _ in ENTITY_COLUMNS],
+            "link": lambda **changes: _link(request, **changes),
+            "sort_link": sort_link,
+            "export_link": "/entities/export.xlsx?" + urlencode(_as_params(query)),
+        },
+    )
 
 
 @router.get("/entities/export.xlsx")
@@ -91,13 +101,11 @@ def entities_export(request: Request, db: DbSession, actor: CurrentActor) -> Res
     written by the single writer (a name is text, never a formula) and audited."""
     query, _ = _parse(request)
     content, count = entities_xlsx_counted(service.export_entities(db, actor, query.filters(), query.sort))
-    return download(content, f"主体库_{date.today():%Y%m%d}.xlsx", actor=actor, what="entities", rows=count,
-                    client=client_of(request))
+    return download(content, f"主体库_{date.today():%Y%m%d}.xlsx", actor=actor, what="entities", rows=count, client=client_of(request))
 
 
 @router.get("/entities/{uscc}", response_class=HTMLResponse)
-def entity_page(request: Request, uscc: Annotated[str, Path(min_length=1, max_length=40)], db: DbSession,
-                actor: CurrentActor) -> Response:
+def entity_page(request: Request, uscc: Annotated[str, Path(min_length=1, max_length=40)], db: DbSession, actor: CurrentActor) -> Response:
     """One entity with its shops, streamers and bases (personal data masked)."""
     detail = service.entity_detail(db, actor, uscc.strip().upper())
     return render(request, "entities/detail.html", {"title": detail.entity.name, "detail": detail})

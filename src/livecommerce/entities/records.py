@@ -44,24 +44,39 @@ class Table:
 
 TABLES: dict[str, Table] = {
     "entities": Table(
-        "entities", Entity, "entity", ("uscc",),
+        "entities",
+        Entity,
+        "entity",
+        ("uscc",),
         ("uscc", "name", "kind", "region_code", "above_quota", "local_producer", "founded_on"),
-        "uscc", {"above_quota": False, "local_producer": False},
+        "uscc",
+        {"above_quota": False, "local_producer": False},
     ),
     "shops": Table(
-        "shops", Shop, "shop", ("platform", "shop_id"),
+        "shops",
+        Shop,
+        "shop",
+        ("platform", "shop_id"),
         ("platform", "shop_id", "shop_name", "uscc", "region_code", "opened_on"),
         "uscc",
     ),
     "streamers": Table(
-        "streamers", Streamer, "streamer", ("platform", "streamer_id"),
+        "streamers",
+        Streamer,
+        "streamer",
+        ("platform", "streamer_id"),
         ("platform", "streamer_id", "nickname", "uscc", "region_code", "real_name", "phone", "followers"),
-        "uscc", {"followers": 0},
+        "uscc",
+        {"followers": 0},
     ),
     "bases": Table(
-        "bases", LiveBase, "base", ("base_id",),
+        "bases",
+        LiveBase,
+        "base",
+        ("base_id",),
         ("base_id", "name", "operator_uscc", "region_code", "level", "address"),
-        "operator_uscc", {"level": ""},
+        "operator_uscc",
+        {"level": ""},
     ),
 }
 

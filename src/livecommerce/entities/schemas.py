@@ -118,9 +118,7 @@ class _Query(BaseModel):
         return _blank_is_none(value)
 
 
-EntitySort = Literal[
-    "uscc", "-uscc", "name", "-name", "kind", "-kind", "region", "-region", "founded_on", "-founded_on"
-]
+EntitySort = Literal["uscc", "-uscc", "name", "-name", "kind", "-kind", "region", "-region", "founded_on", "-founded_on"]
 
 
 class EntityFilter(BaseModel):

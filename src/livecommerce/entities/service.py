@@ -43,8 +43,19 @@ from livecommerce.entities.upsert import UpsertCounts, upsert_rows
 from livecommerce.reference.regions import regions
 
 __all__ = [
-    "UpsertCounts", "upsert_rows", "list_entities", "export_entities", "get_entity", "entity_detail",
-    "create_entity", "update_entity", "list_shops", "get_shop", "list_streamers", "get_streamer", "list_bases",
+    "UpsertCounts",
+    "upsert_rows",
+    "list_entities",
+    "export_entities",
+    "get_entity",
+    "entity_detail",
+    "create_entity",
+    "update_entity",
+    "list_shops",
+    "get_shop",
+    "list_streamers",
+    "get_streamer",
+    "list_bases",
     "get_base",
 ]
 
@@ -62,6 +73,7 @@ ENTITY_SORTS: dict[str, Any] = {
 
 
 # --- shared helpers ------------------------------------------------------------------------------------------------
+
 
 def _in_region(column: InstrumentedAttribute[str], code: str) -> ColumnElement[bool]:
     """The region and every division below it (a city's filter keeps its counties' rows)."""
@@ -88,6 +100,7 @@ def _one(session: Session, actor: Actor, query: Select[Any], what: str) -> Any:
 
 
 # --- entities --------------------------------------------------------------------------------------------------------
+
 
 def _entity_select(actor: Actor, filters: EntityFilter, sort: str = "uscc") -> Select[Any]:
     """Entities inside the actor's scope that pass the filters, sorted (ties broken by USCC)."""
@@ -144,9 +157,17 @@ def create_entity(session: Session, actor: Actor, data: EntityCreate) -> EntityP
     if session.get(Entity, data.uscc) is not None:
         raise ValidationFailed(f"统一社会信用代码 {data.uscc} is already registered (主体已存在)")
     stamp = now()
-    entity = Entity(uscc=data.uscc, name=data.name, kind=data.kind, region_code=data.region,
-                    above_quota=data.above_quota, local_producer=data.local_producer, founded_on=data.founded_on,
-                    created_at=stamp, updated_at=stamp)
+    entity = Entity(
+        uscc=data.uscc,
+        name=data.name,
+        kind=data.kind,
+        region_code=data.region,
+        above_quota=data.above_quota,
+        local_producer=data.local_producer,
+        founded_on=data.founded_on,
+        created_at=stamp,
+        updated_at=stamp,
+    )
     session.add(entity)
     session.flush()
     after = values_of(TABLES["entities"], entity)
@@ -178,6 +199,7 @@ def update_entity(session: Session, actor: Actor, uscc: str, data: EntityUpdate)
 
 
 # --- shops, streamers, bases -----------------------------------------------------------------------------------------
+
 
 def list_shops(session: Session, actor: Actor, query: ShopQuery) -> Page[ShopPublic]:
     """One page of the shops (网店) the actor may see, by platform and shop ID."""
@@ -245,7 +267,7 @@ def registered_usccs(session: Session, usccs: list[str]) -> set[str]:
     known: set[str] = set()
     wanted = sorted(set(usccs))
     for start in range(0, len(wanted), 2_000):
-        known.update(session.scalars(select(Entity.uscc).where(Entity.uscc.in_(wanted[start:start + 2_000]))))
+        known.update(session.scalars(select(Entity.uscc).where(Entity.uscc.in_(wanted[start : start + 2_000]))))
     return known
 
 
@@ -257,8 +279,8 @@ def shop_places(session: Session, shops: Iterable[tuple[str, str]]) -> dict[tupl
     ids = sorted({shop_id for _, shop_id in wanted})
     for start in range(0, len(ids), 2_000):
         for platform, shop_id, region, uscc in session.execute(
-                select(Shop.platform, Shop.shop_id, Shop.region_code, Shop.uscc)
-                .where(Shop.shop_id.in_(ids[start:start + 2_000]))):
+            select(Shop.platform, Shop.shop_id, Shop.region_code, Shop.uscc).where(Shop.shop_id.in_(ids[start : start + 2_000]))
+        ):
             if (platform, shop_id) in wanted:
                 found[(platform, shop_id)] = (region, uscc)
     return found

@@ -73,14 +73,15 @@ def upsert_rows(session: Session, feed: str, rows: list[dict[str, Any]], actor: 
     plan = _plan(table, incoming, existing)
     _write(session, table, plan, existing)
     for action, key, before, after in plan.events:
-        audit.record(session, actor.name, f"{table.target_type}.{action}", table.target_type, table.label(key),
-                     snapshot(before), snapshot(after))
+        audit.record(
+            session, actor.name, f"{table.target_type}.{action}", table.target_type, table.label(key), snapshot(before), snapshot(after)
+        )
     return UpsertCounts(plan.inserted, plan.replaced, plan.unchanged)
 
 
 def _chunks(items: list[Any]) -> Iterable[list[Any]]:
     for start in range(0, len(items), CHUNK):
-        yield items[start:start + CHUNK]
+        yield items[start : start + CHUNK]
 
 
 def _check_owners(session: Session, table: Table, incoming: list[dict[str, Any]]) -> None:
@@ -91,8 +92,7 @@ def _check_owners(session: Session, table: Table, incoming: list[dict[str, Any]]
     known: set[str] = set()
     for chunk in _chunks(wanted):
         known.update(session.scalars(select(Entity.uscc).where(Entity.uscc.in_(chunk))))
-    problems = [_unknown_owner(table, values) for values in incoming
-                if values[table.owner] and values[table.owner] not in known]
+    problems = [_unknown_owner(table, values) for values in incoming if values[table.owner] and values[table.owner] not in known]
     if problems:
         shown = "; ".join(str(problem) for problem in problems[:SHOWN])
         more = f" (and {len(problems) - SHOWN} more)" if len(problems) > SHOWN else ""
@@ -125,8 +125,7 @@ def _load_existing(session: Session, table: Table, keys: set[Key]) -> dict[Key, 
     return found
 
 
-def _check_scope(grant: Grant, actor: Actor, table: Table, incoming: list[dict[str, Any]],
-                 existing: Mapping[Key, _Existing]) -> None:
+def _check_scope(grant: Grant, actor: Actor, table: Table, incoming: list[dict[str, Any]], existing: Mapping[Key, _Existing]) -> None:
     """Every row, and every stored row it replaces, must lie inside the actor's write grant."""
     denied: list[str] = []
     for values in incoming:
@@ -136,8 +135,7 @@ def _check_scope(grant: Grant, actor: Actor, table: Table, incoming: list[dict[s
             denied.append(table.label(key))
     if denied:
         shown = ", ".join(denied[:SHOWN]) + (f" (and {len(denied) - SHOWN} more)" if len(denied) > SHOWN else "")
-        raise PermissionDenied(f"{actor.name} may not write {len(denied)} {table.feed} rows outside its scope "
-                               f"({grant.reason}): {shown}")
+        raise PermissionDenied(f"{actor.name} may not write {len(denied)} {table.feed} rows outside its scope ({grant.reason}): {shown}")
 
 
 def _plan(table: Table, incoming: list[dict[str, Any]], existing: Mapping[Key, _Existing]) -> _Plan:
@@ -163,10 +161,12 @@ def _plan(table: Table, incoming: list[dict[str, Any]], existing: Mapping[Key, _
 def _write(session: Session, table: Table, plan: _Plan, existing: Mapping[Key, _Existing]) -> None:
     """Insert the new keys and update the replaced ones, each in one executemany statement."""
     stamp = now()
-    inserts = [{**values, "created_at": stamp, "updated_at": stamp}
-               for key, values in plan.final.items() if key not in existing]
-    updates = [{**values, **existing[key].pk, "updated_at": stamp}
-               for key, values in plan.final.items() if key in existing and values != existing[key].values]
+    inserts = [{**values, "created_at": stamp, "updated_at": stamp} for key, values in plan.final.items() if key not in existing]
+    updates = [
+        {**values, **existing[key].pk, "updated_at": stamp}
+        for key, values in plan.final.items()
+        if key in existing and values != existing[key].values
+    ]
     if inserts:
         session.execute(insert(table.model), inserts)
     if updates:

@@ -51,8 +51,9 @@ def _fail(exc: LiveCommerceError) -> HTTPException:
 
 
 @router.post("/ingest/{feed}", response_model=BatchOut)
-def upload(feed: str, actor: CurrentActor, files: Annotated[list[UploadFile], File(...)],
-           strict: Annotated[bool, Form()] = False) -> BatchOut:
+def upload(
+    feed: str, actor: CurrentActor, files: Annotated[list[UploadFile], File(...)], strict: Annotated[bool, Form()] = False
+) -> BatchOut:
     """Upload one or more files of a feed as one batch (multipart form field ``files``)."""
     try:
         result = ingest_uploads(feed, files, actor, strict=strict)
@@ -88,8 +89,15 @@ def rejected_csv_response(actor: Any, batch: str, client: str = "") -> Response:
         found = batches.rejected_csv(actor, batch)
     except LiveCommerceError as exc:
         raise _fail(exc) from exc
-    return download(found.content, f"rejected-{batch}.csv", actor=actor, what=f"ingest.rejected:{batch}", rows=found.rows,
-                    revealed=found.revealed, client=client)
+    return download(
+        found.content,
+        f"rejected-{batch}.csv",
+        actor=actor,
+        what=f"ingest.rejected:{batch}",
+        rows=found.rows,
+        revealed=found.revealed,
+        client=client,
+    )
 
 
 @router.get("/ingest/batches/{batch}/rejected.csv")

@@ -63,9 +63,21 @@ def list_batches(actor: Actor, limit: int = 50, feed: str | None = None) -> list
             [*params, int(limit)],
         ).fetchall()
     # stored as Shanghai wall time (DESIGN.md: Time); handed out aware so that no page mistakes it for UTC
-    return [BatchSummary(r[0], r[1], FEEDS[r[1]].zh, r[2], r[3], r[4], r[5].replace(tzinfo=SHANGHAI),
-                         r[6].replace(tzinfo=SHANGHAI), *r[7:15], list(r[15] or []))  # type: ignore[call-arg]
-            for r in rows]
+    return [
+        BatchSummary(
+            r[0],
+            r[1],
+            FEEDS[r[1]].zh,
+            r[2],
+            r[3],
+            r[4],
+            r[5].replace(tzinfo=SHANGHAI),
+            r[6].replace(tzinfo=SHANGHAI),
+            *r[7:15],
+            list(r[15] or []),
+        )  # type: ignore[call-arg]
+        for r in rows
+    ]
 
 
 def get_batch(actor: Actor, batch_id: str) -> BatchSummary:
@@ -85,20 +97,28 @@ def table_counts(actor: Actor) -> dict[str, int]:
             if feed.target != "warehouse":
                 continue
             region, entity = SCOPE_COLUMNS[feed.name]
-            where = restrict_sql(actor, "warehouse.read", ident(region) if region else None,
-                                 ident(entity) if entity else None)
-            counts[feed.name] = int(con.execute(f"SELECT count(*) FROM {ident(feed.name)} WHERE {where}"
-                                                ).fetchone()[0])  # type: ignore[index]
+            where = restrict_sql(actor, "warehouse.read", ident(region) if region else None, ident(entity) if entity else None)
+            counts[feed.name] = int(con.execute(f"SELECT count(*) FROM {ident(feed.name)} WHERE {where}").fetchone()[0])  # type: ignore[index]
     return counts
 
 
 # Personal data (DESIGN.md: Personal data) a feed's file may hold: the feeds' own columns by name, and any other column
 # whose header says it is a phone, an ID number or a person's name (an ignored column is kept in the raw row too).
-PERSONAL_COLUMNS = {"real_name": "name", "phone": "phone", "id_number": "id_card", "consumer_name": "name",
-                    "consumer_phone": "phone"}
-PERSONAL_WORDS = (("身份证", "id_card"), ("证件号", "id_card"), ("id_card", "id_card"), ("id_number", "id_card"),
-                  ("手机", "phone"), ("电话", "phone"), ("phone", "phone"), ("mobile", "phone"),
-                  ("姓名", "name"), ("联系人", "name"), ("收货人", "name"), ("real_name", "name"))
+PERSONAL_COLUMNS = {"real_name": "name", "phone": "phone", "id_number": "id_card", "consumer_name": "name", "consumer_phone": "phone"}
+PERSONAL_WORDS = (
+    ("身份证", "id_card"),
+    ("证件号", "id_card"),
+    ("id_card", "id_card"),
+    ("id_number", "id_card"),
+    ("手机", "phone"),
+    ("电话", "phone"),
+    ("phone", "phone"),
+    ("mobile", "phone"),
+    ("姓名", "name"),
+    ("联系人", "name"),
+    ("收货人", "name"),
+    ("real_name", "name"),
+)
 
 
 def personal_kind(feed: str, header: str) -> str | None:
@@ -114,6 +134,7 @@ def personal_kind(feed: str, header: str) -> str | None:
 
 def _reasons(feed: str, problems: list[dict[str, Any]], reveal: bool) -> str:
     """错误原因: each broken rule with its column and value; a personal value masked unless revealed."""
+
     def shown(p: dict[str, Any]) -> str:
         if p["value"] is None:
             return "(空)"
@@ -141,8 +162,9 @@ def _rejected(actor: Actor, batch_id: str, reveal_personal: bool) -> tuple[str, 
     out = []
     for file_name, row_number, raw, problems in rows:
         record = {k: "" if v is None else str(v) for k, v in json.loads(raw).items()}
-        record.update({EXPORT_COLUMNS[1]: file_name, EXPORT_COLUMNS[2]: str(row_number),
-                       EXPORT_COLUMNS[0]: _reasons(feed, problems, reveal_personal)})
+        record.update(
+            {EXPORT_COLUMNS[1]: file_name, EXPORT_COLUMNS[2]: str(row_number), EXPORT_COLUMNS[0]: _reasons(feed, problems, reveal_personal)}
+        )
         out.append(record)
     return feed, out
 

@@ -20,8 +20,14 @@ from livecommerce.warehouse.feeds import FEEDS
 console = Console()
 errors = Console(stderr=True)
 
-STATUS_ZH = {"loaded": "已入库", "partial": "部分入库", "rejected": "全部拒收", "refused": "严格模式拒收", "failed": "无法读取",
-             "pending": "未完成"}
+STATUS_ZH = {
+    "loaded": "已入库",
+    "partial": "部分入库",
+    "rejected": "全部拒收",
+    "refused": "严格模式拒收",
+    "failed": "无法读取",
+    "pending": "未完成",
+}
 
 
 def ingest_command(
@@ -44,16 +50,16 @@ def ingest_command(
         raise typer.Exit(2) from exc
     if output == "json":
         figures = {k: getattr(result, k) for k in ("batch", "read", "accepted", "rejected", "replaced")}
-        extra = {k: getattr(result, k) for k in ("feed", "unchanged", "status", "message", "problems",
-                                                  "ignored_columns", "notes")}
+        extra = {k: getattr(result, k) for k in ("feed", "unchanged", "status", "message", "problems", "ignored_columns", "notes")}
         typer.echo(json.dumps(figures | extra, ensure_ascii=False))
     else:
         _summary(result)
     raise typer.Exit(result.exit_code)
 
 
-def _run(feed: str, paths: list[Path], strict: bool, file_format: str | None, sheet: str | None, actor_name: str,
-         quiet: bool) -> service.BatchResult:
+def _run(
+    feed: str, paths: list[Path], strict: bool, file_format: str | None, sheet: str | None, actor_name: str, quiet: bool
+) -> service.BatchResult:
     actor = SystemActor(name=actor_name)
     if quiet:
         return service.ingest(feed, paths, actor, strict=strict, fmt=file_format, sheet=sheet)
@@ -73,8 +79,7 @@ def _summary(result: service.BatchResult) -> None:
     table = Table(title=f"批次 {result.batch} · {FEEDS[result.feed].zh} · {STATUS_ZH[result.status]}")
     for header in ("读取 read", "接收 accepted", "拒收 rejected", "替换 replaced", "未变 unchanged"):
         table.add_column(header, justify="right")
-    table.add_row(*(f"{n:,}" for n in (result.read, result.accepted, result.rejected, result.replaced,
-                                        result.unchanged)))
+    table.add_row(*(f"{n:,}" for n in (result.read, result.accepted, result.rejected, result.replaced, result.unchanged)))
     console.print(table)
     if result.message:
         console.print(result.message)
@@ -107,8 +112,18 @@ def list_command(limit: int = 20, output: Annotated[str, typer.Option("--format"
     for header in ("批次", "数据", "来源", "读取", "接收", "拒收", "替换", "状态", "操作人", "时间"):
         table.add_column(header)
     for r in rows:
-        table.add_row(r.batch, r.feed_zh, r.sources, f"{r.read:,}", f"{r.accepted:,}", f"{r.rejected:,}",
-                      f"{r.replaced:,}", STATUS_ZH.get(r.status, r.status), r.actor, f"{r.started_at:%Y-%m-%d %H:%M}")
+        table.add_row(
+            r.batch,
+            r.feed_zh,
+            r.sources,
+            f"{r.read:,}",
+            f"{r.accepted:,}",
+            f"{r.rejected:,}",
+            f"{r.replaced:,}",
+            STATUS_ZH.get(r.status, r.status),
+            r.actor,
+            f"{r.started_at:%Y-%m-%d %H:%M}",
+        )
     console.print(table)
     for r in rows:
         for note in r.notes:
@@ -128,8 +143,9 @@ def export_command(batch: str, output: Annotated[Path, typer.Option("-o", "--out
     try:
         found = batch_service.rejected_csv(SystemActor(), batch)
         output.write_bytes(found.content)
-        audit_download(SystemActor(), what=f"ingest.rejected:{batch}", filename=str(output), rows=found.rows,
-                       revealed=found.revealed, client="cli")
+        audit_download(
+            SystemActor(), what=f"ingest.rejected:{batch}", filename=str(output), rows=found.rows, revealed=found.revealed, client="cli"
+        )
     except LiveCommerceError as exc:
         errors.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
@@ -152,8 +168,12 @@ def purge_command(
     days = older_than if older_than is not None else ensure_home().upload_retention_days
     removed = uploads.purge_recorded(older_than_days=days, actor="cli", client="cli")
     if output == "json":
-        typer.echo(json.dumps({"older_than_days": days, "removed": uploads.purged_json(removed),
-                               "bytes": sum(r.bytes for r in removed)}, ensure_ascii=False))
+        typer.echo(
+            json.dumps(
+                {"older_than_days": days, "removed": uploads.purged_json(removed), "bytes": sum(r.bytes for r in removed)},
+                ensure_ascii=False,
+            )
+        )
         return
     if not removed:
         console.print(f"没有超过 {days} 天且未入库的上传文件 (nothing to purge)")

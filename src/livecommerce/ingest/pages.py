@@ -19,10 +19,17 @@ router = APIRouter(include_in_schema=False)
 STATUS = {"loaded": "已入库", "partial": "部分入库", "rejected": "全部拒收", "refused": "严格模式拒收", "failed": "无法读取"}
 
 
-def _page(request: Request, actor: CurrentActor, result: service.BatchResult | None = None,
-          error: str | None = None, status_code: int = 200) -> Response:
-    context = {"feeds": FEEDS, "status": STATUS, "result": result, "error": error,
-               "batches": batches.list_batches(actor, limit=30), "counts": batches.table_counts(actor)}
+def _page(
+    request: Request, actor: CurrentActor, result: service.BatchResult | None = None, error: str | None = None, status_code: int = 200
+) -> Response:
+    context = {
+        "feeds": FEEDS,
+        "status": STATUS,
+        "result": result,
+        "error": error,
+        "batches": batches.list_batches(actor, limit=30),
+        "counts": batches.table_counts(actor),
+    }
     return render(request, "ingest/index.html", context, status_code)
 
 
@@ -33,8 +40,13 @@ def ingest_page(request: Request, actor: CurrentActor) -> Response:
 
 
 @router.post("/ingest", response_class=HTMLResponse)
-def upload_form(request: Request, actor: CurrentActor, feed: Annotated[str, Form()],
-                files: Annotated[list[UploadFile], File()], strict: Annotated[bool, Form()] = False) -> Response:
+def upload_form(
+    request: Request,
+    actor: CurrentActor,
+    feed: Annotated[str, Form()],
+    files: Annotated[list[UploadFile], File()],
+    strict: Annotated[bool, Form()] = False,
+) -> Response:
     """Load the uploaded files as one batch and show its summary."""
     try:
         result = ingest_uploads(feed, files, actor, strict=strict)

@@ -28,8 +28,18 @@ from livecommerce.ingest.rules import quote
 from livecommerce.ingest.xlsx import Workbook
 from livecommerce.warehouse.schema import ident
 
-FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".parquet": "parquet",
-           ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
+FORMATS = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+}
 SNIFF_BYTES = 1 << 20
 DELIMITERS = {".tsv": "\t"}  # every other CSV is comma-separated (RFC 4180)
 
@@ -126,9 +136,7 @@ def is_encoding_error(exc: Exception) -> bool:
 
 def _transcode(path: Path, temp_dir: Path, encoding: str) -> Path:
     target = temp_dir / f"{uuid.uuid4().hex}.csv"
-    with path.open("r", encoding=encoding, errors="strict", newline="") as src, target.open(
-        "w", encoding="utf-8", newline=""
-    ) as dst:
+    with path.open("r", encoding=encoding, errors="strict", newline="") as src, target.open("w", encoding="utf-8", newline="") as dst:
         try:
             for block in iter(lambda: src.read(SNIFF_BYTES), ""):
                 dst.write(block)
@@ -190,8 +198,10 @@ def named_headers(header: list[str], name: str) -> list[str]:
 def _csv_relation(path: Path, headers: list[str], delimiter: str = ",") -> str:
     """read_csv with the RFC 4180 dialect declared, not sniffed: every column text, a short or long row an error."""
     columns = "{" + ", ".join(f"{quote(h)}: 'VARCHAR'" for h in headers) + "}"
-    return (f"read_csv({quote(path.as_posix())}, header=true, auto_detect=false, delim={quote(delimiter)}, "
-            f"quote='\"', escape='\"', columns={columns}, strict_mode=true, null_padding=false)")
+    return (
+        f"read_csv({quote(path.as_posix())}, header=true, auto_detect=false, delim={quote(delimiter)}, "
+        f"quote='\"', escape='\"', columns={columns}, strict_mode=true, null_padding=false)"
+    )
 
 
 CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
@@ -207,12 +217,14 @@ def csv_error(name: str, exc: Exception) -> str:
     if counts:
         expected, found = counts.groups()
         more = "more" if int(found) > int(expected) else "fewer"
-        return (f"{where}: {found} fields where the header has {expected} ({more} fields than the header; every row of "
-                f"a CSV has as many fields as its header, RFC 4180 — quote a field that holds a comma)")
+        return (
+            f"{where}: {found} fields where the header has {expected} ({more} fields than the header; every row of "
+            f"a CSV has as many fields as its header, RFC 4180 — quote a field that holds a comma)"
+        )
     if "unterminated quote" in text.lower():
-        return f"{where}: a quoted field is never closed (a \" opens a field that no \" ends)"
+        return f'{where}: a quoted field is never closed (a " opens a field that no " ends)'
     if "quote" in text.lower():
-        return f"{where}: a double quote inside a field that is not quoted (quote the field and write the quote as \"\")"
+        return f'{where}: a double quote inside a field that is not quoted (quote the field and write the quote as "")'
     detail = next((ln for ln in text.splitlines()[1:] if ln.strip() and "Original Line" not in ln), text.splitlines()[0])
     return f"{where}: not valid CSV ({detail.strip()[:300]})"
 
@@ -246,14 +258,21 @@ def _open_xlsx(source: Source, sheet: str | None, max_rows: int) -> None:
     source.materialise = lambda: _xlsx_to_csv(source, book, rows)
 
 
-def open_source(connection: duckdb.DuckDBPyConnection, path: Path, temp_dir: Path, *, fmt: str | None = None,
-                sheet: str | None = None, name: str | None = None, max_xlsx_rows: int | None = None) -> Source:
+def open_source(
+    connection: duckdb.DuckDBPyConnection,
+    path: Path,
+    temp_dir: Path,
+    *,
+    fmt: str | None = None,
+    sheet: str | None = None,
+    name: str | None = None,
+    max_xlsx_rows: int | None = None,
+) -> Source:
     """Prepare one file: detect its format and encoding, transcode if needed, and read its headers."""
     if not path.is_file():
         raise UnreadableInput(f"file {path}: does not exist")
     fmt = detect_format(path, fmt)
-    source = Source(path=path, name=name or path.name, format=fmt, encoding="", digest=_HASHER.submit(sha256_of, path),
-                    temp_dir=temp_dir)
+    source = Source(path=path, name=name or path.name, format=fmt, encoding="", digest=_HASHER.submit(sha256_of, path), temp_dir=temp_dir)
     temp_dir.mkdir(parents=True, exist_ok=True)
     if fmt == "xlsx":
         source.encoding = "xlsx"
@@ -284,8 +303,7 @@ def _json_relation(connection: duckdb.DuckDBPyConnection, path: Path) -> str:
     """JSON lines read as text: every key of every object becomes a text column (numbers keep their digits)."""
     objects = f"read_ndjson_objects({quote(path.as_posix())})"
     try:
-        keys = [row[0] for row in connection.execute(
-            f"SELECT DISTINCT unnest(json_keys(json)) FROM {objects}").fetchall()]
+        keys = [row[0] for row in connection.execute(f"SELECT DISTINCT unnest(json_keys(json)) FROM {objects}").fetchall()]
     except duckdb.Error as exc:
         raise UnreadableInput(f"file {path.name}: not JSON lines ({_first_line(exc)})") from exc
     if not keys:

@@ -43,8 +43,7 @@ class RetiredRegion:
         when = f"{entry.date}年" if len(entry.date) == 4 else f"{entry.date} "
         why = f"{when}{entry.change}" + (f"，{entry.document}" if entry.document else "")
         first = f"，首见 {self.file_name} 第 {self.row} 行" if self.row else ""
-        return (f"{self.column}: {self.old_code} {entry.old_name} → {code} {regions().get(code).name} ({why}): "
-                f"{self.rows} 行{first}")
+        return f"{self.column}: {self.old_code} {entry.old_name} → {code} {regions().get(code).name} ({why}): {self.rows} 行{first}"
 
 
 def region_columns(feed: Feed) -> list[str]:
@@ -57,8 +56,7 @@ def aggregates(feed: Feed) -> str:
     parts = []
     for column in region_columns(feed):
         helper = ident(RETIRED_PREFIX + column)
-        parts.append(f", map_entries(histogram({{'code': {helper}, 'file': __file}}) "
-                     f"FILTER ({helper} IS NOT NULL AND NOT __bad))")
+        parts.append(f", map_entries(histogram({{'code': {helper}, 'file': __file}}) FILTER ({helper} IS NOT NULL AND NOT __bad))")
     return "".join(parts)
 
 
@@ -78,8 +76,9 @@ def read(feed: Feed, values: Sequence[Any]) -> list[RetiredRegion]:
     return sorted(found.values(), key=lambda r: (order[r.column], r.file_index, r.old_code))
 
 
-def locate(con: duckdb.DuckDBPyConnection, sources: Sequence[Source], compiled: Sequence[CompiledFeed],
-           found: list[RetiredRegion]) -> list[str]:
+def locate(
+    con: duckdb.DuckDBPyConnection, sources: Sequence[Source], compiled: Sequence[CompiledFeed], found: list[RetiredRegion]
+) -> list[str]:
     """Find each one's first accepted row and return the notes, ordered by column and first row.
 
     The first file holding it is read in order (row_number() over a streaming scan keeps file order) and the read
@@ -88,9 +87,11 @@ def locate(con: duckdb.DuckDBPyConnection, sources: Sequence[Source], compiled: 
     for item in found:
         src = sources[item.file_index]
         select = compiled[item.file_index].stage_select(src.relation, item.file_index, deferred=True)
-        hit = con.execute(f"SELECT __n FROM (SELECT row_number() OVER () AS __n, * FROM ({select})) "
-                          f"WHERE NOT __bad AND {ident(RETIRED_PREFIX + item.column)} = ? LIMIT 1",
-                          [item.old_code]).fetchone()
+        hit = con.execute(
+            f"SELECT __n FROM (SELECT row_number() OVER () AS __n, * FROM ({select})) "
+            f"WHERE NOT __bad AND {ident(RETIRED_PREFIX + item.column)} = ? LIMIT 1",
+            [item.old_code],
+        ).fetchone()
         item.file_name = src.name
         item.row = int(hit[0]) + src.header_rows if hit else 0
     order = {name: index for index, name in enumerate(region_columns(compiled[0].feed))} if compiled else {}

@@ -70,8 +70,7 @@ def raw_text(source: str | None, trim: bool = True) -> str:
     text = f"CAST({ident(source)} AS VARCHAR)"
     if not trim:
         return f"NULLIF({text}, '')"
-    return (f"CASE WHEN prefix({text}, ' ') OR suffix({text}, ' ') THEN NULLIF(trim({text}), '') "
-            f"ELSE NULLIF({text}, '') END")
+    return f"CASE WHEN prefix({text}, ' ') OR suffix({text}, ' ') THEN NULLIF(trim({text}), '') ELSE NULLIF({text}, '') END"
 
 
 @dataclass(frozen=True)
@@ -162,8 +161,21 @@ def retired_helper(column: CompiledColumn, present: bool) -> str:
     return f"CASE WHEN {v} <> {r} THEN map_extract_value(MAP {{{entries}}}, lower(trim({r}))) END AS {name}"
 
 
-NUMERIC_TYPES = ("DECIMAL", "DOUBLE", "FLOAT", "REAL", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT",
-                 "UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT")
+NUMERIC_TYPES = (
+    "DECIMAL",
+    "DOUBLE",
+    "FLOAT",
+    "REAL",
+    "BIGINT",
+    "INTEGER",
+    "SMALLINT",
+    "TINYINT",
+    "HUGEINT",
+    "UBIGINT",
+    "UINTEGER",
+    "USMALLINT",
+    "UTINYINT",
+)
 INTEGER_TYPES = ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT")
 
 
@@ -220,8 +232,7 @@ def _default_literal(column: Column) -> str:
     return quote(str(column.default))
 
 
-def compile_column(column: Column, raw_source: str, source: str | None = None,
-                   source_type: str | None = None) -> CompiledColumn:
+def compile_column(column: Column, raw_source: str, source: str | None = None, source_type: str | None = None) -> CompiledColumn:
     """SQL for one column: names r_<n> (raw text) and v_<n> (typed value) are staging columns."""
     typed = _typed_source(column, source, source_type)
     if typed is not None:
@@ -241,8 +252,7 @@ def compile_column(column: Column, raw_source: str, source: str | None = None,
         check(f"{r} IS NULL", RULES["required"])
     kind = column.type
     if kind == "text":  # the quote our exports put before a formula-looking cell (OWASP) is taken off again
-        compiled.value = (f"CASE WHEN starts_with({r}, '''') AND regexp_matches({r}, '^''[=+@\\t\\r-]') "
-                          f"THEN substr({r}, 2) ELSE {r} END")
+        compiled.value = f"CASE WHEN starts_with({r}, '''') AND regexp_matches({r}, '^''[=+@\\t\\r-]') THEN substr({r}, 2) ELSE {r} END"
         check(f"length({r}) > {column.max_length}", RULES["too_long"].format(n=column.max_length))
         if n in MASKABLE:  # a rejected.csv corrected by someone who saw it masked must not load 138****5678
             check(f"contains({r}, '*')", RULES["masked"])
@@ -261,8 +271,7 @@ def compile_column(column: Column, raw_source: str, source: str | None = None,
         compiled.value = f"CAST({lookup} AS BOOLEAN)" if kind == "bool" else lookup
         if kind == "code:cross_border":
             compiled.value = f"COALESCE({lookup}, '')"
-        check(f"{r} IS NOT NULL AND {v} IS NULL" if kind != "code:cross_border"
-              else f"{r} IS NOT NULL AND {lookup} IS NULL", rule)
+        check(f"{r} IS NOT NULL AND {v} IS NULL" if kind != "code:cross_border" else f"{r} IS NOT NULL AND {lookup} IS NULL", rule)
     elif kind == "code6":
         compiled.value = r
         check(f"NOT regexp_full_match({r}, '[1-9][0-9]{{5}}')", RULES["code6"])
@@ -282,11 +291,11 @@ def compile_column(column: Column, raw_source: str, source: str | None = None,
         # A naive time is Asia/Shanghai; an offset (Z, +08:00, -0100) is honoured, and the instant is stored as
         # Shanghai wall time: 2025-01-31T16:30:00Z → 2025-02-01 00:30:00. Offsets can only follow the date part.
         # (spaces around the text only move the offset further right, so the test holds untrimmed)
-        offset = (f"(contains({r}, 'Z') OR contains({r}, 'z') OR contains(substr({r}, 11), '+') "
-                  f"OR contains(substr({r}, 11), '-'))")
+        offset = f"(contains({r}, 'Z') OR contains({r}, 'z') OR contains(substr({r}, 11), '+') OR contains(substr({r}, 11), '-'))"
         dashed = f"CASE WHEN contains({r}, '/') THEN replace({r}, '/', '-') ELSE {r} END"
-        compiled.value = (f"CASE WHEN {offset} THEN CAST(TRY_CAST({dashed} AS TIMESTAMPTZ) AS TIMESTAMP) "
-                          f"ELSE TRY_CAST({dashed} AS TIMESTAMP) END")
+        compiled.value = (
+            f"CASE WHEN {offset} THEN CAST(TRY_CAST({dashed} AS TIMESTAMPTZ) AS TIMESTAMP) ELSE TRY_CAST({dashed} AS TIMESTAMP) END"
+        )
         check(f"{r} IS NOT NULL AND {v} IS NULL", RULES["timestamp"])
         check(f"year({v}) NOT BETWEEN 2000 AND 2100", RULES["year"])
     elif kind == "date":
@@ -295,8 +304,7 @@ def compile_column(column: Column, raw_source: str, source: str | None = None,
         check(f"year({v}) NOT BETWEEN 1900 AND 2100", RULES["year"])
     elif kind == "uscc":
         compiled.value = f"upper(replace(replace({r}, ' ', ''), '-', ''))"
-        compiled.checks.append(Check(n, f"{r} IS NOT NULL AND NOT {uscc_valid_sql(v)}", RULES["uscc"], r,
-                                     deferred=True))
+        compiled.checks.append(Check(n, f"{r} IS NOT NULL AND NOT {uscc_valid_sql(v)}", RULES["uscc"], r, deferred=True))
     else:
         raise ValueError(f"unknown column type {kind!r}")
     return compiled
@@ -305,11 +313,11 @@ def compile_column(column: Column, raw_source: str, source: str | None = None,
 def uscc_valid_sql(code: str) -> str:
     """SQL that is true when ``code`` is a valid USCC: the rule of stdnum.cn.uscc.validate, vectorised."""
     alphabet = quote(USCC_ALPHABET)
-    total = " + ".join(
-        f"(strpos({alphabet}, substr({code}, {i + 1}, 1)) - 1) * {weight}" for i, weight in enumerate(USCC_WEIGHTS)
+    total = " + ".join(f"(strpos({alphabet}, substr({code}, {i + 1}, 1)) - 1) * {weight}" for i, weight in enumerate(USCC_WEIGHTS))
+    return (
+        f"(regexp_full_match({code}, '[0-9]{{8}}[0-9A-HJ-NPQRTUWXY]{{10}}') AND "
+        f"substr({alphabet}, ((31 - (({total}) % 31)) % 31) + 1, 1) = substr({code}, 18, 1))"
     )
-    return (f"(regexp_full_match({code}, '[0-9]{{8}}[0-9A-HJ-NPQRTUWXY]{{10}}') AND "
-            f"substr({alphabet}, ((31 - (({total}) % 31)) % 31) + 1, 1) = substr({code}, 18, 1))")
 
 
 class CompiledFeed:
@@ -319,17 +327,25 @@ class CompiledFeed:
     which rule — are computed again only for the few rejected rows (``problems_select``).
     """
 
-    def __init__(self, feed: Feed, mapping: dict[str, str], extra: list[Check] | None = None,
-                 types: dict[str, str] | None = None) -> None:
+    def __init__(self, feed: Feed, mapping: dict[str, str], extra: list[Check] | None = None, types: dict[str, str] | None = None) -> None:
         self.feed = feed
         types = types or {}
-        self.columns = [compile_column(c, raw_text(mapping.get(c.name), c.type in TRIMMED_TYPES), mapping.get(c.name),
-                                       types.get(mapping.get(c.name) or "")) for c in feed.columns]
-        self.cross = [Check(column, f"NOT COALESCE({condition}, TRUE)", rule, f"CAST({ident('v_' + column)} AS VARCHAR)")
-                      for column, condition, rule in _typed_names(feed)]
+        self.columns = [
+            compile_column(
+                c, raw_text(mapping.get(c.name), c.type in TRIMMED_TYPES), mapping.get(c.name), types.get(mapping.get(c.name) or "")
+            )
+            for c in feed.columns
+        ]
+        self.cross = [
+            Check(column, f"NOT COALESCE({condition}, TRUE)", rule, f"CAST({ident('v_' + column)} AS VARCHAR)")
+            for column, condition, rule in _typed_names(feed)
+        ]
         self.extra = extra or []
-        self.retired = [retired_helper(compiled, column.name in mapping)  # one per region column, the same in every file
-                        for column, compiled in zip(feed.columns, self.columns, strict=True) if column.type == "region"]
+        self.retired = [
+            retired_helper(compiled, column.name in mapping)  # one per region column, the same in every file
+            for column, compiled in zip(feed.columns, self.columns, strict=True)
+            if column.type == "region"
+        ]
 
     def _layers(self, relation: str, passthrough: str = "") -> str:
         # a typed source column (value written over the source itself) has no raw-text column
@@ -347,13 +363,11 @@ class CompiledFeed:
     def stage_select(self, relation: str, file_index: int, *, deferred: bool = False) -> str:
         """Typed columns under their feed names, __file, __bad (any rule broken; the deferred ones too when
         ``deferred``) and the retired-region helpers (RETIRED_PREFIX + column)."""
-        single = " OR ".join(f"COALESCE({c.condition}, FALSE)" for c in self._single()
-                             if deferred or not c.deferred) or "FALSE"
+        single = " OR ".join(f"COALESCE({c.condition}, FALSE)" for c in self._single() if deferred or not c.deferred) or "FALSE"
         later = " OR ".join(f"COALESCE({c.condition}, FALSE)" for c in self.cross + self.extra) or "FALSE"
         typed = ", ".join(f"{ident('v_' + c.name)} AS {ident(c.name)}" for c in self.columns)
         helpers = "".join(", " + helper for helper in self.retired)
-        return (f"SELECT {typed}, {file_index} AS __file, ({single}) OR ({later}) AS __bad{helpers} "
-                f"FROM ({self._layers(relation)})")
+        return f"SELECT {typed}, {file_index} AS __file, ({single}) OR ({later}) AS __bad{helpers} FROM ({self._layers(relation)})"
 
     def problems_select(self, relation: str, passthrough: str = "") -> str:
         """For every row of ``relation``: the list of broken rules (column, value, rule), in column order.
@@ -361,9 +375,14 @@ class CompiledFeed:
         Cross-column checks and scope are reported only for rows whose single values are all valid, so that one
         bad amount is reported once.
         """
+
         def items(checks: list[Check]) -> str:
-            return ", ".join(f"CASE WHEN COALESCE({c.condition}, FALSE) THEN {{'column': {quote(c.column)}, "
-                             f"'value': CAST({c.value} AS VARCHAR), 'rule': {quote(c.rule)}}} END" for c in checks)
+            return ", ".join(
+                f"CASE WHEN COALESCE({c.condition}, FALSE) THEN {{'column': {quote(c.column)}, "
+                f"'value': CAST({c.value} AS VARCHAR), 'rule': {quote(c.rule)}}} END"
+                for c in checks
+            )
+
         single = f"list_filter([{items(self._single())}], lambda p: p IS NOT NULL)"
         later = self.cross + self.extra
         layers = self._layers(relation, passthrough)
@@ -372,8 +391,7 @@ class CompiledFeed:
         if not later:
             return f"SELECT {keep}{single} AS problems FROM ({layers})"
         rest = f"list_filter([{items(later)}], lambda p: p IS NOT NULL)"
-        return (f"SELECT {keep}CASE WHEN len(s) > 0 THEN s ELSE {rest} END AS problems "
-                f"FROM (SELECT *, {single} AS s FROM ({layers}))")
+        return f"SELECT {keep}CASE WHEN len(s) > 0 THEN s ELSE {rest} END AS problems FROM (SELECT *, {single} AS s FROM ({layers}))"
 
 
 def _typed_names(feed: Feed) -> list[tuple[str, str, str]]:
@@ -382,11 +400,9 @@ def _typed_names(feed: Feed) -> list[tuple[str, str, str]]:
 
     names = sorted((c.name for c in feed.columns), key=len, reverse=True)
     pattern = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b")
-    return [(column, pattern.sub(lambda m: ident("v_" + m.group(1)), condition), rule)
-            for column, condition, rule in feed.checks]
+    return [(column, pattern.sub(lambda m: ident("v_" + m.group(1)), condition), rule) for column, condition, rule in feed.checks]
 
 
 def scope_check(condition_over_values: str, column: str) -> Check:
     """The check that a row lies inside the actor's scope (condition written over v_<column> names)."""
-    return Check(column, f"NOT COALESCE({condition_over_values}, FALSE)", RULES["scope"],
-                 f"CAST({ident('v_' + column)} AS VARCHAR)")
+    return Check(column, f"NOT COALESCE({condition_over_values}, FALSE)", RULES["scope"], f"CAST({ident('v_' + column)} AS VARCHAR)")

@@ -89,9 +89,17 @@ def new_batch_id() -> str:
     return f"B{datetime.now(SHANGHAI):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
 
 
-def ingest(feed_name: str, paths: Sequence[Path], actor: Actor, *, strict: bool = False, fmt: str | None = None,
-           sheet: str | None = None, source_names: Sequence[str] | None = None,
-           progress: Progress | None = None) -> BatchResult:
+def ingest(
+    feed_name: str,
+    paths: Sequence[Path],
+    actor: Actor,
+    *,
+    strict: bool = False,
+    fmt: str | None = None,
+    sheet: str | None = None,
+    source_names: Sequence[str] | None = None,
+    progress: Progress | None = None,
+) -> BatchResult:
     """Load files of one feed as one batch; rejected rows go to the quarantine with their reasons."""
     feed = _feed(feed_name)
     ensure(actor, "ingest.write")
@@ -134,19 +142,26 @@ def _audit(settings: Settings, actor: Actor, result: BatchResult, names: list[st
     """Every load is a write: one audit line with the batch's figures (DESIGN.md: Every write)."""
     from livecommerce.accounts.audit import record
 
-    figures = {k: getattr(result, k) for k in ("feed", "read", "accepted", "rejected", "replaced", "unchanged",
-                                                "status")}
+    figures = {k: getattr(result, k) for k in ("feed", "read", "accepted", "rejected", "replaced", "unchanged", "status")}
     with session_scope(settings) as session:
-        record(session, actor.name, "ingest", "batch", result.batch, None, figures | {"files": names},
-               outcome="ok" if result.status in ("loaded", "partial") else result.status)
+        record(
+            session,
+            actor.name,
+            "ingest",
+            "batch",
+            result.batch,
+            None,
+            figures | {"files": names},
+            outcome="ok" if result.status in ("loaded", "partial") else result.status,
+        )
 
 
-def ingest_records(feed_name: str, records: Sequence[Mapping[str, Any]], actor: Actor, *, source_name: str,
-                   strict: bool = False) -> BatchResult:
+def ingest_records(
+    feed_name: str, records: Sequence[Mapping[str, Any]], actor: Actor, *, source_name: str, strict: bool = False
+) -> BatchResult:
     """Load rows pushed as JSON (a platform's feed) exactly as a JSON-lines file of the same rows would load."""
     settings = ensure_home()
-    handle = tempfile.NamedTemporaryFile("w", suffix=".jsonl", dir=settings.home / "tmp", delete=False,
-                                         encoding="utf-8")
+    handle = tempfile.NamedTemporaryFile("w", suffix=".jsonl", dir=settings.home / "tmp", delete=False, encoding="utf-8")
     with handle:
         for record in records:
             handle.write(json.dumps({k: _json_text(v) for k, v in record.items()}, ensure_ascii=False) + "\n")
@@ -167,9 +182,18 @@ def _feed(name: str) -> Feed:
     return FEEDS[name]
 
 
-def _run_batch(con: duckdb.DuckDBPyConnection, settings: Settings, feed: Feed, sources: list[Source],
-               maps: list[HeaderMap], actor: Actor, result: BatchResult, strict: bool, started: datetime,
-               progress: Progress | None) -> None:
+def _run_batch(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    feed: Feed,
+    sources: list[Source],
+    maps: list[HeaderMap],
+    actor: Actor,
+    result: BatchResult,
+    strict: bool,
+    started: datetime,
+    progress: Progress | None,
+) -> None:
     """Stage and check in connection-local TEMP tables, then write quarantine, facts and the batch in one transaction.
 
     TEMP tables live outside the database file, so staging before BEGIN changes nothing durable; it keeps their
@@ -204,8 +228,9 @@ def _run_batch(con: duckdb.DuckDBPyConnection, settings: Settings, feed: Feed, s
             final_rows(con, feed, in_batch)
         with batch_transaction(con):
             if result.rejected:
-                con.execute("INSERT INTO quarantine SELECT ?, ?, file_name, row_number, problems, raw, NULL FROM rejects",
-                            [result.batch, feed.name])
+                con.execute(
+                    "INSERT INTO quarantine SELECT ?, ?, file_name, row_number, problems, raw, NULL FROM rejects", [result.batch, feed.name]
+                )
             result.problems = problem_lines(con, result.batch)
             if strict and result.rejected:
                 result.status, result.accepted = "refused", 0
@@ -224,8 +249,16 @@ def _run_batch(con: duckdb.DuckDBPyConnection, settings: Settings, feed: Feed, s
     report("完成", result.read, result.read)
 
 
-def _load_clean(con: duckdb.DuckDBPyConnection, feed: Feed, sources: list[Source], actor: Actor, result: BatchResult,
-                started: datetime, file_rows: list[int], select: str) -> None:
+def _load_clean(
+    con: duckdb.DuckDBPyConnection,
+    feed: Feed,
+    sources: list[Source],
+    actor: Actor,
+    result: BatchResult,
+    started: datetime,
+    file_rows: list[int],
+    select: str,
+) -> None:
     """A batch that breaks no rule and repeats no stored key: loaded straight from its files, in one transaction."""
     result.read = result.accepted = sum(file_rows)
     result.status = "loaded"
@@ -235,8 +268,16 @@ def _load_clean(con: duckdb.DuckDBPyConnection, feed: Feed, sources: list[Source
         pause_point("ingest.before_commit")
 
 
-def _load_in_one_pass(con: duckdb.DuckDBPyConnection, feed: Feed, sources: list[Source], maps: list[HeaderMap],
-                      actor: Actor, result: BatchResult, started: datetime, report: Progress) -> bool:
+def _load_in_one_pass(
+    con: duckdb.DuckDBPyConnection,
+    feed: Feed,
+    sources: list[Source],
+    maps: list[HeaderMap],
+    actor: Actor,
+    result: BatchResult,
+    started: datetime,
+    report: Progress,
+) -> bool:
     """A batch of one file (not Parquet: see clean_columnar) into a fact table, read, checked and loaded in one pass
     when it is clean; False when it is not — a rule broken, a key repeated or stored already, a retired region named,
     or a file DuckDB cannot read as declared — and then nothing of the attempt stays: the batch is staged, and
@@ -266,33 +307,65 @@ def _combined_sha(sources: Sequence[Source]) -> str:
     return hashlib.sha256("".join(src.sha256 for src in sources).encode()).hexdigest()
 
 
-BATCH_COLUMNS = ("batch_id, feed, source_name, sha256, actor, started_at, finished_at, rows_read, rows_accepted, "
-                 "rows_rejected, rows_replaced, rows_unchanged, status, ignored_columns, message")
+BATCH_COLUMNS = (
+    "batch_id, feed, source_name, sha256, actor, started_at, finished_at, rows_read, rows_accepted, "
+    "rows_rejected, rows_replaced, rows_unchanged, status, ignored_columns, message"
+)
 
 
-def _record_batch(con: duckdb.DuckDBPyConnection, feed: Feed, sources: Sequence[Source], actor: Actor,
-                  result: BatchResult, started: datetime, file_rows: Sequence[int] = ()) -> None:
+def _record_batch(
+    con: duckdb.DuckDBPyConnection,
+    feed: Feed,
+    sources: Sequence[Source],
+    actor: Actor,
+    result: BatchResult,
+    started: datetime,
+    file_rows: Sequence[int] = (),
+) -> None:
     """The batch's provenance: id, sources with sha256, rows read / accepted / rejected / replaced, who, when."""
     finished = datetime.now(SHANGHAI).replace(tzinfo=None)
     con.execute(
         f"INSERT INTO batches ({BATCH_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [result.batch, feed.name, ", ".join(src.name for src in sources), _combined_sha(sources), actor.name,
-         started, finished, result.read, result.accepted, result.rejected, result.replaced, result.unchanged,
-         result.status, ", ".join(result.ignored_columns), result.message],
+        [
+            result.batch,
+            feed.name,
+            ", ".join(src.name for src in sources),
+            _combined_sha(sources),
+            actor.name,
+            started,
+            finished,
+            result.read,
+            result.accepted,
+            result.rejected,
+            result.replaced,
+            result.unchanged,
+            result.status,
+            ", ".join(result.ignored_columns),
+            result.message,
+        ],
     )
     for position, note in enumerate(result.notes):
         con.execute("INSERT INTO batch_notes VALUES (?, ?, ?)", [result.batch, position, note])
     for index, src in enumerate(sources):
         rows = file_rows[index] if index < len(file_rows) else 0
-        con.execute("INSERT INTO batch_files VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [result.batch, index, src.name, src.sha256, src.format, src.encoding, rows])
+        con.execute(
+            "INSERT INTO batch_files VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [result.batch, index, src.name, src.sha256, src.format, src.encoding, rows],
+        )
 
 
-def _record_failure(con: duckdb.DuckDBPyConnection, feed: Feed, sources: Sequence[Source], paths: Sequence[Path],
-                    actor: Actor, result: BatchResult, started: datetime, message: str) -> None:
+def _record_failure(
+    con: duckdb.DuckDBPyConnection,
+    feed: Feed,
+    sources: Sequence[Source],
+    paths: Sequence[Path],
+    actor: Actor,
+    result: BatchResult,
+    started: datetime,
+    message: str,
+) -> None:
     """An unreadable batch loads nothing, but its attempt is recorded with the reason."""
     result.status, result.message, result.problems = "failed", message, [message]
     result.read = result.accepted = result.rejected = result.replaced = result.unchanged = 0
-    named = list(sources) or [Source(path=Path(p), name=Path(p).name, format="", encoding="")
-                              for p in paths]
+    named = list(sources) or [Source(path=Path(p), name=Path(p).name, format="", encoding="") for p in paths]
     _record_batch(con, feed, named, actor, result, started)

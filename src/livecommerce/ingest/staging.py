@@ -20,8 +20,16 @@ from livecommerce.warehouse.schema import ident
 Progress = Callable[[str, int, int], None]
 
 
-def stage(con: duckdb.DuckDBPyConnection, feed: Feed, sources: list[Source], maps: list[HeaderMap],
-           actor: Actor, report: Progress, *, ordered: bool) -> tuple[list[int], list[CompiledFeed]]:
+def stage(
+    con: duckdb.DuckDBPyConnection,
+    feed: Feed,
+    sources: list[Source],
+    maps: list[HeaderMap],
+    actor: Actor,
+    report: Progress,
+    *,
+    ordered: bool,
+) -> tuple[list[int], list[CompiledFeed]]:
     """Typed rows in TEMP table stage with a __bad flag; returns the cumulative row count before each file.
 
     Unordered staging runs in parallel and is the common case; ``ordered`` keeps file order in rowid, which only
@@ -34,8 +42,9 @@ def stage(con: duckdb.DuckDBPyConnection, feed: Feed, sources: list[Source], map
         con.execute("SET preserve_insertion_order = true")
 
 
-def _stage_files(con: duckdb.DuckDBPyConnection, feed: Feed, sources: list[Source], maps: list[HeaderMap],
-                 actor: Actor, report: Progress) -> tuple[list[int], list[CompiledFeed]]:
+def _stage_files(
+    con: duckdb.DuckDBPyConnection, feed: Feed, sources: list[Source], maps: list[HeaderMap], actor: Actor, report: Progress
+) -> tuple[list[int], list[CompiledFeed]]:
     starts, compiled = [0], []
     extra = _scope_checks(feed, actor)
     for index, (src, header_map) in enumerate(zip(sources, maps, strict=True)):
@@ -71,19 +80,23 @@ def _check_owners(con: duckdb.DuckDBPyConnection, feed: Feed, compiled: list[Com
     from livecommerce.entities.service import registered_usccs
 
     column = OWNER_COLUMNS[feed.name]
-    wanted = [row[0] for row in con.execute(f"SELECT DISTINCT {ident(column)} FROM stage "
-                                            f"WHERE {ident(column)} IS NOT NULL AND NOT __bad").fetchall()]
+    wanted = [
+        row[0]
+        for row in con.execute(f"SELECT DISTINCT {ident(column)} FROM stage WHERE {ident(column)} IS NOT NULL AND NOT __bad").fetchall()
+    ]
     with session_scope() as session:
         known = registered_usccs(session, wanted)
-    con.execute("CREATE OR REPLACE TEMP TABLE known_owners AS SELECT unnest(CAST(? AS VARCHAR[])) AS uscc",
-                [sorted(known)])
+    con.execute("CREATE OR REPLACE TEMP TABLE known_owners AS SELECT unnest(CAST(? AS VARCHAR[])) AS uscc", [sorted(known)])
     value = ident("v_" + column)
-    check = Check(column, f"{value} IS NOT NULL AND {value} NOT IN (SELECT uscc FROM known_owners)", UNKNOWN_OWNER,
-                  f"CAST({value} AS VARCHAR)")
+    check = Check(
+        column, f"{value} IS NOT NULL AND {value} NOT IN (SELECT uscc FROM known_owners)", UNKNOWN_OWNER, f"CAST({value} AS VARCHAR)"
+    )
     for feed_sql in compiled:
         feed_sql.extra.append(check)
-    con.execute(f"UPDATE stage SET __bad = TRUE WHERE {ident(column)} IS NOT NULL AND NOT __bad "
-                f"AND {ident(column)} NOT IN (SELECT uscc FROM known_owners)")
+    con.execute(
+        f"UPDATE stage SET __bad = TRUE WHERE {ident(column)} IS NOT NULL AND NOT __bad "
+        f"AND {ident(column)} NOT IN (SELECT uscc FROM known_owners)"
+    )
 
 
 def _stage_one(con: duckdb.DuckDBPyConnection, feed_sql: CompiledFeed, src: Source, index: int) -> None:
@@ -91,8 +104,7 @@ def _stage_one(con: duckdb.DuckDBPyConnection, feed_sql: CompiledFeed, src: Sour
     con.execute(f"CREATE OR REPLACE TEMP TABLE stage AS {select}" if index == 0 else f"INSERT INTO stage {select}")
 
 
-def settle(con: duckdb.DuckDBPyConnection, feed: Feed, compiled: list[CompiledFeed]
-           ) -> tuple[int, int, list[retired.RetiredRegion]]:
+def settle(con: duckdb.DuckDBPyConnection, feed: Feed, compiled: list[CompiledFeed]) -> tuple[int, int, list[retired.RetiredRegion]]:
     """Apply the deferred rules and count (rejected rows, distinct hashes of the accepted rows' keys, accepted rows
     that name a retired region), in one scan.
 
@@ -103,17 +115,16 @@ def settle(con: duckdb.DuckDBPyConnection, feed: Feed, compiled: list[CompiledFe
     deferred = compiled[0].deferred_checks() if compiled else []
     keys = ", ".join(ident(k) for k in feed.key)
     counts = f"count(*) FILTER (__bad), count(DISTINCT hash({keys})) FILTER (NOT __bad){retired.aggregates(feed)}"
-    values = "".join(f", list(DISTINCT {ident(c.column)}) FILTER ({ident(c.column)} IS NOT NULL AND NOT __bad)"
-                     for c in deferred)
+    values = "".join(f", list(DISTINCT {ident(c.column)}) FILTER ({ident(c.column)} IS NOT NULL AND NOT __bad)" for c in deferred)
     row = con.execute(f"SELECT {counts}{values} FROM stage").fetchone()
     assert row is not None
     flagged, regions = False, 2 + len(retired.region_columns(feed))
     for check, distinct in zip(deferred, row[regions:], strict=True):
-        broken = con.execute(f"SELECT list(u) FROM unnest(CAST(? AS VARCHAR[])) t(u) WHERE {check.over('u')}",
-                             [distinct or []]).fetchone()[0]  # type: ignore[index]
+        broken = con.execute(f"SELECT list(u) FROM unnest(CAST(? AS VARCHAR[])) t(u) WHERE {check.over('u')}", [distinct or []]).fetchone()[
+            0
+        ]  # type: ignore[index]
         if broken:
-            con.execute(f"UPDATE stage SET __bad = TRUE WHERE {ident(check.column)} IN (SELECT unnest(CAST(? AS VARCHAR[])))",
-                        [broken])
+            con.execute(f"UPDATE stage SET __bad = TRUE WHERE {ident(check.column)} IN (SELECT unnest(CAST(? AS VARCHAR[])))", [broken])
             flagged = True
     if flagged:
         row = con.execute(f"SELECT {counts} FROM stage").fetchone()
@@ -135,8 +146,9 @@ def _first_line(exc: Exception) -> str:
 def _scope_checks(feed: Feed, actor: Actor) -> list[Check]:
     """A row outside the actor's scope is rejected with its reason (core.scope: default deny)."""
     region_col, entity_col = SCOPE_COLUMNS[feed.name]
-    condition = restrict_sql(actor, "ingest.write", ident("v_" + region_col) if region_col else None,
-                             ident("v_" + entity_col) if entity_col else None)
+    condition = restrict_sql(
+        actor, "ingest.write", ident("v_" + region_col) if region_col else None, ident("v_" + entity_col) if entity_col else None
+    )
     if condition == "TRUE":
         return []
     return [scope_check(condition, region_col or entity_col or "")]
@@ -156,8 +168,11 @@ def rejects(con: duckdb.DuckDBPyConnection, sources: list[Source], compiled: lis
         con.execute(f"CREATE OR REPLACE TEMP TABLE raw_rows AS SELECT * FROM {src.relation}")
         numbered = "(SELECT rowid AS __rid, to_json(r) AS __raw, r.* FROM raw_rows r)"
         problems = compiled[index].problems_select(numbered, ", __rid, __raw")
-        con.execute(f"""INSERT INTO rejects SELECT ?, __rid + 1 + {src.header_rows}, problems, __raw
-                        FROM ({problems}) WHERE len(problems) > 0 ORDER BY __rid""", [src.name])
+        con.execute(
+            f"""INSERT INTO rejects SELECT ?, __rid + 1 + {src.header_rows}, problems, __raw
+                        FROM ({problems}) WHERE len(problems) > 0 ORDER BY __rid""",
+            [src.name],
+        )
     con.execute("DROP TABLE IF EXISTS raw_rows")
 
 
@@ -176,8 +191,9 @@ def distinct_keys(con: duckdb.DuckDBPyConnection, feed: Feed) -> int:
     return int(con.execute(f"SELECT count(DISTINCT ({keys})) FROM stage WHERE NOT __bad").fetchone()[0])  # type: ignore[index]
 
 
-def clean_columnar(con: duckdb.DuckDBPyConnection, feed: Feed, sources: list[Source], maps: list[HeaderMap],
-                   actor: Actor) -> tuple[list[int], str, list[str]] | None:
+def clean_columnar(
+    con: duckdb.DuckDBPyConnection, feed: Feed, sources: list[Source], maps: list[HeaderMap], actor: Actor
+) -> tuple[list[int], str, list[str]] | None:
     """For a batch of Parquet files only: when every row passes every rule, no key repeats and no key is stored
     already, the rows per file, the SELECT of the typed rows and the notes of retired regions met (ingest.retired);
     otherwise None (the batch is staged as usual).
@@ -194,26 +210,27 @@ def clean_columnar(con: duckdb.DuckDBPyConnection, feed: Feed, sources: list[Sou
     deferred = compiled[0].deferred_checks()
     per_file = "".join(f", count(*) FILTER (__file = {i})" for i in range(len(sources)))
     values = "".join(f", list(DISTINCT {ident(c.column)}) FILTER ({ident(c.column)} IS NOT NULL)" for c in deferred)
-    row = con.execute(f"SELECT count(*), count(*) FILTER (__bad), count(DISTINCT hash({keys})){per_file}{values}"
-                      f"{retired.aggregates(feed)} FROM ({union})").fetchone()
+    row = con.execute(
+        f"SELECT count(*), count(*) FILTER (__bad), count(DISTINCT hash({keys})){per_file}{values}{retired.aggregates(feed)} FROM ({union})"
+    ).fetchone()
     assert row is not None
     if row[1] or row[2] != row[0]:
         return None
     regions = 3 + len(sources) + len(deferred)
-    for check, distinct in zip(deferred, row[3 + len(sources):regions], strict=True):
-        if con.execute(f"SELECT count(*) FROM unnest(CAST(? AS VARCHAR[])) t(u) WHERE {check.over('u')}",
-                       [distinct or []]).fetchone()[0]:  # type: ignore[index]
+    for check, distinct in zip(deferred, row[3 + len(sources) : regions], strict=True):
+        if con.execute(f"SELECT count(*) FROM unnest(CAST(? AS VARCHAR[])) t(u) WHERE {check.over('u')}", [distinct or []]).fetchone()[0]:  # type: ignore[index]
             return None
     target = ident(feed.name)
     if con.execute(f"SELECT count(*) FROM {target}").fetchone()[0]:  # type: ignore[index]
         match = " AND ".join(f"t.{ident(k)} = s.{ident(k)}" for k in feed.key)
-        overlap = con.execute(f"SELECT count(*) FROM (SELECT {keys} FROM ({union})) s "
-                              f"WHERE EXISTS (SELECT 1 FROM {target} t WHERE {match})").fetchone()[0]  # type: ignore[index]
+        overlap = con.execute(
+            f"SELECT count(*) FROM (SELECT {keys} FROM ({union})) s WHERE EXISTS (SELECT 1 FROM {target} t WHERE {match})"
+        ).fetchone()[0]  # type: ignore[index]
         if overlap:
             return None
     columns = ", ".join(ident(c.name) for c in feed.columns)
     notes = retired.locate(con, sources, compiled, retired.read(feed, row[regions:]))
-    return [int(n) for n in row[3:3 + len(sources)]], f"SELECT {columns} FROM ({union})", notes
+    return [int(n) for n in row[3 : 3 + len(sources)]], f"SELECT {columns} FROM ({union})", notes
 
 
 class NotClean(Exception):
@@ -233,8 +250,9 @@ def one_pass_select(feed: Feed, src: Source, header_map: HeaderMap, actor: Actor
     compiled = CompiledFeed(feed, header_map.columns, _scope_checks(feed, actor), src.types)
     stop = " OR ".join(["__bad", *(f"{ident(RETIRED_PREFIX + c)} IS NOT NULL" for c in retired.region_columns(feed))])
     columns = ", ".join(ident(c.name) for c in feed.columns)
-    select = (f"SELECT {columns} FROM ({compiled.stage_select(src.relation, 0)}) "
-              f"WHERE CASE WHEN {stop} THEN error('{NOT_CLEAN}') ELSE TRUE END")
+    select = (
+        f"SELECT {columns} FROM ({compiled.stage_select(src.relation, 0)}) WHERE CASE WHEN {stop} THEN error('{NOT_CLEAN}') ELSE TRUE END"
+    )
     return select, compiled.deferred_checks()
 
 
@@ -243,18 +261,18 @@ def loaded_clean(con: duckdb.DuckDBPyConnection, feed: Feed, batch: str, deferre
     a deferred rule is broken or (``stored``: the table had rows before) a key was stored already."""
     target, keys = ident(feed.name), ", ".join(ident(k) for k in feed.key)
     values = "".join(f", list(DISTINCT {ident(c.column)}) FILTER ({ident(c.column)} IS NOT NULL)" for c in deferred)
-    row = con.execute(f"SELECT count(*), count(DISTINCT hash({keys})){values} FROM {target} WHERE batch_id = ?",
-                      [batch]).fetchone()
+    row = con.execute(f"SELECT count(*), count(DISTINCT hash({keys})){values} FROM {target} WHERE batch_id = ?", [batch]).fetchone()
     assert row is not None
     if row[1] != row[0]:  # a repeated key (or two keys of one hash): the later row must win, in file order
         raise NotClean("a key repeats")
     for check, distinct in zip(deferred, row[2:], strict=True):
-        if con.execute(f"SELECT count(*) FROM unnest(CAST(? AS VARCHAR[])) t(u) WHERE {check.over('u')}",
-                       [distinct or []]).fetchone()[0]:  # type: ignore[index]
+        if con.execute(f"SELECT count(*) FROM unnest(CAST(? AS VARCHAR[])) t(u) WHERE {check.over('u')}", [distinct or []]).fetchone()[0]:  # type: ignore[index]
             raise NotClean(check.rule)
     if stored:
         match = " AND ".join(f"t.{ident(k)} = n.{ident(k)}" for k in feed.key)
-        if con.execute(f"SELECT count(*) FROM {target} n WHERE n.batch_id = ? AND EXISTS "
-                       f"(SELECT 1 FROM {target} t WHERE {match} AND t.batch_id <> ?)", [batch, batch]).fetchone()[0]:  # type: ignore[index]
+        if con.execute(
+            f"SELECT count(*) FROM {target} n WHERE n.batch_id = ? AND EXISTS (SELECT 1 FROM {target} t WHERE {match} AND t.batch_id <> ?)",
+            [batch, batch],
+        ).fetchone()[0]:  # type: ignore[index]
             raise NotClean("a key is stored already")
     return int(row[0])

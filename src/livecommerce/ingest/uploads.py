@@ -129,8 +129,7 @@ class Purged:
     bytes: int
 
 
-def purge_uploads(settings: Settings | None = None, older_than_days: int | None = None,
-                  now: float | None = None) -> list[Purged]:
+def purge_uploads(settings: Settings | None = None, older_than_days: int | None = None, now: float | None = None) -> list[Purged]:
     """Remove the uploads whose batch loaded nothing, once older than the retention (upload_retention_days).
 
     Folders without upload.json (written before uploads recorded their outcome) are left alone.
@@ -153,8 +152,9 @@ def purge_uploads(settings: Settings | None = None, older_than_days: int | None 
         files = [p for p in folder.iterdir() if p.is_file() and p.name != MANIFEST]
         size = sum(p.stat().st_size for p in files)
         shutil.rmtree(folder, ignore_errors=True)
-        removed.append(Purged(folder.name, str(content.get("batch", "")), str(content.get("status", "")),
-                              sorted(p.name for p in files), size))
+        removed.append(
+            Purged(folder.name, str(content.get("batch", "")), str(content.get("status", "")), sorted(p.name for p in files), size)
+        )
     return removed
 
 
@@ -163,17 +163,28 @@ def purged_json(removed: list[Purged]) -> list[dict[str, object]]:
     return [asdict(item) for item in removed]
 
 
-def purge_recorded(settings: Settings | None = None, older_than_days: int | None = None, *, actor: str = "system",
-                   client: str = "") -> list[Purged]:
+def purge_recorded(
+    settings: Settings | None = None, older_than_days: int | None = None, *, actor: str = "system", client: str = ""
+) -> list[Purged]:
     """Purge, and put what was removed in the audit log (one line, only when something was)."""
     from livecommerce.accounts.audit import record_apart
 
     settings = settings or ensure_home()
     removed = purge_uploads(settings, older_than_days)
     if removed:
-        record_apart(actor, "uploads.purge", "uploads", "", None,
-                     {"older_than_days": settings.upload_retention_days if older_than_days is None else older_than_days,
-                      "removed": purged_json(removed)}, client=client, settings=settings)
+        record_apart(
+            actor,
+            "uploads.purge",
+            "uploads",
+            "",
+            None,
+            {
+                "older_than_days": settings.upload_retention_days if older_than_days is None else older_than_days,
+                "removed": purged_json(removed),
+            },
+            client=client,
+            settings=settings,
+        )
     return removed
 
 

@@ -27,8 +27,7 @@ def final_rows(con: duckdb.DuckDBPyConnection, feed: Feed, in_batch: int) -> Non
         con.execute(f"CREATE TEMP VIEW final AS SELECT {columns} FROM stage WHERE NOT __bad")
 
 
-def upsert(con: duckdb.DuckDBPyConnection, settings: Settings, feed: Feed, actor: Actor, batch: str
-            ) -> tuple[int, int]:
+def upsert(con: duckdb.DuckDBPyConnection, settings: Settings, feed: Feed, actor: Actor, batch: str) -> tuple[int, int]:
     """Natural-key upsert of table final: returns (rows that replaced a different earlier row, rows identical to one).
 
     An identical row is left as it was (its batch_id too): loading the same file twice rewrites nothing.

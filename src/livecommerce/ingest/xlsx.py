@@ -86,7 +86,8 @@ class Workbook:
             if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
                 raise self._refuse(
                     f"part {info.filename} expands {info.file_size // max(info.compress_size, 1)} times "
-                    f"({info.compress_size:,} → {info.file_size:,} bytes); refused as a zip bomb (limit {MAX_RATIO} times)")
+                    f"({info.compress_size:,} → {info.file_size:,} bytes); refused as a zip bomb (limit {MAX_RATIO} times)"
+                )
 
     def _open(self, part: str) -> IO[bytes]:
         try:
@@ -117,8 +118,7 @@ class Workbook:
             names = ", ".join(s[0] for s in sheets)
             raise self._refuse(f"no sheet {sheet!r}" + (f" (sheets: {names})" if names else ""))
         rels = self._xml("xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in self.zip.namelist() else None
-        target = next((r.get("Target", "") for r in (rels if rels is not None else [])
-                       if r.get("Id") == chosen[0][1]), "")
+        target = next((r.get("Target", "") for r in (rels if rels is not None else []) if r.get("Id") == chosen[0][1]), "")
         part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
         if not target or part not in self.zip.namelist():
             raise self._refuse(f"sheet {chosen[0][0]!r} has no worksheet part")
@@ -176,8 +176,7 @@ class Workbook:
             pass
         return strings
 
-    def _parse(self, part: str, start: object, end: object, data: object,
-               small: Callable[[], bool] = lambda: False) -> Iterator[None]:
+    def _parse(self, part: str, start: object, end: object, data: object, small: Callable[[], bool] = lambda: False) -> Iterator[None]:
         """Feed a part to expat block by block, yielding after each block (handlers collect what they find).
 
         While ``small()`` holds, blocks are of 1 KB: a sheet's header row comes out before its rows are read.

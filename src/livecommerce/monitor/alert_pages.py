@@ -32,8 +32,7 @@ router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
 FILTERS = ("state", "rule", "city", "platform", "acknowledged")
 DURATIONS = ((30, "30 分钟"), (60, "1 小时"), (120, "2 小时"), (240, "4 小时"), (480, "8 小时"), (1440, "24 小时"))
-MATCHER_LABELS = {"rule": "规则", "region": "地区", "platform": "平台", "session_id": "场次ID", "shop": "店铺",
-                  "streamer": "主播"}
+MATCHER_LABELS = {"rule": "规则", "region": "地区", "platform": "平台", "session_id": "场次ID", "shop": "店铺", "streamer": "主播"}
 
 
 def rule_titles() -> dict[str, str]:
@@ -55,8 +54,9 @@ def _form(request: Request) -> dict[str, str]:
     return form
 
 
-def _alerts_page(request: Request, db: Session, actor: Actor, *, error: str = "", silence_form: dict[str, str] | None = None,
-                 status: int = 200) -> Response:
+def _alerts_page(
+    request: Request, db: Session, actor: Actor, *, error: str = "", silence_form: dict[str, str] | None = None, status: int = 200
+) -> Response:
     from livecommerce.monitor import service
 
     form = _form(request)
@@ -65,9 +65,17 @@ def _alerts_page(request: Request, db: Session, actor: Actor, *, error: str = ""
     rows: list[dict[str, Any]] = []
     total, problem = 0, ""
     try:
-        rows, total = service.list_alerts(db, actor, state=form["state"] or None, rule=form["rule"] or None,
-                                          city=form["city"] or None, platform=form["platform"] or None,
-                                          acknowledged=acknowledged, page=page, page_size=PAGE_SIZE)
+        rows, total = service.list_alerts(
+            db,
+            actor,
+            state=form["state"] or None,
+            rule=form["rule"] or None,
+            city=form["city"] or None,
+            platform=form["platform"] or None,
+            acknowledged=acknowledged,
+            page=page,
+            page_size=PAGE_SIZE,
+        )
     except ValidationFailed as exc:
         problem = f"筛选条件有误：{exc}"
     pages = max(1, -(-total // PAGE_SIZE))
@@ -77,13 +85,33 @@ def _alerts_page(request: Request, db: Session, actor: Actor, *, error: str = ""
         params = {k: v for k, v in ({**kept, "page": str(page)} | changes).items() if v and v != "1"}
         return "/alerts" + ("?" + urlencode(params) if params else "")
 
-    return render(request, "monitor/alerts.html", {
-        "title": "预警中心", "form": form, "rows": [a | alert_row(a) for a in rows], "total": total, "page": page,
-        "pages": pages, "link": link, "error": error or problem, "rules": rule_titles(), "cities": city_options(actor),
-        "platforms": [(p.code, p.name) for p in PLATFORMS], "states": export.STATES, "can_write": can_write(actor),
-        "silences": service.list_silences(db, actor), "durations": DURATIONS, "matcher_labels": MATCHER_LABELS,
-        "silence_form": silence_form or {}, "clock": clock, "scope": scope_label(actor),
-        "severity_name": lambda s: SEVERITY_NAMES.get(s, s)}, status)
+    return render(
+        request,
+        "monitor/alerts.html",
+        {
+            "title": "预警中心",
+            "form": form,
+            "rows": [a | alert_row(a) for a in rows],
+            "total": total,
+            "page": page,
+            "pages": pages,
+            "link": link,
+            "error": error or problem,
+            "rules": rule_titles(),
+            "cities": city_options(actor),
+            "platforms": [(p.code, p.name) for p in PLATFORMS],
+            "states": export.STATES,
+            "can_write": can_write(actor),
+            "silences": service.list_silences(db, actor),
+            "durations": DURATIONS,
+            "matcher_labels": MATCHER_LABELS,
+            "silence_form": silence_form or {},
+            "clock": clock,
+            "scope": scope_label(actor),
+            "severity_name": lambda s: SEVERITY_NAMES.get(s, s),
+        },
+        status,
+    )
 
 
 @router.get("/alerts", response_class=HTMLResponse)
@@ -92,20 +120,35 @@ def alerts_page(request: Request, db: DbSession, actor: CurrentActor) -> Respons
     return _alerts_page(request, db, actor)
 
 
-def _alert_page(request: Request, db: Session, actor: Actor, alert_id: int, *, error: str = "",
-                form: dict[str, str] | None = None, status: int = 200) -> Response:
+def _alert_page(
+    request: Request, db: Session, actor: Actor, alert_id: int, *, error: str = "", form: dict[str, str] | None = None, status: int = 200
+) -> Response:
     from livecommerce.monitor import service
 
     alert = service.get_alert(db, actor, alert_id)
     shown = alert | alert_row(alert)
     labels = alert.get("labels") or {}
-    return render(request, "monitor/alert.html", {
-        "title": f"预警 #{alert_id} {shown['title']}", "a": shown, "labels": labels, "error": error,
-        "form": {"assignee": alert.get("assignee") or "", "note": ""} | (form or {}), "can_write": can_write(actor),
-        "clock": clock, "states": export.STATES, "severity_name": lambda s: SEVERITY_NAMES.get(s, s),
-        "platform_name": platform_name(alert.get("platform") or labels.get("platform", "")),
-        "session_url": session_href(labels.get("platform", ""), labels.get("session_id", "")) if labels.get("session_id") else "",
-        "durations": DURATIONS, "matcher_labels": MATCHER_LABELS, "scope": scope_label(actor)}, status)
+    return render(
+        request,
+        "monitor/alert.html",
+        {
+            "title": f"预警 #{alert_id} {shown['title']}",
+            "a": shown,
+            "labels": labels,
+            "error": error,
+            "form": {"assignee": alert.get("assignee") or "", "note": ""} | (form or {}),
+            "can_write": can_write(actor),
+            "clock": clock,
+            "states": export.STATES,
+            "severity_name": lambda s: SEVERITY_NAMES.get(s, s),
+            "platform_name": platform_name(alert.get("platform") or labels.get("platform", "")),
+            "session_url": session_href(labels.get("platform", ""), labels.get("session_id", "")) if labels.get("session_id") else "",
+            "durations": DURATIONS,
+            "matcher_labels": MATCHER_LABELS,
+            "scope": scope_label(actor),
+        },
+        status,
+    )
 
 
 @router.get("/alerts/{alert_id}", response_class=HTMLResponse)
@@ -115,9 +158,15 @@ def alert_page(request: Request, db: DbSession, actor: CurrentActor, alert_id: R
 
 
 @router.post("/alerts/{alert_id}/ack", response_class=HTMLResponse)
-def acknowledge_form(request: Request, db: DbSession, actor: CurrentActor, alert_id: RowId,
-                     assignee: Annotated[str, Form(max_length=64)] = "", note: Annotated[str, Form(max_length=2000)] = "",
-                     back: Annotated[str, Form(max_length=300)] = "") -> Response:
+def acknowledge_form(
+    request: Request,
+    db: DbSession,
+    actor: CurrentActor,
+    alert_id: RowId,
+    assignee: Annotated[str, Form(max_length=64)] = "",
+    note: Annotated[str, Form(max_length=2000)] = "",
+    back: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
     """Acknowledge an alert, naming who handles it and a note; back to the alert (or the list it came from)."""
     from livecommerce.monitor import service
 
@@ -125,8 +174,7 @@ def acknowledge_form(request: Request, db: DbSession, actor: CurrentActor, alert
         service.acknowledge(db, actor, alert_id, assignee=assignee.strip(), note=note.strip())
     except ValidationFailed as exc:
         db.rollback()
-        return _alert_page(request, db, actor, alert_id, error=f"未能确认：{exc}", form={"assignee": assignee, "note": note},
-                           status=422)
+        return _alert_page(request, db, actor, alert_id, error=f"未能确认：{exc}", form={"assignee": assignee, "note": note}, status=422)
     target = back if back.startswith("/alerts") else f"/alerts/{alert_id}"
     return RedirectResponse(target, status_code=303)
 
@@ -141,16 +189,23 @@ def matchers_of(fields: dict[str, str]) -> dict[str, str]:
 
 
 @router.post("/alerts/silences", response_class=HTMLResponse)
-def silence_form(request: Request, db: DbSession, actor: CurrentActor,
-                 rule: Annotated[str, Form(max_length=64)] = "", region: Annotated[str, Form(max_length=16)] = "",
-                 platform: Annotated[str, Form(max_length=32)] = "", session_id: Annotated[str, Form(max_length=128)] = "",
-                 shop: Annotated[str, Form(max_length=128)] = "", streamer: Annotated[str, Form(max_length=128)] = "",
-                 minutes: Annotated[str, Form(max_length=8)] = "60", comment: Annotated[str, Form(max_length=500)] = "") -> Response:
+def silence_form(
+    request: Request,
+    db: DbSession,
+    actor: CurrentActor,
+    rule: Annotated[str, Form(max_length=64)] = "",
+    region: Annotated[str, Form(max_length=16)] = "",
+    platform: Annotated[str, Form(max_length=32)] = "",
+    session_id: Annotated[str, Form(max_length=128)] = "",
+    shop: Annotated[str, Form(max_length=128)] = "",
+    streamer: Annotated[str, Form(max_length=128)] = "",
+    minutes: Annotated[str, Form(max_length=8)] = "60",
+    comment: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
     """Silence the alerts that match every filled field, from now for the chosen time, with a comment."""
     from livecommerce.monitor import service
 
-    fields = {"rule": rule, "region": region, "platform": platform, "session_id": session_id, "shop": shop,
-              "streamer": streamer}
+    fields = {"rule": rule, "region": region, "platform": platform, "session_id": session_id, "shop": shop, "streamer": streamer}
     kept = fields | {"minutes": minutes, "comment": comment}
     matchers = matchers_of(fields)
     problem = ""
@@ -164,8 +219,9 @@ def silence_form(request: Request, db: DbSession, actor: CurrentActor,
         return _alerts_page(request, db, actor, error=problem, silence_form=kept, status=422)
     starts = now()
     try:
-        service.create_silence(db, actor, matchers=matchers, starts=starts, ends=starts + timedelta(minutes=int(minutes)),
-                               comment=comment.strip())
+        service.create_silence(
+            db, actor, matchers=matchers, starts=starts, ends=starts + timedelta(minutes=int(minutes)), comment=comment.strip()
+        )
     except ValidationFailed as exc:
         db.rollback()
         return _alerts_page(request, db, actor, error=f"未能静默：{exc}", silence_form=kept, status=422)

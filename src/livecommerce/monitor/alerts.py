@@ -49,13 +49,25 @@ class Transition:
 
     def to_json(self) -> dict[str, Any]:
         """The line of `monitor replay --format jsonl`: exactly rule, state, at, session_id, labels, summary."""
-        return {"rule": self.rule, "state": self.state, "at": iso(self.at), "session_id": self.session_id,
-                "labels": self.labels, "summary": self.summary}
+        return {
+            "rule": self.rule,
+            "state": self.state,
+            "at": iso(self.at),
+            "session_id": self.session_id,
+            "labels": self.labels,
+            "summary": self.summary,
+        }
 
     def record(self) -> dict[str, Any]:
         """Everything about the transition (the store, the webhook, the stream between consumers)."""
-        return {**self.to_json(), "ts": self.at, "severity": self.severity, "fingerprint": self.fingerprint,
-                "value": self.value, "muted": self.muted}
+        return {
+            **self.to_json(),
+            "ts": self.at,
+            "severity": self.severity,
+            "fingerprint": self.fingerprint,
+            "value": self.value,
+            "muted": self.muted,
+        }
 
 
 @dataclass
@@ -133,19 +145,36 @@ class Alerts:
                     self.sources[key] = f"{instance.rule} {instance.fingerprint}"
                 else:
                     self.sources.pop(key, None)
-        return Transition(instance.rule, state, at, instance.labels, instance.summary, instance.severity,
-                          instance.fingerprint, instance.value, self._muted(instance, at))
+        return Transition(
+            instance.rule,
+            state,
+            at,
+            instance.labels,
+            instance.summary,
+            instance.severity,
+            instance.fingerprint,
+            instance.value,
+            self._muted(instance, at),
+        )
 
-    def observe(self, spec: RuleSpec, labels: dict[str, str], value: float, at: float, summary: str,
-                severity: str | None = None, context: Any = None, fp: str | None = None) -> Transition | None:
+    def observe(
+        self,
+        spec: RuleSpec,
+        labels: dict[str, str],
+        value: float,
+        at: float,
+        summary: str,
+        severity: str | None = None,
+        context: Any = None,
+        fp: str | None = None,
+    ) -> Transition | None:
         """The rule's value for these labels at event time ``at``; the transition it causes, if any."""
         fp = fp or fingerprint(spec.name, labels)
         instance = self.active.get(fp)
         if instance is None:
             if not spec.enabled or not spec.meets(value):
                 return None
-            instance = Instance(spec.name, dict(labels), fp, PENDING, at, severity or spec.severity, summary, value,
-                                context=context)
+            instance = Instance(spec.name, dict(labels), fp, PENDING, at, severity or spec.severity, summary, value, context=context)
             instance.inhibited_by = self._inhibitor(spec.name, labels)
             self.active[fp] = instance
             return self._move(instance, PENDING if spec.for_ > 0 else FIRING, at)
@@ -184,8 +213,7 @@ class Alerts:
         instance.summary = summary
         return self._move(instance, RESOLVED, at)
 
-    def no_data(self, spec: RuleSpec, labels: dict[str, str], at: float, summary: str, context: Any = None
-                ) -> Transition | None:
+    def no_data(self, spec: RuleSpec, labels: dict[str, str], at: float, summary: str, context: Any = None) -> Transition | None:
         """The rule's input stopped while the session goes on: the alert enters the nodata state (a firing alert of
         the rule keeps its state until data comes back and says otherwise)."""
         fp = fingerprint(spec.name, labels)
@@ -218,12 +246,25 @@ class Notification:
         common = dict(self.alerts[0].labels) if self.alerts else {}
         for t in self.alerts[1:]:
             common = {k: v for k, v in common.items() if t.labels.get(k) == v}
-        return {"version": "4", "status": FIRING if firing else RESOLVED, "groupLabels": self.group,
-                "commonLabels": common, "groupKey": "|".join(f"{k}={v}" for k, v in sorted(self.group.items())),
-                "sentAt": iso(self.at),
-                "alerts": [{"status": t.state, "labels": {**t.labels, "alertname": t.rule}, "severity": t.severity,
-                            "startsAt": iso(t.at), "summary": t.summary, "fingerprint": t.fingerprint}
-                           for t in self.alerts]}
+        return {
+            "version": "4",
+            "status": FIRING if firing else RESOLVED,
+            "groupLabels": self.group,
+            "commonLabels": common,
+            "groupKey": "|".join(f"{k}={v}" for k, v in sorted(self.group.items())),
+            "sentAt": iso(self.at),
+            "alerts": [
+                {
+                    "status": t.state,
+                    "labels": {**t.labels, "alertname": t.rule},
+                    "severity": t.severity,
+                    "startsAt": iso(t.at),
+                    "summary": t.summary,
+                    "fingerprint": t.fingerprint,
+                }
+                for t in self.alerts
+            ],
+        }
 
 
 @dataclass
@@ -248,8 +289,7 @@ class Grouper:
         self.waiting.setdefault(key, []).append(transition)
         if key not in self.due:
             sent = self.last_sent.get(key)
-            self.due[key] = transition.at + self.group_wait if sent is None else max(transition.at,
-                                                                                       sent + self.group_interval)
+            self.due[key] = transition.at + self.group_wait if sent is None else max(transition.at, sent + self.group_interval)
 
     def flush(self, now: float) -> list[Notification]:
         out = []

@@ -33,9 +33,14 @@ Platform = Annotated[str | None, Query(max_length=32, description="Platform code
 
 
 @router.get("/sessions", response_model=None)
-def sessions(actor: CurrentActor, db: DbSession, city: City = None, platform: Platform = None,
-             status: Annotated[str | None, Query(pattern="^(live|paused|ended)$", description="live, paused or ended")] = None,
-             limit: Limit = 500) -> Any:
+def sessions(
+    actor: CurrentActor,
+    db: DbSession,
+    city: City = None,
+    platform: Platform = None,
+    status: Annotated[str | None, Query(pattern="^(live|paused|ended)$", description="live, paused or ended")] = None,
+    limit: Limit = 500,
+) -> Any:
     """Live sessions (直播场次) the monitor has seen, the latest started first, with their figures and firing alerts."""
     return answer(lambda: service.list_sessions(db, actor, city=city, platform=platform, status=status, limit=limit))
 
@@ -47,18 +52,35 @@ def session(actor: CurrentActor, db: DbSession, platform: KeyPath, session_id: K
 
 
 @router.get("/alerts", response_model=None)
-def alerts(actor: CurrentActor, db: DbSession, city: City = None, platform: Platform = None,
-           state: Annotated[str | None, Query(pattern="^(pending|firing|resolved|nodata)$")] = None,
-           rule: Annotated[str | None, Query(max_length=40, description="stream-stalled, viewers-drop, ...")] = None,
-           session_id: Annotated[str | None, Query(max_length=64)] = None,
-           acknowledged: Annotated[bool | None, Query(description="true: acknowledged (已认领); false: not yet")] = None,
-           page: PageNo = 1, page_size: PageSize = 50) -> Any:
+def alerts(
+    actor: CurrentActor,
+    db: DbSession,
+    city: City = None,
+    platform: Platform = None,
+    state: Annotated[str | None, Query(pattern="^(pending|firing|resolved|nodata)$")] = None,
+    rule: Annotated[str | None, Query(max_length=40, description="stream-stalled, viewers-drop, ...")] = None,
+    session_id: Annotated[str | None, Query(max_length=64)] = None,
+    acknowledged: Annotated[bool | None, Query(description="true: acknowledged (已认领); false: not yet")] = None,
+    page: PageNo = 1,
+    page_size: PageSize = 50,
+) -> Any:
     """The alert centre (预警中心): alerts inside the caller's scope, newest first: {total, page, page_size, alerts}."""
+
     def call() -> dict[str, Any]:
-        found, total = service.list_alerts(db, actor, state=state, rule=rule, city=city, platform=platform,
-                                           session_id=session_id, acknowledged=acknowledged, page=page,
-                                           page_size=page_size)
+        found, total = service.list_alerts(
+            db,
+            actor,
+            state=state,
+            rule=rule,
+            city=city,
+            platform=platform,
+            session_id=session_id,
+            acknowledged=acknowledged,
+            page=page,
+            page_size=page_size,
+        )
         return {"total": total, "page": page, "page_size": page_size, "alerts": found}
+
     return answer(call)
 
 
@@ -68,15 +90,19 @@ def alert(actor: CurrentActor, db: DbSession, alert_id: RowId) -> Any:
     return answer(lambda: service.get_alert(db, actor, alert_id))
 
 
-@router.post("/alerts/{alert_id}/ack", response_model=None,
-             openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
-                 "schema": AckRequest.model_json_schema()}}}})
+@router.post(
+    "/alerts/{alert_id}/ack",
+    response_model=None,
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": AckRequest.model_json_schema()}}}},
+)
 def acknowledge(actor: CurrentActor, db: DbSession, alert_id: RowId, body: Body) -> Any:
     """Acknowledge (认领) an alert and assign it: {assignee, note}. Needs monitor.write inside the alert's region;
     audited."""
+
     def call() -> dict[str, Any]:
         ack: AckRequest = model_of(AckRequest, body.value())
         return service.acknowledge(db, actor, alert_id, assignee=ack.assignee, note=ack.note)
+
     return answer(call)
 
 
@@ -86,13 +112,17 @@ def silences(actor: CurrentActor, db: DbSession, include_expired: bool = False) 
     return answer(lambda: service.list_silences(db, actor, include_expired=include_expired))
 
 
-@router.post("/silences", status_code=201, response_model=None,
-             openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
-                 "schema": SilenceRequest.model_json_schema()}}}})
+@router.post(
+    "/silences",
+    status_code=201,
+    response_model=None,
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": SilenceRequest.model_json_schema()}}}},
+)
 def add_silence(actor: CurrentActor, db: DbSession, body: Body) -> Any:
     """Silence the alerts whose labels match every matcher ({"region": "2301*", "rule": "stream-stalled"}) from
     starts (default now) to ends, or for duration (2h, 30m). Needs monitor.write; a city bureau's silence needs a
     region matcher inside its city. Audited."""
+
     def call() -> dict[str, Any]:
         wanted: SilenceRequest = model_of(SilenceRequest, body.value())
         starts: datetime = wanted.starts or now()
@@ -102,8 +132,8 @@ def add_silence(actor: CurrentActor, db: DbSession, body: Body) -> Any:
             ends = wanted.ends or starts + parse_duration(wanted.duration or "", "duration")
         except OverflowError:  # starts + duration beyond the year 9999
             raise ValidationFailed("starts + duration is past the year 9999", [Problem("ends before 9999", "duration")]) from None
-        return service.create_silence(db, actor, matchers=wanted.matchers, starts=starts, ends=ends,
-                                      comment=wanted.comment)
+        return service.create_silence(db, actor, matchers=wanted.matchers, starts=starts, ends=ends, comment=wanted.comment)
+
     return answer(call)
 
 
@@ -113,15 +143,31 @@ def expire_silence(actor: CurrentActor, db: DbSession, silence_id: RowId) -> Any
     return answer(lambda: service.expire_silence(db, actor, silence_id))
 
 
-@router.post("/events", status_code=202, response_model=None,
-             openapi_extra={"requestBody": {"required": True, "description": "JSON Lines: one live event a line "
-                                            "(DESIGN.md events: platform, session_id, ts, kind and its fields).",
-                                            "content": {kind: {"schema": {"type": "string"}} for kind in EVENT_TYPES}}})
-async def events(actor: CurrentActor, request: Request,
-                 source: Annotated[str | None, Query(alias="from", max_length=20, description=(
-                     "The lines are a platform's own messages: douyin or kuaishou (docs/monitor.md \"Events\")."))] = None,
-                 session: Annotated[str | None, Query(max_length=64, description=(
-                     "The room of messages that carry no room id (with from=)."))] = None) -> Any:
+@router.post(
+    "/events",
+    status_code=202,
+    response_model=None,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "JSON Lines: one live event a line (DESIGN.md events: platform, session_id, ts, kind and its fields).",
+            "content": {kind: {"schema": {"type": "string"}} for kind in EVENT_TYPES},
+        }
+    },
+)
+async def events(
+    actor: CurrentActor,
+    request: Request,
+    source: Annotated[
+        str | None,
+        Query(
+            alias="from",
+            max_length=20,
+            description=('The lines are a platform\'s own messages: douyin or kuaishou (docs/monitor.md "Events").'),
+        ),
+    ] = None,
+    session: Annotated[str | None, Query(max_length=64, description=("The room of messages that carry no room id (with from=)."))] = None,
+) -> Any:
     """Live events in (platform push): a body of JSON lines (application/x-ndjson or text/plain), handed to the live
     monitor. Needs monitor.ingest (a platform's token). Answers {accepted, rejected, reasons}: a bad line is counted
     with its reason and skipped. With from=douyin|kuaishou the lines are the platform's own messages, adapted first
@@ -158,7 +204,9 @@ def _adapted(live: Any, source: str, session: str | None, lines: list[str]) -> d
     """A batch of a platform's own messages into the live monitor (monitor.adapters.submit); an unknown platform is
     refused naming the known ones."""
     from livecommerce.monitor.adapters import SOURCES, submit
+
     if source not in SOURCES:
-        raise fail(ValidationFailed(f"from={source!r}: one of {', '.join(SOURCES)}",
-                                    [Problem(f"one of {', '.join(SOURCES)}", "from", source)]))
+        raise fail(
+            ValidationFailed(f"from={source!r}: one of {', '.join(SOURCES)}", [Problem(f"one of {', '.join(SOURCES)}", "from", source)])
+        )
     return submit(live, source, session, lines)

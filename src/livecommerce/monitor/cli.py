@@ -66,12 +66,13 @@ def replay(
     output: Annotated[str, typer.Option("--format", help="jsonl: one transition a line; table: for reading")] = "table",
     rules: Annotated[Path | None, typer.Option("--rules", help="A rules file (default: the built-in rules.yaml)")] = None,
     muted: Annotated[bool, typer.Option("--muted", help="Also print silenced and inhibited transitions")] = False,
-    record: Annotated[bool, typer.Option("--record", help="Also store the sessions, minutes, hits and alerts seen in "
-                                                          "the registry (idempotent)")] = False,
-    source: Annotated[str | None, typer.Option("--from", help="The lines are a platform's own messages: douyin or "
-                                                              "kuaishou (docs/monitor.md \"Events\")")] = None,
-    session: Annotated[str | None, typer.Option("--session", help="With --from: the room of messages that carry no "
-                                                                  "room id")] = None,
+    record: Annotated[
+        bool, typer.Option("--record", help="Also store the sessions, minutes, hits and alerts seen in the registry (idempotent)")
+    ] = False,
+    source: Annotated[
+        str | None, typer.Option("--from", help='The lines are a platform\'s own messages: douyin or kuaishou (docs/monitor.md "Events")')
+    ] = None,
+    session: Annotated[str | None, typer.Option("--session", help="With --from: the room of messages that carry no room id")] = None,
 ) -> None:
     """Replay a recorded evening through the rules and print each alert transition (with --record, store them).
     Exit 0 when every line was accepted, 1 when some were refused, 2 when none was accepted or the input is wrong."""
@@ -102,8 +103,9 @@ def replay(
                 sys.stdout.write(json.dumps(t.to_json(), ensure_ascii=False) + "\n")
             else:
                 note = f"  [dim]({t.muted})[/dim]" if t.muted else ""
-                console.print(f"{iso(t.at)}  {STATE_NAMES.get(t.state, t.state)}  {t.rule:<16} {t.session_id:<12} "
-                              f"{t.summary}{note}", highlight=False)
+                console.print(
+                    f"{iso(t.at)}  {STATE_NAMES.get(t.state, t.state)}  {t.rule:<16} {t.session_id:<12} {t.summary}{note}", highlight=False
+                )
         sys.stdout.flush()
 
     with handle:
@@ -128,8 +130,10 @@ def replay(
         _store(engine, seen)
     intake = engine.intake
     refused = sum(intake.rejected.values())
-    errors.print(f"{intake.accepted:,} events, {refused:,} refused, "
-                 f"{len(engine.sessions) + len(engine.ended):,} sessions, {printed:,} transitions", highlight=False)
+    errors.print(
+        f"{intake.accepted:,} events, {refused:,} refused, {len(engine.sessions) + len(engine.ended):,} sessions, {printed:,} transitions",
+        highlight=False,
+    )
     if adapter is not None:
         errors.print(f"  {source}: {adapter.summary()}", highlight=False)
     for reason, count in intake.rejected.most_common():
@@ -162,11 +166,16 @@ def show_rules(rules: Annotated[Path | None, typer.Option("--rules", help="A rul
     ruleset = rule_file(rules).rules
     for name in ruleset.rules:
         spec = ruleset.spec(name)
-        console.print(f"{name:<16} {spec.title}  {spec.op} {spec.threshold:g}  resolve {spec.resolve:g}  for {spec.for_:g}s"
-                      f"  window {spec.window:g}s  severity {spec.severity}", highlight=False)
+        console.print(
+            f"{name:<16} {spec.title}  {spec.op} {spec.threshold:g}  resolve {spec.resolve:g}  for {spec.for_:g}s"
+            f"  window {spec.window:g}s  severity {spec.severity}",
+            highlight=False,
+        )
     for override in ruleset.overrides:
-        console.print(f"override platform={override.get('platform', '*')} class={override.get('session_class', '*')}: "
-                      f"{override['rules']}", highlight=False)
+        console.print(
+            f"override platform={override.get('platform', '*')} class={override.get('session_class', '*')}: {override['rules']}",
+            highlight=False,
+        )
 
 
 @app.command()
@@ -180,8 +189,14 @@ def consume(
     checkpoint_seconds: Annotated[float, typer.Option("--checkpoint-seconds", help="… or after this many seconds")] = 1.0,
     rules: Annotated[Path | None, typer.Option("--rules", help="A rules file (default: the built-in rules.yaml)")] = None,
     live_clock: Annotated[bool, typer.Option("--live-clock", help="Move a silent partition's clock with the wall clock")] = False,
-    record: Annotated[bool, typer.Option("--record", help="Also record sessions, minutes, hits and alerts in the registry, "
-                                         "send the webhooks and apply the silences kept there, as the console does")] = False,
+    record: Annotated[
+        bool,
+        typer.Option(
+            "--record",
+            help="Also record sessions, minutes, hits and alerts in the registry, "
+            "send the webhooks and apply the silences kept there, as the console does",
+        ),
+    ] = False,
 ) -> None:
     """Consume events from Redis Streams as one member of the group; alert transitions go to the stream PREFIX:alerts
     (with --record, also to the registry database and the webhooks)."""
@@ -201,8 +216,18 @@ def consume(
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     sink = RegistrySink(ensure_home()) if record else None
     try:
-        worker = Consumer(redis_url, consumer, partitions, prefix=prefix, lease_ms=lease_ms, checkpoint_every=checkpoint_every,
-                          checkpoint_seconds=checkpoint_seconds, rules=rule_file(rules), live_clock=live_clock, sink=sink)
+        worker = Consumer(
+            redis_url,
+            consumer,
+            partitions,
+            prefix=prefix,
+            lease_ms=lease_ms,
+            checkpoint_every=checkpoint_every,
+            checkpoint_seconds=checkpoint_seconds,
+            rules=rule_file(rules),
+            live_clock=live_clock,
+            sink=sink,
+        )
     except (ValueError, redis.RedisError) as exc:
         errors.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
@@ -211,13 +236,19 @@ def consume(
     finally:
         if sink is not None:
             sink.close()
-    errors.print(f"{consumer}: {worker.events:,} events, {worker.checkpoints:,} checkpoints, {worker.written:,} transitions "
-                 f"written, {worker.claimed:,} entries claimed", highlight=False)
+    errors.print(
+        f"{consumer}: {worker.events:,} events, {worker.checkpoints:,} checkpoints, {worker.written:,} transitions "
+        f"written, {worker.claimed:,} entries claimed",
+        highlight=False,
+    )
     if sink is not None:
         names = {"transitions": "transitions", "minutes": "minute rows", "hits": "hits", "sessions": "session updates"}
-        errors.print("recorded " + ", ".join(f"{count:,} {names[name]}" for name, count in sink.recorded.items())
-                     + (f"; {worker.sink_failures:,} failed tries (retried)" if worker.sink_failures else ""),
-                     highlight=False)
+        errors.print(
+            "recorded "
+            + ", ".join(f"{count:,} {names[name]}" for name, count in sink.recorded.items())
+            + (f"; {worker.sink_failures:,} failed tries (retried)" if worker.sink_failures else ""),
+            highlight=False,
+        )
 
 
 @app.command()
@@ -275,14 +306,20 @@ def _store(engine: Engine, transitions: list[Transition]) -> None:
 
     settings = ensure_home()
     states = [*engine.sessions.values(), *engine.ended]
-    parts: list[tuple[str, list[Any]]] = [("transitions", transitions), ("minutes", engine.minutes),
-                                          ("hits", engine.hits), ("sessions", states)]
+    parts: list[tuple[str, list[Any]]] = [
+        ("transitions", transitions),
+        ("minutes", engine.minutes),
+        ("hits", engine.hits),
+        ("sessions", states),
+    ]
     for name, items in parts:
         for start in range(0, len(items), RECORD_BATCH):
             with session_scope(settings) as session:
-                recording.record(session, **{name: items[start:start + RECORD_BATCH]})
-    errors.print(f"recorded {len(transitions):,} transitions, {len(engine.minutes):,} minutes, {len(engine.hits):,} "
-                 f"hits, {len(states):,} sessions", highlight=False)
+                recording.record(session, **{name: items[start : start + RECORD_BATCH]})
+    errors.print(
+        f"recorded {len(transitions):,} transitions, {len(engine.minutes):,} minutes, {len(engine.hits):,} hits, {len(states):,} sessions",
+        highlight=False,
+    )
 
 
 @alerts_app.command("list")
@@ -292,8 +329,9 @@ def alerts_list(
     city: Annotated[str | None, typer.Option("--city", help="市(地): code or name (230100, 哈尔滨)")] = None,
     platform: Annotated[str | None, typer.Option("--platform", help="douyin, kuaishou, ...")] = None,
     session_id: Annotated[str | None, typer.Option("--session", help="Only this live session's alerts")] = None,
-    acknowledged: Annotated[bool | None, typer.Option("--acknowledged/--unacknowledged",
-                                                      help="Only acknowledged (已认领) ones, or only the others")] = None,
+    acknowledged: Annotated[
+        bool | None, typer.Option("--acknowledged/--unacknowledged", help="Only acknowledged (已认领) ones, or only the others")
+    ] = None,
     page: Annotated[int, typer.Option("--page", min=1)] = 1,
     page_size: Annotated[int, typer.Option("--page-size", min=1, max=500)] = 50,
     output: Output = "table",
@@ -304,9 +342,18 @@ def alerts_list(
 
     _check_format(output)
     with answering(errors), session_scope(ensure_home()) as session:
-        found, total = service.list_alerts(session, OPERATOR, state=state, rule=rule, city=city, platform=platform,
-                                           session_id=session_id, acknowledged=acknowledged, page=page,
-                                           page_size=page_size)
+        found, total = service.list_alerts(
+            session,
+            OPERATOR,
+            state=state,
+            rule=rule,
+            city=city,
+            platform=platform,
+            session_id=session_id,
+            acknowledged=acknowledged,
+            page=page,
+            page_size=page_size,
+        )
     if output == "json":
         _echo_json({"total": total, "page": page, "page_size": page_size, "alerts": found})
         return
@@ -314,9 +361,17 @@ def alerts_list(
     for header in ("ID", "状态", "级别", "规则", "场次", "地区", "开始", "摘要", "负责人"):
         shown.add_column(header)
     for a in found:
-        shown.add_row(str(a["id"]), STATE_NAMES.get(a["state"], a["state"]) + (" (静默)" if a["muted"] else ""),
-                      a["severity"], a["title"], f"{a['platform']}/{a['session_id']}", a["region_name"],
-                      a["started_at"] or "", escape(a["summary"]), escape(a["assignee"] or ""))
+        shown.add_row(
+            str(a["id"]),
+            STATE_NAMES.get(a["state"], a["state"]) + (" (静默)" if a["muted"] else ""),
+            a["severity"],
+            a["title"],
+            f"{a['platform']}/{a['session_id']}",
+            a["region_name"],
+            a["started_at"] or "",
+            escape(a["summary"]),
+            escape(a["assignee"] or ""),
+        )
     console.print(shown)
 
 
@@ -332,19 +387,23 @@ def alerts_show(alert_id: Annotated[int, typer.Argument(help="The alert's ID (al
     if output == "json":
         _echo_json(alert)
         return
-    console.print(f"[bold]预警 #{alert['id']} {escape(alert['title'])}[/bold] ({alert['rule']}) "
-                  f"{STATE_NAMES.get(alert['state'], alert['state'])} · {alert['severity']}", highlight=False)
-    console.print(f"场次 {alert['platform']}/{alert['session_id']} · {alert['region_name'] or '地区未知'} · "
-                  f"开始 {alert['started_at']}" + (f" · 恢复 {alert['resolved_at']}" if alert["resolved_at"] else ""),
-                  highlight=False)
+    console.print(
+        f"[bold]预警 #{alert['id']} {escape(alert['title'])}[/bold] ({alert['rule']}) "
+        f"{STATE_NAMES.get(alert['state'], alert['state'])} · {alert['severity']}",
+        highlight=False,
+    )
+    console.print(
+        f"场次 {alert['platform']}/{alert['session_id']} · {alert['region_name'] or '地区未知'} · "
+        f"开始 {alert['started_at']}" + (f" · 恢复 {alert['resolved_at']}" if alert["resolved_at"] else ""),
+        highlight=False,
+    )
     console.print(escape(alert["summary"]), highlight=False)
     if alert["muted"]:
         console.print(f"[dim]{escape(alert['muted'])}[/dim]", highlight=False)
     for h in alert["history"]:
         console.print(f"  {h['at']}  {STATE_NAMES.get(h['state'], h['state'])}  {escape(h['summary'])}", highlight=False)
     for ack in alert["acks"]:
-        console.print(f"  认领 {ack['at']}  {escape(ack['by'])} → {escape(ack['assignee'])}: {escape(ack['note'])}",
-                      highlight=False)
+        console.print(f"  认领 {ack['at']}  {escape(ack['by'])} → {escape(ack['assignee'])}: {escape(ack['note'])}", highlight=False)
 
 
 @alerts_app.command("ack")
@@ -373,21 +432,24 @@ def _starts(text: str | None) -> datetime:
     try:
         return datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise ValidationFailed(f"--starts {text!r}: an ISO 8601 time such as 2025-11-11T20:00 (Shanghai time)",
-                               [Problem("an ISO 8601 time", "--starts", text)]) from None
+        raise ValidationFailed(
+            f"--starts {text!r}: an ISO 8601 time such as 2025-11-11T20:00 (Shanghai time)", [Problem("an ISO 8601 time", "--starts", text)]
+        ) from None
 
 
 def _silence_line(s: dict[str, Any]) -> str:
     matchers = " ".join(f"{k}={v}" for k, v in s["matchers"].items())
     state = "生效中" if s["active"] else (f"已撤销 by {s['expired_by']}" if s["expired_at"] else "未开始或已到期")
-    return (f"#{s['id']}  {s['starts']} → {s['ends']}  {escape(matchers)}  {escape(s['comment'])}  "
-            f"({escape(s['created_by'])}, {escape(state)})")
+    return (
+        f"#{s['id']}  {s['starts']} → {s['ends']}  {escape(matchers)}  {escape(s['comment'])}  ({escape(s['created_by'])}, {escape(state)})"
+    )
 
 
 @silence_app.command("add")
 def silence_add(
-    match: Annotated[list[str], typer.Option("--match", help="label=value, repeatable; a value may be a glob: "
-                                                                "region=2301*, rule=stream-stalled")],
+    match: Annotated[
+        list[str], typer.Option("--match", help="label=value, repeatable; a value may be a glob: region=2301*, rule=stream-stalled")
+    ],
     duration: Annotated[str, typer.Option("--for", help="How long: 2h, 30m, 1h30m, 1d (at most 30 days)")],
     comment: Annotated[str, typer.Option("--comment", help="Why (e.g. 平台维护窗口)")],
     starts: Annotated[str | None, typer.Option("--starts", help="ISO 8601 start, Shanghai time (default now)")] = None,
@@ -403,8 +465,7 @@ def silence_add(
     with answering(errors):
         matchers, span, begin = parse_matches(match), parse_duration(duration), _starts(starts)
         with session_scope(ensure_home()) as session:
-            silence = service.create_silence(session, OPERATOR, matchers=matchers, starts=begin, ends=begin + span,
-                                             comment=comment)
+            silence = service.create_silence(session, OPERATOR, matchers=matchers, starts=begin, ends=begin + span, comment=comment)
     if output == "json":
         _echo_json(silence)
         return

@@ -77,14 +77,23 @@ class Engine:
     comes, ``close`` at the end of a replay. Transitions are returned; minute rows, hits and grouped notifications
     wait in ``minutes``, ``hits`` and ``notifications`` for whoever stores or sends them."""
 
-    def __init__(self, rules: RuleSet | RuleFile | None = None, scanner: Any = "default", lag: float = 2.0,
-                 lateness: float = 30.0, batch: int = 512, keep_ended: float = 600.0, forget: float = 7200.0,
-                 directory: Directory | None = None, keep_dormant: float | None = None) -> None:
+    def __init__(
+        self,
+        rules: RuleSet | RuleFile | None = None,
+        scanner: Any = "default",
+        lag: float = 2.0,
+        lateness: float = 30.0,
+        batch: int = 512,
+        keep_ended: float = 600.0,
+        forget: float = 7200.0,
+        directory: Directory | None = None,
+        keep_dormant: float | None = None,
+    ) -> None:
         self.rule_file = rules if isinstance(rules, RuleFile) else None
-        self.rules: RuleSet = self.rule_file.current() if self.rule_file else \
-            (rules if isinstance(rules, RuleSet) else RuleFile().rules)
+        self.rules: RuleSet = self.rule_file.current() if self.rule_file else (rules if isinstance(rules, RuleSet) else RuleFile().rules)
         if scanner == "default":
             from livecommerce.compliance.scanner import default_scanner
+
             scanner = default_scanner()
         self.scanner = scanner
         self.lag, self.batch, self.keep_ended, self.forget = lag, batch, keep_ended, forget
@@ -155,8 +164,7 @@ class Engine:
         except (ValueError, msgspec.DecodeError):
             intake.refuse("not JSON", line)
             return []
-        if self.fast and type(raw) is dict and raw.get("kind") == "chat" and (
-                len(raw) == 5 or (len(raw) == 6 and "user" in raw)):
+        if self.fast and type(raw) is dict and raw.get("kind") == "chat" and (len(raw) == 5 or (len(raw) == 6 and "user" in raw)):
             out = self.chat(raw.get("platform"), raw.get("session_id"), raw.get("ts"), raw.get("text"), raw.get("user"))
             if out is not None:
                 return out
@@ -171,8 +179,14 @@ class Engine:
         same). None sends the line the long way (``intake.check`` then ``feed``), before anything but its session's
         clock is changed (``feed`` moves that clock first too). ``read`` calls it for a flat chat line; a platform
         adapter (monitor.adapters) calls it with the fields of a platform's chat message."""
-        if type(ms) is not int or type(session_id) is not str or type(text) is not str or len(text) > MAX_TEXT or \
-                (user is not None and type(user) is not str) or type(platform) is not str:
+        if (
+            type(ms) is not int
+            or type(session_id) is not str
+            or type(text) is not str
+            or len(text) > MAX_TEXT
+            or (user is not None and type(user) is not str)
+            or type(platform) is not str
+        ):
             return None
         state = self.sessions.get((platform, session_id))
         max_ts, tick = self.max_ts, self.tick
@@ -182,8 +196,12 @@ class Engine:
         second = int(ts)
         bucket, minute = second // STEP, second // 60 * 60
         target = int(ts - self.lag)  # the session's own watermark (ts is positive: int is floor)
-        if ts < state.last_event - self.intake.lateness or bucket < state.bucket or minute < state.minute.minute or \
-                (ts > max_ts and ts - self.lag >= tick + 1):
+        if (
+            ts < state.last_event - self.intake.lateness
+            or bucket < state.bucket
+            or minute < state.minute.minute
+            or (ts > max_ts and ts - self.lag >= tick + 1)
+        ):
             return None
         if target > state.tick:  # the session's clock moves first, as in ``feed``
             if state.active or state.armed <= target:
@@ -406,8 +424,7 @@ class Engine:
 
     def _resume(self, state: SessionState, specs: dict[str, RuleSpec], ts: float, stalled: str) -> None:
         spec = specs["stream-stalled"]
-        self._emit(self.alerts.observe(spec, state.labels, ts - state.last_event, ts, resumed_summary(spec),
-                                       context=state.key, fp=stalled))
+        self._emit(self.alerts.observe(spec, state.labels, ts - state.last_event, ts, resumed_summary(spec), context=state.key, fp=stalled))
         if state.status == "live":
             self._arm(state)
 
@@ -416,8 +433,9 @@ class Engine:
         value = VALUES[name](state, spec, at)
         fp = state.fps.get(name) or self._fp(state, name)
         if fp in self.alerts.active or spec.meets(value):
-            self._emit(self.alerts.observe(spec, state.labels, value, at, SUMMARIES[name](state, spec, at, value),
-                                           context=state.key, fp=fp))
+            self._emit(
+                self.alerts.observe(spec, state.labels, value, at, SUMMARIES[name](state, spec, at, value), context=state.key, fp=fp)
+            )
 
     def _price(self, state: SessionState, spec: RuleSpec, product_id: str, at: float) -> None:
         product = state.products.get(product_id)
@@ -464,9 +482,23 @@ class Engine:
             specs = self.specs(state)
             spec = specs["compliance-hit"]
             for hit in hits:
-                context = text[max(0, hit.start - 20):hit.end + 20]
-                found = Hit(state.platform, state.session_id, ts, source, hit.rule, hit.category, hit.severity, hit.law,
-                            hit.text, context, hit.suggestion, hit.start, hit.end, text if source == "chat" else "")
+                context = text[max(0, hit.start - 20) : hit.end + 20]
+                found = Hit(
+                    state.platform,
+                    state.session_id,
+                    ts,
+                    source,
+                    hit.rule,
+                    hit.category,
+                    hit.severity,
+                    hit.law,
+                    hit.text,
+                    context,
+                    hit.suggestion,
+                    hit.start,
+                    hit.end,
+                    text if source == "chat" else "",
+                )
                 self.hits.append(found)
                 state.recent_hits.append(found.to_json())
                 tally = state.hits_window.get(hit.rule)
@@ -475,8 +507,9 @@ class Engine:
                 tally.add(int(ts))
                 labels = {**state.labels, "compliance_rule": hit.rule}
                 severity = hit.severity if spec.severity == "from-rule" else spec.severity
-                self._emit(self.alerts.observe(spec, labels, tally.at(ts), ts, hit_summary(source, hit), severity,
-                                               context=(key, "hit", hit.rule)))
+                self._emit(
+                    self.alerts.observe(spec, labels, tally.at(ts), ts, hit_summary(source, hit), severity, context=(key, "hit", hit.rule))
+                )
 
     # -- time --------------------------------------------------------------------------------------------------------
 
@@ -542,8 +575,11 @@ class Engine:
             state.status, state.ended_at, state.auto_ended = "ended", float(second), True
             return
         if state.status == "live" and spec.meets(silent):
-            self._emit(self.alerts.observe(spec, state.labels, silent, second, stalled_summary(spec, silent),
-                                           context=state.key, fp=self._fp(state, spec.name)))
+            self._emit(
+                self.alerts.observe(
+                    spec, state.labels, silent, second, stalled_summary(spec, silent), context=state.key, fp=self._fp(state, spec.name)
+                )
+            )
             state.armed = second + math.ceil(self.forget - silent)
             return
         viewers = specs["viewers-drop"]
@@ -553,8 +589,7 @@ class Engine:
             fp = self._fp(state, "viewers-drop")
             if second - since >= viewers.no_data:
                 if fp not in self.alerts.active:
-                    self._emit(self.alerts.no_data(viewers, state.labels, second, no_viewers_summary(viewers.no_data),
-                                                   context=state.key))
+                    self._emit(self.alerts.no_data(viewers, state.labels, second, no_viewers_summary(viewers.no_data), context=state.key))
             else:
                 deadlines.append(math.ceil(since + viewers.no_data))
         state.armed = max(second + 1, min(deadlines))
@@ -576,8 +611,7 @@ class Engine:
         elif instance.rule in ("compliance-hit", "complaint-surge"):
             tally = state.hits_window.get(context[2]) if instance.rule == "compliance-hit" else state.complaints_window
             value = tally.at(second) if tally else 0
-            summary = instance.summary if instance.rule == "compliance-hit" else \
-                complaint_summary(state, spec, second, value)
+            summary = instance.summary if instance.rule == "compliance-hit" else complaint_summary(state, spec, second, value)
             if steady and tally and tally.items:  # nothing changes before the oldest count leaves the window
                 instance.due = (tally.items[0] >> 24) + spec.window
         elif instance.rule == "stream-stalled":
@@ -586,8 +620,9 @@ class Engine:
         else:
             value = VALUES[instance.rule](state, spec, second)
             summary = SUMMARIES[instance.rule](state, spec, second, value)
-        self._emit(self.alerts.observe(spec, instance.labels, value, second, summary, instance.severity,
-                                       context=context, fp=instance.fingerprint))
+        self._emit(
+            self.alerts.observe(spec, instance.labels, value, second, summary, instance.severity, context=context, fp=instance.fingerprint)
+        )
 
     # -- checkpoints (the Redis consumer) ----------------------------------------------------------------------------
 
@@ -601,6 +636,7 @@ class Engine:
     def __setstate__(self, state: dict[str, Any]) -> None:
         if state.get("scanner") is True:
             from livecommerce.compliance.scanner import default_scanner
+
             state["scanner"] = default_scanner()
         elif state.get("scanner") is False:
             state["scanner"] = None

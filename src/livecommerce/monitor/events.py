@@ -36,8 +36,15 @@ KINDS: dict[str, dict[str, Any]] = {
     "follow": {"user": "text"},  # a viewer followed the streamer (Douyin WebcastSocialMessage, 关注)
 }
 # gift.value absent = a value the capture does not give (Douyin sends 抖币, not money): sums count it apart, never as 0
-OPTIONAL = {("order", "product_id"), ("complaint", "channel"), ("chat", "user"), ("viewers", "total"),
-            ("enter", "user"), ("follow", "user"), ("gift", "value")}
+OPTIONAL = {
+    ("order", "product_id"),
+    ("complaint", "channel"),
+    ("chat", "user"),
+    ("viewers", "total"),
+    ("enter", "user"),
+    ("follow", "user"),
+    ("gift", "value"),
+}
 MAX_TEXT = 10_000
 MAX_ID = 64  # platform ids (session, shop, streamer) as the store keeps them
 # the times an event may carry: a ts outside them is a unit mix-up (epoch seconds or microseconds sent as milliseconds)
@@ -68,8 +75,9 @@ class Event:
 
     __slots__ = ("platform", "session_id", "ts", "kind", "data", "meta", "key")
 
-    def __init__(self, platform: str, session_id: str, ts: float, kind: str, data: dict[str, Any],
-                 meta: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, platform: str, session_id: str, ts: float, kind: str, data: dict[str, Any], meta: dict[str, str] | None = None
+    ) -> None:
         self.platform, self.session_id, self.ts, self.kind, self.data, self.meta = platform, session_id, ts, kind, data, meta
         self.key = (platform, session_id)
 
@@ -125,8 +133,12 @@ def _field(kind: str, name: str, spec: Any, value: Any) -> Any:
 
 # the fast path of each kind: (field, 0 count | 1 text | 2 money | the allowed words, optional)
 _FAST: dict[str, tuple[tuple[str, Any, bool], ...]] = {
-    kind: tuple((name, {"int": 0, "text": 1, "money": 2}.get(spec, spec) if isinstance(spec, str) else spec,
-                 (kind, name) in OPTIONAL) for name, spec in fields.items()) for kind, fields in KINDS.items()}
+    kind: tuple(
+        (name, {"int": 0, "text": 1, "money": 2}.get(spec, spec) if isinstance(spec, str) else spec, (kind, name) in OPTIONAL)
+        for name, spec in fields.items()
+    )
+    for kind, fields in KINDS.items()
+}
 
 
 def parse(raw: Any) -> Event:
@@ -134,11 +146,18 @@ def parse(raw: Any) -> Event:
 
     The common shape (flat, epoch-ms ts, well-typed fields, no who-and-where) takes a fast path; anything else, good or
     bad, goes through the full checks, which give the reason."""
-    if type(raw) is dict and "data" not in raw and "shop_id" not in raw and "streamer_id" not in raw \
-            and "region" not in raw:
+    if type(raw) is dict and "data" not in raw and "shop_id" not in raw and "streamer_id" not in raw and "region" not in raw:
         kind, platform, session_id, ts = raw.get("kind"), raw.get("platform"), raw.get("session_id"), raw.get("ts")
-        if type(ts) is int and FIRST_TS <= ts < LAST_TS and type(session_id) is str and 0 < len(session_id) <= MAX_ID \
-                and type(platform) is str and platform in PLATFORM_CODES and type(kind) is str and kind in _FAST:
+        if (
+            type(ts) is int
+            and FIRST_TS <= ts < LAST_TS
+            and type(session_id) is str
+            and 0 < len(session_id) <= MAX_ID
+            and type(platform) is str
+            and platform in PLATFORM_CODES
+            and type(kind) is str
+            and kind in _FAST
+        ):
             data = {}
             for name, code, optional in _FAST[kind]:
                 value = raw.get(name)
@@ -205,8 +224,9 @@ def _region(code: str) -> str:
     carries as its successor (reference.regions.current_code); anything else (999999, Beijing's 110101) is refused."""
     current = current_code(code) if len(code) == 6 and code.isdigit() else None
     if current is None:
-        raise EventRejected("region is not a division code of Heilongjiang (GB/T 2260, or a retired code with one "
-                            "successor)", "region", code)
+        raise EventRejected(
+            "region is not a division code of Heilongjiang (GB/T 2260, or a retired code with one successor)", "region", code
+        )
     return current
 
 

@@ -90,8 +90,14 @@ class Hub:
     """The process's live monitor. ``start()`` runs the worker thread; without it, ``submit`` handles its batch at once
     and ``step`` is called by whoever drives the clock (the tests)."""
 
-    def __init__(self, settings: Settings | None = None, *, scanner: Any = "default",
-                 clock: Callable[[], float] = time.time, notifier: Notifier | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        scanner: Any = "default",
+        clock: Callable[[], float] = time.time,
+        notifier: Notifier | None = None,
+    ) -> None:
         self.settings = settings or get_settings()
         self.rules_error: str | None = None
         self.engine = Engine(self._rule_file(), scanner=scanner)
@@ -280,8 +286,12 @@ class Hub:
         unsaved.minutes.extend(minutes)
         unsaved.hits.extend(hits)
         unsaved.sessions.update(sessions)
-        written = {"transitions": len(unsaved.transitions), "minutes": len(unsaved.minutes), "hits": len(unsaved.hits),
-                   "sessions": len(unsaved.sessions)}
+        written = {
+            "transitions": len(unsaved.transitions),
+            "minutes": len(unsaved.minutes),
+            "hits": len(unsaved.hits),
+            "sessions": len(unsaved.sessions),
+        }
         if unsaved and not self._write(unsaved):
             written = dict.fromkeys(written, 0)
         for notification in notifications:
@@ -310,13 +320,24 @@ class Hub:
             from livecommerce.monitor import recording
 
             with session_scope(self.settings) as db:
-                recording.record(db, transitions=unsaved.transitions, minutes=unsaved.minutes, hits=unsaved.hits,
-                                 sessions=list(unsaved.sessions.values()))
+                recording.record(
+                    db,
+                    transitions=unsaved.transitions,
+                    minutes=unsaved.minutes,
+                    hits=unsaved.hits,
+                    sessions=list(unsaved.sessions.values()),
+                )
         except Exception:
             unsaved.failures += 1
-            log.exception("monitor hub: writing %d transitions, %d minutes, %d hits, %d sessions failed (try %d of %d)",
-                          len(unsaved.transitions), len(unsaved.minutes), len(unsaved.hits), len(unsaved.sessions),
-                          unsaved.failures, RETRIES)
+            log.exception(
+                "monitor hub: writing %d transitions, %d minutes, %d hits, %d sessions failed (try %d of %d)",
+                len(unsaved.transitions),
+                len(unsaved.minutes),
+                len(unsaved.hits),
+                len(unsaved.sessions),
+                unsaved.failures,
+                RETRIES,
+            )
             if unsaved.failures >= RETRIES:
                 log.error("monitor hub: the batch is dropped after %d failed writes", RETRIES)
                 self._unsaved = _Unsaved()
@@ -328,13 +349,19 @@ class Hub:
         """How the hub is doing (for an operator's health check): no session data, so no scope."""
         with self.lock:
             intake = self.engine.intake
-            return {"running": self.running, "version": self.version, "steps": self.steps,
-                    "sessions": len(self.engine.sessions), "alerts_active": len(self.engine.alerts.active),
-                    "accepted": intake.accepted, "rejected": dict(intake.rejected), "queued": self.jobs.qsize(),
-                    "rules": self.engine.rules.source,
-                    "rules_error": self.rules_error or (self.engine.rule_file.error if self.engine.rule_file else None),
-                    "webhooks": {"sent": self.notifier.sent, "failed": self.notifier.failed,
-                                 "dropped": self.notifier.dropped}}
+            return {
+                "running": self.running,
+                "version": self.version,
+                "steps": self.steps,
+                "sessions": len(self.engine.sessions),
+                "alerts_active": len(self.engine.alerts.active),
+                "accepted": intake.accepted,
+                "rejected": dict(intake.rejected),
+                "queued": self.jobs.qsize(),
+                "rules": self.engine.rules.source,
+                "rules_error": self.rules_error or (self.engine.rule_file.error if self.engine.rule_file else None),
+                "webhooks": {"sent": self.notifier.sent, "failed": self.notifier.failed, "dropped": self.notifier.dropped},
+            }
 
     # -- the wall ------------------------------------------------------------------------------------------------------
 
@@ -376,15 +403,13 @@ class Hub:
         region = region or shop_region
         return grant.allows(region, uscc), region
 
-    def _snapshots(self, actor: Actor, keep: Callable[[SessionState], bool]) -> list[tuple[SessionState, dict[str, Any],
-                                                                                            list[Any]]]:
+    def _snapshots(self, actor: Actor, keep: Callable[[SessionState], bool]) -> list[tuple[SessionState, dict[str, Any], list[Any]]]:
         grant = actor.grant("monitor.read")
         if grant.nothing:
             return []
         with self.lock:
             firing = self._firing()
-            chosen = [(state, state.summary(), firing.get(state.key, []))
-                      for state in self.engine.sessions.values() if keep(state)]
+            chosen = [(state, state.summary(), firing.get(state.key, [])) for state in self.engine.sessions.values() if keep(state)]
         out = []
         for state, summary, alerts in chosen:
             visible, region = self._visible(grant, summary)
@@ -431,31 +456,63 @@ class Hub:
             series: dict[str, list[list[Any]]] = {}
             for name, curve in (("online", "online"), ("orders", "orders"), ("chat", "chat"), ("gmv", "gmv_cents")):
                 scale = 100 if name == "gmv" else 1  # GMV in yuan (cents in the ring), for the chart only
-                series[name] = [[second * 1000, value if value is None or scale == 1 else round(value / scale, 2)]
-                                for second, value in state.curve(curve, until) if second >= first]
+                series[name] = [
+                    [second * 1000, value if value is None or scale == 1 else round(value / scale, 2)]
+                    for second, value in state.curve(curve, until)
+                    if second >= first
+                ]
             marks: dict[tuple[float, str], list[list[Any]]] = {}
             for hit in state.recent_hits:
                 if hit["source"] == "chat":
                     marks.setdefault((hit["ts"], hit["line"]), []).append([hit["start"], hit["end"], hit["rule"]])
-            chat = [{"ts": ts, "at": iso(ts), "user": initial + "***" if initial else "", "text": text,
-                     "negative": negative, "hits": marks.get((ts, text), [])}
-                    for ts, initial, text, negative in state.last_chat()]
+            chat = [
+                {
+                    "ts": ts,
+                    "at": iso(ts),
+                    "user": initial + "***" if initial else "",
+                    "text": text,
+                    "negative": negative,
+                    "hits": marks.get((ts, text), []),
+                }
+                for ts, initial, text, negative in state.last_chat()
+            ]
             recent_hits = [{**hit, "at": iso(hit["ts"])} for hit in state.recent_hits]
-            products = [{"product_id": p.product_id, "title": p.title, "first_price": str(p.first_price),
-                         "price": str(p.price), "orders": p.orders, "gmv": str(p.gmv), "on_shelf": p.on_shelf}
-                        for p in state.products.values()]
+            products = [
+                {
+                    "product_id": p.product_id,
+                    "title": p.title,
+                    "first_price": str(p.first_price),
+                    "price": str(p.price),
+                    "orders": p.orders,
+                    "gmv": str(p.gmv),
+                    "on_shelf": p.on_shelf,
+                }
+                for p in state.products.values()
+            ]
             specs = self.engine.rules
-            active = [{"rule": a.rule, "title": specs.rules.get(a.rule, {}).get("title", a.rule), "state": a.state,
-                       "severity": a.severity, "summary": a.summary, "since": iso(a.since), "fingerprint": a.fingerprint,
-                       "muted": a.inhibited_by is not None} for a in alerts]
+            active = [
+                {
+                    "rule": a.rule,
+                    "title": specs.rules.get(a.rule, {}).get("title", a.rule),
+                    "state": a.state,
+                    "severity": a.severity,
+                    "summary": a.summary,
+                    "since": iso(a.since),
+                    "fingerprint": a.fingerprint,
+                    "muted": a.inhibited_by is not None,
+                }
+                for a in alerts
+            ]
         summary["alerts_firing"] = sum(1 for a in alerts if a.state == FIRING)
         return {**summary, "series": series, "chat": chat, "hits": recent_hits, "alerts": active, "products": products}
 
 
 def _clock_reason(ts: float, now: float) -> str:
     if ts < now:
-        return (f"ts more than {MAX_PAST:.0f} s before the server's clock: the live intake takes events as they happen "
-                "(replay recorded ones with `livecommerce monitor replay`)")
+        return (
+            f"ts more than {MAX_PAST:.0f} s before the server's clock: the live intake takes events as they happen "
+            "(replay recorded ones with `livecommerce monitor replay`)"
+        )
     return f"ts more than {MAX_AHEAD:.0f} s ahead of the server's clock"
 
 

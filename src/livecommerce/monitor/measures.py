@@ -28,8 +28,7 @@ def _viewers_summary(state: SessionState, spec: RuleSpec, at: float, value: floa
     reference = state.viewers.highest(at)
     if not value:
         return f"在线人数 {state.online:,}（{spec.window:.0f} 秒内最高 {reference:,}）"
-    return (f"在线人数 {spec.window:.0f} 秒内由 {reference:,} 降至 {state.online:,}（下降 {_pct(value)}，"
-            f"阈值 {_pct(spec.threshold)}）")
+    return f"在线人数 {spec.window:.0f} 秒内由 {reference:,} 降至 {state.online:,}（下降 {_pct(value)}，阈值 {_pct(spec.threshold)}）"
 
 
 def _sales_value(state: SessionState, spec: RuleSpec, at: float) -> float:
@@ -43,8 +42,10 @@ def _sales_value(state: SessionState, spec: RuleSpec, at: float) -> float:
 
 def _sales_summary(state: SessionState, spec: RuleSpec, at: float, value: float) -> str:
     count, median = state.orders_window.at(at), state.orders_minute.median()
-    return (f"近 {spec.window:.0f} 秒订单 {count:,} 单，为本场此前每分钟中位数 {median:g} 单的 {value:.1f} 倍"
-            f"（阈值：超过 {spec.threshold:g} 倍）" + ("，疑似刷单" if spec.meets(value) else ""))
+    return (
+        f"近 {spec.window:.0f} 秒订单 {count:,} 单，为本场此前每分钟中位数 {median:g} 单的 {value:.1f} 倍"
+        f"（阈值：超过 {spec.threshold:g} 倍）" + ("，疑似刷单" if spec.meets(value) else "")
+    )
 
 
 def _refund_value(state: SessionState, spec: RuleSpec, at: float) -> float:
@@ -56,8 +57,10 @@ def _refund_value(state: SessionState, spec: RuleSpec, at: float) -> float:
 
 def _refund_summary(state: SessionState, spec: RuleSpec, at: float, value: float) -> str:
     refunds, orders = state.refunds_window.at(at), state.orders_long.at(at)
-    return (f"近 {spec.window:.0f} 秒退款 {refunds} 笔、订单 {orders} 单，退款率 {_pct(refunds / max(orders, 1))}"
-            f"（阈值 {_pct(spec.threshold)}，且至少 {spec.params.get('min_refunds', 10)} 笔）")
+    return (
+        f"近 {spec.window:.0f} 秒退款 {refunds} 笔、订单 {orders} 单，退款率 {_pct(refunds / max(orders, 1))}"
+        f"（阈值 {_pct(spec.threshold)}，且至少 {spec.params.get('min_refunds', 10)} 笔）"
+    )
 
 
 def _complaint_value(state: SessionState, spec: RuleSpec, at: float) -> float:
@@ -77,8 +80,7 @@ def _negative_value(state: SessionState, spec: RuleSpec, at: float) -> float:
 
 def _negative_summary(state: SessionState, spec: RuleSpec, at: float, value: float) -> str:
     lines, bad = state.chat_window.at(at), state.negative_window.at(at)
-    return (f"近 {spec.window:.0f} 秒弹幕 {lines} 条，其中负面 {bad} 条（{_pct(bad / max(lines, 1))}，"
-            f"阈值：超过 {_pct(spec.threshold)}）")
+    return f"近 {spec.window:.0f} 秒弹幕 {lines} 条，其中负面 {bad} 条（{_pct(bad / max(lines, 1))}，阈值：超过 {_pct(spec.threshold)}）"
 
 
 def price_value(state: SessionState, product_id: str) -> tuple[float, str]:
@@ -86,15 +88,20 @@ def price_value(state: SessionState, product_id: str) -> tuple[float, str]:
     if product is None or not product.first_price:
         return 0.0, ""
     change = abs(product.price - product.first_price) / product.first_price
-    return float(change), (f"商品「{product.title}」价格由 {product.first_price} 元改为 {product.price} 元"
-                           f"（变动 {_pct(float(change))}）")
+    return float(change), (f"商品「{product.title}」价格由 {product.first_price} 元改为 {product.price} 元（变动 {_pct(float(change))}）")
 
 
 VALUES: dict[str, Callable[[SessionState, RuleSpec, float], float]] = {
-    "viewers-drop": _viewers_value, "sales-spike": _sales_value, "refund-surge": _refund_value,
-    "complaint-surge": _complaint_value, "negative-chat": _negative_value,
+    "viewers-drop": _viewers_value,
+    "sales-spike": _sales_value,
+    "refund-surge": _refund_value,
+    "complaint-surge": _complaint_value,
+    "negative-chat": _negative_value,
 }
 SUMMARIES: dict[str, Callable[[SessionState, RuleSpec, float, float], str]] = {
-    "viewers-drop": _viewers_summary, "sales-spike": _sales_summary, "refund-surge": _refund_summary,
-    "complaint-surge": complaint_summary, "negative-chat": _negative_summary,
+    "viewers-drop": _viewers_summary,
+    "sales-spike": _sales_summary,
+    "refund-surge": _refund_summary,
+    "complaint-surge": complaint_summary,
+    "negative-chat": _negative_summary,
 }

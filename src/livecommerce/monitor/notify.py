@@ -56,8 +56,9 @@ class Notifier:
     connection, a timeout), waiting ``backoff`` seconds, doubled each time. A full queue drops the newest with a
     warning rather than blocking the caller."""
 
-    def __init__(self, routes: Iterable[Route] = (), *, retries: int = 3, timeout: float = 5.0, backoff: float = 1.0,
-                 maxsize: int = 10_000) -> None:
+    def __init__(
+        self, routes: Iterable[Route] = (), *, retries: int = 3, timeout: float = 5.0, backoff: float = 1.0, maxsize: int = 10_000
+    ) -> None:
         self.routes = list(routes)
         self.retries, self.timeout, self.backoff = retries, timeout, backoff
         self.queue: queue.Queue[tuple[str, dict[str, Any]] | None] = queue.Queue(maxsize)
@@ -122,9 +123,12 @@ class Notifier:
         """POST the payload as JSON; True when the receiver answered 2xx within the attempts."""
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         for attempt in range(self.retries + 1):
-            request = urllib.request.Request(url, data=body, method="POST",
-                                             headers={"Content-Type": "application/json; charset=utf-8",
-                                                      "User-Agent": "livecommerce-monitor"})
+            request = urllib.request.Request(
+                url,
+                data=body,
+                method="POST",
+                headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": "livecommerce-monitor"},
+            )
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 (http(s) only)
                     if 200 <= response.status < 300:
@@ -136,5 +140,5 @@ class Notifier:
                 problem = str(getattr(exc, "reason", exc))
             log.warning("monitor webhook %s: attempt %d of %d failed (%s)", url, attempt + 1, self.retries + 1, problem)
             if attempt < self.retries:
-                time.sleep(self.backoff * (2 ** attempt))
+                time.sleep(self.backoff * (2**attempt))
         return False

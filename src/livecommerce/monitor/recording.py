@@ -79,13 +79,20 @@ def _assign(row: Any, fields: dict[str, Any]) -> None:
         setattr(row, name, value)
 
 
-def record(session: Session, *, transitions: Sequence[Transition] = (), minutes: Sequence[tuple[Any, MinuteRow]] = (),
-           hits: Sequence[Hit] = (), sessions: Sequence[SessionState] = ()) -> None:
+def record(
+    session: Session,
+    *,
+    transitions: Sequence[Transition] = (),
+    minutes: Sequence[tuple[Any, MinuteRow]] = (),
+    hits: Sequence[Hit] = (),
+    sessions: Sequence[SessionState] = (),
+) -> None:
     """Store what the engine saw (the hub's batches, a replay with --record); idempotent. No actor: not a person's
     write, so not audited; the caller commits."""
     places = _Places(session)
-    places.load([(s.platform, s.labels.get("shop")) for s in sessions]
-                + [(t.labels.get("platform", ""), t.labels.get("shop")) for t in transitions])
+    places.load(
+        [(s.platform, s.labels.get("shop")) for s in sessions] + [(t.labels.get("platform", ""), t.labels.get("shop")) for t in transitions]
+    )
     _record_minutes(session, minutes)
     _record_hits(session, hits)
     _record_transitions(session, transitions, places)
@@ -98,7 +105,7 @@ def record(session: Session, *, transitions: Sequence[Transition] = (), minutes:
 def chunks(values: Iterable[str], size: int = 500) -> Iterable[list[str]]:
     ordered = sorted(set(values))
     for start in range(0, len(ordered), size):
-        yield ordered[start:start + size]
+        yield ordered[start : start + size]
 
 
 def _record_sessions(session: Session, states: Sequence[SessionState], places: _Places) -> None:
@@ -114,15 +121,38 @@ def _record_sessions(session: Session, states: Sequence[SessionState], places: _
             continue
         labels = state.labels
         region, uscc = places(state.platform, labels.get("shop"), labels.get("region"))
-        products = [{"product_id": p.product_id, "title": p.title, "first_price": str(p.first_price),
-                     "price": str(p.price), "orders": p.orders, "gmv": str(p.gmv)} for p in state.products.values()]
-        fields = dict(shop=labels.get("shop"), streamer=labels.get("streamer"), region_code=region, uscc=uscc,
-                      status=state.status, started=stored_time(state.started),
-                      ended=stored_time(state.ended_at) if state.ended_at is not None else None,
-                      last_event=stored_time(state.last_event), online=state.online, peak_online=state.peak_online,
-                      total_viewers=state.total_viewers, gmv=state.gmv, orders=state.orders, refunds=state.refunds,
-                      refunded=state.refunded, chat_lines=state.chat_lines, likes=state.likes,
-                      complaints=state.complaints, products=json.dumps(products, ensure_ascii=False))
+        products = [
+            {
+                "product_id": p.product_id,
+                "title": p.title,
+                "first_price": str(p.first_price),
+                "price": str(p.price),
+                "orders": p.orders,
+                "gmv": str(p.gmv),
+            }
+            for p in state.products.values()
+        ]
+        fields = dict(
+            shop=labels.get("shop"),
+            streamer=labels.get("streamer"),
+            region_code=region,
+            uscc=uscc,
+            status=state.status,
+            started=stored_time(state.started),
+            ended=stored_time(state.ended_at) if state.ended_at is not None else None,
+            last_event=stored_time(state.last_event),
+            online=state.online,
+            peak_online=state.peak_online,
+            total_viewers=state.total_viewers,
+            gmv=state.gmv,
+            orders=state.orders,
+            refunds=state.refunds,
+            refunded=state.refunded,
+            chat_lines=state.chat_lines,
+            likes=state.likes,
+            complaints=state.complaints,
+            products=json.dumps(products, ensure_ascii=False),
+        )
         if row is None:
             stored[state.key] = MonitorSession(platform=state.platform, session_id=state.session_id, **fields)
             session.add(stored[state.key])
@@ -132,8 +162,7 @@ def _record_sessions(session: Session, states: Sequence[SessionState], places: _
             ended[state.key] = stored_time(state.ended_at if state.ended_at is not None else state.last_event)
     # a pending alert of an ended session never fired: the engine forgets it without a transition
     for ids in chunks(session_id for _, session_id in ended):
-        for alert in session.scalars(select(MonitorAlert).where(MonitorAlert.session_id.in_(ids),
-                                                                MonitorAlert.state == PENDING)):
+        for alert in session.scalars(select(MonitorAlert).where(MonitorAlert.session_id.in_(ids), MonitorAlert.state == PENDING)):
             when = ended.get((alert.platform, alert.session_id))
             if when is not None:
                 alert.state, alert.resolved_at, alert.updated_at = RESOLVED, when, when
@@ -147,12 +176,20 @@ def _record_minutes(session: Session, minutes: Sequence[tuple[Any, MinuteRow]]) 
     last = stored_time(max(m.minute for _, m in minutes))
     stored: dict[tuple[str, str, int], MonitorMinute] = {}
     for ids in chunks(key[1] for key, _ in minutes):
-        for row in session.scalars(select(MonitorMinute).where(MonitorMinute.session_id.in_(ids),
-                                                               MonitorMinute.minute.between(first, last))):
+        for row in session.scalars(
+            select(MonitorMinute).where(MonitorMinute.session_id.in_(ids), MonitorMinute.minute.between(first, last))
+        ):
             stored[(row.platform, row.session_id, micros(row.minute))] = row
     for (platform, session_id), minute in minutes:
-        fields = dict(online=minute.online, peak_online=minute.peak_online, orders=minute.orders, gmv=minute.gmv,
-                      refunds=minute.refunds, chat=minute.chat, likes=minute.likes)
+        fields = dict(
+            online=minute.online,
+            peak_online=minute.peak_online,
+            orders=minute.orders,
+            gmv=minute.gmv,
+            refunds=minute.refunds,
+            chat=minute.chat,
+            likes=minute.likes,
+        )
         key = (platform, session_id, micros(minute.minute))
         known = stored.get(key)
         if known is None:
@@ -168,9 +205,11 @@ def _record_hits(session: Session, hits: Sequence[Hit]) -> None:
     first, last = stored_time(min(h.ts for h in hits)), stored_time(max(h.ts for h in hits))
     seen: set[tuple[str, str, int, str, str, str]] = set()
     for ids in chunks(h.session_id for h in hits):
-        for row in session.execute(select(MonitorHit.platform, MonitorHit.session_id, MonitorHit.at, MonitorHit.source,
-                                          MonitorHit.rule, MonitorHit.text).where(
-                MonitorHit.session_id.in_(ids), MonitorHit.at.between(first, last))):
+        for row in session.execute(
+            select(MonitorHit.platform, MonitorHit.session_id, MonitorHit.at, MonitorHit.source, MonitorHit.rule, MonitorHit.text).where(
+                MonitorHit.session_id.in_(ids), MonitorHit.at.between(first, last)
+            )
+        ):
             seen.add((row[0], row[1], micros(row[2]), row[3], row[4], row[5]))
     for hit in hits:
         text = hit.text[:200]
@@ -178,9 +217,21 @@ def _record_hits(session: Session, hits: Sequence[Hit]) -> None:
         if key in seen:
             continue
         seen.add(key)
-        session.add(MonitorHit(platform=hit.platform, session_id=hit.session_id, at=stored_time(hit.ts), source=hit.source,
-                               rule=hit.rule, category=hit.category[:64], severity=hit.severity[:16], law=hit.law,
-                               text=text, context=hit.context, suggestion=hit.suggestion))
+        session.add(
+            MonitorHit(
+                platform=hit.platform,
+                session_id=hit.session_id,
+                at=stored_time(hit.ts),
+                source=hit.source,
+                rule=hit.rule,
+                category=hit.category[:64],
+                severity=hit.severity[:16],
+                law=hit.law,
+                text=text,
+                context=hit.context,
+                suggestion=hit.suggestion,
+            )
+        )
 
 
 def _record_transitions(session: Session, transitions: Sequence[Transition], places: _Places) -> None:
@@ -189,13 +240,17 @@ def _record_transitions(session: Session, transitions: Sequence[Transition], pla
     seen: set[tuple[str, str, int]] = set()
     open_alerts: dict[str, MonitorAlert] = {}
     for chunk in chunks(t.fingerprint for t in transitions):
-        for fp, state, at in session.execute(select(MonitorAlertHistory.fingerprint, MonitorAlertHistory.state,
-                                                    MonitorAlertHistory.at).where(
-                MonitorAlertHistory.fingerprint.in_(chunk))):
+        for fp, state, at in session.execute(
+            select(MonitorAlertHistory.fingerprint, MonitorAlertHistory.state, MonitorAlertHistory.at).where(
+                MonitorAlertHistory.fingerprint.in_(chunk)
+            )
+        ):
             seen.add((fp, state, micros(at)))
-        for alert in session.scalars(select(MonitorAlert).where(MonitorAlert.fingerprint.in_(chunk),
-                                                                MonitorAlert.resolved_at.is_(None))
-                                     .order_by(MonitorAlert.started_at)):
+        for alert in session.scalars(
+            select(MonitorAlert)
+            .where(MonitorAlert.fingerprint.in_(chunk), MonitorAlert.resolved_at.is_(None))
+            .order_by(MonitorAlert.started_at)
+        ):
             open_alerts[alert.fingerprint] = alert  # the latest open episode of each fingerprint
     for transition in sorted(transitions, key=lambda t: t.at):
         key = (transition.fingerprint, transition.state, micros(transition.at))
@@ -209,17 +264,32 @@ def _apply(session: Session, t: Transition, open_alerts: dict[str, MonitorAlert]
     """One new transition: it begins an episode (pending, nodata, a firing without pending) or moves the open one."""
     at = stored_time(t.at)
     alert = open_alerts.get(t.fingerprint)
-    begins = t.state in (PENDING, NODATA) or (t.state == FIRING and (alert is None or alert.state != PENDING)) or (
-        t.state == RESOLVED and alert is None)
+    begins = (
+        t.state in (PENDING, NODATA)
+        or (t.state == FIRING and (alert is None or alert.state != PENDING))
+        or (t.state == RESOLVED and alert is None)
+    )
     if begins:
         if alert is not None:  # an episode left open (a pending alert that never fired): it is over now
             alert.state, alert.resolved_at, alert.updated_at = RESOLVED, at, at
         region, uscc = places(t.labels.get("platform", ""), t.labels.get("shop"), t.labels.get("region"))
-        alert = MonitorAlert(fingerprint=t.fingerprint, rule=t.rule, state=t.state, severity=t.severity,
-                             labels=json.dumps(t.labels, ensure_ascii=False, sort_keys=True),
-                             platform=t.labels.get("platform", ""), session_id=t.session_id, region_code=region,
-                             uscc=uscc, summary=t.summary, value=t.value, muted=(t.muted or None) and t.muted[:300],
-                             started_at=at, updated_at=at, resolved_at=at if t.state == RESOLVED else None)
+        alert = MonitorAlert(
+            fingerprint=t.fingerprint,
+            rule=t.rule,
+            state=t.state,
+            severity=t.severity,
+            labels=json.dumps(t.labels, ensure_ascii=False, sort_keys=True),
+            platform=t.labels.get("platform", ""),
+            session_id=t.session_id,
+            region_code=region,
+            uscc=uscc,
+            summary=t.summary,
+            value=t.value,
+            muted=(t.muted or None) and t.muted[:300],
+            started_at=at,
+            updated_at=at,
+            resolved_at=at if t.state == RESOLVED else None,
+        )
         session.add(alert)
         session.flush()
     else:
@@ -232,6 +302,15 @@ def _apply(session: Session, t: Transition, open_alerts: dict[str, MonitorAlert]
         open_alerts.pop(t.fingerprint, None)
     else:
         open_alerts[t.fingerprint] = alert
-    session.add(MonitorAlertHistory(alert_id=alert.id, fingerprint=t.fingerprint, state=t.state, at=at,
-                                    severity=t.severity, summary=t.summary, value=t.value,
-                                    muted=(t.muted or None) and t.muted[:300]))
+    session.add(
+        MonitorAlertHistory(
+            alert_id=alert.id,
+            fingerprint=t.fingerprint,
+            state=t.state,
+            at=at,
+            severity=t.severity,
+            summary=t.summary,
+            value=t.value,
+            muted=(t.muted or None) and t.muted[:300],
+        )
+    )

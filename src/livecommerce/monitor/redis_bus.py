@@ -78,6 +78,22 @@ from livecommerce.monitor.redis_publish import (
     publish,
 )
 
-__all__ = ["DEFAULT_LEASE_MS", "DEFAULT_PARTITIONS", "GROUP", "Consumer", "Keys", "Partition", "Sink", "StopFlag",
-           "alerts", "caught_up", "connect", "drop", "ensure_partitions", "partition_of", "publish", "throughput",
-           "transition_id"]
+__all__ = [
+    "DEFAULT_LEASE_MS",
+    "DEFAULT_PARTITIONS",
+    "GROUP",
+    "Consumer",
+    "Keys",
+    "Partition",
+    "Sink",
+    "StopFlag",
+    "alerts",
+    "caught_up",
+    "connect",
+    "drop",
+    "ensure_partitions",
+    "partition_of",
+    "publish",
+    "throughput",
+    "transition_id",
+]

@@ -101,10 +101,22 @@ class Consumer:
     gives its partitions back (SIGTERM). A SIGKILL leaves the leases to expire and the pending entries to a
     replacement."""
 
-    def __init__(self, url_or_client: str | redis.Redis, name: str, partitions: int | None = None, prefix: str = "lc",
-                 lease_ms: int = DEFAULT_LEASE_MS, checkpoint_every: int = 2000, checkpoint_seconds: float = 1.0,
-                 batch: int = 1000, block_ms: int = 100, rules: RuleSet | RuleFile | None = None,
-                 scanner: Any = "default", live_clock: bool = False, sink: Sink | None = None) -> None:
+    def __init__(
+        self,
+        url_or_client: str | redis.Redis,
+        name: str,
+        partitions: int | None = None,
+        prefix: str = "lc",
+        lease_ms: int = DEFAULT_LEASE_MS,
+        checkpoint_every: int = 2000,
+        checkpoint_seconds: float = 1.0,
+        batch: int = 1000,
+        block_ms: int = 100,
+        rules: RuleSet | RuleFile | None = None,
+        scanner: Any = "default",
+        live_clock: bool = False,
+        sink: Sink | None = None,
+    ) -> None:
         self.client: Any = connect(url_or_client)
         self.sink = sink  # where results go besides lc:alerts (sink.RegistrySink: the registry and the webhooks)
         self.sink_failures = 0
@@ -117,6 +129,7 @@ class Consumer:
         self.rules, self.live_clock = rules, live_clock
         if scanner == "default":
             from livecommerce.compliance.scanner import default_scanner
+
             scanner = default_scanner()
         self.scanner = scanner
         self.owned: dict[int, Partition] = {}
@@ -182,8 +195,7 @@ class Consumer:
         log.info("%s took partition %d (checkpoint %s)", self.name, number, part.last_text)
         cursor = "0-0"
         while True:  # every pending entry: holding the lease proves the previous owner is gone (redis_bus's docstring)
-            cursor, entries, *_ = self.client.xautoclaim(stream, GROUP, self.name, min_idle_time=0, start_id=cursor,
-                                                         count=self.batch)
+            cursor, entries, *_ = self.client.xautoclaim(stream, GROUP, self.name, min_idle_time=0, start_id=cursor, count=self.batch)
             self.claimed += len(entries)
             self._process(part, entries, replayed=True)
             if text_of(cursor) == "0-0":
@@ -229,8 +241,11 @@ class Consumer:
                 part.out.extend(part.engine.advance(wall - part.engine.lag))
                 part.moved = wall
             elapsed = time.monotonic() - part.since
-            if part.unacked and now >= part.hold and (idle or (
-                    (part.events >= self.checkpoint_every or elapsed >= self.checkpoint_seconds) and elapsed >= 9 * part.cost)):
+            if (
+                part.unacked
+                and now >= part.hold
+                and (idle or ((part.events >= self.checkpoint_every or elapsed >= self.checkpoint_seconds) and elapsed >= 9 * part.cost))
+            ):
                 if not self._write(part):
                     self.owned.pop(number, None)
         return done
@@ -290,13 +305,19 @@ class Consumer:
         engine.hits.clear()
         engine.notifications.clear()
         engine.ended.clear()
-        args: list[Any] = [self.name, GROUP, pickle.dumps(engine, protocol=pickle.HIGHEST_PROTOCOL), part.last_text,
-                           part.number, len(part.unacked), *part.unacked]
+        args: list[Any] = [
+            self.name,
+            GROUP,
+            pickle.dumps(engine, protocol=pickle.HIGHEST_PROTOCOL),
+            part.last_text,
+            part.number,
+            len(part.unacked),
+            *part.unacked,
+        ]
         for t in part.out:
             args += [transition_id(t), json.dumps(t.record(), ensure_ascii=False)]
         n = part.number
-        ok = self._checkpoint(keys=[self.keys.lease(n), self.keys.checkpoint(n), self.keys.events(n), self.keys.alerts],
-                              args=args)
+        ok = self._checkpoint(keys=[self.keys.lease(n), self.keys.checkpoint(n), self.keys.events(n), self.keys.alerts], args=args)
         if not ok:
             log.warning("%s: checkpoint of partition %d refused (lease lost)", self.name, n)
             return False
@@ -353,15 +374,29 @@ def _settled(client: redis.Redis, prefix: str, partitions: int, consumers: int) 
 
 def _consumer_process(redis_url: str, name: str, prefix: str, partitions: int, options: dict[str, Any]) -> subprocess.Popen[bytes]:
     """`livecommerce monitor consume` in a process of its own (a core of its own; no main-module guard needed)."""
-    command = [sys.executable, "-m", "livecommerce", "monitor", "consume", "--redis", redis_url, "--consumer", name,
-               "--prefix", prefix, "--partitions", str(partitions)]
+    command = [
+        sys.executable,
+        "-m",
+        "livecommerce",
+        "monitor",
+        "consume",
+        "--redis",
+        redis_url,
+        "--consumer",
+        name,
+        "--prefix",
+        prefix,
+        "--partitions",
+        str(partitions),
+    ]
     for option, value in options.items():
         command += [f"--{option.replace('_', '-')}", str(value)]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def throughput(redis_url: str, lines: Iterable[str], consumers: int = 2, partitions: int = 4,
-               timeout: float = 600.0, **options: Any) -> dict[str, Any]:
+def throughput(
+    redis_url: str, lines: Iterable[str], consumers: int = 2, partitions: int = 4, timeout: float = 600.0, **options: Any
+) -> dict[str, Any]:
     """Events per second through Redis Streams: ``consumers`` processes (`monitor consume`, one core each) own
     ``partitions`` partitions; the clock runs from the first publish until every event is checkpointed and
     acknowledged. ``options`` are consume's options (lease_ms, checkpoint_every, checkpoint_seconds). A namespace of
@@ -397,5 +432,12 @@ def throughput(redis_url: str, lines: Iterable[str], consumers: int = 2, partiti
             except subprocess.TimeoutExpired:
                 worker.kill()
         drop(client, prefix)
-    return {"events": events, "seconds": seconds, "events_per_second": events / seconds if seconds else 0.0,
-            "transitions": transitions, "publish_seconds": published, "consumers": consumers, "partitions": partitions}
+    return {
+        "events": events,
+        "seconds": seconds,
+        "events_per_second": events / seconds if seconds else 0.0,
+        "transitions": transitions,
+        "publish_seconds": published,
+        "consumers": consumers,
+        "partitions": partitions,
+    }

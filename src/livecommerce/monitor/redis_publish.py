@@ -82,13 +82,16 @@ def ensure_partitions(client: redis.Redis, partitions: int | None = None, prefix
     client.set(keys.partitions, partitions or DEFAULT_PARTITIONS, nx=True)
     current = int(client.get(keys.partitions) or 0)
     if partitions is not None and current != partitions:
-        raise ValueError(f"partitions: {partitions}, but {keys.partitions} is already {current} "
-                         "(changing N moves sessions between partitions; start a new prefix instead)")
+        raise ValueError(
+            f"partitions: {partitions}, but {keys.partitions} is already {current} "
+            "(changing N moves sessions between partitions; start a new prefix instead)"
+        )
     return current
 
 
-def publish(url_or_client: str | redis.Redis, lines: Iterable[str], partitions: int | None = None, prefix: str = "lc",
-            batch: int = 2000) -> int:
+def publish(
+    url_or_client: str | redis.Redis, lines: Iterable[str], partitions: int | None = None, prefix: str = "lc", batch: int = 2000
+) -> int:
     """XADD each JSON line to its session's partition stream, in order; the number published. A line that is not JSON
     or lacks platform/session_id goes to partition 0, where the consumer's Intake refuses and counts it. Lines go in
     batches, one script call per partition (a call per line would cost more than the consumers' work)."""

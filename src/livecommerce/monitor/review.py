@@ -74,9 +74,14 @@ def happenings(detail: dict[str, Any], minute: datetime) -> list[dict[str, Any]]
         at = moment(hit.get("ts"))
         if _near(at, minute):
             kind = "商品变动" if hit.get("source") == "product" else "违规"
-            out.append({"at": at, "kind": kind,
-                        "text": f"{SOURCE_NAMES.get(hit.get('source', ''), hit.get('source', ''))}「{hit.get('text', '')}」"
-                                f"（{hit.get('rule', '')}）"})
+            out.append(
+                {
+                    "at": at,
+                    "kind": kind,
+                    "text": f"{SOURCE_NAMES.get(hit.get('source', ''), hit.get('source', ''))}「{hit.get('text', '')}」"
+                    f"（{hit.get('rule', '')}）",
+                }
+            )
     return sorted(out, key=lambda item: item["at"])
 
 
@@ -84,9 +89,19 @@ def peaks(detail: dict[str, Any], minutes: list[dict[str, Any]], key: str) -> li
     """The PEAKS minutes with the highest ``key`` (an earlier minute first on a tie; minutes of 0 are no peak), each
     with what happened near it."""
     ranked = sorted((m for m in minutes if m[key] > 0), key=lambda m: (-m[key], m["at"]))[:PEAKS]
-    return [{"rank": n, "at": m["at"], "label": m["label"], "value": m[key], "online": m["peak_online"],
-             "orders": m["orders"], "gmv": m["gmv"], "events": happenings(detail, m["at"])}
-            for n, m in enumerate(ranked, start=1)]
+    return [
+        {
+            "rank": n,
+            "at": m["at"],
+            "label": m["label"],
+            "value": m[key],
+            "online": m["peak_online"],
+            "orders": m["orders"],
+            "gmv": m["gmv"],
+            "events": happenings(detail, m["at"]),
+        }
+        for n, m in enumerate(ranked, start=1)
+    ]
 
 
 def curve(detail: dict[str, Any]) -> list[dict[str, Any]]:
@@ -95,11 +110,19 @@ def curve(detail: dict[str, Any]) -> list[dict[str, Any]]:
     for row in detail.get("minutes", []):
         at = moment(row["minute"])
         assert at is not None
-        out.append({"at": at, "label": at.strftime("%H:%M"), "online": int(row.get("online") or 0),
-                    "peak_online": int(row.get("peak_online") or row.get("online") or 0),
-                    "orders": int(row.get("orders") or 0), "gmv": money(row.get("gmv")),
-                    "refunds": int(row.get("refunds") or 0), "chat": int(row.get("chat") or 0),
-                    "likes": int(row.get("likes") or 0)})
+        out.append(
+            {
+                "at": at,
+                "label": at.strftime("%H:%M"),
+                "online": int(row.get("online") or 0),
+                "peak_online": int(row.get("peak_online") or row.get("online") or 0),
+                "orders": int(row.get("orders") or 0),
+                "gmv": money(row.get("gmv")),
+                "refunds": int(row.get("refunds") or 0),
+                "chat": int(row.get("chat") or 0),
+                "likes": int(row.get("likes") or 0),
+            }
+        )
     return sorted(out, key=lambda m: m["at"])
 
 
@@ -109,9 +132,18 @@ def top_products(detail: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for p in detail.get("products", []):
         first, price, gmv = money(p.get("first_price")), money(p.get("price")), money(p.get("gmv"))
-        rows.append({"product_id": p.get("product_id", ""), "title": p.get("title", ""), "first_price": first,
-                     "price": price, "orders": int(p.get("orders") or 0), "gmv": gmv, "share": percent(gmv, total),
-                     "price_change": percent(price - first, first) if first else None})
+        rows.append(
+            {
+                "product_id": p.get("product_id", ""),
+                "title": p.get("title", ""),
+                "first_price": first,
+                "price": price,
+                "orders": int(p.get("orders") or 0),
+                "gmv": gmv,
+                "share": percent(gmv, total),
+                "price_change": percent(price - first, first) if first else None,
+            }
+        )
     rows.sort(key=lambda r: (-r["gmv"], -r["orders"], r["product_id"]))
     return rows[:TOP_PRODUCTS]
 
@@ -120,14 +152,31 @@ def timeline(detail: dict[str, Any]) -> list[dict[str, Any]]:
     """Alerts (when each began) and compliance hits in one list by time."""
     items = []
     for a in detail.get("alerts", []):
-        items.append({"at": moment(a.get("started_at")), "kind": "预警", "what": a.get("title") or a.get("rule", ""),
-                      "severity": a.get("severity", ""), "text": a.get("summary", ""), "state": a.get("state", ""),
-                      "id": a.get("id")})
+        items.append(
+            {
+                "at": moment(a.get("started_at")),
+                "kind": "预警",
+                "what": a.get("title") or a.get("rule", ""),
+                "severity": a.get("severity", ""),
+                "text": a.get("summary", ""),
+                "state": a.get("state", ""),
+                "id": a.get("id"),
+            }
+        )
     for h in detail.get("hits", []):
-        items.append({"at": moment(h.get("ts")), "kind": "违规", "what": h.get("rule", ""),
-                      "severity": h.get("severity", ""), "text": h.get("text", ""),
-                      "source": SOURCE_NAMES.get(h.get("source", ""), h.get("source", "")),
-                      "law": h.get("law", ""), "state": "", "id": None})
+        items.append(
+            {
+                "at": moment(h.get("ts")),
+                "kind": "违规",
+                "what": h.get("rule", ""),
+                "severity": h.get("severity", ""),
+                "text": h.get("text", ""),
+                "source": SOURCE_NAMES.get(h.get("source", ""), h.get("source", "")),
+                "law": h.get("law", ""),
+                "state": "",
+                "id": None,
+            }
+        )
     return sorted((i for i in items if i["at"] is not None), key=lambda i: i["at"])
 
 
@@ -139,21 +188,30 @@ def session_day(row: dict[str, Any]) -> str:
 def streamer_median(detail: dict[str, Any], others: list[dict[str, Any]]) -> dict[str, Any]:
     """The streamer's median GMV over their other recorded sessions (this one left out), and this session against it."""
     streamer = detail.get("streamer") or ""
-    mine = [money(o.get("gmv")) for o in others if streamer and o.get("streamer") == streamer
-            and (o.get("platform"), o.get("session_id")) != (detail.get("platform"), detail.get("session_id"))]
+    mine = [
+        money(o.get("gmv"))
+        for o in others
+        if streamer
+        and o.get("streamer") == streamer
+        and (o.get("platform"), o.get("session_id")) != (detail.get("platform"), detail.get("session_id"))
+    ]
     if not mine:
         return {"streamer": streamer, "sessions": 0, "median": None, "ratio": None}
     middle = Decimal(median(mine)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    return {"streamer": streamer, "sessions": len(mine), "median": middle,
-            "ratio": percent(money(detail.get("gmv")), middle)}
+    return {"streamer": streamer, "sessions": len(mine), "median": middle, "ratio": percent(money(detail.get("gmv")), middle)}
 
 
 def peer_rank(detail: dict[str, Any], others: list[dict[str, Any]]) -> dict[str, Any]:
     """The session's place by GMV among the sessions of its platform that started the same day (itself included):
     1 + the number of peers with a higher GMV, so equal GMVs share a place."""
     day = session_day(detail)
-    peers = [o for o in others if o.get("platform") == detail.get("platform") and session_day(o) == day
-             and (o.get("platform"), o.get("session_id")) != (detail.get("platform"), detail.get("session_id"))]
+    peers = [
+        o
+        for o in others
+        if o.get("platform") == detail.get("platform")
+        and session_day(o) == day
+        and (o.get("platform"), o.get("session_id")) != (detail.get("platform"), detail.get("session_id"))
+    ]
     gmv = money(detail.get("gmv"))
     return {"day": day, "rank": 1 + sum(1 for p in peers if money(p.get("gmv")) > gmv), "of": len(peers) + 1}
 
@@ -167,16 +225,28 @@ def compose(detail: dict[str, Any], others: list[dict[str, Any]]) -> dict[str, A
     until = ended or (moment(detail.get("last_event")) if detail.get("status") in ("live", "paused") else None)
     duration = int((until - started).total_seconds()) if started and until else None
     return {
-        "session": detail, "started": started, "ended": ended, "duration": duration, "gmv": gmv, "orders": orders,
-        "total_viewers": viewers, "peak_online": int(detail.get("peak_online") or 0),
-        "refunds": int(detail.get("refunds") or 0), "chat_lines": int(detail.get("chat_lines") or 0),
+        "session": detail,
+        "started": started,
+        "ended": ended,
+        "duration": duration,
+        "gmv": gmv,
+        "orders": orders,
+        "total_viewers": viewers,
+        "peak_online": int(detail.get("peak_online") or 0),
+        "refunds": int(detail.get("refunds") or 0),
+        "chat_lines": int(detail.get("chat_lines") or 0),
         "conversion": percent(orders, viewers),  # 转化率 = orders / total viewers
         "average_order": (gmv / orders).quantize(Decimal("0.01"), ROUND_HALF_UP) if orders else None,
         "refund_rate": percent(int(detail.get("refunds") or 0), orders),
-        "minutes": minutes, "online_peaks": peaks(detail, minutes, "peak_online"),
-        "order_peaks": peaks(detail, minutes, "orders"), "products": top_products(detail),
-        "timeline": timeline(detail), "alerts": detail.get("alerts", []), "hits": detail.get("hits", []),
-        "streamer": streamer_median(detail, others), "peers": peer_rank(detail, others),
+        "minutes": minutes,
+        "online_peaks": peaks(detail, minutes, "peak_online"),
+        "order_peaks": peaks(detail, minutes, "orders"),
+        "products": top_products(detail),
+        "timeline": timeline(detail),
+        "alerts": detail.get("alerts", []),
+        "hits": detail.get("hits", []),
+        "streamer": streamer_median(detail, others),
+        "peers": peer_rank(detail, others),
     }
 
 
@@ -201,8 +271,11 @@ def duration_text(seconds: int | None) -> str:
 
 def chart_data(review: dict[str, Any]) -> dict[str, Any]:
     """What the review page's chart draws: the minute curves and the timeline marks (JSON-ready)."""
-    return {"labels": [m["label"] for m in review["minutes"]],
-            "online": [m["peak_online"] for m in review["minutes"]], "orders": [m["orders"] for m in review["minutes"]],
-            "gmv": [str(m["gmv"]) for m in review["minutes"]], "chat": [m["chat"] for m in review["minutes"]],
-            "marks": [{"label": i["at"].strftime("%H:%M"), "kind": i["kind"], "what": i["what"]}
-                      for i in review["timeline"]]}
+    return {
+        "labels": [m["label"] for m in review["minutes"]],
+        "online": [m["peak_online"] for m in review["minutes"]],
+        "orders": [m["orders"] for m in review["minutes"]],
+        "gmv": [str(m["gmv"]) for m in review["minutes"]],
+        "chat": [m["chat"] for m in review["minutes"]],
+        "marks": [{"label": i["at"].strftime("%H:%M"), "kind": i["kind"], "what": i["what"]} for i in review["timeline"]],
+    }

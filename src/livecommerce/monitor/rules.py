@@ -12,13 +12,32 @@ from typing import Any
 import yaml
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "rules.yaml"
-RULES = ("stream-stalled", "viewers-drop", "sales-spike", "refund-surge", "price-change", "compliance-hit",
-         "complaint-surge", "negative-chat")
+RULES = (
+    "stream-stalled",
+    "viewers-drop",
+    "sales-spike",
+    "refund-surge",
+    "price-change",
+    "compliance-hit",
+    "complaint-surge",
+    "negative-chat",
+)
 OPS = (">=", ">")
 SEVERITIES = ("critical", "warning", "info", "from-rule")
 LABELS = ("platform", "session_id", "shop", "streamer", "region")
-NUMBERS = ("threshold", "resolve", "for", "keep_firing_for", "window", "no_data", "min_reference", "min_minutes",
-           "min_orders", "min_refunds", "min_lines")
+NUMBERS = (
+    "threshold",
+    "resolve",
+    "for",
+    "keep_firing_for",
+    "window",
+    "no_data",
+    "min_reference",
+    "min_minutes",
+    "min_orders",
+    "min_refunds",
+    "min_lines",
+)
 KNOWN = {*NUMBERS, "title", "severity", "op", "enabled", "words", "sources"}
 
 
@@ -100,13 +119,25 @@ class RuleSet:
 
 def _spec(name: str, values: dict[str, Any]) -> RuleSpec:
     threshold = float(values["threshold"])
-    params = {k: v for k, v in values.items() if k not in {"title", "severity", "op", "threshold", "resolve", "for",
-                                                              "keep_firing_for", "window", "no_data", "enabled"}}
-    return RuleSpec(name, str(values.get("title", name)), str(values.get("severity", "warning")), values.get("op", ">="),
-                    threshold, float(values.get("resolve", threshold)), float(values.get("for", 0)),
-                    float(values.get("keep_firing_for", 0)), float(values.get("window", 60)),
-                    float(values["no_data"]) if values.get("no_data") is not None else None,
-                    bool(values.get("enabled", True)), params)
+    params = {
+        k: v
+        for k, v in values.items()
+        if k not in {"title", "severity", "op", "threshold", "resolve", "for", "keep_firing_for", "window", "no_data", "enabled"}
+    }
+    return RuleSpec(
+        name,
+        str(values.get("title", name)),
+        str(values.get("severity", "warning")),
+        values.get("op", ">="),
+        threshold,
+        float(values.get("resolve", threshold)),
+        float(values.get("for", 0)),
+        float(values.get("keep_firing_for", 0)),
+        float(values.get("window", 60)),
+        float(values["no_data"]) if values.get("no_data") is not None else None,
+        bool(values.get("enabled", True)),
+        params,
+    )
 
 
 def _check_rule(source: str, where: str, name: str, values: Any, complete: bool) -> dict[str, Any]:
@@ -121,7 +152,7 @@ def _check_rule(source: str, where: str, name: str, values: Any, complete: bool)
         if key in NUMBERS and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
             raise RulesError(f"{at}: {value!r} is not a number ≥ 0")
         if key == "op" and value not in OPS:
-            raise RulesError(f"{at}: {value!r}; op is \">=\" (以上, the threshold counts) or \">\" (超过, it does not)")
+            raise RulesError(f'{at}: {value!r}; op is ">=" (以上, the threshold counts) or ">" (超过, it does not)')
         if key == "severity" and value not in SEVERITIES:
             raise RulesError(f"{at}: {value!r}; severity is one of {', '.join(SEVERITIES)}")
         if key in ("words", "sources") and (not isinstance(value, list) or not all(isinstance(w, str) and w for w in value)):
@@ -152,10 +183,8 @@ def parse_rules(raw: Any, source: str = "rules.yaml") -> RuleSet:
         if not isinstance(override, dict) or not isinstance(override.get("rules"), dict):
             raise RulesError(f"{source}: {where}: a mapping with platform and/or session_class, and rules")
         if override.get("session_class") is not None and override["session_class"] not in dict(classes):
-            raise RulesError(f"{source}: {where}.session_class: {override['session_class']!r} is not one of "
-                             f"{', '.join(dict(classes))}")
-        checked = {name: _check_rule(source, f"{where}.rules", name, values, complete=False)
-                   for name, values in override["rules"].items()}
+            raise RulesError(f"{source}: {where}.session_class: {override['session_class']!r} is not one of {', '.join(dict(classes))}")
+        checked = {name: _check_rule(source, f"{where}.rules", name, values, complete=False) for name, values in override["rules"].items()}
         overrides.append({**override, "rules": checked})
     inhibit = []
     for i, entry in enumerate(raw.get("inhibit", base.get("inhibit", [])) or []):
@@ -179,8 +208,7 @@ def parse_rules(raw: Any, source: str = "rules.yaml") -> RuleSet:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise RulesError(f"{source}: {key}: {value!r} is not a number of seconds ≥ 0")
         timing[key] = float(value)
-    return RuleSet(rules, classes, overrides, inhibit, tuple(group_by), timing["group_wait"], timing["group_interval"],
-                   source)
+    return RuleSet(rules, classes, overrides, inhibit, tuple(group_by), timing["group_wait"], timing["group_interval"], source)
 
 
 def load_rules(path: str | Path | None = None) -> RuleSet:

@@ -37,8 +37,7 @@ class SilenceRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    matchers: dict[str, str] = Field(min_length=1, max_length=MAX_MATCHERS,
-                                     description="label → value or glob, e.g. {\"region\": \"2301*\"}.")
+    matchers: dict[str, str] = Field(min_length=1, max_length=MAX_MATCHERS, description='label → value or glob, e.g. {"region": "2301*"}.')
     starts: datetime | None = Field(None, description="ISO 8601; naive is Shanghai time; default now.")
     ends: datetime | None = Field(None, description="ISO 8601; or give duration.")
     duration: str | None = Field(None, max_length=20, description="How long from starts: 2h, 30m, 1h30m, 1d.")
@@ -50,8 +49,9 @@ def parse_duration(text: str, name: str = "--for") -> timedelta:
     value = (text or "").strip().lower()
     match = _DURATION.fullmatch(value)
     if not value or match is None or not any(match.groups()):
-        raise ValidationFailed(f"{name} {text!r}: a duration such as 2h, 30m, 1h30m or 1d",
-                               [Problem("a duration such as 2h, 30m, 1h30m or 1d", name, text)])
+        raise ValidationFailed(
+            f"{name} {text!r}: a duration such as 2h, 30m, 1h30m or 1d", [Problem("a duration such as 2h, 30m, 1h30m or 1d", name, text)]
+        )
     days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
     try:
         span = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
@@ -69,11 +69,11 @@ def parse_matches(items: Iterable[str], name: str = "--match") -> dict[str, str]
         label, sep, value = item.partition("=")
         label = label.strip()
         if not sep or not label:
-            raise ValidationFailed(f"{name} {item!r}: label=value, e.g. region=2301*",
-                                   [Problem("label=value, e.g. region=2301*", name, item)])
+            raise ValidationFailed(
+                f"{name} {item!r}: label=value, e.g. region=2301*", [Problem("label=value, e.g. region=2301*", name, item)]
+            )
         if label in out:
-            raise ValidationFailed(f"{name} {item!r}: label {label!r} given twice",
-                                   [Problem("each label once", name, item)])
+            raise ValidationFailed(f"{name} {item!r}: label {label!r} given twice", [Problem("each label once", name, item)])
         out[label] = value.strip()
     return out
 
@@ -82,8 +82,7 @@ def check_matchers(matchers: dict[str, str], *, rules: Iterable[str]) -> dict[st
     """The matchers of a silence, checked: known labels, a value each, and a value or glob that matches something
     (a rule, a platform, a region code). Every problem is listed."""
     if not isinstance(matchers, dict) or not matchers:
-        raise ValidationFailed("a silence needs at least one matcher (label=value)",
-                               [Problem("at least one matcher", "matchers", None)])
+        raise ValidationFailed("a silence needs at least one matcher (label=value)", [Problem("at least one matcher", "matchers", None)])
     if len(matchers) > MAX_MATCHERS:
         raise ValidationFailed(f"at most {MAX_MATCHERS} matchers", [Problem(f"at most {MAX_MATCHERS}", "matchers")])
     known = {"rule": tuple(rules), "platform": tuple(p.code for p in PLATFORMS), "region": tuple(regions().by_code)}

@@ -46,8 +46,7 @@ class RegistrySink:
         sessions = _touched(engine, transitions)
         with session_scope(self.settings) as db:
             recording.record(db, transitions=transitions, minutes=engine.minutes, hits=engine.hits, sessions=sessions)
-        for name, items in (("transitions", transitions), ("minutes", engine.minutes), ("hits", engine.hits),
-                            ("sessions", sessions)):
+        for name, items in (("transitions", transitions), ("minutes", engine.minutes), ("hits", engine.hits), ("sessions", sessions)):
             self.recorded[name] += len(items)
         for notification in engine.notifications:
             self.notifier.dispatch(notification)

@@ -47,7 +47,7 @@ class Ring:
                 return -1  # older than the ring: not kept
             self.buckets[slot] = bucket
             base = slot * self.WIDTH
-            self.values[base:base + self.WIDTH] = array("q", [0]) * self.WIDTH
+            self.values[base : base + self.WIDTH] = array("q", [0]) * self.WIDTH
         if bucket > self.current:
             self.current, self.slot = bucket, slot
         return slot
@@ -200,14 +200,59 @@ class SessionState:
 
     # slots lie in memory in this order: what a chat line (two events in three) touches comes first, so that an event
     # of a session last seen seconds ago (its memory long out of the cache) reads one or two cache lines of it, not six
-    __slots__ = ("status", "armed", "tick", "active", "specs_version", "specs", "bucket", "minute", "last_event", "chat_lines",
-                 "b_chat",
-                 "chat_window", "negative_lines", "recent_chat", "key", "fps", "negative_window",
-                 "online", "peak_online", "b_online", "viewers", "last_viewers", "total_viewers", "session_class",
-                 "orders", "gmv", "b_orders", "b_gmv", "orders_minute", "orders_window", "orders_long", "products",
-                 "platform", "session_id", "labels", "started", "refunds", "refunded", "likes", "gifts", "gifts_unvalued", "complaints",
-                 "ring", "refunds_window", "complaints_window", "hits_window", "recent_hits", "ended_at", "b_refunds",
-                 "release", "auto_ended")
+    __slots__ = (
+        "status",
+        "armed",
+        "tick",
+        "active",
+        "specs_version",
+        "specs",
+        "bucket",
+        "minute",
+        "last_event",
+        "chat_lines",
+        "b_chat",
+        "chat_window",
+        "negative_lines",
+        "recent_chat",
+        "key",
+        "fps",
+        "negative_window",
+        "online",
+        "peak_online",
+        "b_online",
+        "viewers",
+        "last_viewers",
+        "total_viewers",
+        "session_class",
+        "orders",
+        "gmv",
+        "b_orders",
+        "b_gmv",
+        "orders_minute",
+        "orders_window",
+        "orders_long",
+        "products",
+        "platform",
+        "session_id",
+        "labels",
+        "started",
+        "refunds",
+        "refunded",
+        "likes",
+        "gifts",
+        "gifts_unvalued",
+        "complaints",
+        "ring",
+        "refunds_window",
+        "complaints_window",
+        "hits_window",
+        "recent_hits",
+        "ended_at",
+        "b_refunds",
+        "release",
+        "auto_ended",
+    )
 
     def __init__(self, platform: str, session_id: str, ts: float, windows: dict[str, float]) -> None:
         self.platform, self.session_id, self.key = platform, session_id, (platform, session_id)
@@ -400,15 +445,26 @@ class SessionState:
         known = self.products.get(data["product_id"])
         if known is None:
             if len(self.products) < MAX_PRODUCTS:
-                self.products[data["product_id"]] = Product(data["product_id"], data["title"], data["price"],
-                                                            data["action"] == "on")
+                self.products[data["product_id"]] = Product(data["product_id"], data["title"], data["price"], data["action"] == "on")
             return
         known.title, known.price, known.on_shelf = data["title"], data["price"], data["action"] == "on"
 
     def summary(self) -> dict[str, Any]:
         """What the wall shows of the session (JSON-ready)."""
-        return {**self.labels, "status": self.status, "started": self.started, "last_event": self.last_event,
-                "online": self.online, "peak_online": self.peak_online, "total_viewers": self.total_viewers,
-                "gmv": str(self.gmv), "orders": self.orders, "refunds": self.refunds, "refunded": str(self.refunded),
-                "chat_lines": self.chat_lines, "likes": self.likes, "complaints": self.complaints,
-                "session_class": self.session_class}
+        return {
+            **self.labels,
+            "status": self.status,
+            "started": self.started,
+            "last_event": self.last_event,
+            "online": self.online,
+            "peak_online": self.peak_online,
+            "total_viewers": self.total_viewers,
+            "gmv": str(self.gmv),
+            "orders": self.orders,
+            "refunds": self.refunds,
+            "refunded": str(self.refunded),
+            "chat_lines": self.chat_lines,
+            "likes": self.likes,
+            "complaints": self.complaints,
+            "session_class": self.session_class,
+        }

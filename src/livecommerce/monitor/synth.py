@@ -18,15 +18,38 @@ from livecommerce.reference.regions import regions
 
 START = 1_762_862_400  # 2025-11-11 20:00:00 Asia/Shanghai
 PLATFORMS = ("douyin", "kuaishou", "taobao", "wechat_channels", "jd", "xiaohongshu")
-CHAT = ("主播好", "多少钱", "已拍", "什么时候发货", "好吃吗", "有优惠吗", "支持主播", "这个颜色好看", "哈尔滨发货吗",
-        "五常大米真香", "来了来了", "再上一次链接", "黑木耳怎么泡", "红肠有货吗", "666", "买了三箱")
+CHAT = (
+    "主播好",
+    "多少钱",
+    "已拍",
+    "什么时候发货",
+    "好吃吗",
+    "有优惠吗",
+    "支持主播",
+    "这个颜色好看",
+    "哈尔滨发货吗",
+    "五常大米真香",
+    "来了来了",
+    "再上一次链接",
+    "黑木耳怎么泡",
+    "红肠有货吗",
+    "666",
+    "买了三箱",
+)
 NEGATIVE = ("假货吧", "骗子主播", "我要退款", "质量差", "投诉你们")
 PRODUCTS = ("五常大米5kg", "东北黑木耳250g", "哈尔滨红肠", "蓝莓果干", "北大荒小米", "大豆油5L", "榛蘑", "冻梨礼盒")
-TRANSCRIPT = ("家人们这款大米是今年的新米", "点点关注不迷路", "库存不多了抓紧下单", "我们是黑龙江本地工厂直发",
-              "今天直播间有专属优惠券")
+TRANSCRIPT = ("家人们这款大米是今年的新米", "点点关注不迷路", "库存不多了抓紧下单", "我们是黑龙江本地工厂直发", "今天直播间有专属优惠券")
 BAD_TRANSCRIPT = "这个保健品包治百病，全网最低价"
-INCIDENTS = ("stream-stalled", "viewers-drop", "sales-spike", "compliance-hit", "price-change", "refund-surge",
-             "complaint-surge", "negative-chat")
+INCIDENTS = (
+    "stream-stalled",
+    "viewers-drop",
+    "sales-spike",
+    "compliance-hit",
+    "price-change",
+    "refund-surge",
+    "complaint-surge",
+    "negative-chat",
+)
 
 
 @dataclass
@@ -52,14 +75,29 @@ def plan(sessions: int, seconds: int, seed: int = 11, incidents: tuple[int, int]
     plans = []
     for i in range(sessions):
         incident = INCIDENTS[i % len(INCIDENTS)] if i < len(INCIDENTS) * max(1, sessions // 200) else None
-        plans.append(Plan(f"S{i:05d}", PLATFORMS[i % len(PLATFORMS)], rng.choice(counties), f"shop{i % 997:04d}",
-                          f"streamer{i:05d}", rng.choice((150, 300, 800, 2000, 6000)), incident,
-                          rng.randrange(first, max(first + 1, stop))))
+        plans.append(
+            Plan(
+                f"S{i:05d}",
+                PLATFORMS[i % len(PLATFORMS)],
+                rng.choice(counties),
+                f"shop{i % 997:04d}",
+                f"streamer{i:05d}",
+                rng.choice((150, 300, 800, 2000, 6000)),
+                incident,
+                rng.randrange(first, max(first + 1, stop)),
+            )
+        )
     return plans
 
 
-def evening(sessions: int = 200, seconds: int = 600, events_per_second: int | None = None, seed: int = 11,
-            start: int = START, incidents: tuple[int, int] | None = None) -> Iterator[str]:
+def evening(
+    sessions: int = 200,
+    seconds: int = 600,
+    events_per_second: int | None = None,
+    seed: int = 11,
+    start: int = START,
+    incidents: tuple[int, int] | None = None,
+) -> Iterator[str]:
     """The evening's events as JSON lines, in time order. ``events_per_second`` (over all sessions) defaults to five
     per session a second; ``incidents`` is the range of seconds the incidents are planted in (see ``plan``)."""
     rng = random.Random(seed)
@@ -71,12 +109,32 @@ def evening(sessions: int = 200, seconds: int = 600, events_per_second: int | No
     stalled: set[str] = set()
     order_no = 0
     for p in plans:
-        yield dumps({"platform": p.platform, "session_id": p.session_id, "ts": start * 1000, "kind": "status",
-                     "state": "start", "shop_id": p.shop_id, "streamer_id": p.streamer_id, "region": p.region},
-                    ensure_ascii=False)
-        yield dumps({"platform": p.platform, "session_id": p.session_id, "ts": start * 1000, "kind": "product",
-                     "product_id": "P1", "title": PRODUCTS[int(p.session_id[1:]) % len(PRODUCTS)], "price": 50,
-                     "action": "on"}, ensure_ascii=False)
+        yield dumps(
+            {
+                "platform": p.platform,
+                "session_id": p.session_id,
+                "ts": start * 1000,
+                "kind": "status",
+                "state": "start",
+                "shop_id": p.shop_id,
+                "streamer_id": p.streamer_id,
+                "region": p.region,
+            },
+            ensure_ascii=False,
+        )
+        yield dumps(
+            {
+                "platform": p.platform,
+                "session_id": p.session_id,
+                "ts": start * 1000,
+                "kind": "product",
+                "product_id": "P1",
+                "title": PRODUCTS[int(p.session_id[1:]) % len(PRODUCTS)],
+                "price": 50,
+                "action": "on",
+            },
+            ensure_ascii=False,
+        )
     live = [p for p in plans]
     for second in range(seconds):
         ts_base = (start + second) * 1000
@@ -94,26 +152,47 @@ def evening(sessions: int = 200, seconds: int = 600, events_per_second: int | No
             elif p.incident == "sales-spike" and p.at <= second < p.at + 60:
                 for _ in range(10):  # 600 orders in a minute, where the session sells about 30
                     order_no += 1
-                    yield dumps({**head, "ts": ts_base + rng.randrange(1000), "kind": "order",
-                                 "order_id": f"O{order_no}", "amount": 9.9, "product_id": "P1"})
+                    yield dumps(
+                        {
+                            **head,
+                            "ts": ts_base + rng.randrange(1000),
+                            "kind": "order",
+                            "order_id": f"O{order_no}",
+                            "amount": 9.9,
+                            "product_id": "P1",
+                        }
+                    )
             elif p.incident == "compliance-hit" and second == p.at:
                 yield dumps({**head, "ts": ts_base, "kind": "transcript", "text": BAD_TRANSCRIPT}, ensure_ascii=False)
             elif p.incident == "price-change" and second == p.at:
                 price[sid] = 25
-                yield dumps({**head, "ts": ts_base, "kind": "product", "product_id": "P1",
-                             "title": PRODUCTS[int(sid[1:]) % len(PRODUCTS)], "price": 25, "action": "on"},
-                            ensure_ascii=False)
+                yield dumps(
+                    {
+                        **head,
+                        "ts": ts_base,
+                        "kind": "product",
+                        "product_id": "P1",
+                        "title": PRODUCTS[int(sid[1:]) % len(PRODUCTS)],
+                        "price": 25,
+                        "action": "on",
+                    },
+                    ensure_ascii=False,
+                )
             elif p.incident == "refund-surge" and p.at <= second < p.at + 30:
                 for _ in range(3):
                     order_no += 1
                     yield dumps({**head, "ts": ts_base, "kind": "refund", "order_id": f"R{order_no}", "amount": 50})
             elif p.incident == "complaint-surge" and second in (p.at, p.at + 30, p.at + 60):
-                yield dumps({**head, "ts": ts_base, "kind": "complaint", "text": "收到的货和直播间展示的不一致",
-                             "channel": "12315"}, ensure_ascii=False)
+                yield dumps(
+                    {**head, "ts": ts_base, "kind": "complaint", "text": "收到的货和直播间展示的不一致", "channel": "12315"},
+                    ensure_ascii=False,
+                )
             elif p.incident == "negative-chat" and p.at <= second < p.at + 60:
                 for _ in range(3):
-                    yield dumps({**head, "ts": ts_base + rng.randrange(1000), "kind": "chat", "user": "买家",
-                                 "text": rng.choice(NEGATIVE)}, ensure_ascii=False)
+                    yield dumps(
+                        {**head, "ts": ts_base + rng.randrange(1000), "kind": "chat", "user": "买家", "text": rng.choice(NEGATIVE)},
+                        ensure_ascii=False,
+                    )
         for _ in range(rate):
             p = live[rng.randrange(len(live))]
             sid = p.session_id
@@ -138,5 +217,4 @@ def evening(sessions: int = 200, seconds: int = 600, events_per_second: int | No
                 event = {**head, "kind": "transcript", "text": rng.choice(TRANSCRIPT)}
             yield dumps(event, ensure_ascii=False)
     for p in plans:
-        yield dumps({"platform": p.platform, "session_id": p.session_id, "ts": (start + seconds) * 1000,
-                     "kind": "status", "state": "end"})
+        yield dumps({"platform": p.platform, "session_id": p.session_id, "ts": (start + seconds) * 1000, "kind": "status", "state": "end"})

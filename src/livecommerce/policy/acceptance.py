@@ -66,7 +66,7 @@ class _Reader(Problems):
     def money(self, row: int, where: str, raw: Any) -> Decimal | None:
         """001 附件1 三(三)2.③④: a sales figure in yuan, a decimal string or an integer ≥ 0, never a float."""
         if isinstance(raw, bool) or not isinstance(raw, (str, int)):
-            self.fail(row, where, raw, "an amount is a decimal string in yuan, e.g. \"120000.00\" (金额须为字符串或整数, 不可为浮点数)")
+            self.fail(row, where, raw, 'an amount is a decimal string in yuan, e.g. "120000.00" (金额须为字符串或整数, 不可为浮点数)')
             return None
         try:
             value = to_money(raw)
@@ -80,7 +80,7 @@ class _Reader(Problems):
 
     def quantity(self, row: int, where: str, raw: Any, whole: bool = False) -> Decimal | None:
         """A number of months, hours or videos ≥ 0 (a JSON number or a decimal string); ``whole`` for counts."""
-        rule = "a whole number ≥ 0 (须为非负整数)" if whole else "a number ≥ 0, e.g. 60 or \"60.5\" (须为非负数)"
+        rule = "a whole number ≥ 0 (须为非负整数)" if whole else 'a number ≥ 0, e.g. 60 or "60.5" (须为非负数)'
         if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
             self.fail(row, where, raw, rule)
             return None
@@ -131,7 +131,7 @@ def _months(reader: _Reader, row: int, raw: Any) -> tuple[MonthSales, ...]:
             reader.fail(row, f"{where}.{key}", item[key], "unknown field; a month has month, sales, prior_year_sales (未知字段)")
         month = item.get("month")
         if not isinstance(month, str) or not MONTH.match(month.strip()):
-            reader.fail(row, f"{where}.month", month, "a month is YYYY-MM, e.g. \"2023-07\" (月份格式错误)")
+            reader.fail(row, f"{where}.month", month, 'a month is YYYY-MM, e.g. "2023-07" (月份格式错误)')
             month = None
         elif month.strip() in seen:
             reader.fail(row, f"{where}.month", month, f"month given twice; monthly_sales[{seen[month.strip()]}] has it already (重复月份)")
@@ -178,9 +178,18 @@ def _object(reader: _Reader, row: int, raw: Any) -> ServiceObject | None:
         reader.fail(row, "name", name, "a name is a string (名称)")
     if new_store is None or months is None or hours is None or videos is None or not isinstance(ident, (str, int)):
         return None
-    return ServiceObject(id=str(ident).strip(), name=str(name or ident).strip(), city=city,
-                         provider=provider.strip() if provider else None, above_quota=bool(above), new_store=new_store,
-                         service_months=months, live_hours=hours, short_videos=int(videos), months=sales)
+    return ServiceObject(
+        id=str(ident).strip(),
+        name=str(name or ident).strip(),
+        city=city,
+        provider=provider.strip() if provider else None,
+        above_quota=bool(above),
+        new_store=new_store,
+        service_months=months,
+        live_hours=hours,
+        short_videos=int(videos),
+        months=sales,
+    )
 
 
 def _label(raw_objects: list[Any], row: int | None) -> str:
@@ -195,8 +204,9 @@ def read_objects(payload: Any, file: str | None = None) -> list[ServiceObject]:
     """The service objects of an acceptance payload; ValidationFailed lists every problem, nothing is accepted then."""
     reader = _Reader(file)
     if not isinstance(payload, dict):
-        raise ValidationFailed("the file holds one object {\"service_objects\": […]}",
-                               [Problem("the file holds one object {\"service_objects\": […]}", file=file)])
+        raise ValidationFailed(
+            'the file holds one object {"service_objects": […]}', [Problem('the file holds one object {"service_objects": […]}', file=file)]
+        )
     for key in sorted(set(payload) - {"service_objects"}):
         reader.fail(None, key, payload[key], "unknown top-level field; expected service_objects")
     raw_objects = payload.get("service_objects")
@@ -216,11 +226,20 @@ def read_objects(payload: Any, file: str | None = None) -> list[ServiceObject]:
     if any(obj.provider for _, obj in read):
         for row, obj in read:
             if not obj.provider:
-                reader.fail(row, "provider", None,
-                            "provider is given for some objects: give the service provider (服务主体) of every object")
+                reader.fail(
+                    row, "provider", None, "provider is given for some objects: give the service provider (服务主体) of every object"
+                )
     if reader.problems:
-        named = [Problem(rule=(f"service object {_label(raw_objects, p.row)}: {p.rule}" if p.row else p.rule), column=p.column,
-                         value=p.value, row=p.row, file=p.file) for p in reader.problems]
+        named = [
+            Problem(
+                rule=(f"service object {_label(raw_objects, p.row)}: {p.rule}" if p.row else p.rule),
+                column=p.column,
+                value=p.value,
+                row=p.row,
+                file=p.file,
+            )
+            for p in reader.problems
+        ]
         raise ValidationFailed(f"{len(named)} problem(s) in the service objects; nothing was accepted", named)
     return [obj for _, obj in read]
 
@@ -310,9 +329,16 @@ def judge_object(obj: ServiceObject, unit: Decimal) -> dict[str, Any]:
     sales_ok, counted, sales_lines = check_sales(obj)
     accepted = all(ok for ok, _ in checks) and sales_ok
     return {
-        "id": obj.id, "name": obj.name, "city": obj.city, "provider": obj.provider, "above_quota": obj.above_quota,
-        "new_store": obj.new_store, "accepted": accepted, "subsidy": str(unit if accepted else ZERO),
-        "qualifying_months": counted, "reasons": [line for _, line in checks] + sales_lines,
+        "id": obj.id,
+        "name": obj.name,
+        "city": obj.city,
+        "provider": obj.provider,
+        "above_quota": obj.above_quota,
+        "new_store": obj.new_store,
+        "accepted": accepted,
+        "subsidy": str(unit if accepted else ZERO),
+        "qualifying_months": counted,
+        "reasons": [line for _, line in checks] + sales_lines,
     }
 
 
@@ -347,8 +373,13 @@ def accept(payload: dict[str, Any], *, unit: Decimal | None = None, file: str | 
     objects = read_objects(payload, file)
     results = [judge_object(obj, value) for obj in objects]
     total = sum((Decimal(r["subsidy"]) for r in results), ZERO)
-    out: dict[str, Any] = {"unit": str(value), "objects": len(results), "accepted": sum(1 for r in results if r["accepted"]),
-                           "results": results, "total": str(total)}
+    out: dict[str, Any] = {
+        "unit": str(value),
+        "objects": len(results),
+        "accepted": sum(1 for r in results if r["accepted"]),
+        "results": results,
+        "total": str(total),
+    }
     if any(obj.provider for obj in objects):
         out["providers"] = _providers(results)
     return out

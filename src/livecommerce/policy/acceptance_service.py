@@ -13,8 +13,9 @@ from livecommerce.policy.service import READ
 from livecommerce.reference.regions import regions
 
 
-def accept_payload(payload: Any, actor: Actor, *, unit: Decimal | None = None, sample_seed: str | None = None,
-                   file: str | None = None) -> dict[str, Any]:
+def accept_payload(
+    payload: Any, actor: Actor, *, unit: Decimal | None = None, sample_seed: str | None = None, file: str | None = None
+) -> dict[str, Any]:
     """The acceptance contract's output; with ``sample_seed`` also ``sample``: per city, the accepted objects to
     check again (at least 10%, sha256 order of seed|id). Objects without a city cannot be drawn and are listed."""
     ensure(actor, READ)
@@ -23,9 +24,12 @@ def accept_payload(payload: Any, actor: Actor, *, unit: Decimal | None = None, s
         accepted = [r for r in out["results"] if r["accepted"]]
         drawn = sampling.spot_check([{"id": r["id"], "city": r["city"]} for r in accepted if r["city"]], sample_seed)
         out["sample"] = {
-            "seed": sample_seed, "share": str(sampling.SAMPLE_SHARE),
-            "cities": [{"city": code, "name": regions().get(code).name,
-                        "accepted": sum(1 for r in accepted if r["city"] == code), "ids": ids} for code, ids in drawn.items()],
+            "seed": sample_seed,
+            "share": str(sampling.SAMPLE_SHARE),
+            "cities": [
+                {"city": code, "name": regions().get(code).name, "accepted": sum(1 for r in accepted if r["city"] == code), "ids": ids}
+                for code, ids in drawn.items()
+            ],
             "without_city": [r["id"] for r in accepted if not r["city"]],
         }
     return out

@@ -26,8 +26,9 @@ router = APIRouter(prefix="/api/policy", tags=["政策兑现 policy"])
 T = TypeVar("T")
 
 City = Annotated[str | None, Query(max_length=SHORT_TEXT, description="Only this 市(地): code or name (230100, 哈尔滨).")]
-Kind = Annotated[str | None, Query(max_length=SHORT_TEXT,
-                                   description="Entity kind: enterprise, mcn, streamer_team, county_government, ...")]
+Kind = Annotated[
+    str | None, Query(max_length=SHORT_TEXT, description="Entity kind: enterprise, mcn, streamer_team, county_government, ...")
+]
 ClauseId = Annotated[str | None, Query(max_length=SHORT_TEXT, description="Clause id, full or short (LIVE20/1a).")]
 Granted = Annotated[str, Query(pattern="^(true|false|all)$", description="true: granted (default); false: excluded; all.")]
 Review = Annotated[bool | None, Query(description="true: only awards flagged for review (需复核); false: only the others.")]
@@ -42,13 +43,18 @@ def _granted(value: str) -> bool | None:
 def evaluate(actor: CurrentActor, body: Body, check_warehouse: bool = False, sets: Sets = None) -> Any:
     """The evaluate contract (docs/policies.md, Facts → Output): every entity's eligible, granted and excluded awards
     with traces; `check_warehouse=true` compares declared sales of entities with a USCC against the platform data."""
-    return answer(lambda: service.evaluate_payload(body.value(), actor, overrides=overrides_of(sets) or None,
-                                                   check_warehouse=check_warehouse))
+    return answer(
+        lambda: service.evaluate_payload(body.value(), actor, overrides=overrides_of(sets) or None, check_warehouse=check_warehouse)
+    )
 
 
 @router.post("/accept", response_model=None)
-def accept(actor: CurrentActor, body: Body, unit: Annotated[str | None, Query(max_length=SHORT_TEXT)] = None,
-           sample_seed: Annotated[str | None, Query(max_length=100)] = None) -> Any:
+def accept(
+    actor: CurrentActor,
+    body: Body,
+    unit: Annotated[str | None, Query(max_length=SHORT_TEXT)] = None,
+    sample_seed: Annotated[str | None, Query(max_length=100)] = None,
+) -> Any:
     """助企行动 acceptance (001 附件1 三(三)(四)): each service object accepted or not with its reasons, the subsidy per
     provider; with `sample_seed` the spot-check sample of each city's accepted objects (at least 10%)."""
     return answer(lambda: accept_payload(body.value(), actor, unit=budget_of(unit, "unit"), sample_seed=sample_seed))
@@ -63,11 +69,21 @@ def clauses(actor: CurrentActor, year: Annotated[int | None, Query(ge=2000, le=2
 @router.post("/runs", status_code=201, response_model=None)
 def start_run(actor: CurrentActor, db: DbSession, body: Body) -> Any:
     """Compute a year's awards for every registered entity (and declared ones); needs policy.run (province staff)."""
+
     def run() -> dict[str, Any]:
         request: RunRequest = model_of(RunRequest, body.value())
-        return service.start_run(db, actor, request.year, declared=request.declared, declared_name=request.declared_name,
-                                 overrides=check_overrides(request.overrides) or None, budget=budget_of(request.budget),
-                                 method=request.method, note=request.note).to_json()
+        return service.start_run(
+            db,
+            actor,
+            request.year,
+            declared=request.declared,
+            declared_name=request.declared_name,
+            overrides=check_overrides(request.overrides) or None,
+            budget=budget_of(request.budget),
+            method=request.method,
+            note=request.note,
+        ).to_json()
+
     return answer(run)
 
 
@@ -85,15 +101,24 @@ def run(actor: CurrentActor, db: DbSession, run_id: RowId) -> dict[str, Any]:
     """One run: its summary, and per clause what the caller's scope holds."""
     try:
         return service.summary(db, actor, service.get_run(db, actor, run_id)).to_json() | {
-            "scope": tables.scope_of(actor), "totals": [t | {"amount": f"{t['amount']}", "allocated": f"{t['allocated']}"}
-                                                         for t in service.totals(db, actor, run_id)]}
+            "scope": tables.scope_of(actor),
+            "totals": [t | {"amount": f"{t['amount']}", "allocated": f"{t['allocated']}"} for t in service.totals(db, actor, run_id)],
+        }
     except LiveCommerceError as exc:
         raise fail(exc) from exc
 
 
 @router.get("/runs/{run_id}/awards")
-def awards(actor: CurrentActor, db: DbSession, run_id: RowId, city: City = None, kind: Kind = None, clause: ClauseId = None,
-           granted: Granted = "true", review: Review = None) -> list[dict[str, Any]]:
+def awards(
+    actor: CurrentActor,
+    db: DbSession,
+    run_id: RowId,
+    city: City = None,
+    kind: Kind = None,
+    clause: ClauseId = None,
+    granted: Granted = "true",
+    review: Review = None,
+) -> list[dict[str, Any]]:
     """The award list (奖补名单) inside the caller's scope, largest first; amounts are decimal strings in yuan."""
     try:
         found = service.awards(db, actor, run_id, city=city, kind=kind, clause=clause, granted=_granted(granted), review=review)
@@ -103,12 +128,22 @@ def awards(actor: CurrentActor, db: DbSession, run_id: RowId, city: City = None,
 
 
 @router.get("/runs/{run_id}/awards.xlsx")
-def awards_xlsx(request: Request, actor: CurrentActor, db: DbSession, run_id: RowId, city: City = None, kind: Kind = None,
-                clause: ClauseId = None, granted: Granted = "true", review: Review = None) -> Response:
+def awards_xlsx(
+    request: Request,
+    actor: CurrentActor,
+    db: DbSession,
+    run_id: RowId,
+    city: City = None,
+    kind: Kind = None,
+    clause: ClauseId = None,
+    granted: Granted = "true",
+    review: Review = None,
+) -> Response:
     """The same list as an XLSX workbook: 奖补名单 with Chinese headers and a total row, and 条款汇总 (audited)."""
     try:
-        content, filename, rows = tables.award_list_xlsx(db, actor, run_id, city=city, kind=kind, clause=clause,
-                                                         granted=_granted(granted), review=review)
+        content, filename, rows = tables.award_list_xlsx(
+            db, actor, run_id, city=city, kind=kind, clause=clause, granted=_granted(granted), review=review
+        )
     except LiveCommerceError as exc:
         raise fail(exc) from exc
     return download(content, filename, actor=actor, what=f"policy.awards:{run_id}", rows=rows, client=client_of(request))
@@ -128,7 +163,9 @@ def entity(actor: CurrentActor, db: DbSession, run_id: RowId, entity_id: KeyPath
 def what_if(actor: CurrentActor, db: DbSession, run_id: RowId, body: Body) -> Any:
     """The run's facts again with changed parameters (and budget): per clause before, after and change, and both
     allocations' costs under the budget. Nothing is stored; needs policy.run."""
+
     def compute() -> dict[str, Any]:
         request: WhatIfRequest = model_of(WhatIfRequest, body.value())
         return service.what_if(db, actor, run_id, check_overrides(request.overrides), budget_of(request.budget))
+
     return answer(compute)

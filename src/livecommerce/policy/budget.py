@@ -76,17 +76,26 @@ class Allocation:
         unpaid = sum(1 for i in ids if self.paid[i] == 0 < self.entitled[i])
         largest = min(ids, key=lambda i: (-self.cut(i), i)) if ids else None
         return {
-            "method": self.method, "label": METHODS[self.method], "budget": _show(self.budget), "entitled": _show(entitled),
-            "paid": _show(paid), "shortfall": _show(entitled - paid), "unused": _show(self.budget - paid),
-            "count": len(ids), "fully_paid": fully, "cut": len(ids) - fully - unpaid, "unpaid": unpaid,
-            "largest_cut": ({"id": largest, "amount": _show(self.cut(largest))}
-                            if largest is not None and self.cut(largest) > 0 else None),
+            "method": self.method,
+            "label": METHODS[self.method],
+            "budget": _show(self.budget),
+            "entitled": _show(entitled),
+            "paid": _show(paid),
+            "shortfall": _show(entitled - paid),
+            "unused": _show(self.budget - paid),
+            "count": len(ids),
+            "fully_paid": fully,
+            "cut": len(ids) - fully - unpaid,
+            "unpaid": unpaid,
+            "largest_cut": ({"id": largest, "amount": _show(self.cut(largest))} if largest is not None and self.cut(largest) > 0 else None),
         }
 
     def rows(self) -> list[dict[str, Any]]:
         """Per entitlement, by id: entitled, paid and cut (JSON-ready)."""
-        return [{"id": i, "entitled": _show(self.entitled[i]), "paid": _show(self.paid[i]), "cut": _show(self.cut(i))}
-                for i in sorted(self.entitled)]
+        return [
+            {"id": i, "entitled": _show(self.entitled[i]), "paid": _show(self.paid[i]), "cut": _show(self.cut(i))}
+            for i in sorted(self.entitled)
+        ]
 
     def to_json(self) -> dict[str, Any]:
         """The summary and the rows (JSON-ready)."""
@@ -143,8 +152,9 @@ def _rank(entitled: dict[str, int], budget: int) -> dict[str, int]:
 def allocate(entitlements: list[tuple[str, Decimal]], budget: Decimal, method: str) -> Allocation:
     """Share ``budget`` among (id, amount) entitlements by ``method`` ("pro_rata" or "rank"); independent of input order."""
     if method not in METHODS:
-        raise ValidationFailed(f"allocation method {method!r}: pro_rata or rank",
-                               [Problem("method is pro_rata or rank", "method", str(method))])
+        raise ValidationFailed(
+            f"allocation method {method!r}: pro_rata or rank", [Problem("method is pro_rata or rank", "method", str(method))]
+        )
     entitled = _entitlements(entitlements)
     cash = _amount(budget, "budget")
     share = _pro_rata if method == "pro_rata" else _rank
@@ -157,9 +167,12 @@ def compare(entitlements: list[tuple[str, Decimal]], budget: Decimal) -> dict[st
     both = {method: allocate(entitlements, budget, method) for method in METHODS}
     first = both["pro_rata"]
     return {
-        "budget": _show(first.budget), "entitled": _show(sum(first.entitled.values(), ZERO)),
+        "budget": _show(first.budget),
+        "entitled": _show(sum(first.entitled.values(), ZERO)),
         "fits": sum(first.entitled.values(), ZERO) <= first.budget,
         "methods": {method: allocation.summary() for method, allocation in both.items()},
-        "rows": [{"id": i, "entitled": _show(first.entitled[i]), "pro_rata": _show(first.paid[i]),
-                  "rank": _show(both["rank"].paid[i])} for i in sorted(first.entitled)],
+        "rows": [
+            {"id": i, "entitled": _show(first.entitled[i]), "pro_rata": _show(first.paid[i]), "rank": _show(both["rank"].paid[i])}
+            for i in sorted(first.entitled)
+        ],
     }

@@ -71,8 +71,9 @@ def recognized_in(check: Check, entity: Entity, fact: str, year: int, label: str
 def not_received(check: Check, entity: Entity, clause: Clause, year: int) -> bool:
     """一次性 / 限制支持一次: not granted again to an entity that has already received it."""
     before = [y for y in entity.received(clause.id) if y != year]
-    return check.test(not before, "此前未获本条一次性奖补" if not before else
-                      f"已于 {'、'.join(str(y) for y in before)} 年获本条一次性奖补 (一次性)")
+    return check.test(
+        not before, "此前未获本条一次性奖补" if not before else f"已于 {'、'.join(str(y) for y in before)} 年获本条一次性奖补 (一次性)"
+    )
 
 
 def year_figure(check: Check, entity: Entity, fact: str, year: int, label: str) -> Decimal:

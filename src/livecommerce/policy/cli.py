@@ -67,17 +67,21 @@ def _money(amount: str | Decimal) -> str:
 
 @app.command("evaluate")
 def evaluate_command(
-    file: File, output: Format = "table", sets: Sets = None,
-    check_warehouse: Annotated[bool, typer.Option("--check-warehouse", help="Compare declared sales of entities with a "
-                                                                           "USCC with the platform data (虚报冒领).")] = False,
+    file: File,
+    output: Format = "table",
+    sets: Sets = None,
+    check_warehouse: Annotated[
+        bool, typer.Option("--check-warehouse", help="Compare declared sales of entities with a USCC with the platform data (虚报冒领).")
+    ] = False,
 ) -> None:
     """Evaluate the facts of a file clause by clause: eligible, granted and excluded awards, each with its trace."""
     from livecommerce.policy import schemas, service
 
     _check_format(output)
     with answering(errors):
-        document = service.evaluate_payload(read_json(file), OPERATOR, overrides=schemas.overrides_of(sets) or None,
-                                            check_warehouse=check_warehouse, file=str(file))
+        document = service.evaluate_payload(
+            read_json(file), OPERATOR, overrides=schemas.overrides_of(sets) or None, check_warehouse=check_warehouse, file=str(file)
+        )
     if output == "json":
         _echo_json(document)
         return
@@ -93,28 +97,31 @@ def _print_evaluation(document: dict[str, Any]) -> None:
             shown.add_column(header, justify="right" if "金额" in header else "left")
         for item in result["granted"]:
             clause = BY_ID[item["clause"]]
-            shown.add_row(clause.short, clause.title, f"{Decimal(item['amount']):,.2f}", format_wan(Decimal(item["amount"])),
-                          "予以支持")
+            shown.add_row(clause.short, clause.title, f"{Decimal(item['amount']):,.2f}", format_wan(Decimal(item["amount"])), "予以支持")
         for item in result["excluded"]:
             clause = BY_ID[item["clause"]]
-            shown.add_row(clause.short, clause.title, f"{Decimal(item['amount']):,.2f}", format_wan(Decimal(item["amount"])),
-                          "不重复支持")
+            shown.add_row(clause.short, clause.title, f"{Decimal(item['amount']):,.2f}", format_wan(Decimal(item["amount"])), "不重复支持")
         console.print(shown)
         console.print(f"合计 {_money(result['total'])}")
         console.print(f"说明 {escape(result['explanation'])}", highlight=False)
         for item in result["review"]:
             if "declared" in item:
-                console.print(f"[yellow]需复核[/yellow] {item['label']} {item['year']}: 申报 {_money(item['declared'])}, 平台 "
-                              f"{_money(item['warehouse'])}, 差异 {item['share']} (容差 {item['tolerance']})", highlight=False)
+                console.print(
+                    f"[yellow]需复核[/yellow] {item['label']} {item['year']}: 申报 {_money(item['declared'])}, 平台 "
+                    f"{_money(item['warehouse'])}, 差异 {item['share']} (容差 {item['tolerance']})",
+                    highlight=False,
+                )
         console.print()
     console.print(f"[bold]全部主体合计 {_money(document['total'])}[/bold]")
 
 
 @app.command("accept")
 def accept_command(
-    file: File, output: Format = "table",
-    sample_seed: Annotated[str | None, typer.Option("--sample-seed", help="Published seed of the 10% spot check (查验抽样) "
-                                                                          "of each city's accepted objects.")] = None,
+    file: File,
+    output: Format = "table",
+    sample_seed: Annotated[
+        str | None, typer.Option("--sample-seed", help="Published seed of the 10% spot check (查验抽样) of each city's accepted objects.")
+    ] = None,
     unit: Annotated[str | None, typer.Option("--unit", help="Subsidy per accepted object in yuan (≤ 22700).")] = None,
 ) -> None:
     """助企行动 acceptance (001 附件1 三(三)(四)): each service object accepted or not, why, and the subsidy."""
@@ -123,8 +130,7 @@ def accept_command(
 
     _check_format(output)
     with answering(errors):
-        document = accept_payload(read_json(file), OPERATOR, unit=budget_of(unit, "unit"), sample_seed=sample_seed,
-                                  file=str(file))
+        document = accept_payload(read_json(file), OPERATOR, unit=budget_of(unit, "unit"), sample_seed=sample_seed, file=str(file))
     if output == "json":
         _echo_json(document)
         return
@@ -132,8 +138,14 @@ def accept_command(
     for header in ("编号", "名称", "服务主体", "结果", "补助（元）", "理由"):
         shown.add_column(header, overflow="fold", justify="right" if "补助" in header else "left")
     for r in document["results"]:
-        shown.add_row(r["id"], r["name"], r.get("provider") or "—", "达标" if r["accepted"] else "未达标",
-                      f"{Decimal(r['subsidy']):,.2f}", "\n".join(r["reasons"]))
+        shown.add_row(
+            r["id"],
+            r["name"],
+            r.get("provider") or "—",
+            "达标" if r["accepted"] else "未达标",
+            f"{Decimal(r['subsidy']):,.2f}",
+            "\n".join(r["reasons"]),
+        )
     console.print(shown)
     console.print(f"服务对象 {document['objects']} 个, 达标 {document['accepted']} 个, 补助合计 {_money(document['total'])}")
     if "sample" in document:
@@ -151,7 +163,8 @@ def run_command(
     declared: Annotated[Path | None, typer.Option("--declared", help="Declared facts (the evaluate contract).")] = None,
     budget: Annotated[str | None, typer.Option("--budget", help="Budget in yuan; when short, awards are cut.")] = None,
     allocation: Annotated[str, typer.Option("--allocation", help="pro_rata (按比例) or rank (按排序).")] = "pro_rata",
-    sets: Sets = None, output: Format = "table",
+    sets: Sets = None,
+    output: Format = "table",
     top: Annotated[int, typer.Option("--top", help="How many of the largest awards to print.")] = 20,
 ) -> None:
     """Compute a year's awards for every registered entity from the platform data (and the declared facts), store
@@ -164,22 +177,32 @@ def run_command(
         payload = read_json(declared) if declared else None
         overrides = schemas.overrides_of(sets) or None
         with session_scope() as session:
-            summary = service.start_run(session, OPERATOR, year, declared=payload, declared_name=declared.name if declared else "",
-                                        overrides=overrides, budget=schemas.budget_of(budget), method=allocation)
+            summary = service.start_run(
+                session,
+                OPERATOR,
+                year,
+                declared=payload,
+                declared_name=declared.name if declared else "",
+                overrides=overrides,
+                budget=schemas.budget_of(budget),
+                method=allocation,
+            )
             rows = tables.award_rows(service.awards(session, OPERATOR, summary.id))
     if output == "json":
         _echo_json(summary.to_json() | {"awards": [r.to_json() for r in rows[:top]]})
         return
-    console.print(f"[bold]政策兑现批次 #{summary.id}[/bold] 绩效年度 {summary.year} · 主体 {summary.entities} 个 · 应享 "
-                  f"{_money(summary.entitled)} · 拟拨付 {_money(summary.paid)} · 需复核 {summary.flagged} 个", highlight=False)
+    console.print(
+        f"[bold]政策兑现批次 #{summary.id}[/bold] 绩效年度 {summary.year} · 主体 {summary.entities} 个 · 应享 "
+        f"{_money(summary.entitled)} · 拟拨付 {_money(summary.paid)} · 需复核 {summary.flagged} 个",
+        highlight=False,
+    )
     if summary.budget is not None:
         console.print(f"预算 {_money(summary.budget)}, {service.METHODS[summary.method]}")
     shown = Table(title=f"奖补名单 (前 {min(top, len(rows))} 项, 共 {len(rows)} 项)")
     for header in ("主体名称", "类型", "所在地区", "条款", "应享（万元）", "拟拨付（万元）", "需复核"):
         shown.add_column(header, justify="right" if "万元" in header else "left")
     for r in rows[:top]:
-        shown.add_row(r.name, r.kind_name, r.region_name, r.short, format_wan(r.amount), format_wan(r.allocated),
-                      "是" if r.review else "")
+        shown.add_row(r.name, r.kind_name, r.region_name, r.short, format_wan(r.amount), format_wan(r.allocated), "是" if r.review else "")
     console.print(shown)
 
 
@@ -240,7 +263,8 @@ def budget_command(
 
 @app.command("places")
 def places_command(
-    year: Year, total: Annotated[int, typer.Option("--total", help="Places to share (助企行动 1500).")] = 1500,
+    year: Year,
+    total: Annotated[int, typer.Option("--total", help="Places to share (助企行动 1500).")] = 1500,
     output: Format = "table",
 ) -> None:
     """助企行动 places by city (001 附件1 四(三)): weighted by each city's 网络零售额 of the year (platform data) and
@@ -258,8 +282,16 @@ def places_command(
     for header in ("市(地)", "网络零售额（万元）", "电商企业数", "限上企业数", "权重", "名额", "其中限上", "说明"):
         shown.add_column(header, justify="left" if header in ("市(地)", "说明") else "right", overflow="fold")
     for c in document["cities"]:
-        shown.add_row(c["name"], format_wan(Decimal(c["online_retail"])), str(c["entities"]), str(c["above_quota_entities"]),
-                      c["weight"], str(c["places"]), str(c["above_quota_places"]), c["note"])
+        shown.add_row(
+            c["name"],
+            format_wan(Decimal(c["online_retail"])),
+            str(c["entities"]),
+            str(c["above_quota_entities"]),
+            c["weight"],
+            str(c["places"]),
+            str(c["above_quota_places"]),
+            c["note"],
+        )
     shown.add_row("合计", "", "", "", "", str(sum(c["places"] for c in document["cities"])), "", "")
     console.print(shown)
 

@@ -16,8 +16,9 @@ from livecommerce.policy.trace import Check, Finding, percent, yuan
 SRC = "004_9b296d9d69a709cc.txt"
 
 
-def _interest(ch: Check, e: Entity, y: int, p: Resolved, project: str, min_investment: tuple[str, str] | None,
-              cap_of: object) -> Finding | None:
+def _interest(
+    ch: Check, e: Entity, y: int, p: Resolved, project: str, min_investment: tuple[str, str] | None, cap_of: object
+) -> Finding | None:
     """The year's interest subsidy on the entity's loans of one kind of project, capped per legal entity."""
     loans = [loan for loan in e.loans if loan.project == project]
     if not loans:
@@ -83,8 +84,9 @@ def quality_project(e: Entity, y: int, p: Resolved, c: Clause) -> Finding | None
     def cap(items: list[Any], check: Check) -> Decimal:
         above = any(item.loan.project_total_investment > low for item in items)
         chosen = high if above else p.dec("EC20/1.cap_low")
-        check.info(f"项目总投资额{'超过' if above else '在500万元至'}{yuan(low)}{'' if above else '(含)'}: "
-                         f"单一法人主体最高贴息 {yuan(chosen)}")
+        check.info(
+            f"项目总投资额{'超过' if above else '在500万元至'}{yuan(low)}{'' if above else '(含)'}: 单一法人主体最高贴息 {yuan(chosen)}"
+        )
         return chosen
 
     return _interest(ch, e, y, p, "quality_project", ("以上", "EC20/1.tier_min"), cap)
@@ -112,8 +114,7 @@ def first_reach(number: str, trade: str, costs: str, trade_label: str, costs_lab
         if not ch.at_least(f"{y} 年{trade_label}", value, threshold):
             return ch.fail()
         earlier = sorted(year for year, amount in e.yearly.get(trade, {}).items() if year < y and amount >= threshold)
-        if not ch.test(not earlier, "此前年度未达到 (首次达到)" if not earlier else
-                       f"{'、'.join(map(str, earlier))} 年已达到, 不是首次"):
+        if not ch.test(not earlier, "此前年度未达到 (首次达到)" if not earlier else f"{'、'.join(map(str, earlier))} 年已达到, 不是首次"):
             return ch.fail()
         spent = e.in_year(costs, y)
         if not ch.test(spent is not None, f"申报 {y} 年{costs_label}"):
@@ -142,61 +143,166 @@ def selection_center(e: Entity, y: int, p: Resolved, c: Clause) -> Finding:
     return ch.grant(investment * rate, p.dec("EC20/7.cap"), f"近三年实际投资额 {yuan(investment)} × {percent(rate)}")
 
 
-def _c(number: str, title: str, item: str, quote: str, who: str, rule: str, facts: set[str], compute: object,
-       basis: str, once: bool = False) -> Clause:
-    return Clause(id=f"{EC20}/{number}", document=EC20, title=title, citation=f"{SRC} {item}", quote=quote, who=who, rule=rule,
-                  facts=frozenset(facts), group="EC20", basis=basis, once=once, compute=compute)  # type: ignore[arg-type]
+def _c(
+    number: str, title: str, item: str, quote: str, who: str, rule: str, facts: set[str], compute: object, basis: str, once: bool = False
+) -> Clause:
+    return Clause(
+        id=f"{EC20}/{number}",
+        document=EC20,
+        title=title,
+        citation=f"{SRC} {item}",
+        quote=quote,
+        who=who,
+        rule=rule,
+        facts=frozenset(facts),
+        group="EC20",
+        basis=basis,
+        once=once,
+        compute=compute,  # type: ignore[arg-type]
+    )
 
 
 LPR = "按照同期中国人民银行一年期贷款市场报价利率(LPR)据实贴息,贴息期限不超过36个月"
 CLAUSES: tuple[Clause, ...] = (
-    _c("1", "优质电商主体新建项目贷款贴息", "一、1",
-       f"对投资主体用于基础设施建设、设备购置等的银行贷款,{LPR},对总投资额500万元至3000万元(含)的新建项目,单一法人主体最高贴息不超过200万元;"
-       "对总投资额超过3000万元的,单一法人主体最高贴息不超过1000万元。", "优质电商主体", "新建项目总投资 ≥ 500万",
-       {"loans"}, quality_project, "loan_interest"),
-    _c("2", "电商平台项目贷款贴息", "一、2",
-       f"对总投资额超过300万元的电商平台项目,其用于平台建设或改造升级等的银行贷款,{LPR},单一法人主体最高贴息不超过200万元。",
-       "省内电商企业", "平台项目总投资 > 300万", {"loans"},
-       loan_clause("platform", ("超过", "EC20/2.min_investment"), "EC20/2.cap"), "loan_interest"),
-    _c("3", "限上企业新增实物网络零售额奖励", "一、3",
-       "对限额以上在统企业年度新增实物网络零售额超过1000万元的电商企业,按年度新增实物网络零售额的2%给予奖励,上限300万元。",
-       "限额以上在统电商企业", "年度新增实物网络零售额 > 1000万", {"physical_online_retail", "local_physical_online_retail"},
-       new_sales, "sales_scale"),
-    _c("4a", "跨境电商独立站补贴", "一、4",
-       "对年度进出口额首次达到500万元的跨境电商独立站,给予当年网站建设、(云)服务器租赁费用50%一次性补贴,单一法人主体年度最高补贴不超过50万元。",
-       "跨境电商独立站", "进出口额首次达到 500万", {"independent_site_trade", "independent_site_costs"},
-       first_reach("4a", "independent_site_trade", "independent_site_costs", "独立站进出口额", "网站建设、(云)服务器租赁费用"),
-       "cross_border"),
-    _c("4b", "第三方跨境平台店铺补贴", "一、4",
-       "对在第三方跨境电商平台开设店铺,且年度进出口额首次达到1000万元的跨境电商企业,给予当年入驻平台费和宣传推广费50%一次性补贴,"
-       "单一法人主体年度最高补贴不超过50万元。", "第三方平台跨境电商企业", "进出口额首次达到 1000万",
-       {"platform_store_trade", "platform_store_fees"},
-       first_reach("4b", "platform_store_trade", "platform_store_fees", "平台店铺进出口额", "入驻平台费和宣传推广费"),
-       "cross_border"),
-    _c("5", "电商基地数转智改贷款贴息", "二、5",
-       f"对总投资额超过100万元的改造项目,其用于提升基地(园区)运营服务能力和数智化水平等的银行贷款,{LPR},单一法人主体最高贴息不超过100万元。",
-       "电商基地(园区)", "改造项目总投资 > 100万", {"loans"},
-       loan_clause("base_upgrade", ("超过", "EC20/5.min_investment"), "EC20/5.cap"), "loan_interest"),
-    _c("6a", "国家电子商务示范基地奖励", "二、6", "对新获评的国家电子商务示范基地给予100万元一次性奖励", "示范基地",
-       "当年新获评国家电子商务示范基地", {"national_demo_base_recognized"},
-       fixed_award("national_demo_base_recognized", "国家电子商务示范基地获评年度"), "demo_base", once=True),
-    _c("6b", "省级电子商务创新标杆基地奖励", "二、6", "对获评的省级电子商务创新标杆基地(园区)给予50万元一次性奖励。", "标杆基地",
-       "当年获评省级电子商务创新标杆基地", {"provincial_benchmark_base_recognized"},
-       fixed_award("provincial_benchmark_base_recognized", "省级电子商务创新标杆基地获评年度"), "demo_base", once=True),
-    _c("7", "特色选品中心一次性补助", "二、7",
-       "对带动限额以上在统企业年度网络销售额超过5000万元的电商选品中心(平台),按照近三年用于基础设施建设、设备购置实际投资额的50%给予一次性"
-       "资金补助,上限100万元。", "电商选品中心(平台)", "带动限上企业网络销售额 > 5000万", {"selection_center_driven_sales"},
-       selection_center, "selection_center", once=True),
-    _c("8a", "仓储物流项目贷款贴息", "二、8",
-       f"对总投资额超过500万元的仓储物流项目,其用于仓储建设或智慧化改造等的银行贷款,{LPR},单一法人主体最高贴息不超过300万元。",
-       "电商企业", "仓储物流项目总投资 > 500万", {"loans"},
-       loan_clause("warehouse", ("超过", "EC20/8a.min_investment"), "EC20/8a.cap"), "loan_interest"),
-    _c("8b", "跨境仓储设施贷款贴息", "二、8",
-       f"对企业建设集货仓、前置仓、海外智能仓等仓储设施项目的银行贷款,{LPR},单一法人主体最高贴息不超过500万元。", "电商企业",
-       "跨境仓储设施项目", {"loans"}, loan_clause("cross_border_warehouse", None, "EC20/8b.cap"), "loan_interest"),
-    _c("19", "全国网络市场监管与服务示范区奖励", "六、19",
-       "对新认定的全国网络市场监管与服务示范区,给予创建市(地)政府(行署)100万元一次性奖励。", "市(地)政府(行署)",
-       "当年新认定为全国网络市场监管与服务示范区", {"national_market_supervision_demo_zone_recognized"},
-       fixed_award("national_market_supervision_demo_zone_recognized", "全国网络市场监管与服务示范区认定年度", "EC20/19.kinds",
-             "市(地)政府(行署)"), "supervision_zone", once=True),
+    _c(
+        "1",
+        "优质电商主体新建项目贷款贴息",
+        "一、1",
+        f"对投资主体用于基础设施建设、设备购置等的银行贷款,{LPR},对总投资额500万元至3000万元(含)的新建项目,单一法人主体最高贴息不超过200万元;"
+        "对总投资额超过3000万元的,单一法人主体最高贴息不超过1000万元。",
+        "优质电商主体",
+        "新建项目总投资 ≥ 500万",
+        {"loans"},
+        quality_project,
+        "loan_interest",
+    ),
+    _c(
+        "2",
+        "电商平台项目贷款贴息",
+        "一、2",
+        f"对总投资额超过300万元的电商平台项目,其用于平台建设或改造升级等的银行贷款,{LPR},单一法人主体最高贴息不超过200万元。",
+        "省内电商企业",
+        "平台项目总投资 > 300万",
+        {"loans"},
+        loan_clause("platform", ("超过", "EC20/2.min_investment"), "EC20/2.cap"),
+        "loan_interest",
+    ),
+    _c(
+        "3",
+        "限上企业新增实物网络零售额奖励",
+        "一、3",
+        "对限额以上在统企业年度新增实物网络零售额超过1000万元的电商企业,按年度新增实物网络零售额的2%给予奖励,上限300万元。",
+        "限额以上在统电商企业",
+        "年度新增实物网络零售额 > 1000万",
+        {"physical_online_retail", "local_physical_online_retail"},
+        new_sales,
+        "sales_scale",
+    ),
+    _c(
+        "4a",
+        "跨境电商独立站补贴",
+        "一、4",
+        "对年度进出口额首次达到500万元的跨境电商独立站,给予当年网站建设、(云)服务器租赁费用50%一次性补贴,单一法人主体年度最高补贴不超过50万元。",
+        "跨境电商独立站",
+        "进出口额首次达到 500万",
+        {"independent_site_trade", "independent_site_costs"},
+        first_reach("4a", "independent_site_trade", "independent_site_costs", "独立站进出口额", "网站建设、(云)服务器租赁费用"),
+        "cross_border",
+    ),
+    _c(
+        "4b",
+        "第三方跨境平台店铺补贴",
+        "一、4",
+        "对在第三方跨境电商平台开设店铺,且年度进出口额首次达到1000万元的跨境电商企业,给予当年入驻平台费和宣传推广费50%一次性补贴,"
+        "单一法人主体年度最高补贴不超过50万元。",
+        "第三方平台跨境电商企业",
+        "进出口额首次达到 1000万",
+        {"platform_store_trade", "platform_store_fees"},
+        first_reach("4b", "platform_store_trade", "platform_store_fees", "平台店铺进出口额", "入驻平台费和宣传推广费"),
+        "cross_border",
+    ),
+    _c(
+        "5",
+        "电商基地数转智改贷款贴息",
+        "二、5",
+        f"对总投资额超过100万元的改造项目,其用于提升基地(园区)运营服务能力和数智化水平等的银行贷款,{LPR},单一法人主体最高贴息不超过100万元。",
+        "电商基地(园区)",
+        "改造项目总投资 > 100万",
+        {"loans"},
+        loan_clause("base_upgrade", ("超过", "EC20/5.min_investment"), "EC20/5.cap"),
+        "loan_interest",
+    ),
+    _c(
+        "6a",
+        "国家电子商务示范基地奖励",
+        "二、6",
+        "对新获评的国家电子商务示范基地给予100万元一次性奖励",
+        "示范基地",
+        "当年新获评国家电子商务示范基地",
+        {"national_demo_base_recognized"},
+        fixed_award("national_demo_base_recognized", "国家电子商务示范基地获评年度"),
+        "demo_base",
+        once=True,
+    ),
+    _c(
+        "6b",
+        "省级电子商务创新标杆基地奖励",
+        "二、6",
+        "对获评的省级电子商务创新标杆基地(园区)给予50万元一次性奖励。",
+        "标杆基地",
+        "当年获评省级电子商务创新标杆基地",
+        {"provincial_benchmark_base_recognized"},
+        fixed_award("provincial_benchmark_base_recognized", "省级电子商务创新标杆基地获评年度"),
+        "demo_base",
+        once=True,
+    ),
+    _c(
+        "7",
+        "特色选品中心一次性补助",
+        "二、7",
+        "对带动限额以上在统企业年度网络销售额超过5000万元的电商选品中心(平台),按照近三年用于基础设施建设、设备购置实际投资额的50%给予一次性"
+        "资金补助,上限100万元。",
+        "电商选品中心(平台)",
+        "带动限上企业网络销售额 > 5000万",
+        {"selection_center_driven_sales"},
+        selection_center,
+        "selection_center",
+        once=True,
+    ),
+    _c(
+        "8a",
+        "仓储物流项目贷款贴息",
+        "二、8",
+        f"对总投资额超过500万元的仓储物流项目,其用于仓储建设或智慧化改造等的银行贷款,{LPR},单一法人主体最高贴息不超过300万元。",
+        "电商企业",
+        "仓储物流项目总投资 > 500万",
+        {"loans"},
+        loan_clause("warehouse", ("超过", "EC20/8a.min_investment"), "EC20/8a.cap"),
+        "loan_interest",
+    ),
+    _c(
+        "8b",
+        "跨境仓储设施贷款贴息",
+        "二、8",
+        f"对企业建设集货仓、前置仓、海外智能仓等仓储设施项目的银行贷款,{LPR},单一法人主体最高贴息不超过500万元。",
+        "电商企业",
+        "跨境仓储设施项目",
+        {"loans"},
+        loan_clause("cross_border_warehouse", None, "EC20/8b.cap"),
+        "loan_interest",
+    ),
+    _c(
+        "19",
+        "全国网络市场监管与服务示范区奖励",
+        "六、19",
+        "对新认定的全国网络市场监管与服务示范区,给予创建市(地)政府(行署)100万元一次性奖励。",
+        "市(地)政府(行署)",
+        "当年新认定为全国网络市场监管与服务示范区",
+        {"national_market_supervision_demo_zone_recognized"},
+        fixed_award(
+            "national_market_supervision_demo_zone_recognized", "全国网络市场监管与服务示范区认定年度", "EC20/19.kinds", "市(地)政府(行署)"
+        ),
+        "supervision_zone",
+        once=True,
+    ),
 )

@@ -48,7 +48,10 @@ class EntityResult:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "id": self.entity.id, "name": self.entity.name, "kind": self.entity.kind, "region": self.entity.region,
+            "id": self.entity.id,
+            "name": self.entity.name,
+            "kind": self.entity.kind,
+            "region": self.entity.region,
             "eligible": [{"clause": f.clause, "amount": money(f.amount), "trace": f.trace} for f in self.eligible],
             "granted": [{"clause": f.clause, "amount": money(f.amount)} for f in self.decision.granted],
             "excluded": [{"clause": f.clause, "amount": money(f.amount), "reason": why} for f, why in self.decision.excluded],
@@ -69,8 +72,9 @@ def expired(year: int, ec20_years: tuple[int, ...] | None = None) -> dict[str, s
     return out
 
 
-def evaluate_entity(entity: Entity, year: int, params: Resolved, ec20_years: tuple[int, ...] | None = None,
-                    out_of_force: dict[str, str] | None = None) -> EntityResult:
+def evaluate_entity(
+    entity: Entity, year: int, params: Resolved, ec20_years: tuple[int, ...] | None = None, out_of_force: dict[str, str] | None = None
+) -> EntityResult:
     """Every computed clause whose facts the entity declares, for one year."""
     eligible: list[Finding] = []
     not_eligible: list[tuple[str, str]] = []
@@ -94,8 +98,9 @@ def evaluate_entity(entity: Entity, year: int, params: Resolved, ec20_years: tup
     return EntityResult(entity, eligible, decide(entity.id, eligible), not_eligible)
 
 
-def evaluate_entities(year: int, entities: list[Entity], *, overrides: dict[str, str] | None = None,
-                      ec20_years: tuple[int, ...] | None = None) -> list[EntityResult]:
+def evaluate_entities(
+    year: int, entities: list[Entity], *, overrides: dict[str, str] | None = None, ec20_years: tuple[int, ...] | None = None
+) -> list[EntityResult]:
     """Evaluate many entities with one set of parameters (resolved once for the year)."""
     params = resolve(year, overrides)
     out_of_force = expired(year, ec20_years)
@@ -109,8 +114,9 @@ def results_json(year: int, results: list[EntityResult]) -> dict[str, Any]:
     return {"year": year, "results": [r.to_json() for r in results], "total": money(total)}
 
 
-def evaluate(payload: Any, *, overrides: dict[str, str] | None = None, ec20_years: tuple[int, ...] | None = None,
-             file: str | None = None) -> dict[str, Any]:
+def evaluate(
+    payload: Any, *, overrides: dict[str, str] | None = None, ec20_years: tuple[int, ...] | None = None, file: str | None = None
+) -> dict[str, Any]:
     """`livecommerce policy evaluate`: check the payload whole, then evaluate every entity."""
     year, entities = read_payload(payload, file)
     return results_json(year, evaluate_entities(year, entities, overrides=overrides, ec20_years=ec20_years))

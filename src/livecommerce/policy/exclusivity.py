@@ -49,8 +49,13 @@ def decide(entity_id: str, eligible: list[Finding]) -> Decision:
             granted.append(finding)
             continue
         winner, why = clash
-        excluded.append((finding, f"{entity_id} 同时符合 {BY_ID[winner.clause].short} {yuan(winner.amount)} 与 "
-                                  f"{BY_ID[finding.clause].short} {yuan(finding.amount)}; 按“从优、就高、不重复”予 "
-                                  f"{BY_ID[winner.clause].short} ({why})"))
+        excluded.append(
+            (
+                finding,
+                f"{entity_id} 同时符合 {BY_ID[winner.clause].short} {yuan(winner.amount)} 与 "
+                f"{BY_ID[finding.clause].short} {yuan(finding.amount)}; 按“从优、就高、不重复”予 "
+                f"{BY_ID[winner.clause].short} ({why})",
+            )
+        )
     granted.sort(key=lambda f: ORDER[f.clause])
     return Decision(granted, excluded)

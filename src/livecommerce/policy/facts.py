@@ -18,24 +18,44 @@ from livecommerce.policy.documents import full_clause_id
 from livecommerce.policy.trace import without_gc
 
 KINDS = {
-    "enterprise": "企业", "individual_business": "个体工商户", "cooperative": "农民专业合作社", "mcn": "MCN机构",
-    "streamer_team": "主播团队", "base_operator": "基地(园区)运营方", "city_government": "市(地)政府(行署)",
-    "county_government": "县(市、区)政府", "association": "行业协会",
+    "enterprise": "企业",
+    "individual_business": "个体工商户",
+    "cooperative": "农民专业合作社",
+    "mcn": "MCN机构",
+    "streamer_team": "主播团队",
+    "base_operator": "基地(园区)运营方",
+    "city_government": "市(地)政府(行署)",
+    "county_government": "县(市、区)政府",
+    "association": "行业协会",
 }
 PROJECTS = {
-    "quality_project": "优质电商主体新建引领性项目 (EC20 1)", "platform": "电商平台建设或升级项目 (EC20 2)",
-    "base_upgrade": "电商基地(园区)数转智改项目 (EC20 5)", "warehouse": "仓储物流智慧化项目 (EC20 8)",
+    "quality_project": "优质电商主体新建引领性项目 (EC20 1)",
+    "platform": "电商平台建设或升级项目 (EC20 2)",
+    "base_upgrade": "电商基地(园区)数转智改项目 (EC20 5)",
+    "warehouse": "仓储物流智慧化项目 (EC20 8)",
     "cross_border_warehouse": "跨境集货仓、前置仓、海外智能仓 (EC20 8)",
 }
 YEARLY_AMOUNTS = (
-    "local_physical_online_retail", "physical_online_retail", "event_investment", "independent_site_trade",
-    "independent_site_costs", "platform_store_trade", "platform_store_fees", "public_brand_online_retail",
-    "provincial_central_warehouse_investment", "county_sorting_warehouse_investment", "selection_center_driven_sales",
+    "local_physical_online_retail",
+    "physical_online_retail",
+    "event_investment",
+    "independent_site_trade",
+    "independent_site_costs",
+    "platform_store_trade",
+    "platform_store_fees",
+    "public_brand_online_retail",
+    "provincial_central_warehouse_investment",
+    "county_sorting_warehouse_investment",
+    "selection_center_driven_sales",
 )
 YEARLY_COUNTS = ("insured_employees",)
 YEARS = (
-    "national_demo_enterprise_recognized", "provincial_demo_base_recognized", "national_demo_base_recognized",
-    "provincial_benchmark_base_recognized", "provincial_demo_county_recognized", "out_of_province_carrier_recognized",
+    "national_demo_enterprise_recognized",
+    "provincial_demo_base_recognized",
+    "national_demo_base_recognized",
+    "provincial_benchmark_base_recognized",
+    "provincial_demo_county_recognized",
+    "out_of_province_carrier_recognized",
     "national_market_supervision_demo_zone_recognized",
 )
 AMOUNTS = ("fixed_asset_investment_last_3_years", "out_of_province_carrier_investment")
@@ -113,7 +133,7 @@ class _Reader(Problems):
 
     def amount(self, row: int, where: str, raw: Any) -> Decimal | None:
         if isinstance(raw, bool) or isinstance(raw, float) or not isinstance(raw, (str, int)):
-            self.fail(row, where, raw, "an amount is a decimal string in yuan, e.g. \"5000000.00\" (金额须为字符串, 不可为浮点数)")
+            self.fail(row, where, raw, 'an amount is a decimal string in yuan, e.g. "5000000.00" (金额须为字符串, 不可为浮点数)')
             return None
         try:
             value = Decimal(str(raw).strip().replace(",", ""))
@@ -161,15 +181,15 @@ class _Reader(Problems):
     def rate(self, row: int, where: str, raw: Any) -> Decimal | None:
         text = str(raw).strip() if isinstance(raw, (str, int)) and not isinstance(raw, bool) else None
         if text is None:
-            self.fail(row, where, raw, "a rate is a string: a fraction \"0.0385\" or a percentage \"3.85%\" (利率)")
+            self.fail(row, where, raw, 'a rate is a string: a fraction "0.0385" or a percentage "3.85%" (利率)')
             return None
         try:
             value = Decimal(text[:-1]) / 100 if text.endswith("%") else Decimal(text)
         except InvalidOperation:
-            self.fail(row, where, raw, "not a rate: a fraction \"0.0385\" or a percentage \"3.85%\" (利率格式错误)")
+            self.fail(row, where, raw, 'not a rate: a fraction "0.0385" or a percentage "3.85%" (利率格式错误)')
             return None
         if not (0 <= value < 1):
-            self.fail(row, where, raw, "a rate is a fraction between 0 and 1 (\"0.0385\") or a percentage (\"3.85%\")")
+            self.fail(row, where, raw, 'a rate is a fraction between 0 and 1 ("0.0385") or a percentage ("3.85%")')
             return None
         return value
 
@@ -177,12 +197,12 @@ class _Reader(Problems):
 def _yearly(reader: _Reader, row: int, name: str, raw: Any, count: bool) -> dict[int, Decimal] | None:
     where = f"facts.{name}"
     if not isinstance(raw, dict):
-        reader.fail(row, where, raw, "per-year values are an object keyed by \"YYYY\" (按年份)")
+        reader.fail(row, where, raw, 'per-year values are an object keyed by "YYYY" (按年份)')
         return None
     out: dict[int, Decimal] = {}
     for key, value in raw.items():
         if not YEAR_KEY.match(str(key)):
-            reader.fail(row, f"{where}.{key}", key, "a per-year key is a four-digit year, e.g. \"2025\"")
+            reader.fail(row, f"{where}.{key}", key, 'a per-year key is a four-digit year, e.g. "2025"')
             continue
         parsed = reader.count(row, f"{where}.{key}", value) if count else reader.amount(row, f"{where}.{key}", value)
         if parsed is not None:
@@ -192,8 +212,9 @@ def _yearly(reader: _Reader, row: int, name: str, raw: Any, count: bool) -> dict
 
 def _loans(reader: _Reader, row: int, raw: Any) -> tuple[Loan, ...]:
     if not isinstance(raw, list):
-        reader.fail(row, "facts.loans", raw, "loans is a list of {principal, drawn_on, repaid_on, contract_rate, project, "
-                                             "project_total_investment}")
+        reader.fail(
+            row, "facts.loans", raw, "loans is a list of {principal, drawn_on, repaid_on, contract_rate, project, project_total_investment}"
+        )
         return ()
     out = []
     for i, loan in enumerate(raw):
@@ -201,8 +222,7 @@ def _loans(reader: _Reader, row: int, raw: Any) -> tuple[Loan, ...]:
         if not isinstance(loan, dict):
             reader.fail(row, where, loan, "a loan is an object")
             continue
-        unknown = set(loan) - {"principal", "drawn_on", "repaid_on", "contract_rate", "project", "project_total_investment",
-                               "label"}
+        unknown = set(loan) - {"principal", "drawn_on", "repaid_on", "contract_rate", "project", "project_total_investment", "label"}
         for key in sorted(unknown):
             reader.fail(row, f"{where}.{key}", loan[key], "unknown loan field (未知字段)")
         principal = reader.amount(row, f"{where}.principal", loan.get("principal"))
@@ -286,10 +306,16 @@ def _entity(reader: _Reader, row: int, raw: Any) -> Entity | None:
     region = raw.get("region")
     if region is not None and not re.fullmatch(r"23\d{4}", str(region)):
         reader.fail(row, "region", region, "a 6-digit region code of the province (230000-232799)")
-    entity = Entity(id=ident, name=str(raw.get("name") or ident), kind=kind, in_province=bool(flags["in_province"]),
-                    above_quota=bool(flags["above_quota"]), call_center=bool(flags["call_center"]),
-                    region=str(region) if region is not None else None,
-                    uscc=str(raw["uscc"]) if raw.get("uscc") else None)
+    entity = Entity(
+        id=ident,
+        name=str(raw.get("name") or ident),
+        kind=kind,
+        in_province=bool(flags["in_province"]),
+        above_quota=bool(flags["above_quota"]),
+        call_center=bool(flags["call_center"]),
+        region=str(region) if region is not None else None,
+        uscc=str(raw["uscc"]) if raw.get("uscc") else None,
+    )
     _facts(reader, row, raw.get("facts", {}), entity)
     return entity
 
@@ -298,8 +324,9 @@ def read_payload(payload: Any, file: str | None = None) -> tuple[int, list[Entit
     """The year and entities of an `evaluate` payload; ValidationFailed lists every problem found."""
     reader = _Reader(file)
     if not isinstance(payload, dict):
-        raise ValidationFailed("the file holds one object {\"year\": …, \"entities\": […]}",
-                               [Problem("the file holds one object {\"year\", \"entities\"}", file=file)])
+        raise ValidationFailed(
+            'the file holds one object {"year": …, "entities": […]}', [Problem('the file holds one object {"year", "entities"}', file=file)]
+        )
     for key in sorted(set(payload) - {"year", "entities"}):
         reader.fail(None, key, payload[key], "unknown top-level field; expected year and entities")
     year = reader.year(0, "year", payload.get("year"))
@@ -319,8 +346,16 @@ def read_payload(payload: Any, file: str | None = None) -> tuple[int, list[Entit
             seen.setdefault(entity.id, row)
             entities.append(entity)
     if reader.problems:
-        named = [Problem(rule=(f"entity {_ident(raw_entities, p.row)}: {p.rule}" if p.row else p.rule), column=p.column,
-                         value=p.value, row=p.row, file=p.file) for p in reader.problems]
+        named = [
+            Problem(
+                rule=(f"entity {_ident(raw_entities, p.row)}: {p.rule}" if p.row else p.rule),
+                column=p.column,
+                value=p.value,
+                row=p.row,
+                file=p.file,
+            )
+            for p in reader.problems
+        ]
         raise ValidationFailed(f"{len(named)} problem(s) in the facts; nothing was evaluated", named)
     assert year is not None
     return year, entities

@@ -33,11 +33,15 @@ class LoanYear:
 
     def describe(self, day_basis: Decimal) -> str:
         """The computation in words, e.g. '贷款1: 1,000,000.00元 × 3% × 306天 / 360 = 25,500.00元'."""
-        rate_note = (f"合同利率 {percent(self.loan.contract_rate)} 与放款日 LPR {percent(self.fixing.rate)} "
-                     f"({self.fixing.day.isoformat()} 报价{'' if self.fixing.checked else ', 未核实'}) 取低 {percent(self.rate)}")
-        return (f"{self.loan.label} ({self.loan.drawn_on.isoformat()} 放款, 项目总投资 {yuan(self.loan.project_total_investment)}): "
-                f"{rate_note}; 计息 {self.start.isoformat()} 至 {self.end.isoformat()} (不含) {self.days}天; "
-                f"{yuan(self.loan.principal)} × {percent(self.rate)} × {self.days} / {day_basis} = {yuan(self.amount)}")
+        rate_note = (
+            f"合同利率 {percent(self.loan.contract_rate)} 与放款日 LPR {percent(self.fixing.rate)} "
+            f"({self.fixing.day.isoformat()} 报价{'' if self.fixing.checked else ', 未核实'}) 取低 {percent(self.rate)}"
+        )
+        return (
+            f"{self.loan.label} ({self.loan.drawn_on.isoformat()} 放款, 项目总投资 {yuan(self.loan.project_total_investment)}): "
+            f"{rate_note}; 计息 {self.start.isoformat()} 至 {self.end.isoformat()} (不含) {self.days}天; "
+            f"{yuan(self.loan.principal)} × {percent(self.rate)} × {self.days} / {day_basis} = {yuan(self.amount)}"
+        )
 
 
 def window(loan: Loan, months: int) -> tuple[date, date]:

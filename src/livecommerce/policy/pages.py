@@ -46,15 +46,30 @@ def this_year() -> int:
 
 def documents(year: int) -> list[dict[str, Any]]:
     """The documents with their performance years and whether each applies to ``year``."""
-    return [{"id": d.id, "short": d.short, "title": d.title, "source": d.source, "validity": d.validity,
-             "years": d.years(), "in_force": d.in_force(year), "exclusivity": d.exclusivity} for d in DOCUMENTS.values()]
+    return [
+        {
+            "id": d.id,
+            "short": d.short,
+            "title": d.title,
+            "source": d.source,
+            "validity": d.validity,
+            "years": d.years(),
+            "in_force": d.in_force(year),
+            "exclusivity": d.exclusivity,
+        }
+        for d in DOCUMENTS.values()
+    ]
 
 
 def clause_helpers() -> dict[str, Any]:
     """What templates use to name clauses, kinds and regions."""
-    return {"clause_short": lambda c: BY_ID[c].short if c in BY_ID else c,
-            "clause_title": lambda c: BY_ID[c].title if c in BY_ID else c,
-            "kind_name": lambda k: KINDS.get(k, k or "—"), "region_name": region_name, "yuan": yuan}
+    return {
+        "clause_short": lambda c: BY_ID[c].short if c in BY_ID else c,
+        "clause_title": lambda c: BY_ID[c].title if c in BY_ID else c,
+        "kind_name": lambda k: KINDS.get(k, k or "—"),
+        "region_name": region_name,
+        "yuan": yuan,
+    }
 
 
 def yuan(amount: Any) -> str:
@@ -70,23 +85,51 @@ async def upload_json(upload: UploadFile | None, what: str) -> Any:
     try:
         return json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise ValidationFailed(f"{upload.filename}: 不是 UTF-8 编码的文本文件",
-                               [Problem("不是 UTF-8 文本", file=upload.filename)]) from None
+        raise ValidationFailed(
+            f"{upload.filename}: 不是 UTF-8 编码的文本文件", [Problem("不是 UTF-8 文本", file=upload.filename)]
+        ) from None
     except json.JSONDecodeError as exc:
-        raise ValidationFailed(f"{upload.filename}: 不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}）",
-                               [Problem(f"不是 JSON: {exc.msg}", file=upload.filename, row=exc.lineno)]) from None
+        raise ValidationFailed(
+            f"{upload.filename}: 不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}）",
+            [Problem(f"不是 JSON: {exc.msg}", file=upload.filename, row=exc.lineno)],
+        ) from None
 
 
-def _overview(request: Request, db: Session, actor: Actor, *, error: str = "", problems: list[Problem] | None = None,
-              form: dict[str, Any] | None = None, evaluated: dict[str, Any] | None = None, status: int = 200) -> Response:
+def _overview(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    *,
+    error: str = "",
+    problems: list[Problem] | None = None,
+    form: dict[str, Any] | None = None,
+    evaluated: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
     year = this_year()
     defaults = {"year": str(max(y for y in YEARS if y <= max(year, 2025))), "budget": "", "method": "pro_rata", "note": ""}
-    return render(request, "policy/overview.html", {
-        "title": "政策兑现", "tab": "overview", "documents": documents(year), "year": year,
-        "runs": service.list_runs(db, actor, limit=20), "can_run": can_run(actor), "years": YEARS,
-        "methods": service.METHODS, "form": defaults | (form or {}), "error": error, "problems": problems or [],
-        "evaluated": evaluated, "province": actor.grant(service.READ).everything, "scope": scope_of(actor),
-        **clause_helpers()}, status)
+    return render(
+        request,
+        "policy/overview.html",
+        {
+            "title": "政策兑现",
+            "tab": "overview",
+            "documents": documents(year),
+            "year": year,
+            "runs": service.list_runs(db, actor, limit=20),
+            "can_run": can_run(actor),
+            "years": YEARS,
+            "methods": service.METHODS,
+            "form": defaults | (form or {}),
+            "error": error,
+            "problems": problems or [],
+            "evaluated": evaluated,
+            "province": actor.grant(service.READ).everything,
+            "scope": scope_of(actor),
+            **clause_helpers(),
+        },
+        status,
+    )
 
 
 @router.get("/policy", response_class=HTMLResponse)
@@ -96,16 +139,30 @@ def overview_page(request: Request, db: DbSession, actor: CurrentActor) -> Respo
 
 
 @router.post("/policy/runs", response_class=HTMLResponse)
-async def start_run_form(request: Request, db: DbSession, actor: CurrentActor, year: Annotated[int, Form(ge=2000, le=2100)],
-                         budget: Annotated[str, Form(max_length=30)] = "", method: Annotated[str, Form(max_length=16)] = "pro_rata",
-                         note: Annotated[str, Form(max_length=2000)] = "",
-                         declared: Annotated[UploadFile | None, File()] = None) -> Response:
+async def start_run_form(
+    request: Request,
+    db: DbSession,
+    actor: CurrentActor,
+    year: Annotated[int, Form(ge=2000, le=2100)],
+    budget: Annotated[str, Form(max_length=30)] = "",
+    method: Annotated[str, Form(max_length=16)] = "pro_rata",
+    note: Annotated[str, Form(max_length=2000)] = "",
+    declared: Annotated[UploadFile | None, File()] = None,
+) -> Response:
     """Start a run for a year (with a budget in 万元, an allocation method and an optional declarations file)."""
     form = {"year": str(year), "budget": budget, "method": method, "note": note}
     try:
         payload = await upload_json(declared, "申报文件") if declared is not None and declared.filename else None
-        summary = service.start_run(db, actor, year, declared=payload, declared_name=declared.filename or "" if declared else "",
-                                    budget=budget_from_wan(budget), method=method, note=note)
+        summary = service.start_run(
+            db,
+            actor,
+            year,
+            declared=payload,
+            declared_name=declared.filename or "" if declared else "",
+            budget=budget_from_wan(budget),
+            method=method,
+            note=note,
+        )
     except ValidationFailed as exc:
         db.rollback()
         return _overview(request, db, actor, error=f"未能计算：{exc}", problems=exc.problems, form=form, status=422)
@@ -113,8 +170,13 @@ async def start_run_form(request: Request, db: DbSession, actor: CurrentActor, y
 
 
 @router.post("/policy/evaluate", response_class=HTMLResponse)
-async def evaluate_form(request: Request, db: DbSession, actor: CurrentActor, file: Annotated[UploadFile | None, File()] = None,
-                        check_warehouse: Annotated[bool, Form()] = False) -> Response:
+async def evaluate_form(
+    request: Request,
+    db: DbSession,
+    actor: CurrentActor,
+    file: Annotated[UploadFile | None, File()] = None,
+    check_warehouse: Annotated[bool, Form()] = False,
+) -> Response:
     """Check a facts file (the evaluate contract) clause by clause, without storing anything."""
     try:
         payload = await upload_json(file, "申报事实文件")
@@ -124,10 +186,21 @@ async def evaluate_form(request: Request, db: DbSession, actor: CurrentActor, fi
     return _overview(request, db, actor, evaluated=document | {"file": file.filename if file else ""})
 
 
-BASES = {"sales_scale": "销售规模", "demo_enterprise": "示范企业", "demo_county": "示范县", "demo_base": "示范基地",
-         "carrier": "域外载体", "public_brand": "区域公共品牌", "warehouse": "仓储设施", "event": "展会活动",
-         "call_center": "呼叫中心", "loan_interest": "贷款贴息", "cross_border": "跨境电商", "selection_center": "选品中心",
-         "supervision_zone": "网络市场监管示范区"}
+BASES = {
+    "sales_scale": "销售规模",
+    "demo_enterprise": "示范企业",
+    "demo_county": "示范县",
+    "demo_base": "示范基地",
+    "carrier": "域外载体",
+    "public_brand": "区域公共品牌",
+    "warehouse": "仓储设施",
+    "event": "展会活动",
+    "call_center": "呼叫中心",
+    "loan_interest": "贷款贴息",
+    "cross_border": "跨境电商",
+    "selection_center": "选品中心",
+    "supervision_zone": "网络市场监管示范区",
+}
 
 
 def parameter_value(name: str, value: Any) -> str:
@@ -166,16 +239,44 @@ def clauses_page(request: Request, actor: CurrentActor, year: Annotated[int | No
     chosen = year if year in YEARS else None
     rows = service.clauses_table(chosen)
     by_document = [(DOCUMENTS[d], [r for r in rows if r["document"] == d]) for d in DOCUMENTS]
-    return render(request, "policy/clauses.html", {"title": "政策条款", "tab": "clauses", "by_document": by_document,
-                                                   "year": chosen, "years": YEARS, "parameter_value": parameter_value,
-                                                   "exclusivity": lambda row: exclusivity(row, rows)})
+    return render(
+        request,
+        "policy/clauses.html",
+        {
+            "title": "政策条款",
+            "tab": "clauses",
+            "by_document": by_document,
+            "year": chosen,
+            "years": YEARS,
+            "parameter_value": parameter_value,
+            "exclusivity": lambda row: exclusivity(row, rows),
+        },
+    )
 
 
-def _accept_page(request: Request, *, document: dict[str, Any] | None = None, error: str = "",
-                 problems: list[Problem] | None = None, form: dict[str, str] | None = None, status: int = 200) -> Response:
-    return render(request, "policy/accept.html", {
-        "title": "助企行动验收", "tab": "accept", "document": document, "error": error, "problems": problems or [],
-        "form": {"unit": "22700", "seed": f"{date.today():%Y%m%d}"} | (form or {}), "region_name": region_name}, status)
+def _accept_page(
+    request: Request,
+    *,
+    document: dict[str, Any] | None = None,
+    error: str = "",
+    problems: list[Problem] | None = None,
+    form: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    return render(
+        request,
+        "policy/accept.html",
+        {
+            "title": "助企行动验收",
+            "tab": "accept",
+            "document": document,
+            "error": error,
+            "problems": problems or [],
+            "form": {"unit": "22700", "seed": f"{date.today():%Y%m%d}"} | (form or {}),
+            "region_name": region_name,
+        },
+        status,
+    )
 
 
 @router.get("/policy/accept", response_class=HTMLResponse)
@@ -185,15 +286,20 @@ def accept_page(request: Request, actor: CurrentActor) -> Response:
 
 
 @router.post("/policy/accept", response_class=HTMLResponse)
-async def accept_form(request: Request, actor: CurrentActor, file: Annotated[UploadFile | None, File()] = None,
-                      unit: Annotated[str, Form(max_length=20)] = "22700",
-                      seed: Annotated[str, Form(max_length=100)] = "") -> Response:
+async def accept_form(
+    request: Request,
+    actor: CurrentActor,
+    file: Annotated[UploadFile | None, File()] = None,
+    unit: Annotated[str, Form(max_length=20)] = "22700",
+    seed: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
     """Judge every service object of the file; with a seed, draw the spot-check sample of each city."""
     form = {"unit": unit, "seed": seed}
     try:
         payload = await upload_json(file, "验收文件")
-        document = accept_payload(payload, actor, unit=budget_of(unit or None, "unit"), sample_seed=seed.strip() or None,
-                                  file=file.filename if file else None)
+        document = accept_payload(
+            payload, actor, unit=budget_of(unit or None, "unit"), sample_seed=seed.strip() or None, file=file.filename if file else None
+        )
     except ValidationFailed as exc:
         return _accept_page(request, error=f"文件未通过校验：{exc}", problems=exc.problems, form=form, status=422)
     return _accept_page(request, document=document | {"file": file.filename if file else ""}, form=form)

@@ -62,15 +62,25 @@ def _value(raw: Any, name: str) -> tuple[Value, bool]:
 
 def _load(text: str) -> dict[str, Parameter]:
     data = yaml.safe_load(text)
-    document, prefix = data["document"], {"HLJ-2025-LIVE20": "LIVE20/", "HLJ-2026-EC20": "EC20/",
-                                          "HLJ-2023-FUND": "FUND/"}.get(data["document"], "")
+    document, prefix = (
+        data["document"],
+        {"HLJ-2025-LIVE20": "LIVE20/", "HLJ-2026-EC20": "EC20/", "HLJ-2023-FUND": "FUND/"}.get(data["document"], ""),
+    )
     out = {}
     for key, spec in data["parameters"].items():
         name = prefix + key
         dated = sorted((d if isinstance(d, date) else date.fromisoformat(str(d)), v) for d, v in spec["values"].items())
         pairs = [_value(v, name) for _, v in dated]
-        out[name] = Parameter(name, document, str(spec["clause"]), spec["description"], spec["quote"],
-                              tuple(d for d, _ in dated), tuple(v for v, _ in pairs), tuple(c for _, c in pairs))
+        out[name] = Parameter(
+            name,
+            document,
+            str(spec["clause"]),
+            spec["description"],
+            spec["quote"],
+            tuple(d for d, _ in dated),
+            tuple(v for v, _ in pairs),
+            tuple(c for _, c in pairs),
+        )
     return out
 
 

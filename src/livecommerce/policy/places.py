@@ -44,9 +44,16 @@ def city_inputs(session: Session, actor: Actor, year: int) -> list[dict[str, Any
     result = stats.query(Query("online_retail", Range(date(year, 1, 1), date(year, 12, 31)), by=("city",)), actor)
     retail = {row.keys["city"]: row.value for row in result.rows if row.value is not None}
     counts = entity_counts_by_city(session, actor)
-    return [{"code": city.code, "name": city.name, "online_retail": f"{retail.get(city.code, 0):.2f}",
-             "entities": counts.get(city.code, (0, 0))[0], "above_quota_entities": counts.get(city.code, (0, 0))[1]}
-            for city in regions().cities()]
+    return [
+        {
+            "code": city.code,
+            "name": city.name,
+            "online_retail": f"{retail.get(city.code, 0):.2f}",
+            "entities": counts.get(city.code, (0, 0))[0],
+            "above_quota_entities": counts.get(city.code, (0, 0))[1],
+        }
+        for city in regions().cities()
+    ]
 
 
 def allocate(session: Session, actor: Actor, year: int, total: int = sampling.PLACES) -> dict[str, Any]:
@@ -55,5 +62,10 @@ def allocate(session: Session, actor: Actor, year: int, total: int = sampling.PL
     allocation = sampling.allocate_places(cities, total)
     inputs = {c["code"]: c for c in cities}
     rows = [row | {k: inputs[row["code"]][k] for k in ("online_retail", "entities", "above_quota_entities")} for row in allocation]
-    return {"year": year, "total": total, "retail_weight": str(sampling.RETAIL_WEIGHT),
-            "above_quota_share": str(sampling.ABOVE_QUOTA_SHARE), "cities": rows}
+    return {
+        "year": year,
+        "total": total,
+        "retail_weight": str(sampling.RETAIL_WEIGHT),
+        "above_quota_share": str(sampling.ABOVE_QUOTA_SHARE),
+        "cities": rows,
+    }

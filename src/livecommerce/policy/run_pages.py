@@ -28,9 +28,15 @@ from livecommerce.web.templating import render
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
 FILTERS = ("city", "kind", "clause", "review", "granted")
-SORTS = {"name": lambda r: r.name, "kind": lambda r: r.kind_name, "region": lambda r: r.region_code or "",
-         "clause": lambda r: r.short, "amount": lambda r: r.amount, "allocated": lambda r: r.allocated,
-         "review": lambda r: r.review}
+SORTS = {
+    "name": lambda r: r.name,
+    "kind": lambda r: r.kind_name,
+    "region": lambda r: r.region_code or "",
+    "clause": lambda r: r.short,
+    "amount": lambda r: r.amount,
+    "allocated": lambda r: r.allocated,
+    "review": lambda r: r.review,
+}
 WHAT_IF_ROWS = 3
 
 
@@ -38,8 +44,9 @@ def city_options(actor: Actor) -> list[tuple[str, str]]:
     """The 市(地) a viewer may filter by: every one for the province, else those her grant reaches."""
     grant = actor.grant(service.READ)
     table = regions()
-    return [(c.code, c.name) for c in table.cities()
-            if grant.everything or c.code in grant.regions or table.descendants(c.code) & grant.regions]
+    return [
+        (c.code, c.name) for c in table.cities() if grant.everything or c.code in grant.regions or table.descendants(c.code) & grant.regions
+    ]
 
 
 def _form(request: Request) -> dict[str, str]:
@@ -60,8 +67,18 @@ def run_page(request: Request, db: DbSession, actor: CurrentActor, run_id: RowId
     run = service.get_run(db, actor, run_id)
     error = ""
     try:
-        every = tables.award_rows(service.awards(db, actor, run_id, city=form["city"] or None, kind=form["kind"] or None,
-                                                 clause=form["clause"] or None, granted=None, review=_flag(form["review"])))
+        every = tables.award_rows(
+            service.awards(
+                db,
+                actor,
+                run_id,
+                city=form["city"] or None,
+                kind=form["kind"] or None,
+                clause=form["clause"] or None,
+                granted=None,
+                review=_flag(form["review"]),
+            )
+        )
     except ValidationFailed as exc:
         every, error = [], f"筛选条件有误：{exc}"
     granted = _flag(form["granted"]) if form["granted"] != "all" else None
@@ -81,18 +98,38 @@ def run_page(request: Request, db: DbSession, actor: CurrentActor, run_id: RowId
         return link(sort=f"-{column}" if form["sort"] == column else column, page="")
 
     shown_granted = [r for r in rows if r.granted]
-    return render(request, "policy/run.html", {
-        "title": f"{run.year}年度奖补名单", "run": run, "summary": service.summary(db, actor, run), "form": form, "error": error,
-        "rows": rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], "count": len(rows), "page": page, "pages": pages,
-        "offset": (page - 1) * PAGE_SIZE, "link": link, "sort_link": sort_link, "totals": tables.clause_totals(every),
-        "entities": len({r.entity_id for r in shown_granted}), "flagged": len({r.entity_id for r in rows if r.review}),
-        "entitled": sum((r.amount for r in shown_granted), tables.ZERO),
-        "allocated": sum((r.allocated for r in shown_granted), tables.ZERO),
-        "scope": tables.scope_of(actor, form["city"] or None), "caption": tables.run_caption(run),
-        "changed": tables.changed_parameters(run), "cities": city_options(actor), "kinds": KINDS,
-        "clauses": [c for c in ALL if not c.case_by_case], "can_run": can_run(actor),
-        "export_link": f"/api/policy/runs/{run.id}/awards.xlsx" + ("?" + urlencode(kept) if kept else ""),
-        "province": actor.grant(service.READ).everything})
+    return render(
+        request,
+        "policy/run.html",
+        {
+            "title": f"{run.year}年度奖补名单",
+            "run": run,
+            "summary": service.summary(db, actor, run),
+            "form": form,
+            "error": error,
+            "rows": rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+            "count": len(rows),
+            "page": page,
+            "pages": pages,
+            "offset": (page - 1) * PAGE_SIZE,
+            "link": link,
+            "sort_link": sort_link,
+            "totals": tables.clause_totals(every),
+            "entities": len({r.entity_id for r in shown_granted}),
+            "flagged": len({r.entity_id for r in rows if r.review}),
+            "entitled": sum((r.amount for r in shown_granted), tables.ZERO),
+            "allocated": sum((r.allocated for r in shown_granted), tables.ZERO),
+            "scope": tables.scope_of(actor, form["city"] or None),
+            "caption": tables.run_caption(run),
+            "changed": tables.changed_parameters(run),
+            "cities": city_options(actor),
+            "kinds": KINDS,
+            "clauses": [c for c in ALL if not c.case_by_case],
+            "can_run": can_run(actor),
+            "export_link": f"/api/policy/runs/{run.id}/awards.xlsx" + ("?" + urlencode(kept) if kept else ""),
+            "province": actor.grant(service.READ).everything,
+        },
+    )
 
 
 @router.get("/policy/runs/{run_id}/entities/{entity_id}", response_class=HTMLResponse)
@@ -101,15 +138,27 @@ def entity_page(request: Request, db: DbSession, actor: CurrentActor, run_id: Ro
     or excluded and why; declared figures that differ from the platform data, both highlighted."""
     run = service.get_run(db, actor, run_id)
     result = service.entity_result(db, actor, run_id, entity_id)
-    return render(request, "policy/entity.html", {
-        "title": result["name"], "run": run, "result": result, "caption": tables.run_caption(run),
-        "scope": tables.scope_of(actor), **clause_helpers()})
+    return render(
+        request,
+        "policy/entity.html",
+        {
+            "title": result["name"],
+            "run": run,
+            "result": result,
+            "caption": tables.run_caption(run),
+            "scope": tables.scope_of(actor),
+            **clause_helpers(),
+        },
+    )
 
 
 def _changes(request: Request) -> list[tuple[str, str]]:
     q = request.query_params
-    return [(name.strip(), value.strip()) for name, value in zip(q.getlist("name"), q.getlist("value"), strict=False)
-            if name.strip() and value.strip()]
+    return [
+        (name.strip(), value.strip())
+        for name, value in zip(q.getlist("name"), q.getlist("value"), strict=False)
+        if name.strip() and value.strip()
+    ]
 
 
 @router.get("/policy/runs/{run_id}/what-if", response_class=HTMLResponse)
@@ -133,7 +182,21 @@ def what_if_page(request: Request, db: DbSession, actor: CurrentActor, run_id: R
         error = f"测算条件有误：{exc}"
     rows = changes + [("", "")] * max(0, WHAT_IF_ROWS - len(changes))
     names = {a.entity_id: a.name for a in service.awards(db, actor, run_id, granted=None)} if answer else {}
-    return render(request, "policy/what_if.html", {
-        "title": f"参数测算 · 批次 #{run.id}", "run": run, "caption": tables.run_caption(run), "params": params,
-        "rows": rows, "budget": budget_text, "answer": answer, "error": error, "methods": service.METHODS,
-        "shown": parameter_value, "scope": tables.scope_of(actor), "names": names})
+    return render(
+        request,
+        "policy/what_if.html",
+        {
+            "title": f"参数测算 · 批次 #{run.id}",
+            "run": run,
+            "caption": tables.run_caption(run),
+            "params": params,
+            "rows": rows,
+            "budget": budget_text,
+            "answer": answer,
+            "error": error,
+            "methods": service.METHODS,
+            "shown": parameter_value,
+            "scope": tables.scope_of(actor),
+            "names": names,
+        },
+    )

@@ -57,14 +57,22 @@ def registry_payload(session: Session, year: int, actor: Actor) -> dict[str, dic
         if years:
             facts["physical_online_retail"] = {str(y): money(v[0]) for y, v in sorted(years.items())}
             facts["local_physical_online_retail"] = {str(y): money(v[1]) for y, v in sorted(years.items())}
-        out[row.uscc] = {"id": row.uscc, "uscc": row.uscc, "name": row.name, "kind": kind,
-                         "in_province": True, "above_quota": bool(row.above_quota), "region": row.region_code,
-                         "facts": facts}
+        out[row.uscc] = {
+            "id": row.uscc,
+            "uscc": row.uscc,
+            "name": row.name,
+            "kind": kind,
+            "in_province": True,
+            "above_quota": bool(row.above_quota),
+            "region": row.region_code,
+            "facts": facts,
+        }
     return out
 
 
-def merge(year: int, registered: dict[str, dict[str, Any]], declared: dict[str, Any] | None
-          ) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
+def merge(
+    year: int, registered: dict[str, dict[str, Any]], declared: dict[str, Any] | None
+) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
     """The payload to evaluate, and the declared-versus-warehouse differences per entity id. Sales figures come from
     the warehouse for registered entities; every other declared fact is taken as declared."""
     entities = {uscc: {**e, "facts": dict(e["facts"])} for uscc, e in registered.items()}
@@ -111,9 +119,18 @@ def compare_declared(year: int, warehouse: dict[str, Any], declared: dict[str, A
             gap = claimed - actual
             if abs(gap) > limit * actual or (actual == 0 and claimed != 0):
                 share = f"{(gap / actual * 100).quantize(Decimal('0.1'))}%" if actual else "—"
-                out.append({"fact": name, "label": LABELS[name], "year": int(y), "declared": money(claimed),
-                            "warehouse": money(actual), "difference": money(gap), "share": share,
-                            "tolerance": f"{(limit * 100).normalize():f}%"})
+                out.append(
+                    {
+                        "fact": name,
+                        "label": LABELS[name],
+                        "year": int(y),
+                        "declared": money(claimed),
+                        "warehouse": money(actual),
+                        "difference": money(gap),
+                        "share": share,
+                        "tolerance": f"{(limit * 100).normalize():f}%",
+                    }
+                )
     return out
 
 

@@ -39,7 +39,7 @@ def _share(value: Decimal, name: str, *, allow_zero: bool) -> Decimal:
         share = None
     low_ok = share is not None and share.is_finite() and (share >= 0 if allow_zero else share > 0)
     if share is None or not low_ok or share > 1:
-        rule = f"{name} is a decimal {'from 0' if allow_zero else 'above 0'} up to 1, e.g. \"0.10\""
+        rule = f'{name} is a decimal {"from 0" if allow_zero else "above 0"} up to 1, e.g. "0.10"'
         raise ValidationFailed(f"{name} {value!r}: {rule}", [Problem(rule, name, repr(value))])
     return share
 
@@ -67,8 +67,10 @@ def _city(raw: Any) -> str | None:
 def spot_check(objects: list[dict[str, Any]], seed: str, share: Decimal = SAMPLE_SHARE) -> dict[str, list[str]]:
     """001 附件1 五(二) "查验, 比例不低于10%": per city, the ceil(share × n) objects first in sha256(seed|id) order."""
     if not isinstance(seed, str) or not seed.strip():
-        raise ValidationFailed("the seed is a non-empty string, published before the draw (抽样种子)",
-                               [Problem("the seed is a non-empty string (抽样种子)", "seed", repr(seed))])
+        raise ValidationFailed(
+            "the seed is a non-empty string, published before the draw (抽样种子)",
+            [Problem("the seed is a non-empty string (抽样种子)", "seed", repr(seed))],
+        )
     share = _share(share, "share", allow_zero=False)
     problems: list[Problem] = []
     by_city: dict[str, list[str]] = {}
@@ -86,14 +88,21 @@ def spot_check(objects: list[dict[str, Any]], seed: str, share: Decimal = SAMPLE
         raw_city = obj.get("city") if isinstance(obj, dict) else None
         city = _city(raw_city)
         if city is None:
-            problems.append(Problem(f"object {ident}: city is a 6-digit region code of a 市(地) of Heilongjiang (所属市地)", "city",
-                                    None if raw_city is None else str(raw_city), row))
+            problems.append(
+                Problem(
+                    f"object {ident}: city is a 6-digit region code of a 市(地) of Heilongjiang (所属市地)",
+                    "city",
+                    None if raw_city is None else str(raw_city),
+                    row,
+                )
+            )
             continue
         by_city.setdefault(city, []).append(ident)
     if problems:
         raise _fail("in the objects to sample; nothing was drawn", problems)
-    return {city: sorted(ids, key=lambda i: (draw_key(seed, i), i))[:sample_size(len(ids), share)]
-            for city, ids in sorted(by_city.items())}
+    return {
+        city: sorted(ids, key=lambda i: (draw_key(seed, i), i))[: sample_size(len(ids), share)] for city, ids in sorted(by_city.items())
+    }
 
 
 def _count(raw: Any) -> int | None:
@@ -110,8 +119,9 @@ def _read_cities(cities: list[dict[str, Any]]) -> list[dict[str, Any]]:
     seen: set[str] = set()
     for row, raw in enumerate(cities, start=1):
         if not isinstance(raw, dict):
-            problems.append(Problem("a city is an object {code, name, online_retail, entities, above_quota_entities}", None,
-                                    repr(raw), row))
+            problems.append(
+                Problem("a city is an object {code, name, online_retail, entities, above_quota_entities}", None, repr(raw), row)
+            )
             continue
         code = str(raw.get("code", "")).strip()
         region = regions().by_code.get(code)
@@ -126,8 +136,14 @@ def _read_cities(cities: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 raise ValueError("negative")
         except (TypeError, ValueError, ArithmeticError):
             retail = None
-            problems.append(Problem("online_retail is an amount ≥ 0 in yuan, a decimal string, never a float (网络零售额)",
-                                    "online_retail", repr(raw.get("online_retail")), row))
+            problems.append(
+                Problem(
+                    "online_retail is an amount ≥ 0 in yuan, a decimal string, never a float (网络零售额)",
+                    "online_retail",
+                    repr(raw.get("online_retail")),
+                    row,
+                )
+            )
         counts = {key: _count(raw.get(key)) for key in ("entities", "above_quota_entities")}
         for key, value in counts.items():
             if value is None:
@@ -155,8 +171,12 @@ def _fraction_text(value: Fraction, quantum: Decimal = SIX) -> str:
     return str((Decimal(value.numerator) / Decimal(value.denominator)).quantize(quantum, rounding=ROUND_HALF_UP))
 
 
-def allocate_places(cities: list[dict[str, Any]], total: int = PLACES, retail_weight: Decimal = RETAIL_WEIGHT,
-                    above_quota_share: Decimal = ABOVE_QUOTA_SHARE) -> list[dict[str, Any]]:
+def allocate_places(
+    cities: list[dict[str, Any]],
+    total: int = PLACES,
+    retail_weight: Decimal = RETAIL_WEIGHT,
+    above_quota_share: Decimal = ABOVE_QUOTA_SHARE,
+) -> list[dict[str, Any]]:
     """001 附件1 四(三) "综合各市(地)网络零售额、电商企业数量等因素分配…名额": weight = w × retail share + (1 − w) ×
     entity share; places by largest remainder summing to ``total``; ceil(10%) of each city's places kept for 限上 enterprises."""
     if isinstance(total, bool) or not isinstance(total, int) or total < 0:
@@ -169,16 +189,31 @@ def allocate_places(cities: list[dict[str, Any]], total: int = PLACES, retail_we
     if not rows or (w > 0 and retail_sum == 0) or (w < 1 and entity_sum == 0):
         rule = "every weighted factor needs a total above 0 (网络零售额 and 电商企业数量 across the cities)"
         raise ValidationFailed(f"cannot weigh the cities: {rule}", [Problem(rule, "online_retail/entities")])
-    weights = {r["code"]: (w * Fraction(r["online_retail"]) / Fraction(retail_sum) if w > 0 else Fraction(0))
-               + ((1 - w) * Fraction(r["entities"], entity_sum) if w < 1 else Fraction(0)) for r in rows}
+    weights = {
+        r["code"]: (w * Fraction(r["online_retail"]) / Fraction(retail_sum) if w > 0 else Fraction(0))
+        + ((1 - w) * Fraction(r["entities"], entity_sum) if w < 1 else Fraction(0))
+        for r in rows
+    }
     places = _hamilton(weights, total)
     out = []
     for r in sorted(rows, key=lambda r: r["code"]):
         n = places[r["code"]]
         wanted = int((reserve * n).to_integral_value(rounding=ROUND_CEILING))
         kept = min(wanted, r["above_quota_entities"])
-        note = "" if kept == wanted else (f"限上企业仅 {r['above_quota_entities']} 家, 少于应留名额 {wanted} 个: 留 {kept} 个, "
-                                          f"差 {wanted - kept} 个")
-        out.append({"code": r["code"], "name": r["name"], "weight": _fraction_text(weights[r["code"]]),
-                    "quota": _fraction_text(total * weights[r["code"]]), "places": n, "above_quota_places": kept, "note": note})
+        note = (
+            ""
+            if kept == wanted
+            else (f"限上企业仅 {r['above_quota_entities']} 家, 少于应留名额 {wanted} 个: 留 {kept} 个, 差 {wanted - kept} 个")
+        )
+        out.append(
+            {
+                "code": r["code"],
+                "name": r["name"],
+                "weight": _fraction_text(weights[r["code"]]),
+                "quota": _fraction_text(total * weights[r["code"]]),
+                "places": n,
+                "above_quota_places": kept,
+                "note": note,
+            }
+        )
     return out

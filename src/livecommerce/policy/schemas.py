@@ -59,8 +59,7 @@ def overrides_of(items: list[str] | None) -> dict[str, str]:
         name, sep, value = item.partition("=")
         name, value = name.strip(), value.strip()
         if not sep or not name or not value:
-            raise ValidationFailed(f"--set {item!r} is not NAME=VALUE, e.g. LIVE20/1a.cap=1000000",
-                                   [Problem("NAME=VALUE", "--set", item)])
+            raise ValidationFailed(f"--set {item!r} is not NAME=VALUE, e.g. LIVE20/1a.cap=1000000", [Problem("NAME=VALUE", "--set", item)])
         _parsed(name, value)
         out[name] = value
     return out

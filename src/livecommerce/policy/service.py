@@ -40,32 +40,57 @@ def clauses_table(year: int | None = None) -> list[dict[str, Any]]:
     for clause in ALL:
         doc = DOCUMENTS[clause.document]
         prefix = f"{doc.short}/{clause.number.split('-')[0]}."
-        out.append({
-            "id": clause.id, "short": clause.short, "document": clause.document, "document_title": doc.title,
-            "title": clause.title, "citation": clause.citation, "quote": clause.quote, "who": clause.who, "rule": clause.rule,
-            "group": clause.group, "basis": clause.basis, "once": clause.once, "case_by_case": clause.case_by_case,
-            "years": list(doc.years()), "in_force": (year in doc.years()) if year is not None else None,
-            "parameters": [parameter_json(p, year) for name, p in params.items()
-                           if not clause.case_by_case and (name.startswith(prefix) or (
-                               clause.basis == "loan_interest" and name.startswith("EC20/interest.")))],
-        })
+        out.append(
+            {
+                "id": clause.id,
+                "short": clause.short,
+                "document": clause.document,
+                "document_title": doc.title,
+                "title": clause.title,
+                "citation": clause.citation,
+                "quote": clause.quote,
+                "who": clause.who,
+                "rule": clause.rule,
+                "group": clause.group,
+                "basis": clause.basis,
+                "once": clause.once,
+                "case_by_case": clause.case_by_case,
+                "years": list(doc.years()),
+                "in_force": (year in doc.years()) if year is not None else None,
+                "parameters": [
+                    parameter_json(p, year)
+                    for name, p in params.items()
+                    if not clause.case_by_case
+                    and (name.startswith(prefix) or (clause.basis == "loan_interest" and name.startswith("EC20/interest.")))
+                ],
+            }
+        )
     return out
 
 
 def parameter_json(param: Any, year: int | None = None) -> dict[str, Any]:
-    values = [{"from": d.isoformat(), "value": _show(v), "checked": c} for d, v, c in zip(param.dates, param.values,
-                                                                                          param.checked, strict=True)]
+    values = [
+        {"from": d.isoformat(), "value": _show(v), "checked": c} for d, v, c in zip(param.dates, param.values, param.checked, strict=True)
+    ]
     current = resolve(year).get(param.name) if year is not None else param.values[-1]
-    return {"name": param.name, "description": param.description, "document": param.document, "clause": param.clause,
-            "quote": param.quote, "value": _show(current), "values": values}
+    return {
+        "name": param.name,
+        "description": param.description,
+        "document": param.document,
+        "clause": param.clause,
+        "quote": param.quote,
+        "value": _show(current),
+        "values": values,
+    }
 
 
 def _show(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else str(value)
 
 
-def evaluate_payload(payload: Any, actor: Actor, *, overrides: dict[str, str] | None = None,
-                     check_warehouse: bool = False, file: str | None = None) -> dict[str, Any]:
+def evaluate_payload(
+    payload: Any, actor: Actor, *, overrides: dict[str, str] | None = None, check_warehouse: bool = False, file: str | None = None
+) -> dict[str, Any]:
     """`policy evaluate`: the facts of a file, evaluated; with ``check_warehouse`` entities carrying a USCC are
     compared with the platform data and flagged for review beyond the tolerance."""
     ensure(actor, READ)
@@ -110,17 +135,38 @@ class RunSummary:
 
     @classmethod
     def of(cls, run: PolicyRun) -> RunSummary:
-        return cls(run.id, run.year, run.created_at.isoformat(timespec="seconds"), run.created_by, run.source, run.entities,
-                   money(run.entitled), money(run.paid), money(run.budget) if run.budget is not None else None, run.method,
-                   run.flagged, json.loads(run.overrides or "{}"), run.note)
+        return cls(
+            run.id,
+            run.year,
+            run.created_at.isoformat(timespec="seconds"),
+            run.created_by,
+            run.source,
+            run.entities,
+            money(run.entitled),
+            money(run.paid),
+            money(run.budget) if run.budget is not None else None,
+            run.method,
+            run.flagged,
+            json.loads(run.overrides or "{}"),
+            run.note,
+        )
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
 
-def start_run(session: Session, actor: Actor, year: int, *, declared: dict[str, Any] | None = None,
-              declared_name: str = "", overrides: dict[str, str] | None = None, budget: Decimal | None = None,
-              method: str = "pro_rata", note: str = "") -> RunSummary:
+def start_run(
+    session: Session,
+    actor: Actor,
+    year: int,
+    *,
+    declared: dict[str, Any] | None = None,
+    declared_name: str = "",
+    overrides: dict[str, str] | None = None,
+    budget: Decimal | None = None,
+    method: str = "pro_rata",
+    note: str = "",
+) -> RunSummary:
     """Compute a year's awards for every registered entity (and declared ones), store them, audit the run."""
     ensure(actor, RUN)
     if method not in METHODS:
@@ -139,19 +185,42 @@ def start_run(session: Session, actor: Actor, year: int, *, declared: dict[str, 
     evidence = runs.parcel_evidence(year, flagged, actor)
     for result in results:
         if result.entity.id in differences:
-            result.review = differences[result.entity.id] + ([evidence[result.entity.uscc] | {"fact": "parcels"}]
-                                                             if result.entity.uscc in evidence else [])
+            result.review = differences[result.entity.id] + (
+                [evidence[result.entity.uscc] | {"fact": "parcels"}] if result.entity.uscc in evidence else []
+            )
     source = "平台数据" + (f" + 申报 {declared_name}" if declared is not None else "")
-    run = PolicyRun(year=year, created_by=actor.name, source=source, overrides=json.dumps(overrides or {}, ensure_ascii=False),
-                    parameters=json.dumps(_used_parameters(year, overrides), ensure_ascii=False),
-                    facts=json.dumps(payload, ensure_ascii=False), budget=budget, method=method, note=note)
+    run = PolicyRun(
+        year=year,
+        created_by=actor.name,
+        source=source,
+        overrides=json.dumps(overrides or {}, ensure_ascii=False),
+        parameters=json.dumps(_used_parameters(year, overrides), ensure_ascii=False),
+        facts=json.dumps(payload, ensure_ascii=False),
+        budget=budget,
+        method=method,
+        note=note,
+    )
     session.add(run)
     session.flush()
     _store(session, run, results)
-    audit.record(session, actor.name, "policy.run", "policy_run", str(run.id),
-                 after={"year": year, "source": source, "overrides": overrides or {}, "budget": money(budget) if budget is not None
-                        else None, "method": method, "entities": run.entities, "entitled": money(run.entitled),
-                        "paid": money(run.paid), "flagged": run.flagged})
+    audit.record(
+        session,
+        actor.name,
+        "policy.run",
+        "policy_run",
+        str(run.id),
+        after={
+            "year": year,
+            "source": source,
+            "overrides": overrides or {},
+            "budget": money(budget) if budget is not None else None,
+            "method": method,
+            "entities": run.entities,
+            "entitled": money(run.entitled),
+            "paid": money(run.paid),
+            "flagged": run.flagged,
+        },
+    )
     return RunSummary.of(run)
 
 
@@ -168,15 +237,38 @@ def _store(session: Session, run: PolicyRun, results: list[EntityResult]) -> Non
     for result in results:
         e = result.entity
         city = regions().get(e.region).city_code if e.region else None
-        session.add(PolicyResult(run_id=run.id, entity_id=e.id, uscc=e.uscc, name=e.name, kind=e.kind, region_code=e.region,
-                                 total=result.total, review=bool(result.review),
-                                 result=json.dumps(result.to_json(), ensure_ascii=False)))
+        session.add(
+            PolicyResult(
+                run_id=run.id,
+                entity_id=e.id,
+                uscc=e.uscc,
+                name=e.name,
+                kind=e.kind,
+                region_code=e.region,
+                total=result.total,
+                review=bool(result.review),
+                result=json.dumps(result.to_json(), ensure_ascii=False),
+            )
+        )
         excluded = {f.clause: why for f, why in result.decision.excluded}
         for finding in result.eligible:
-            awards.append(PolicyAward(run_id=run.id, entity_id=e.id, uscc=e.uscc, name=e.name, kind=e.kind,
-                                      region_code=e.region, city_code=city, clause=finding.clause, amount=finding.amount,
-                                      granted=finding.clause not in excluded, allocated=Decimal("0.00"),
-                                      reason=excluded.get(finding.clause, ""), review=bool(result.review)))
+            awards.append(
+                PolicyAward(
+                    run_id=run.id,
+                    entity_id=e.id,
+                    uscc=e.uscc,
+                    name=e.name,
+                    kind=e.kind,
+                    region_code=e.region,
+                    city_code=city,
+                    clause=finding.clause,
+                    amount=finding.amount,
+                    granted=finding.clause not in excluded,
+                    allocated=Decimal("0.00"),
+                    reason=excluded.get(finding.clause, ""),
+                    review=bool(result.review),
+                )
+            )
     granted = [a for a in awards if a.granted]
     entitled = sum((a.amount for a in granted), Decimal("0.00"))
     paid = _allocate(granted, run.budget, run.method)
@@ -218,9 +310,13 @@ def summary(session: Session, actor: Actor, run: PolicyRun) -> RunSummary:
     granted = list(session.execute(awards_q).scalars())
     results_q = restrict(select(PolicyResult).where(PolicyResult.run_id == run.id), actor, READ)
     results = list(session.execute(results_q).scalars())
-    return replace(whole, entities=len(results), entitled=money(sum((a.amount for a in granted), Decimal("0.00"))),
-                   paid=money(sum((a.allocated for a in granted), Decimal("0.00"))),
-                   flagged=sum(1 for r in results if r.review))
+    return replace(
+        whole,
+        entities=len(results),
+        entitled=money(sum((a.amount for a in granted), Decimal("0.00"))),
+        paid=money(sum((a.allocated for a in granted), Decimal("0.00"))),
+        flagged=sum(1 for r in results if r.review),
+    )
 
 
 def get_run(session: Session, actor: Actor, run_id: int) -> PolicyRun:
@@ -231,8 +327,17 @@ def get_run(session: Session, actor: Actor, run_id: int) -> PolicyRun:
     return run
 
 
-def awards(session: Session, actor: Actor, run_id: int, *, city: str | None = None, kind: str | None = None,
-           clause: str | None = None, granted: bool | None = True, review: bool | None = None) -> list[PolicyAward]:
+def awards(
+    session: Session,
+    actor: Actor,
+    run_id: int,
+    *,
+    city: str | None = None,
+    kind: str | None = None,
+    clause: str | None = None,
+    granted: bool | None = True,
+    review: bool | None = None,
+) -> list[PolicyAward]:
     """The award list (奖补名单) of a run, inside the actor's scope, filterable by city, kind, clause and review."""
     get_run(session, actor, run_id)
     q = restrict(select(PolicyAward).where(PolicyAward.run_id == run_id), actor, READ)
@@ -260,13 +365,22 @@ def _city(text: str) -> str:
     return region.city_code or region.code
 
 
-def totals(session: Session, actor: Actor, run_id: int, *, city: str | None = None, kind: str | None = None,
-           clause: str | None = None, review: bool | None = None) -> list[dict[str, Any]]:
+def totals(
+    session: Session,
+    actor: Actor,
+    run_id: int,
+    *,
+    city: str | None = None,
+    kind: str | None = None,
+    clause: str | None = None,
+    review: bool | None = None,
+) -> list[dict[str, Any]]:
     """Per clause inside the actor's scope (and the filters): entities eligible, granted, amount granted, allocated."""
     by: dict[str, dict[str, Any]] = {}
     for award in awards(session, actor, run_id, city=city, kind=kind, clause=clause, granted=None, review=review):
-        row = by.setdefault(award.clause, {"clause": award.clause, "eligible": 0, "granted": 0,
-                                           "amount": Decimal("0.00"), "allocated": Decimal("0.00")})
+        row = by.setdefault(
+            award.clause, {"clause": award.clause, "eligible": 0, "granted": 0, "amount": Decimal("0.00"), "allocated": Decimal("0.00")}
+        )
         row["eligible"] += 1
         if award.granted:
             row["granted"] += 1
@@ -283,15 +397,16 @@ def entity_result(session: Session, actor: Actor, run_id: int, entity_id: str) -
     if row is None:
         raise NotFound(f"no entity {entity_id!r} in policy run {run_id}")
     out: dict[str, Any] = json.loads(row.result)
-    allocated = {a.clause: money(a.allocated) for a in session.execute(
-        select(PolicyAward).where(PolicyAward.run_id == run_id, PolicyAward.entity_id == entity_id)).scalars()}
+    allocated = {
+        a.clause: money(a.allocated)
+        for a in session.execute(select(PolicyAward).where(PolicyAward.run_id == run_id, PolicyAward.entity_id == entity_id)).scalars()
+    }
     for item in out["granted"]:
         item["allocated"] = allocated.get(item["clause"], item["amount"])
     return out
 
 
-def what_if(session: Session, actor: Actor, run_id: int, overrides: dict[str, str], budget: Decimal | None = None
-            ) -> dict[str, Any]:
+def what_if(session: Session, actor: Actor, run_id: int, overrides: dict[str, str], budget: Decimal | None = None) -> dict[str, Any]:
     """Re-evaluate a run's facts with changed parameters (a cap, a rate, a threshold): per clause before and after,
     the total, and what each allocation costs under the budget. Nothing is stored."""
     ensure(actor, RUN)
@@ -304,10 +419,18 @@ def what_if(session: Session, actor: Actor, run_id: int, overrides: dict[str, st
     for label, results in (("before", before), ("after", after)):
         for result in results:
             for finding in result.decision.granted:
-                row = per_clause.setdefault(finding.clause, {"clause": finding.clause, "short": BY_ID[finding.clause].short,
-                                                             "title": BY_ID[finding.clause].title, "before_count": 0,
-                                                             "before": Decimal("0.00"), "after_count": 0,
-                                                             "after": Decimal("0.00")})
+                row = per_clause.setdefault(
+                    finding.clause,
+                    {
+                        "clause": finding.clause,
+                        "short": BY_ID[finding.clause].short,
+                        "title": BY_ID[finding.clause].title,
+                        "before_count": 0,
+                        "before": Decimal("0.00"),
+                        "after_count": 0,
+                        "after": Decimal("0.00"),
+                    },
+                )
                 row[f"{label}_count"] += 1
                 row[label] += finding.amount
     rows = [per_clause[c] for c in sorted(per_clause, key=lambda c: ORDER[c])]
@@ -316,10 +439,14 @@ def what_if(session: Session, actor: Actor, run_id: int, overrides: dict[str, st
     budget = budget if budget is not None else run.budget
     entitlements = [(f"{r.entity.id}|{f.clause}", f.amount) for r in after for f in r.decision.granted]
     return {
-        "run": run.id, "year": year, "overrides": merged,
-        "clauses": [r | {"before": money(r["before"]), "after": money(r["after"]),
-                         "change": money(r["after"] - r["before"])} for r in rows],
-        "total_before": money(total_before), "total_after": money(total_after),
+        "run": run.id,
+        "year": year,
+        "overrides": merged,
+        "clauses": [
+            r | {"before": money(r["before"]), "after": money(r["after"]), "change": money(r["after"] - r["before"])} for r in rows
+        ],
+        "total_before": money(total_before),
+        "total_after": money(total_after),
         "change": money(total_after - total_before),
         "budget": money(budget) if budget is not None else None,
         "allocations": budgets.compare(entitlements, budget) if budget is not None else None,

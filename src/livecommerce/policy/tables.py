@@ -71,9 +71,23 @@ def award_row(award: PolicyAward) -> AwardRow:
     notes = [] if award.granted else [f"未予支持：{award.reason}"]
     if award.review:
         notes.append(REVIEW_NOTE)
-    return AwardRow(award.entity_id, award.name, award.uscc, award.kind, KINDS.get(award.kind, award.kind), award.region_code,
-                    region_name(award.region_code), award.clause, short_clause_id(award.clause), clause_title(award.clause),
-                    award.amount, award.allocated if award.granted else ZERO, award.granted, award.review, "；".join(notes))
+    return AwardRow(
+        award.entity_id,
+        award.name,
+        award.uscc,
+        award.kind,
+        KINDS.get(award.kind, award.kind),
+        award.region_code,
+        region_name(award.region_code),
+        award.clause,
+        short_clause_id(award.clause),
+        clause_title(award.clause),
+        award.amount,
+        award.allocated if award.granted else ZERO,
+        award.granted,
+        award.review,
+        "；".join(notes),
+    )
 
 
 def award_rows(awards: Iterable[PolicyAward]) -> list[AwardRow]:
@@ -97,33 +111,69 @@ def _money(amount: Decimal) -> str:
     return f"{amount.quantize(FEN, ROUND_HALF_UP)}"
 
 
-AWARD_COLUMNS = (Column("index", "序号", kind="int", width=6), Column("name", "主体名称", width=34),
-                 Column("uscc", "统一社会信用代码/编号", width=22), Column("kind", "类型", width=14),
-                 Column("region", "所在地区", width=20), Column("short", "条款", width=14), Column("title", "条款名称", width=30),
-                 Column("amount", "应享金额", "元", "money", width=16), Column("allocated", "拟拨付金额", "元", "money", width=16),
-                 Column("review", "需复核", width=8), Column("note", "说明", width=60))
-TOTAL_COLUMNS = (Column("short", "条款", width=14), Column("title", "条款名称", width=34),
-                 Column("eligible", "符合条件主体数", kind="int", width=14), Column("granted", "予以支持主体数", kind="int", width=14),
-                 Column("amount", "应享金额", "元", "money", width=18), Column("allocated", "拟拨付金额", "元", "money", width=18))
+AWARD_COLUMNS = (
+    Column("index", "序号", kind="int", width=6),
+    Column("name", "主体名称", width=34),
+    Column("uscc", "统一社会信用代码/编号", width=22),
+    Column("kind", "类型", width=14),
+    Column("region", "所在地区", width=20),
+    Column("short", "条款", width=14),
+    Column("title", "条款名称", width=30),
+    Column("amount", "应享金额", "元", "money", width=16),
+    Column("allocated", "拟拨付金额", "元", "money", width=16),
+    Column("review", "需复核", width=8),
+    Column("note", "说明", width=60),
+)
+TOTAL_COLUMNS = (
+    Column("short", "条款", width=14),
+    Column("title", "条款名称", width=34),
+    Column("eligible", "符合条件主体数", kind="int", width=14),
+    Column("granted", "予以支持主体数", kind="int", width=14),
+    Column("amount", "应享金额", "元", "money", width=18),
+    Column("allocated", "拟拨付金额", "元", "money", width=18),
+)
 
 
 def _award_cells(index: int, row: AwardRow) -> dict[str, Any]:
-    return {"index": index, "name": row.name, "uscc": row.uscc or row.entity_id, "kind": row.kind_name,
-            "region": row.region_name, "short": row.short, "title": row.title, "amount": row.amount,
-            "allocated": row.allocated, "review": "是" if row.review else "否", "note": row.note}
+    return {
+        "index": index,
+        "name": row.name,
+        "uscc": row.uscc or row.entity_id,
+        "kind": row.kind_name,
+        "region": row.region_name,
+        "short": row.short,
+        "title": row.title,
+        "amount": row.amount,
+        "allocated": row.allocated,
+        "review": "是" if row.review else "否",
+        "note": row.note,
+    }
 
 
 def award_sheets(run: PolicyRun, rows: list[AwardRow], totals: list[dict[str, Any]], scope: str) -> list[Sheet]:
     """奖补名单 (one row per award, a total row) and 条款汇总 (per clause) as the single writer's sheets."""
     granted = [r for r in rows if r.granted]
-    lines = [f"{run.year}年度政策兑现奖补名单", f"数据范围：{scope}", run_caption(run), f"调整参数：{changed_parameters(run)}",
-             f"导出时间：{datetime.now(SHANGHAI):%Y-%m-%d %H:%M}（龙江直播电商监测服务平台）"]
-    total = {"index": "合计", "name": f"{len({r.entity_id for r in granted})} 个主体 {len(granted)} 项奖补",
-             "amount": sum((r.amount for r in granted), ZERO), "allocated": sum((r.allocated for r in granted), ZERO)}
-    awards = Sheet("奖补名单", AWARD_COLUMNS, [_award_cells(i, r) for i, r in enumerate(rows, start=1)], "\n".join(lines),
-                   [total])
-    summary_total = {"short": "合计", "eligible": sum(t["eligible"] for t in totals), "granted": sum(t["granted"] for t in totals),
-                     "amount": sum((t["amount"] for t in totals), ZERO), "allocated": sum((t["allocated"] for t in totals), ZERO)}
+    lines = [
+        f"{run.year}年度政策兑现奖补名单",
+        f"数据范围：{scope}",
+        run_caption(run),
+        f"调整参数：{changed_parameters(run)}",
+        f"导出时间：{datetime.now(SHANGHAI):%Y-%m-%d %H:%M}（龙江直播电商监测服务平台）",
+    ]
+    total = {
+        "index": "合计",
+        "name": f"{len({r.entity_id for r in granted})} 个主体 {len(granted)} 项奖补",
+        "amount": sum((r.amount for r in granted), ZERO),
+        "allocated": sum((r.allocated for r in granted), ZERO),
+    }
+    awards = Sheet("奖补名单", AWARD_COLUMNS, [_award_cells(i, r) for i, r in enumerate(rows, start=1)], "\n".join(lines), [total])
+    summary_total = {
+        "short": "合计",
+        "eligible": sum(t["eligible"] for t in totals),
+        "granted": sum(t["granted"] for t in totals),
+        "amount": sum((t["amount"] for t in totals), ZERO),
+        "allocated": sum((t["allocated"] for t in totals), ZERO),
+    }
     caption = "\n".join([f"{run.year}年度政策兑现条款汇总", f"数据范围：{scope}", run_caption(run)])
     return [awards, Sheet("条款汇总", TOTAL_COLUMNS, totals, caption, [summary_total])]
 
@@ -146,14 +196,22 @@ def scope_of(actor: Any, city: str | None = None) -> str:
     return scope_label(actor.grant(READ))
 
 
-def award_list_xlsx(session: Any, actor: Any, run_id: int, *, city: str | None = None, kind: str | None = None,
-                    clause: str | None = None, granted: bool | None = True, review: bool | None = None) -> tuple[bytes, str, int]:
+def award_list_xlsx(
+    session: Any,
+    actor: Any,
+    run_id: int,
+    *,
+    city: str | None = None,
+    kind: str | None = None,
+    clause: str | None = None,
+    granted: bool | None = True,
+    review: bool | None = None,
+) -> tuple[bytes, str, int]:
     """The XLSX of a run's award list as the viewer may see it, filtered as the page is; its file name and rows."""
     from livecommerce.policy import service
 
     run = service.get_run(session, actor, run_id)
-    every = award_rows(service.awards(session, actor, run_id, city=city, kind=kind, clause=clause, granted=None,
-                                      review=review))
+    every = award_rows(service.awards(session, actor, run_id, city=city, kind=kind, clause=clause, granted=None, review=review))
     rows = [r for r in every if granted is None or r.granted == granted]
     scope = scope_of(actor, city)
     content = awards_xlsx(run, rows, clause_totals(every), scope)
@@ -167,8 +225,10 @@ def clause_totals(rows: list[AwardRow]) -> list[dict[str, Any]]:
 
     by: dict[str, dict[str, Any]] = {}
     for row in rows:
-        item = by.setdefault(row.clause, {"clause": row.clause, "short": row.short, "title": row.title, "eligible": 0,
-                                          "granted": 0, "amount": ZERO, "allocated": ZERO})
+        item = by.setdefault(
+            row.clause,
+            {"clause": row.clause, "short": row.short, "title": row.title, "eligible": 0, "granted": 0, "amount": ZERO, "allocated": ZERO},
+        )
         item["eligible"] += 1
         if row.granted:
             item["granted"] += 1

@@ -54,8 +54,11 @@ class Check:
         self.notes: list[str] = []
 
     def input(self, label: str, value: Any) -> None:
-        self.inputs[label] = yuan(value) if isinstance(value, Decimal) and value == value.quantize(FEN) and "人" not in label \
-            and "率" not in label else str(value)
+        self.inputs[label] = (
+            yuan(value)
+            if isinstance(value, Decimal) and value == value.quantize(FEN) and "人" not in label and "率" not in label
+            else str(value)
+        )
 
     def note(self, text: str) -> None:
         self.notes.append(text)
@@ -101,8 +104,15 @@ class Check:
 
     def _trace(self, raw: Decimal | None, cap: Decimal | None, formula: str | None) -> dict[str, Any]:
         c = self.clause
-        out: dict[str, Any] = {"clause": c.id, "title": c.title, "document": c.document, "citation": c.citation,
-                               "quote": c.quote, "inputs": self.inputs, "tests": self.steps}
+        out: dict[str, Any] = {
+            "clause": c.id,
+            "title": c.title,
+            "document": c.document,
+            "citation": c.citation,
+            "quote": c.quote,
+            "inputs": self.inputs,
+            "tests": self.steps,
+        }
         if formula is not None:
             out["formula"] = formula
             out["raw"] = money(raw) if raw is not None else None

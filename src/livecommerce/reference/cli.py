@@ -16,24 +16,32 @@ from livecommerce.reference.regions import PROVINCE, Region, regions
 console = Console()
 regions_app = typer.Typer(
     help="行政区划: Heilongjiang's province, 13 prefectures and county-level divisions with GB/T 2260 codes; codes that "
-         "exist only in the NBS statistical list (开发区, 大兴安岭's 4 区) are flagged 统计用代码. Retired codes and names "
-         "since 2000 resolve to their successors.", no_args_is_help=True)
+    "exist only in the NBS statistical list (开发区, 大兴安岭's 4 区) are flagged 统计用代码. Retired codes and names "
+    "since 2000 resolve to their successors.",
+    no_args_is_help=True,
+)
 LEVEL_ZH = {"province": "省", "city": "市(地)", "county": "县(市、区)"}
 
 
 def _row(region: Region) -> dict[str, object]:
     table = regions()
-    return {"code": region.code, "name": region.name, "short_name": region.short_name, "level": region.level,
-            "parent": region.parent_code, "full_name": table.full_name(region.code),
-            "chain": [r.code for r in table.ancestors(region.code)], "statistical_only": region.statistical_only}
+    return {
+        "code": region.code,
+        "name": region.name,
+        "short_name": region.short_name,
+        "level": region.level,
+        "parent": region.parent_code,
+        "full_name": table.full_name(region.code),
+        "chain": [r.code for r in table.ancestors(region.code)],
+        "statistical_only": region.statistical_only,
+    }
 
 
 def _ambiguous(exc: AmbiguousRegion, output: str) -> None:
     """The candidates of an ambiguous name or split retired code, exit 2."""
     if output == "json":
         entries = [e.as_dict() for e in history().of_code(exc.retired)]
-        typer.echo(json.dumps({"code": None, "error": str(exc), "candidates": exc.candidates, "retired": entries},
-                              ensure_ascii=False))
+        typer.echo(json.dumps({"code": None, "error": str(exc), "candidates": exc.candidates, "retired": entries}, ensure_ascii=False))
     else:
         console.print(f"[red]{exc}[/red]", soft_wrap=True, highlight=False)
     raise typer.Exit(2) from exc
@@ -62,8 +70,11 @@ def find(text: str, output: Annotated[str, typer.Option("--format", help="text o
         typer.echo(json.dumps(row, ensure_ascii=False))
         return
     chain = " → ".join(f"{r.name}({r.code})" for r in regions().ancestors(region.code))
-    console.print(f"{region.code} {row['full_name']} · {LEVEL_ZH[region.level]} · 简称 {region.short_name}"
-                  + (" · 统计用代码" if region.statistical_only else ""), highlight=False)
+    console.print(
+        f"{region.code} {row['full_name']} · {LEVEL_ZH[region.level]} · 简称 {region.short_name}"
+        + (" · 统计用代码" if region.statistical_only else ""),
+        highlight=False,
+    )
     console.print(chain, highlight=False)
     if found.retired:
         r = found.retired
@@ -73,8 +84,10 @@ def find(text: str, output: Annotated[str, typer.Option("--format", help="text o
 
 
 @regions_app.command("list")
-def list_children(parent: Annotated[str, typer.Argument(help="Code or name; default the province.")] = PROVINCE,
-                  output: Annotated[str, typer.Option("--format", help="text or json.")] = "text") -> None:
+def list_children(
+    parent: Annotated[str, typer.Argument(help="Code or name; default the province.")] = PROVINCE,
+    output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
     """The divisions directly below one region (the 13 prefectures by default)."""
     from rich.table import Table  # only this command draws a table: `regions find` does not import it
 
@@ -88,8 +101,9 @@ def list_children(parent: Annotated[str, typer.Argument(help="Code or name; defa
         return
     table = Table("代码", "名称", "简称", "级别")
     for region in children:
-        table.add_row(region.code, region.name, region.short_name,
-                      LEVEL_ZH[region.level] + (" · 统计用" if region.statistical_only else ""))
+        table.add_row(
+            region.code, region.name, region.short_name, LEVEL_ZH[region.level] + (" · 统计用" if region.statistical_only else "")
+        )
     console.print(table)
 
 

@@ -76,13 +76,25 @@ def _engine(engine: str, parquet: Path | None) -> Iterator[Any]:
 @app.command("query")
 def query_command(
     indicator: Indicator,
-    by: Annotated[str | None, typer.Option("--by", help="DIM[,DIM]: province city county category local platform "
-                                                         "channel cross_border entity_kind day week month quarter year.")] = None,
-    start: From = None, end: To = None, period: Period = None, region: Region = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            help="DIM[,DIM]: province city county category local platform channel cross_border entity_kind day week month quarter year.",
+        ),
+    ] = None,
+    start: From = None,
+    end: To = None,
+    period: Period = None,
+    region: Region = None,
     compare: Annotated[str | None, typer.Option("--compare", help="yoy (同比) or mom (环比).")] = None,
     share: Annotated[bool, typer.Option("--share", help="Add each row's share of its parent (占比).")] = False,
-    filters: Filters = None, attribution: Attribution = "seller", output: Format = "table", path: Output = None,
-    engine: Engine = "duckdb", parquet: ParquetDir = None,
+    filters: Filters = None,
+    attribution: Attribution = "seller",
+    output: Format = "table",
+    path: Output = None,
+    engine: Engine = "duckdb",
+    parquet: ParquetDir = None,
 ) -> None:
     """One indicator over a date range, cut by dimensions; JSON values are exact decimal strings (yuan)."""
     from livecommerce.core.db import ensure_home
@@ -102,10 +114,17 @@ def rank_command(
     indicator: Indicator,
     of: Annotated[str, typer.Option("--of", help="entity, shop, streamer, product, county or city.")] = "entity",
     top: Annotated[int, typer.Option("--top", help="How many.")] = 10,
-    start: From = None, end: To = None, period: Period = None, region: Region = None,
+    start: From = None,
+    end: To = None,
+    period: Period = None,
+    region: Region = None,
     compare: Annotated[str, typer.Option("--compare", help="Rank change against mom (上期) or yoy (上年同期).")] = "mom",
-    filters: Filters = None, attribution: Attribution = "seller", output: Format = "table", path: Output = None,
-    engine: Engine = "duckdb", parquet: ParquetDir = None,
+    filters: Filters = None,
+    attribution: Attribution = "seller",
+    output: Format = "table",
+    path: Output = None,
+    engine: Engine = "duckdb",
+    parquet: ParquetDir = None,
 ) -> None:
     """The top N by an indicator, with the rank each held in the period before and the change of rank."""
     from livecommerce.core.db import ensure_home
@@ -161,8 +180,17 @@ def _print(table: StatTable) -> None:
 @app.command("indicators")
 def indicators_command(output: Format = "table") -> None:
     """The indicator catalogue (统计口径) and the dimensions each can be cut by."""
-    rows = [{"id": i.id, "name": i.zh, "unit": i.unit, "source": i.source, "definition": i.definition,
-             "dimensions": [d for d, dim in DIMENSIONS.items() if i.source in dim.sources]} for i in INDICATORS.values()]
+    rows = [
+        {
+            "id": i.id,
+            "name": i.zh,
+            "unit": i.unit,
+            "source": i.source,
+            "definition": i.definition,
+            "dimensions": [d for d, dim in DIMENSIONS.items() if i.source in dim.sources],
+        }
+        for i in INDICATORS.values()
+    ]
     if output == "json":
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
@@ -192,8 +220,15 @@ def targets_command(output: Format = "table") -> None:
         shown.add_column(header, overflow="fold")
     for row in rows:
         verdict = row.get("statement") or row["reason"]
-        shown.add_row(row["title"], row["region_name"], row["due_date"], figure(row["target"], row["unit"]),
-                      figure(row.get("actual"), row["unit"]), figure(row.get("forecast"), row["unit"]), verdict)
+        shown.add_row(
+            row["title"],
+            row["region_name"],
+            row["due_date"],
+            figure(row["target"], row["unit"]),
+            figure(row.get("actual"), row["unit"]),
+            figure(row.get("forecast"), row["unit"]),
+            verdict,
+        )
     console.print(shown)
 
 

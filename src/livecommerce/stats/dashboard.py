@@ -40,8 +40,7 @@ from livecommerce.stats.rank import RankQuery, RankResult, run_rank
 from livecommerce.stats.registry import Snapshot
 
 MAP_INDICATORS = ("online_retail", "live_online_retail", "local_physical_online_retail", "orders", "active_sellers")
-KPI_INDICATORS = ("online_retail", "live_online_retail", "local_physical_online_retail", "local_share", "orders",
-                  "active_sellers")
+KPI_INDICATORS = ("online_retail", "live_online_retail", "local_physical_online_retail", "local_share", "orders", "active_sellers")
 BREAKDOWNS = ("category", "platform", "channel")
 TOP_LISTS = ("entity", "shop", "streamer", "product", "county")
 PERIOD_MODES = {"month": "月度", "quarter": "季度", "year": "年度", "custom": "自定义"}
@@ -89,9 +88,16 @@ def last_complete_month(today: date) -> Period:
     return Period("month", Range(start, month_end(start)), periods.bucket_key(start, "month"))
 
 
-def parse_period(mode: str | None = None, period: str | None = None, month: str | None = None,
-                 quarter: str | None = None, year: str | None = None, start: str | None = None,
-                 end: str | None = None, today: date | None = None) -> Period:
+def parse_period(
+    mode: str | None = None,
+    period: str | None = None,
+    month: str | None = None,
+    quarter: str | None = None,
+    year: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    today: date | None = None,
+) -> Period:
     """The period of the dashboard's form: ``period`` (2025-01, 2025-Q1, 2025) wins; else the field of ``mode``;
     with nothing given, the last complete month."""
     from livecommerce.stats.params import today as today_in_shanghai
@@ -124,8 +130,7 @@ def home_region(grant: Grant) -> str | None:
     if grant.everything or not grant.regions:
         return None
     table = regions()
-    tops = sorted(code for code in grant.regions
-                  if (parent := table.parent(code)) is None or parent.code not in grant.regions)
+    tops = sorted(code for code in grant.regions if (parent := table.parent(code)) is None or parent.code not in grant.regions)
     return tops[0] if tops else None
 
 
@@ -156,12 +161,10 @@ class DashboardQueries:
     tops: dict[str, RankQuery]  # the top 10 entities, shops, streamers, products, counties, with the change of rank
 
     def all(self) -> list[Query | RankQuery]:
-        return [self.map, *self.kpis.values(), *self.year_to_date.values(), self.trend, *self.breakdowns.values(),
-                *self.tops.values()]
+        return [self.map, *self.kpis.values(), *self.year_to_date.values(), self.trend, *self.breakdowns.values(), *self.tops.values()]
 
 
-def dashboard_queries(period: Period, region: str | None, actor: Actor | None = None,
-                      indicator: str = "online_retail") -> DashboardQueries:
+def dashboard_queries(period: Period, region: str | None, actor: Actor | None = None, indicator: str = "online_retail") -> DashboardQueries:
     """The questions the dashboard asks for a period and a region (None: 全省; with an actor, None means the actor's
     home region)."""
     if indicator not in MAP_INDICATORS:
@@ -176,8 +179,7 @@ def dashboard_queries(period: Period, region: str | None, actor: Actor | None = 
         kpis={i: Query(i, span, region=area, compare="yoy") for i in KPI_INDICATORS},
         year_to_date={i: Query(i, period.year_to_date, region=area, compare="yoy") for i in YEAR_TO_DATE},
         trend=Query("online_retail", period.trend, by=("month",), region=area, compare="yoy"),
-        breakdowns={d: Query("online_retail", span, by=(d,), region=area, compare="yoy", share=True)
-                    for d in BREAKDOWNS},
+        breakdowns={d: Query("online_retail", span, by=(d,), region=area, compare="yoy", share=True) for d in BREAKDOWNS},
         tops={of: RankQuery("online_retail", span, of=of, top=TOP, region=area, compare="mom") for of in TOP_LISTS},
     )
 
@@ -204,8 +206,11 @@ class Dashboard:
 
     def chart_data(self) -> dict[str, Any]:
         """What dashboard.js draws: the map, the trend and the breakdowns."""
-        return {"map": self.map, "trend": self.trend,
-                "breakdowns": [{"key": b.key, "title": b.title, "rows": b.chart} for b in self.breakdowns]}
+        return {
+            "map": self.map,
+            "trend": self.trend,
+            "breakdowns": [{"key": b.key, "title": b.title, "rows": b.chart} for b in self.breakdowns],
+        }
 
 
 @contextmanager
@@ -220,8 +225,7 @@ def _warehouse(settings: Settings | None) -> Iterator[tuple[Engine, Snapshot]]:
         yield engine, snap
 
 
-def run_all(queries: DashboardQueries, actor: Actor, settings: Settings | None = None
-            ) -> dict[int, Result | RankResult]:
+def run_all(queries: DashboardQueries, actor: Actor, settings: Settings | None = None) -> dict[int, Result | RankResult]:
     """Answer every question of a dashboard on one warehouse connection: {id(question): answer}. The KPI cards'
     summed indicators share one engine query (query.run_many)."""
     answers: dict[int, Result | RankResult] = {}
@@ -234,8 +238,9 @@ def run_all(queries: DashboardQueries, actor: Actor, settings: Settings | None =
     return answers
 
 
-def build_dashboard(period: Period, region: str | None, actor: Actor, indicator: str = "online_retail",
-                    settings: Settings | None = None) -> Dashboard:
+def build_dashboard(
+    period: Period, region: str | None, actor: Actor, indicator: str = "online_retail", settings: Settings | None = None
+) -> Dashboard:
     """Ask the dashboard's questions for the viewer and arrange the answers (region: as view_region gives it)."""
     started = time.perf_counter()
     queries = dashboard_queries(period, region, None, indicator)
@@ -254,13 +259,16 @@ def build_dashboard(period: Period, region: str | None, actor: Actor, indicator:
     map_result = result(queries.map)
     params = {**period.params(), **({"region": region} if region else {})}
     return Dashboard(
-        period=period, region=region, indicator=indicator, scope=map_result.scope,
+        period=period,
+        region=region,
+        indicator=indicator,
+        scope=map_result.scope,
         kpis=kpi_cards({i: result(q) for i, q in {**queries.kpis, **queries.year_to_date}.items()}, period),
         map=map_data(map_result, region),
         regions=region_listing(map_result, params, region),
         trend=trend_data(result(queries.trend), params),
         breakdowns=[breakdown_listing(d, result(q), params) for d, q in queries.breakdowns.items()],
         tops=[top_listing(of, ranked(q), params) for of, q in queries.tops.items()],
-        elapsed_ms=(time.perf_counter() - started) * 1000, queries=len(queries.all()),
+        elapsed_ms=(time.perf_counter() - started) * 1000,
+        queries=len(queries.all()),
     )
-

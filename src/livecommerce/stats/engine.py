@@ -45,8 +45,9 @@ class DuckDBEngine:
         self.backend = ibis.duckdb.from_connection(connection)
         self._tables: dict[str, ir.Table] = {}
         # compiled SQL may be kept per database file (query._SQL_CACHE)
-        self.cache_scope = str(connection.execute(
-            "SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()[0][0])
+        self.cache_scope = str(
+            connection.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()[0][0]
+        )
 
     def records(self, sql: str) -> list[dict[str, Any]]:
         """Rows of compiled SQL as dicts, DECIMAL as Decimal (exact), DATE as date."""
@@ -111,13 +112,16 @@ def spark_session(master: str = "local[2]", app: str = "livecommerce") -> Any:
     from pyspark.sql import SparkSession
 
     with _SPARK_LOCK:
-        return (SparkSession.builder.master(master).appName(app)
-                .config("spark.ui.enabled", "false")
-                .config("spark.sql.session.timeZone", "Asia/Shanghai")
-                .config("spark.sql.shuffle.partitions", "4")
-                .config("spark.sql.parquet.inferTimestampNTZ.enabled", "true")
-                .config("spark.driver.memory", "2g")
-                .getOrCreate())
+        return (
+            SparkSession.builder.master(master)
+            .appName(app)
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.session.timeZone", "Asia/Shanghai")
+            .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.sql.parquet.inferTimestampNTZ.enabled", "true")
+            .config("spark.driver.memory", "2g")
+            .getOrCreate()
+        )
 
 
 def export_parquet(directory: Path, settings: Settings | None = None) -> dict[str, int]:

@@ -52,8 +52,15 @@ def needed_columns(query: Query, indicator: Indicator, grant: Grant, by: tuple[s
     return columns
 
 
-def plan(query: Query, indicator: Indicator, grant: Grant, by: tuple[str, ...], period: Range,
-         require: tuple[str, ...] = (), measures: tuple[str, ...] | None = None) -> Rollup | None:
+def plan(
+    query: Query,
+    indicator: Indicator,
+    grant: Grant,
+    by: tuple[str, ...],
+    period: Range,
+    require: tuple[str, ...] = (),
+    measures: tuple[str, ...] | None = None,
+) -> Rollup | None:
     """The smallest rollup that can answer (every measure of the indicator, or of ``measures``), or None for the
     detail."""
     wanted = measures or indicator.measures
@@ -74,8 +81,14 @@ def plan(query: Query, indicator: Indicator, grant: Grant, by: tuple[str, ...], 
     return None
 
 
-def base_table(engine: Engine, indicator: Indicator, rollup: Rollup | None, snap: Snapshot,
-               period: Range | None = None, columns: frozenset[str] | None = None) -> ir.Table:
+def base_table(
+    engine: Engine,
+    indicator: Indicator,
+    rollup: Rollup | None,
+    snap: Snapshot,
+    period: Range | None = None,
+    columns: frozenset[str] | None = None,
+) -> ir.Table:
     if rollup is not None:
         return engine.table(rollup.name)
     if indicator.source == SALES:
@@ -98,12 +111,23 @@ def city_of(column: ir.StringValue) -> ir.StringValue:
 Key = tuple[Any, ...]
 
 
-def figures(engine: Engine, query: Query, grant: Grant, snap: Snapshot, by: tuple[str, ...], period: Range,
-            require: tuple[str, ...] = (), use_rollups: bool = True, top: int | None = None,
-            where_in: Mapping[str, list[str]] | None = None, rank: bool = False,
-            keep: Mapping[int, list[str]] | None = None, label: str | None = None,
-            labels: dict[Key, str] | None = None, measures_of: tuple[str, ...] | None = None
-            ) -> tuple[dict[Key, dict[str, Decimal]], str]:
+def figures(
+    engine: Engine,
+    query: Query,
+    grant: Grant,
+    snap: Snapshot,
+    by: tuple[str, ...],
+    period: Range,
+    require: tuple[str, ...] = (),
+    use_rollups: bool = True,
+    top: int | None = None,
+    where_in: Mapping[str, list[str]] | None = None,
+    rank: bool = False,
+    keep: Mapping[int, list[str]] | None = None,
+    label: str | None = None,
+    labels: dict[Key, str] | None = None,
+    measures_of: tuple[str, ...] | None = None,
+) -> tuple[dict[Key, dict[str, Decimal]], str]:
     """The indicator's measures per group of ``by`` over ``period``: {key tuple: {measure: Decimal}}, and the plan.
 
     Rankings by a single measure: ``rank`` adds each group's competition rank (measure "_rank"), computed by the
@@ -114,8 +138,7 @@ def figures(engine: Engine, query: Query, grant: Grant, snap: Snapshot, by: tupl
     rollup = plan(query, indicator, grant, by, period, require, wanted) if use_rollups else None
     names = [*(f"g{i}" for i in range(len(by))), *(f"r{i}" for i in range(len(require)))]
     measures = [MEASURES[m] for m in wanted]
-    cache_key = _cache_key(engine, query, indicator, grant, by, period, require, rollup, wanted, top, where_in, rank,
-                           keep, label)
+    cache_key = _cache_key(engine, query, indicator, grant, by, period, require, rollup, wanted, top, where_in, rank, keep, label)
     sql = _SQL_CACHE.get(cache_key) if cache_key is not None else None
     if sql is not None and cache_key is not None:
         _SQL_CACHE.move_to_end(cache_key)
@@ -161,8 +184,11 @@ def figures(engine: Engine, query: Query, grant: Grant, snap: Snapshot, by: tupl
         inner = t.group_by(**groups, seller=t.seller_key).aggregate(net=measure_expr(t, "net", from_rollup=rollup is not None))
         measure = measures[0]
         passes = inner.net > 0 if measure.min_net is None else inner.net >= ibis.literal(measure.min_net, "decimal(38, 2)")
-        expr = inner.group_by(*groups).aggregate(**{measure.name: passes.cast("int64").sum()}) if groups else \
-            inner.aggregate(**{measure.name: passes.cast("int64").sum()})
+        expr = (
+            inner.group_by(*groups).aggregate(**{measure.name: passes.cast("int64").sum()})
+            if groups
+            else inner.aggregate(**{measure.name: passes.cast("int64").sum()})
+        )
     elif measures[0].kind == "streamers":
         aggregates = {measures[0].name: t.streamer_key.nunique()}
         expr = t.group_by(**groups).aggregate(**aggregates) if groups else t.aggregate(**aggregates)
@@ -197,10 +223,22 @@ _SQL_CACHE: OrderedDict[tuple[Any, ...], str] = OrderedDict()
 SQL_CACHE_SIZE = 1024
 
 
-def _cache_key(engine: Engine, query: Query, indicator: Indicator, grant: Grant, by: tuple[str, ...], period: Range,
-               require: tuple[str, ...], rollup: Rollup | None, wanted: tuple[str, ...], top: int | None,
-               where_in: Mapping[str, list[str]] | None, rank: bool, keep: Mapping[int, list[str]] | None,
-               label: str | None) -> tuple[Any, ...] | None:
+def _cache_key(
+    engine: Engine,
+    query: Query,
+    indicator: Indicator,
+    grant: Grant,
+    by: tuple[str, ...],
+    period: Range,
+    require: tuple[str, ...],
+    rollup: Rollup | None,
+    wanted: tuple[str, ...],
+    top: int | None,
+    where_in: Mapping[str, list[str]] | None,
+    rank: bool,
+    keep: Mapping[int, list[str]] | None,
+    label: str | None,
+) -> tuple[Any, ...] | None:
     """Everything the SQL of a question depends on, where it can be kept: compiling the Ibis expression costs more
     than DuckDB answering from a rollup, and the dashboard asks the same questions again and again. Questions that
     join a registry snapshot (entity kinds, streamers' regions) are compiled each time."""
@@ -211,13 +249,35 @@ def _cache_key(engine: Engine, query: Query, indicator: Indicator, grant: Grant,
     def items(mapping: Mapping[Any, list[str]] | Mapping[Any, tuple[str, ...]] | None) -> tuple[Any, ...]:
         return tuple(sorted((k, tuple(v)) for k, v in (mapping or {}).items()))
 
-    return (scope, wanted, by, period, query.region, items(query.filters), query.attribution, grant.everything,
-            tuple(sorted(grant.regions)), tuple(sorted(grant.entities)), require, rollup.name if rollup else None,
-            top, items(where_in), rank, items(keep), label)
+    return (
+        scope,
+        wanted,
+        by,
+        period,
+        query.region,
+        items(query.filters),
+        query.attribution,
+        grant.everything,
+        tuple(sorted(grant.regions)),
+        tuple(sorted(grant.entities)),
+        require,
+        rollup.name if rollup else None,
+        top,
+        items(where_in),
+        rank,
+        items(keep),
+        label,
+    )
 
 
-def _parse(records: list[dict[str, Any]], names: list[str], by: tuple[str, ...], require: tuple[str, ...],
-           measures: list[Any], labels: dict[Key, str] | None) -> dict[Key, dict[str, Decimal]]:
+def _parse(
+    records: list[dict[str, Any]],
+    names: list[str],
+    by: tuple[str, ...],
+    require: tuple[str, ...],
+    measures: list[Any],
+    labels: dict[Key, str] | None,
+) -> dict[Key, dict[str, Decimal]]:
     out: dict[Key, dict[str, Decimal]] = {}
     for record in records:
         key = tuple(_key_text(record[g], dim) for g, dim in zip(names, [*by, *require], strict=True))
@@ -259,5 +319,3 @@ def _exact(value: Any) -> Decimal:
     if isinstance(value, float):  # counts come back as float only when pandas had a null to hold
         return Decimal(int(value))
     return Decimal(value) if not isinstance(value, Decimal) else value
-
-

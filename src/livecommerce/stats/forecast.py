@@ -88,8 +88,7 @@ def forecast_year_end(monthly: Sequence[tuple[date, Decimal]], year: int, *, agg
     else:
         actual = next(value for month, value in reversed(series) if month <= months[-1])
     if horizon == 0:
-        return Forecast(year, aggregate, actual, Decimal("0.00"), _money(actual), None, None, len(series), 0, last,
-                        "actual", missing)
+        return Forecast(year, aggregate, actual, Decimal("0.00"), _money(actual), None, None, len(series), 0, last, "actual", missing)
     values = np.array([float(value) for _, value in series])
     scale = float(np.abs(values).mean()) or 1.0  # the optimiser's tolerances are absolute: fit on a unit scale
     method, path, simulated = _fit_and_project(values / scale, horizon)
@@ -103,8 +102,7 @@ def forecast_year_end(monthly: Sequence[tuple[date, Decimal]], year: int, *, agg
         base = float(actual) if aggregate == "sum" else 0.0
         low_value, high_value = np.percentile(base + ends, BAND)
         low, high = _money(low_value), _money(high_value)
-    return Forecast(year, aggregate, actual, _money(rest), year_end, low, high, len(series), ahead, last, method,
-                    missing)
+    return Forecast(year, aggregate, actual, _money(rest), year_end, low, high, len(series), ahead, last, method, missing)
 
 
 def _checked(monthly: Sequence[tuple[date, Decimal]]) -> list[tuple[date, Decimal]]:
@@ -150,8 +148,9 @@ def _fit_and_project(values: np.ndarray, horizon: int) -> tuple[str, np.ndarray,
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence chatter of the optimiser; the fit is still the best found
         for method, seasonal in candidates:
-            model = ExponentialSmoothing(values, trend="add", seasonal=seasonal, seasonal_periods=12 if seasonal else None,
-                                         initialization_method="estimated")
+            model = ExponentialSmoothing(
+                values, trend="add", seasonal=seasonal, seasonal_periods=12 if seasonal else None, initialization_method="estimated"
+            )
             fitted = model.fit()
             score = _score(fitted)
             if best is None or score < best[0]:
@@ -159,8 +158,7 @@ def _fit_and_project(values: np.ndarray, horizon: int) -> tuple[str, np.ndarray,
         assert best is not None
         _, method, fitted, error = best
         path = np.clip(np.asarray(fitted.forecast(horizon), dtype=float), 0.0, None)
-        simulated = fitted.simulate(horizon, anchor="end", repetitions=SIMULATIONS, error=error,
-                                    rng=np.random.default_rng(0))
+        simulated = fitted.simulate(horizon, anchor="end", repetitions=SIMULATIONS, error=error, rng=np.random.default_rng(0))
     simulated = np.clip(np.asarray(simulated, dtype=float).reshape(horizon, SIMULATIONS), 0.0, None)
     return method, path, simulated
 

@@ -27,8 +27,7 @@ from livecommerce.stats.registry import Snapshot
 from livecommerce.stats.targets import TARGET_INDICATORS, Progress, list_targets, progress
 
 # target indicator → the statistics indicator whose monthly series measures it
-SERIES = {"online_retail": "online_retail", "online_retail_growth": "online_retail",
-          "live_online_retail": "live_online_retail"}
+SERIES = {"online_retail": "online_retail", "online_retail_growth": "online_retail", "live_online_retail": "live_online_retail"}
 YEARLY_COUNTS = {"sellers_over_100m", "sellers_over_10m"}
 REGISTRY_COUNTS = {"live_entities"}
 HISTORY_YEARS = 4
@@ -44,17 +43,35 @@ class TargetStatus:
     def to_json(self) -> dict[str, Any]:
         t, p = self.target, self.progress
         out: dict[str, Any] = {
-            "code": t.code, "title": t.title, "indicator": t.indicator, "region": t.region_code,
-            "region_name": regions().get(t.region_code).name, "target": str(t.target_value), "unit": t.unit,
-            "comparison": t.comparison, "period_start": t.period_start.isoformat(), "due_date": t.due_date.isoformat(),
-            "document": t.document, "clause": t.clause, "quote": t.quote, "reason": self.reason,
+            "code": t.code,
+            "title": t.title,
+            "indicator": t.indicator,
+            "region": t.region_code,
+            "region_name": regions().get(t.region_code).name,
+            "target": str(t.target_value),
+            "unit": t.unit,
+            "comparison": t.comparison,
+            "period_start": t.period_start.isoformat(),
+            "due_date": t.due_date.isoformat(),
+            "document": t.document,
+            "clause": t.clause,
+            "quote": t.quote,
+            "reason": self.reason,
         }
         if p is not None:
-            out |= {"as_of": p.as_of.isoformat(), "actual": str(p.actual),
-                    "achieved": None if p.achieved is None else str(p.achieved),
-                    "share": None if p.share is None else str(p.share), "forecast": str(p.forecast),
-                    "low": None if p.low is None else str(p.low), "high": None if p.high is None else str(p.high),
-                    "method": p.method, "on_track": p.on_track, "gap": str(p.gap), "statement": p.statement}
+            out |= {
+                "as_of": p.as_of.isoformat(),
+                "actual": str(p.actual),
+                "achieved": None if p.achieved is None else str(p.achieved),
+                "share": None if p.share is None else str(p.share),
+                "forecast": str(p.forecast),
+                "low": None if p.low is None else str(p.low),
+                "high": None if p.high is None else str(p.high),
+                "method": p.method,
+                "on_track": p.on_track,
+                "gap": str(p.gap),
+                "statement": p.statement,
+            }
         return out
 
 
@@ -113,8 +130,7 @@ def statuses(session: Session, engine: Engine, actor: Actor, snap: Snapshot, tod
     return out
 
 
-def _monthly(engine: Engine, actor: Actor, snap: Snapshot, indicator: str, region: str | None, as_of: date
-             ) -> list[tuple[date, Decimal]]:
+def _monthly(engine: Engine, actor: Actor, snap: Snapshot, indicator: str, region: str | None, as_of: date) -> list[tuple[date, Decimal]]:
     """The indicator's monthly series up to ``as_of``, leading months without any figure left out."""
     start = date(as_of.year - HISTORY_YEARS, 1, 1)
     result = run(engine, Query(indicator, Range(start, month_end(as_of)), by=("month",), region=region), actor, snap)
@@ -166,8 +182,16 @@ def cached_progress(actor: Actor, settings: Settings, today: date | None = None)
         loaded = con.execute("SELECT count(*), max(finished_at) FROM batches").fetchall()[0]
     with session_scope(settings) as session:
         edited = session.execute(select(func.count(), func.max(Target.updated_at))).one()
-    key = (str(settings.home), grant.everything, tuple(sorted(grant.regions)), tuple(sorted(grant.entities)),
-           today.year, today.month, tuple(loaded), tuple(edited))
+    key = (
+        str(settings.home),
+        grant.everything,
+        tuple(sorted(grant.regions)),
+        tuple(sorted(grant.entities)),
+        today.year,
+        today.month,
+        tuple(loaded),
+        tuple(edited),
+    )
     hit = _CACHE.get(key)
     if hit and hit[0] > time.monotonic():
         return hit[1]

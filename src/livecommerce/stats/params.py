@@ -14,8 +14,13 @@ from livecommerce.stats.periods import Range, parse_day, parse_period
 from livecommerce.stats.query import UNREGISTERED, Query
 from livecommerce.stats.rank import RankQuery
 
-FILTER_CODES = {"category": CATEGORIES, "platform": PLATFORMS, "channel": CHANNELS, "cross_border": CROSS_BORDER,
-                "entity_kind": ENTITY_KINDS}
+FILTER_CODES = {
+    "category": CATEGORIES,
+    "platform": PLATFORMS,
+    "channel": CHANNELS,
+    "cross_border": CROSS_BORDER,
+    "entity_kind": ENTITY_KINDS,
+}
 
 
 def today() -> date:
@@ -72,16 +77,49 @@ def parse_filters(items: list[str] | None) -> dict[str, tuple[str, ...]]:
     return filters
 
 
-def build_query(indicator: str, by: str | None = None, start: str | None = None, end: str | None = None,
-                period: str | None = None, region: str | None = None, compare: str | None = None,
-                share: bool = False, filters: list[str] | None = None, attribution: str = "seller") -> Query:
-    return Query(indicator=indicator, range=date_range(start, end, period), by=parse_dimensions(by),
-                 region=region_code(region), filters=parse_filters(filters), compare=compare or None, share=share,
-                 attribution=attribution)
+def build_query(
+    indicator: str,
+    by: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    period: str | None = None,
+    region: str | None = None,
+    compare: str | None = None,
+    share: bool = False,
+    filters: list[str] | None = None,
+    attribution: str = "seller",
+) -> Query:
+    return Query(
+        indicator=indicator,
+        range=date_range(start, end, period),
+        by=parse_dimensions(by),
+        region=region_code(region),
+        filters=parse_filters(filters),
+        compare=compare or None,
+        share=share,
+        attribution=attribution,
+    )
 
 
-def build_rank(indicator: str, of: str = "entity", top: int = 10, start: str | None = None, end: str | None = None,
-               period: str | None = None, region: str | None = None, compare: str = "mom",
-               filters: list[str] | None = None, attribution: str = "seller") -> RankQuery:
-    return RankQuery(indicator=indicator, range=date_range(start, end, period), of=of, top=top,
-                     region=region_code(region), filters=parse_filters(filters), compare=compare, attribution=attribution)
+def build_rank(
+    indicator: str,
+    of: str = "entity",
+    top: int = 10,
+    start: str | None = None,
+    end: str | None = None,
+    period: str | None = None,
+    region: str | None = None,
+    compare: str = "mom",
+    filters: list[str] | None = None,
+    attribution: str = "seller",
+) -> RankQuery:
+    return RankQuery(
+        indicator=indicator,
+        range=date_range(start, end, period),
+        of=of,
+        top=top,
+        region=region_code(region),
+        filters=parse_filters(filters),
+        compare=compare,
+        attribution=attribution,
+    )

@@ -91,8 +91,10 @@ def parse_period(text: str) -> tuple[Range, str]:
     """`2025` · `2025-Q1` · `2025-02` · `2025-W05` · `2025-02-01` → (range, grain)."""
     match = _PERIOD.match(text.strip())
     if not match:
-        raise ValidationFailed(f"统计期 {text!r} 应为 2025、2025-Q1、2025-02、2025-W05 或 2025-02-01 "
-                               f"(period {text!r} is not one of 2025, 2025-Q1, 2025-02, 2025-W05, 2025-02-01)")
+        raise ValidationFailed(
+            f"统计期 {text!r} 应为 2025、2025-Q1、2025-02、2025-W05 或 2025-02-01 "
+            f"(period {text!r} is not one of 2025, 2025-Q1, 2025-02, 2025-W05, 2025-02-01)"
+        )
     year = int(match[1])
     if match[2]:
         month = int(match[2])

@@ -25,8 +25,8 @@ from livecommerce.stats.question import ACTION, ATTRIBUTIONS, CODE_COLUMNS, UNRE
 from livecommerce.stats.registry import Snapshot
 from livecommerce.warehouse.measures import MEASURES
 
-__all__ = ["ACTION", "ATTRIBUTIONS", "CODE_COLUMNS", "UNREGISTERED", "Query", "Result", "Row", "figures", "run",
-           "run_many", "open_and_run"]
+__all__ = ["ACTION", "ATTRIBUTIONS", "CODE_COLUMNS", "UNREGISTERED", "Query", "Result", "Row", "figures", "run", "run_many", "open_and_run"]
+
 
 @dataclass
 class Row:
@@ -64,10 +64,19 @@ class Result:
             if q.share:
                 item["share"] = text(row.share)
             rows.append(item)
-        return {"indicator": q.indicator, "indicator_name": self.indicator.zh, "unit": self.indicator.unit,
-                "from": q.range.start.isoformat(), "to": q.range.end.isoformat(), "by": list(q.by),
-                "region": q.region, "attribution": q.attribution, "compare": q.compare, "scope": self.scope,
-                "rows": rows}
+        return {
+            "indicator": q.indicator,
+            "indicator_name": self.indicator.zh,
+            "unit": self.indicator.unit,
+            "from": q.range.start.isoformat(),
+            "to": q.range.end.isoformat(),
+            "by": list(q.by),
+            "region": q.region,
+            "attribution": q.attribution,
+            "compare": q.compare,
+            "scope": self.scope,
+            "rows": rows,
+        }
 
 
 def text(value: Decimal | None) -> str | None:
@@ -111,8 +120,7 @@ def scope_label(grant: Grant) -> str:
     if grant.everything:
         return "全省"
     if grant.regions:
-        tops = [code for code in grant.regions if (regions().parent(code) is None
-                                                     or regions().parent(code).code not in grant.regions)]  # type: ignore[union-attr]
+        tops = [code for code in grant.regions if (regions().parent(code) is None or regions().parent(code).code not in grant.regions)]  # type: ignore[union-attr]
         return "、".join(regions().get(code).name for code in sorted(tops))
     if grant.entities:
         return "主体 " + "、".join(sorted(grant.entities))
@@ -133,12 +141,10 @@ def _batch_key(query: Query) -> tuple[Any, ...] | None:
     indicator = get_indicator(query.indicator)
     if query.share or any(MEASURES[m].kind != "sum" for m in indicator.measures):
         return None
-    return (indicator.source, query.range, query.by, query.region, tuple(sorted(query.filters.items())), query.compare,
-            query.attribution)
+    return (indicator.source, query.range, query.by, query.region, tuple(sorted(query.filters.items())), query.compare, query.attribution)
 
 
-def run_many(engine: Engine, queries: list[Query], actor: Actor, snap: Snapshot, *, use_rollups: bool = True
-             ) -> list[Result]:
+def run_many(engine: Engine, queries: list[Query], actor: Actor, snap: Snapshot, *, use_rollups: bool = True) -> list[Result]:
     """Answer several queries; those that differ only in a summed indicator (the dashboard's KPI cards) share one
     engine query for all their measures, and one for the period they compare with."""
     started = time.perf_counter()
@@ -151,17 +157,22 @@ def run_many(engine: Engine, queries: list[Query], actor: Actor, snap: Snapshot,
     for members in batches.values():
         measures = tuple(dict.fromkeys(m for i in members for m in get_indicator(queries[i].indicator).measures))
         lead = queries[members[0]]
-        current, used = figures(engine, lead, grant, snap, lead.by, lead.range, use_rollups=use_rollups,
-                                measures_of=measures)
+        current, used = figures(engine, lead, grant, snap, lead.by, lead.range, use_rollups=use_rollups, measures_of=measures)
         previous, mapping = _compare(engine, lead, grant, snap, current, measures, use_rollups)
         for index in members:
-            results[index] = _assemble(engine, queries[index], grant, snap, dict(current), previous, mapping, used,
-                                       started)
+            results[index] = _assemble(engine, queries[index], grant, snap, dict(current), previous, mapping, used, started)
     return [r for r in results if r is not None]
 
 
-def _compare(engine: Engine, query: Query, grant: Grant, snap: Snapshot, current: dict[Key, dict[str, Decimal]],
-             measures: tuple[str, ...], use_rollups: bool) -> tuple[dict[Key, dict[str, Decimal]], dict[Key, Key]]:
+def _compare(
+    engine: Engine,
+    query: Query,
+    grant: Grant,
+    snap: Snapshot,
+    current: dict[Key, dict[str, Decimal]],
+    measures: tuple[str, ...],
+    use_rollups: bool,
+) -> tuple[dict[Key, dict[str, Decimal]], dict[Key, Key]]:
     """The figures of the period compared with, and which of its keys each current key compares with."""
     grain = query.time_grain
     today = datetime.now(SHANGHAI).date()
@@ -185,19 +196,28 @@ def _compare(engine: Engine, query: Query, grant: Grant, snap: Snapshot, current
     return previous, mapping
 
 
-def _assemble(engine: Engine, query: Query, grant: Grant, snap: Snapshot, current: dict[Key, dict[str, Decimal]],
-              previous: dict[Key, dict[str, Decimal]], mapping: dict[Key, Key], used: str, started: float) -> Result:
+def _assemble(
+    engine: Engine,
+    query: Query,
+    grant: Grant,
+    snap: Snapshot,
+    current: dict[Key, dict[str, Decimal]],
+    previous: dict[Key, dict[str, Decimal]],
+    mapping: dict[Key, Key],
+    used: str,
+    started: float,
+) -> Result:
     indicator = get_indicator(query.indicator)
     parents = _parents(engine, query, grant, snap, current) if query.share else {}
     rows = []
     for key, values in current.items():
         value = _money_places(indicator, indicator.compute(values))
-        row = Row(keys=dict(zip(query.by, key, strict=True)),
-                  names={d: dim_name(d, k) for d, k in zip(query.by, key, strict=True)}, value=value)
+        row = Row(
+            keys=dict(zip(query.by, key, strict=True)), names={d: dim_name(d, k) for d, k in zip(query.by, key, strict=True)}, value=value
+        )
         if query.compare:
             old = previous.get(mapping[key])
-            row.previous = _money_places(indicator, indicator.compute(old) if old else (
-                Decimal(0) if indicator.additive else None))
+            row.previous = _money_places(indicator, indicator.compute(old) if old else (Decimal(0) if indicator.additive else None))
             row.change = change(value, row.previous)
         if query.share:
             parent = parents.get(key)
@@ -236,8 +256,9 @@ def _previous_range(query: Query) -> tuple[Range, int, int]:
     return periods.period_before(query.range), 0, 0
 
 
-def _parents(engine: Engine, query: Query, grant: Grant, snap: Snapshot, current: dict[Key, dict[str, Decimal]]
-             ) -> dict[Key, Decimal | None]:
+def _parents(
+    engine: Engine, query: Query, grant: Grant, snap: Snapshot, current: dict[Key, dict[str, Decimal]]
+) -> dict[Key, Decimal | None]:
     """Each row's parent total: its first non-time dimension lifted (county → city → province; a code → all)."""
     indicator = get_indicator(query.indicator)
     lift = next((d for d in query.by if not DIMENSIONS[d].is_time), None)
@@ -251,14 +272,14 @@ def _parents(engine: Engine, query: Query, grant: Grant, snap: Snapshot, current
     result: dict[Key, Decimal | None] = {}
     for key in current:
         if up is None:
-            parent_key = key[:index] + key[index + 1:]
+            parent_key = key[:index] + key[index + 1 :]
         else:
             code = key[index]
             parent_code = PROVINCE if up == "province" else city_of_code(code)
             if not (grant.everything or parent_code in grant.regions) or (visible is not None and parent_code not in visible):
                 result[key] = None  # the parent lies outside what the viewer may see: no share
                 continue
-            parent_key = key[:index] + (parent_code,) + key[index + 1:]
+            parent_key = key[:index] + (parent_code,) + key[index + 1 :]
         parent_values = totals.get(parent_key)
         result[key] = indicator.compute(parent_values) if parent_values else None
     return result
@@ -268,9 +289,14 @@ def city_of_code(code: str) -> str:
     return code[:4] + "00"
 
 
-_ORDER = {"category": CATEGORIES.codes, "platform": PLATFORMS.codes, "channel": CHANNELS.codes,
-          "cross_border": CROSS_BORDER.codes, "entity_kind": [*ENTITY_KINDS.codes, UNREGISTERED],
-          "local": ["local", "nonlocal"]}
+_ORDER = {
+    "category": CATEGORIES.codes,
+    "platform": PLATFORMS.codes,
+    "channel": CHANNELS.codes,
+    "cross_border": CROSS_BORDER.codes,
+    "entity_kind": [*ENTITY_KINDS.codes, UNREGISTERED],
+    "local": ["local", "nonlocal"],
+}
 
 
 def _sort_key(dim: str, code: str) -> tuple[int, str]:

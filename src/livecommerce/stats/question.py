@@ -15,8 +15,14 @@ from livecommerce.warehouse.measures import SALES
 
 ACTION = "stats.read"
 ATTRIBUTIONS = {"seller": "region", "ship_from": "ship_region"}
-CODE_COLUMNS = {"category": "category", "local": "local_product", "platform": "platform", "channel": "channel",
-                "cross_border": "cross_border", "entity_kind": "seller_key"}
+CODE_COLUMNS = {
+    "category": "category",
+    "local": "local_product",
+    "platform": "platform",
+    "channel": "channel",
+    "cross_border": "cross_border",
+    "entity_kind": "seller_key",
+}
 UNREGISTERED = "unregistered"
 
 
@@ -56,5 +62,3 @@ class Query:
     @property
     def region_level(self) -> str | None:
         return next((d for d in self.by if DIMENSIONS[d].is_region), None)
-
-

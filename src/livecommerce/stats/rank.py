@@ -57,8 +57,7 @@ class RankQuery:
 
     def as_query(self) -> Query:
         by = (self.of,) if self.of in ("county", "city") else ()
-        return Query(self.indicator, self.range, by=by, region=self.region, filters=self.filters,
-                     attribution=self.attribution)
+        return Query(self.indicator, self.range, by=by, region=self.region, filters=self.filters, attribution=self.attribution)
 
 
 @dataclass
@@ -91,13 +90,30 @@ class RankResult:
     def to_json(self) -> dict[str, Any]:
         q = self.query
         return {
-            "indicator": q.indicator, "indicator_name": self.indicator.zh, "unit": self.indicator.unit, "of": q.of,
-            "from": q.range.start.isoformat(), "to": q.range.end.isoformat(), "compare": q.compare,
-            "previous_from": self.previous_range.start.isoformat(), "previous_to": self.previous_range.end.isoformat(),
+            "indicator": q.indicator,
+            "indicator_name": self.indicator.zh,
+            "unit": self.indicator.unit,
+            "of": q.of,
+            "from": q.range.start.isoformat(),
+            "to": q.range.end.isoformat(),
+            "compare": q.compare,
+            "previous_from": self.previous_range.start.isoformat(),
+            "previous_to": self.previous_range.end.isoformat(),
             "scope": self.scope,
-            "rows": [{"rank": r.rank, "key": r.key, "name": r.name, "platform": r.platform, "value": text(r.value),
-                      "previous": text(r.previous), "previous_rank": r.previous_rank, "rank_change": r.rank_change,
-                      "change": text(change(r.value, r.previous))} for r in self.rows],
+            "rows": [
+                {
+                    "rank": r.rank,
+                    "key": r.key,
+                    "name": r.name,
+                    "platform": r.platform,
+                    "value": text(r.value),
+                    "previous": text(r.previous),
+                    "previous_rank": r.previous_rank,
+                    "rank_change": r.rank_change,
+                    "change": text(change(r.value, r.previous)),
+                }
+                for r in self.rows
+            ],
         }
 
 
@@ -108,8 +124,7 @@ def _fast(indicator: Indicator) -> bool:
     return sums and (len(indicator.measures) == 1 or (len(indicator.measures) == 2 and not indicator.additive))
 
 
-def _values(engine: Engine, q: RankQuery, grant: Any, snap: Snapshot, period: Range
-            ) -> tuple[dict[tuple[str, ...], Decimal | None], str]:
+def _values(engine: Engine, q: RankQuery, grant: Any, snap: Snapshot, period: Range) -> tuple[dict[tuple[str, ...], Decimal | None], str]:
     """Every subject's value over a period (the slow path: ratios, counties, cities)."""
     indicator = get_indicator(q.indicator)
     query = q.as_query()
@@ -136,11 +151,11 @@ def run_rank(engine: Engine, q: RankQuery, actor: Actor, snap: Snapshot) -> Rank
     if _fast(indicator) and keys:
         # the engine ranks: only the top N (and their previous ranks) travel back
         labels: dict[tuple[str, ...], str] = {}
-        now, used = figures(engine, query, grant, snap, (), q.range, keys, top=q.top,
-                            label="product_name" if q.of == "product" else None, labels=labels)
+        now, used = figures(
+            engine, query, grant, snap, (), q.range, keys, top=q.top, label="product_name" if q.of == "product" else None, labels=labels
+        )
         # ties at the last place may bring more than N: keep N, ties ordered by key as everywhere
-        top = sorted(((int(v["_rank"]), k, indicator.compute(v)) for k, v in now.items()),
-                     key=lambda i: (i[0], i[1]))[: q.top]
+        top = sorted(((int(v["_rank"]), k, indicator.compute(v)) for k, v in now.items()), key=lambda i: (i[0], i[1]))[: q.top]
         keep = {i: sorted({k[i] for _, k, _ in top}) for i in range(len(keys))}
         old = figures(engine, query, grant, snap, (), before, keys, keep=keep)[0] if top else {}
         old_values = {k: indicator.compute(v) for k, v in old.items()}
@@ -157,21 +172,36 @@ def run_rank(engine: Engine, q: RankQuery, actor: Actor, snap: Snapshot) -> Rank
         titles = _titles(engine, q, grant, snap, [key for _, key, _ in ranked])
     rows = []
     for rank, key, value in ranked[: q.top]:
-        rows.append(Ranked(rank=rank, key=":".join(key), name=_name(q.of, key, titles, snap), value=value,
-                           previous=old_values.get(key), previous_rank=old_rank.get(key),
-                           platform=key[0] if q.of in ("shop", "streamer", "product") else ""))
+        rows.append(
+            Ranked(
+                rank=rank,
+                key=":".join(key),
+                name=_name(q.of, key, titles, snap),
+                value=value,
+                previous=old_values.get(key),
+                previous_rank=old_rank.get(key),
+                platform=key[0] if q.of in ("shop", "streamer", "product") else "",
+            )
+        )
     elapsed = (time.perf_counter() - started) * 1000
     return RankResult(q, indicator, rows, scope_label(grant), used, before, elapsed)
 
 
-def _titles(engine: Engine, q: RankQuery, grant: Any, snap: Snapshot, products: list[tuple[str, ...]]
-            ) -> dict[tuple[str, ...], str]:
+def _titles(engine: Engine, q: RankQuery, grant: Any, snap: Snapshot, products: list[tuple[str, ...]]) -> dict[tuple[str, ...], str]:
     """A product's name: of its titles in the period, the one under which it sold most."""
     if not products:
         return {}
     indicator = get_indicator(q.indicator)
-    named, _ = figures(engine, q.as_query(), grant, snap, (), q.range, ("platform", "product_id", "product_name"),
-                       where_in={"product_id": sorted({p[1] for p in products})})
+    named, _ = figures(
+        engine,
+        q.as_query(),
+        grant,
+        snap,
+        (),
+        q.range,
+        ("platform", "product_id", "product_name"),
+        where_in={"product_id": sorted({p[1] for p in products})},
+    )
     best: dict[tuple[str, ...], tuple[Decimal, str]] = {}
     for (platform, product, title), values in named.items():
         weight = values.get(indicator.measures[0], Decimal(0))

@@ -29,8 +29,9 @@ class Snapshot:
 
     def streamer_regions_table(self) -> pa.Table:
         keys = list(self.streamer_region)
-        return pa.table({"platform": [k[0] for k in keys], "streamer_id": [k[1] for k in keys],
-                         "region": list(self.streamer_region.values())})
+        return pa.table(
+            {"platform": [k[0] for k in keys], "streamer_id": [k[1] for k in keys], "region": list(self.streamer_region.values())}
+        )
 
 
 _CACHE: dict[str, tuple[Any, Snapshot]] = {}
@@ -42,8 +43,7 @@ def snapshot(settings: Settings) -> Snapshot:
     from livecommerce.entities.models import Entity, Shop, Streamer
 
     with session_scope(settings) as session:
-        version = tuple(session.execute(select(func.count(), func.max(model.updated_at))).one()
-                        for model in (Entity, Shop, Streamer))
+        version = tuple(session.execute(select(func.count(), func.max(model.updated_at))).one() for model in (Entity, Shop, Streamer))
         key = str(settings.registry_url)
         with _LOCK:
             cached = _CACHE.get(key)
@@ -51,8 +51,7 @@ def snapshot(settings: Settings) -> Snapshot:
                 return cached[1]
         entities = session.execute(select(Entity.uscc, Entity.kind, Entity.name)).all()
         shops = session.execute(select(Shop.platform, Shop.shop_id, Shop.shop_name)).all()
-        streamers = session.execute(select(Streamer.platform, Streamer.streamer_id, Streamer.nickname,
-                                           Streamer.region_code)).all()
+        streamers = session.execute(select(Streamer.platform, Streamer.streamer_id, Streamer.nickname, Streamer.region_code)).all()
     snap = Snapshot(
         entity_kind={u: k for u, k, _ in entities},
         entity_name={u: n for u, _, n in entities},

@@ -20,8 +20,7 @@ def rank(q: RankQuery, actor: Actor, settings: Settings | None = None) -> RankRe
     return open_and_rank(q, actor, settings)
 
 
-def seller_years(first: int, last: int, actor: Actor, settings: Settings | None = None
-                 ) -> dict[str, dict[int, tuple[Decimal, Decimal]]]:
+def seller_years(first: int, last: int, actor: Actor, settings: Settings | None = None) -> dict[str, dict[int, tuple[Decimal, Decimal]]]:
     """Each seller's 实物网络零售额 and 地产品实物网络零售额 per year (the indicators' definitions, read from the sellers'
     monthly rollup): {seller_key: {year: (physical, local_physical)}}. Policy runs take registered entities' figures
     from here (DESIGN.md: policy calls stats)."""
@@ -38,8 +37,16 @@ def seller_years(first: int, last: int, actor: Actor, settings: Settings | None 
     span = Range(date(first, 1, 1), date(last, 12, 31))
     question = Query("physical_online_retail", span, by=("year",))
     with open_duckdb(settings) as engine:
-        data, _ = figures(engine, question, grant, snapshot(settings), ("year",), span, require=("seller_key",),
-                          measures_of=("net_physical", "net_local_physical"))
+        data, _ = figures(
+            engine,
+            question,
+            grant,
+            snapshot(settings),
+            ("year",),
+            span,
+            require=("seller_key",),
+            measures_of=("net_physical", "net_local_physical"),
+        )
     out: dict[str, dict[int, tuple[Decimal, Decimal]]] = {}
     for (year, seller), values in data.items():
         out.setdefault(str(seller), {})[int(year)] = (values["net_physical"], values["net_local_physical"])

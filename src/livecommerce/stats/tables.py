@@ -35,8 +35,7 @@ class StatTable:
     rows: list[list[Any]] = field(default_factory=list)
 
     def display_rows(self) -> list[list[str]]:
-        return [[display(value, column.kind) for value, column in zip(row, self.columns, strict=True)]
-                for row in self.rows]
+        return [[display(value, column.kind) for value, column in zip(row, self.columns, strict=True)] for row in self.rows]
 
 
 def unit_of(indicator: Indicator) -> tuple[str, str]:
@@ -101,10 +100,13 @@ def rank_table(result: RankResult) -> StatTable:
     columns = [Column("排名", "int", 6), Column(SUBJECTS[q.of][0], width=36)]
     if q.of in ("shop", "streamer", "product"):
         columns.append(Column("平台", width=10))
-    columns += [Column(f"{indicator.zh}（{unit}）", kind, 18), Column(f"{'上年同期' if q.compare == 'yoy' else '上期'}排名", "int", 10),
-                Column("名次变化", "change", 10), Column(f"{label}（%）", "percent", 12)]
-    table = StatTable(f"{indicator.zh}{SUBJECTS[q.of][0]}排行", _subtitle(result.scope, q.range.start, q.range.end,
-                                                                         q.attribution), columns)
+    columns += [
+        Column(f"{indicator.zh}（{unit}）", kind, 18),
+        Column(f"{'上年同期' if q.compare == 'yoy' else '上期'}排名", "int", 10),
+        Column("名次变化", "change", 10),
+        Column(f"{label}（%）", "percent", 12),
+    ]
+    table = StatTable(f"{indicator.zh}{SUBJECTS[q.of][0]}排行", _subtitle(result.scope, q.range.start, q.range.end, q.attribution), columns)
     from livecommerce.reference.codes import PLATFORMS
     from livecommerce.stats.query import change
 
@@ -122,17 +124,26 @@ def _subtitle(scope: str, start: Any, end: Any, attribution: str) -> str:
     return f"数据范围：{scope}　统计期：{start.isoformat()} 至 {end.isoformat()}　{by}"
 
 
-WRITER_KINDS = {"wan": "wan", "amount": "money", "hours": "money", "percent": "percent", "count": "int", "int": "int",
-                "change": "int", "text": "text"}
+WRITER_KINDS = {
+    "wan": "wan",
+    "amount": "money",
+    "hours": "money",
+    "percent": "percent",
+    "count": "int",
+    "int": "int",
+    "change": "int",
+    "text": "text",
+}
 
 
 def sheet_of(table: StatTable) -> Sheet:
     """A table as the single writer's sheet: its title, scope line and export time above the header (units already
     in the column titles, 「网络零售额（万元）」); 万元 to two decimals, percentages as 0.00%, counts as integers."""
-    columns = [WriterColumn(str(i), column.title, kind=WRITER_KINDS.get(column.kind, "text"), width=column.width)
-               for i, column in enumerate(table.columns)]
-    caption = "\n".join([table.title, table.subtitle,
-                         f"导出时间：{datetime.now(SHANGHAI):%Y-%m-%d %H:%M}（龙江直播电商监测服务平台）"])
+    columns = [
+        WriterColumn(str(i), column.title, kind=WRITER_KINDS.get(column.kind, "text"), width=column.width)
+        for i, column in enumerate(table.columns)
+    ]
+    caption = "\n".join([table.title, table.subtitle, f"导出时间：{datetime.now(SHANGHAI):%Y-%m-%d %H:%M}（龙江直播电商监测服务平台）"])
     rows = ({str(i): value for i, value in enumerate(row)} for row in table.rows)
     return Sheet(table.title, columns, rows, caption)
 

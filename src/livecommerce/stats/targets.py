@@ -91,89 +91,352 @@ class SeedTarget:
 
 _D000, _C000 = "000_f467ed5c45ed642d.txt", "附件1 一、工作目标"
 _Q000_GROWTH = "2025到2027年,全省电商直播产业全面高质量发展,网络零售额年均增长突破100亿元,年均增速超过全国平均水平。"
-_Q000_2027 = ("到2027年底,全省网络零售额突破1200亿元;电商直播企业数量突破2.2万家(年度网络零售额亿元级企业数量突破40家,"
-              "千万元级企业数量突破400家)。")
-_Q000_BASES = ("全省打造具有典型示范领跑效应的电商直播示范基地(园区)5家;建立健全“龙江电商好物”标准体系和全流程服务;"
-               "建立完善省市县乡村电商直播物流配送体系;建立壮大电商直播全产业链人才梯队。")
+_Q000_2027 = (
+    "到2027年底,全省网络零售额突破1200亿元;电商直播企业数量突破2.2万家(年度网络零售额亿元级企业数量突破40家,千万元级企业数量突破400家)。"
+)
+_Q000_BASES = (
+    "全省打造具有典型示范领跑效应的电商直播示范基地(园区)5家;建立健全“龙江电商好物”标准体系和全流程服务;"
+    "建立完善省市县乡村电商直播物流配送体系;建立壮大电商直播全产业链人才梯队。"
+)
 _D002, _C002 = "002_b2d67e67f9f1a824.txt", "二、发展目标"
-_Q002_BUILD = ("到2022年底，力争建成一批直播电商共享基地（1个大型、5个中型、20个区域直播电商共享基地），培育100个骨干企业、"
-               "1000个网红品牌，培训10万名直播销售和运营人员，将我省打造成为全国知名“直播电商之都”。")
+_Q002_BUILD = (
+    "到2022年底，力争建成一批直播电商共享基地（1个大型、5个中型、20个区域直播电商共享基地），培育100个骨干企业、"
+    "1000个网红品牌，培训10万名直播销售和运营人员，将我省打造成为全国知名“直播电商之都”。"
+)
 _Q002_SALES = "实现直播带货销售100亿元，集聚生态企业1000家，带动产值1000亿元。"
 _D003, _C003 = "003_50153b192cdc70d5.txt", "一、总体要求"
-_Q003 = ("到 2022 年年末，力争建成大中型直播电商共享基地 2 个，区域性直播电商共享基地 5 个，培育骨干企业超过 10 个、"
-         "网红品牌超过 100 个，直播销售和运营人员培训超过 1 万人，实现直播带货销售 10 亿元，集聚生态、外贸企业 100 家，"
-         "带动产值100 亿元，将我市打造成为具有跨境和农业特色的直播电商共享基地。")
+_Q003 = (
+    "到 2022 年年末，力争建成大中型直播电商共享基地 2 个，区域性直播电商共享基地 5 个，培育骨干企业超过 10 个、"
+    "网红品牌超过 100 个，直播销售和运营人员培训超过 1 万人，实现直播带货销售 10 亿元，集聚生态、外贸企业 100 家，"
+    "带动产值100 亿元，将我市打造成为具有跨境和农业特色的直播电商共享基地。"
+)
 _BREAK = "突破 is read as 超过: the figure itself does not meet the target."
 _BARE = "A bare figure (力争/实现/培育 N) is met by reaching it: at_least."
 _YEAR = "Read as the 2022 calendar year's total."
 
 
-def _seed(code: str, title: str, indicator: str, value: str, unit: str, comparison: str, document: str, clause: str,
-          quote: str, note: str = "") -> SeedTarget:
+def _seed(
+    code: str, title: str, indicator: str, value: str, unit: str, comparison: str, document: str, clause: str, quote: str, note: str = ""
+) -> SeedTarget:
     region, start, due = {
         _D000: (PROVINCE, date(2025, 1, 1), date(2027, 12, 31)),
         _D002: (PROVINCE, date(2020, 1, 1), date(2022, 12, 31)),
         _D003: ("231100", date(2021, 1, 1), date(2022, 12, 31)),
     }[document]
-    return SeedTarget(code, title, indicator, region, Decimal(value).quantize(Decimal("0.01")), unit, comparison,
-                      start, due, document, clause, quote, note)
+    return SeedTarget(
+        code,
+        title,
+        indicator,
+        region,
+        Decimal(value).quantize(Decimal("0.01")),
+        unit,
+        comparison,
+        start,
+        due,
+        document,
+        clause,
+        quote,
+        note,
+    )
 
 
 SEED_TARGETS: tuple[SeedTarget, ...] = (
-    _seed("p2027-online-retail", "到2027年底全省网络零售额突破1200亿元", "online_retail", "120000000000", "元",
-          "over", _D000, _C000, _Q000_2027, _BREAK + " The 2027 calendar year's total."),
-    _seed("p2027-online-retail-growth", "2025到2027年网络零售额年均增长突破100亿元", "online_retail_growth",
-          "10000000000", "元", "over", _D000, _C000, _Q000_GROWTH,
-          _BREAK + " Checked each year: the year's total minus the year before's. 年均增速超过全国平均水平 has no figure "
-          "of its own (it needs the national rate) and is not seeded."),
-    _seed("p2027-live-entities", "到2027年底电商直播企业数量突破2.2万家", "live_entities", "22000", "家", "over",
-          _D000, _C000, _Q000_2027, _BREAK),
-    _seed("p2027-sellers-over-100m", "到2027年底年度网络零售额亿元级企业突破40家", "sellers_over_100m", "40", "家",
-          "over", _D000, _C000, _Q000_2027, _BREAK + " 亿元级: yearly online retail of 1亿元 or more."),
-    _seed("p2027-sellers-over-10m", "到2027年底千万元级企业突破400家", "sellers_over_10m", "400", "家", "over",
-          _D000, _C000, _Q000_2027, _BREAK + " 千万元级: yearly online retail of 1000万元 or more."),
-    _seed("p2027-demonstration-bases", "到2027年打造电商直播示范基地(园区)5家", "demonstration_bases", "5", "家",
-          "at_least", _D000, _C000, _Q000_BASES, _BARE),
-    _seed("p2022-shared-bases-large", "到2022年底建成大型直播电商共享基地1个", "shared_bases_large", "1", "个",
-          "at_least", _D002, _C002, _Q002_BUILD, _BARE),
-    _seed("p2022-shared-bases-medium", "到2022年底建成中型直播电商共享基地5个", "shared_bases_medium", "5", "个",
-          "at_least", _D002, _C002, _Q002_BUILD, _BARE),
-    _seed("p2022-shared-bases-regional", "到2022年底建成区域直播电商共享基地20个", "shared_bases_regional", "20", "个",
-          "at_least", _D002, _C002, _Q002_BUILD, _BARE),
-    _seed("p2022-backbone-enterprises", "到2022年底培育骨干企业100个", "backbone_enterprises", "100", "个", "at_least",
-          _D002, _C002, _Q002_BUILD, _BARE),
-    _seed("p2022-influencer-brands", "到2022年底培育网红品牌1000个", "influencer_brands", "1000", "个", "at_least",
-          _D002, _C002, _Q002_BUILD, _BARE),
-    _seed("p2022-trained-people", "到2022年底培训直播销售和运营人员10万名", "trained_people", "100000", "人", "at_least",
-          _D002, _C002, _Q002_BUILD, _BARE + " Counted from 2020 on."),
-    _seed("p2022-live-online-retail", "2022年实现直播带货销售100亿元", "live_online_retail", "10000000000", "元",
-          "at_least", _D002, _C002, _Q002_SALES, _BARE + " " + _YEAR),
-    _seed("p2022-ecosystem-enterprises", "到2022年底集聚生态企业1000家", "ecosystem_enterprises", "1000", "家",
-          "at_least", _D002, _C002, _Q002_SALES, _BARE),
-    _seed("p2022-driven-output", "2022年带动产值1000亿元", "driven_output", "100000000000", "元", "at_least",
-          _D002, _C002, _Q002_SALES, _BARE + " " + _YEAR),
-    _seed("heihe2022-shared-bases-large-medium", "黑河市到2022年末建成大中型直播电商共享基地2个",
-          "shared_bases_large_medium", "2", "个", "at_least", _D003, _C003, _Q003, _BARE),
-    _seed("heihe2022-shared-bases-regional", "黑河市到2022年末建成区域性直播电商共享基地5个", "shared_bases_regional",
-          "5", "个", "at_least", _D003, _C003, _Q003, _BARE),
-    _seed("heihe2022-backbone-enterprises", "黑河市到2022年末培育骨干企业超过10个", "backbone_enterprises", "10", "个",
-          "over", _D003, _C003, _Q003, "超过: the figure itself does not meet the target."),
-    _seed("heihe2022-influencer-brands", "黑河市到2022年末培育网红品牌超过100个", "influencer_brands", "100", "个",
-          "over", _D003, _C003, _Q003, "超过: the figure itself does not meet the target."),
-    _seed("heihe2022-trained-people", "黑河市到2022年末直播销售和运营人员培训超过1万人", "trained_people", "10000", "人",
-          "over", _D003, _C003, _Q003, "超过: the figure itself does not meet the target. Counted from 2021 on."),
-    _seed("heihe2022-live-online-retail", "黑河市2022年实现直播带货销售10亿元", "live_online_retail", "1000000000", "元",
-          "at_least", _D003, _C003, _Q003, _BARE + " " + _YEAR),
-    _seed("heihe2022-ecosystem-trade-enterprises", "黑河市到2022年末集聚生态、外贸企业100家",
-          "ecosystem_trade_enterprises", "100", "家", "at_least", _D003, _C003, _Q003, _BARE),
-    _seed("heihe2022-driven-output", "黑河市2022年带动产值100亿元", "driven_output", "10000000000", "元", "at_least",
-          _D003, _C003, _Q003, _BARE + " " + _YEAR),
+    _seed(
+        "p2027-online-retail",
+        "到2027年底全省网络零售额突破1200亿元",
+        "online_retail",
+        "120000000000",
+        "元",
+        "over",
+        _D000,
+        _C000,
+        _Q000_2027,
+        _BREAK + " The 2027 calendar year's total.",
+    ),
+    _seed(
+        "p2027-online-retail-growth",
+        "2025到2027年网络零售额年均增长突破100亿元",
+        "online_retail_growth",
+        "10000000000",
+        "元",
+        "over",
+        _D000,
+        _C000,
+        _Q000_GROWTH,
+        _BREAK + " Checked each year: the year's total minus the year before's. 年均增速超过全国平均水平 has no figure "
+        "of its own (it needs the national rate) and is not seeded.",
+    ),
+    _seed(
+        "p2027-live-entities",
+        "到2027年底电商直播企业数量突破2.2万家",
+        "live_entities",
+        "22000",
+        "家",
+        "over",
+        _D000,
+        _C000,
+        _Q000_2027,
+        _BREAK,
+    ),
+    _seed(
+        "p2027-sellers-over-100m",
+        "到2027年底年度网络零售额亿元级企业突破40家",
+        "sellers_over_100m",
+        "40",
+        "家",
+        "over",
+        _D000,
+        _C000,
+        _Q000_2027,
+        _BREAK + " 亿元级: yearly online retail of 1亿元 or more.",
+    ),
+    _seed(
+        "p2027-sellers-over-10m",
+        "到2027年底千万元级企业突破400家",
+        "sellers_over_10m",
+        "400",
+        "家",
+        "over",
+        _D000,
+        _C000,
+        _Q000_2027,
+        _BREAK + " 千万元级: yearly online retail of 1000万元 or more.",
+    ),
+    _seed(
+        "p2027-demonstration-bases",
+        "到2027年打造电商直播示范基地(园区)5家",
+        "demonstration_bases",
+        "5",
+        "家",
+        "at_least",
+        _D000,
+        _C000,
+        _Q000_BASES,
+        _BARE,
+    ),
+    _seed(
+        "p2022-shared-bases-large",
+        "到2022年底建成大型直播电商共享基地1个",
+        "shared_bases_large",
+        "1",
+        "个",
+        "at_least",
+        _D002,
+        _C002,
+        _Q002_BUILD,
+        _BARE,
+    ),
+    _seed(
+        "p2022-shared-bases-medium",
+        "到2022年底建成中型直播电商共享基地5个",
+        "shared_bases_medium",
+        "5",
+        "个",
+        "at_least",
+        _D002,
+        _C002,
+        _Q002_BUILD,
+        _BARE,
+    ),
+    _seed(
+        "p2022-shared-bases-regional",
+        "到2022年底建成区域直播电商共享基地20个",
+        "shared_bases_regional",
+        "20",
+        "个",
+        "at_least",
+        _D002,
+        _C002,
+        _Q002_BUILD,
+        _BARE,
+    ),
+    _seed(
+        "p2022-backbone-enterprises",
+        "到2022年底培育骨干企业100个",
+        "backbone_enterprises",
+        "100",
+        "个",
+        "at_least",
+        _D002,
+        _C002,
+        _Q002_BUILD,
+        _BARE,
+    ),
+    _seed(
+        "p2022-influencer-brands",
+        "到2022年底培育网红品牌1000个",
+        "influencer_brands",
+        "1000",
+        "个",
+        "at_least",
+        _D002,
+        _C002,
+        _Q002_BUILD,
+        _BARE,
+    ),
+    _seed(
+        "p2022-trained-people",
+        "到2022年底培训直播销售和运营人员10万名",
+        "trained_people",
+        "100000",
+        "人",
+        "at_least",
+        _D002,
+        _C002,
+        _Q002_BUILD,
+        _BARE + " Counted from 2020 on.",
+    ),
+    _seed(
+        "p2022-live-online-retail",
+        "2022年实现直播带货销售100亿元",
+        "live_online_retail",
+        "10000000000",
+        "元",
+        "at_least",
+        _D002,
+        _C002,
+        _Q002_SALES,
+        _BARE + " " + _YEAR,
+    ),
+    _seed(
+        "p2022-ecosystem-enterprises",
+        "到2022年底集聚生态企业1000家",
+        "ecosystem_enterprises",
+        "1000",
+        "家",
+        "at_least",
+        _D002,
+        _C002,
+        _Q002_SALES,
+        _BARE,
+    ),
+    _seed(
+        "p2022-driven-output",
+        "2022年带动产值1000亿元",
+        "driven_output",
+        "100000000000",
+        "元",
+        "at_least",
+        _D002,
+        _C002,
+        _Q002_SALES,
+        _BARE + " " + _YEAR,
+    ),
+    _seed(
+        "heihe2022-shared-bases-large-medium",
+        "黑河市到2022年末建成大中型直播电商共享基地2个",
+        "shared_bases_large_medium",
+        "2",
+        "个",
+        "at_least",
+        _D003,
+        _C003,
+        _Q003,
+        _BARE,
+    ),
+    _seed(
+        "heihe2022-shared-bases-regional",
+        "黑河市到2022年末建成区域性直播电商共享基地5个",
+        "shared_bases_regional",
+        "5",
+        "个",
+        "at_least",
+        _D003,
+        _C003,
+        _Q003,
+        _BARE,
+    ),
+    _seed(
+        "heihe2022-backbone-enterprises",
+        "黑河市到2022年末培育骨干企业超过10个",
+        "backbone_enterprises",
+        "10",
+        "个",
+        "over",
+        _D003,
+        _C003,
+        _Q003,
+        "超过: the figure itself does not meet the target.",
+    ),
+    _seed(
+        "heihe2022-influencer-brands",
+        "黑河市到2022年末培育网红品牌超过100个",
+        "influencer_brands",
+        "100",
+        "个",
+        "over",
+        _D003,
+        _C003,
+        _Q003,
+        "超过: the figure itself does not meet the target.",
+    ),
+    _seed(
+        "heihe2022-trained-people",
+        "黑河市到2022年末直播销售和运营人员培训超过1万人",
+        "trained_people",
+        "10000",
+        "人",
+        "over",
+        _D003,
+        _C003,
+        _Q003,
+        "超过: the figure itself does not meet the target. Counted from 2021 on.",
+    ),
+    _seed(
+        "heihe2022-live-online-retail",
+        "黑河市2022年实现直播带货销售10亿元",
+        "live_online_retail",
+        "1000000000",
+        "元",
+        "at_least",
+        _D003,
+        _C003,
+        _Q003,
+        _BARE + " " + _YEAR,
+    ),
+    _seed(
+        "heihe2022-ecosystem-trade-enterprises",
+        "黑河市到2022年末集聚生态、外贸企业100家",
+        "ecosystem_trade_enterprises",
+        "100",
+        "家",
+        "at_least",
+        _D003,
+        _C003,
+        _Q003,
+        _BARE,
+    ),
+    _seed(
+        "heihe2022-driven-output",
+        "黑河市2022年带动产值100亿元",
+        "driven_output",
+        "10000000000",
+        "元",
+        "at_least",
+        _D003,
+        _C003,
+        _Q003,
+        _BARE + " " + _YEAR,
+    ),
 )
 
 # --- reading and writing targets -------------------------------------------------------------------------------------
 
-FIELDS = ("code", "title", "indicator", "region_code", "target_value", "unit", "comparison", "period_start", "due_date",
-          "document", "clause", "quote", "note")
+FIELDS = (
+    "code",
+    "title",
+    "indicator",
+    "region_code",
+    "target_value",
+    "unit",
+    "comparison",
+    "period_start",
+    "due_date",
+    "document",
+    "clause",
+    "quote",
+    "note",
+)
 REQUIRED = frozenset(FIELDS) - {"note"}
 LENGTHS = {"code": 64, "title": 200, "indicator": 64, "unit": 16, "document": 100, "clause": 100}
 CODE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
@@ -334,8 +597,14 @@ def meets(comparison: str, value: Decimal, target: Decimal) -> bool:
     raise ValueError(f"unknown comparison {comparison!r}")
 
 
-def progress(target: Target | SeedTarget, actual: Decimal, monthly: list[tuple[date, Decimal]], as_of: date, *,
-             previous_year_actual: Decimal | None = None) -> Progress:
+def progress(
+    target: Target | SeedTarget,
+    actual: Decimal,
+    monthly: list[tuple[date, Decimal]],
+    as_of: date,
+    *,
+    previous_year_actual: Decimal | None = None,
+) -> Progress:
     """Progress of a target on ``as_of``.
 
     ``actual`` is the indicator's exact figure so far: for an amount, the total of the year of ``as_of`` (or of the
@@ -364,8 +633,20 @@ def progress(target: Target | SeedTarget, actual: Decimal, monthly: list[tuple[d
         forecast, low, high = (_whole(value) for value in (forecast, low, high))
     method = detail.method if detail else ("closed" if closed else "latest")
     share = (achieved / goal).quantize(SHARE, rounding=ROUND_HALF_UP) if achieved is not None and goal else None
-    result = Progress(target.code, as_of, actual, achieved, share, forecast, low, high, method,
-                      meets(target.comparison, forecast, goal), forecast - goal, detail=detail)
+    result = Progress(
+        target.code,
+        as_of,
+        actual,
+        achieved,
+        share,
+        forecast,
+        low,
+        high,
+        method,
+        meets(target.comparison, forecast, goal),
+        forecast - goal,
+        detail=detail,
+    )
     return replace(result, statement=statement(target, result))
 
 
@@ -378,8 +659,9 @@ def _previous_year(series: list[tuple[date, Decimal]], year: int, given: Decimal
         return given
     months = [value for month, value in series if month.year == year - 1]
     if len(months) != 12:
-        raise ValueError(f"a growth target needs {year - 1}'s total: pass previous_year_actual or a series with its "
-                         f"12 months ({len(months)} given)")
+        raise ValueError(
+            f"a growth target needs {year - 1}'s total: pass previous_year_actual or a series with its 12 months ({len(months)} given)"
+        )
     return sum(months, Decimal("0.00"))
 
 

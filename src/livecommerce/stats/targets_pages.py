@@ -20,9 +20,15 @@ from livecommerce.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
-METHODS = {"actual": "全年实际", "holt_winters_additive": "季节性指数平滑(加法)",
-           "holt_winters_multiplicative": "季节性指数平滑(乘法)", "holt_linear": "线性趋势平滑", "naive": "近期均值",
-           "latest": "最新值", "closed": "目标期已结束"}
+METHODS = {
+    "actual": "全年实际",
+    "holt_winters_additive": "季节性指数平滑(加法)",
+    "holt_winters_multiplicative": "季节性指数平滑(乘法)",
+    "holt_linear": "线性趋势平滑",
+    "naive": "近期均值",
+    "latest": "最新值",
+    "closed": "目标期已结束",
+}
 
 
 @router.get("/stats/targets", response_class=HTMLResponse)
@@ -31,9 +37,19 @@ def targets_page(request: Request, actor: CurrentActor) -> Response:
     from livecommerce.stats.goals import open_statuses
 
     rows = [status.to_json() for status in open_statuses(actor)]
-    return render(request, "targets/list.html", {
-        "title": "目标进度", "rows": rows, "figure": figure, "methods": METHODS, "comparisons": COMPARISONS,
-        "can_edit": not actor.grant(WRITE).nothing, "saved": request.query_params.get("saved", "")})
+    return render(
+        request,
+        "targets/list.html",
+        {
+            "title": "目标进度",
+            "rows": rows,
+            "figure": figure,
+            "methods": METHODS,
+            "comparisons": COMPARISONS,
+            "can_edit": not actor.grant(WRITE).nothing,
+            "saved": request.query_params.get("saved", ""),
+        },
+    )
 
 
 @router.get("/stats/targets/{code}/edit", response_class=HTMLResponse)
@@ -43,29 +59,61 @@ def edit_page(request: Request, db: DbSession, actor: CurrentActor, code: KeyPat
 
 
 def _edit(request: Request, target: Any, form: dict[str, str], error: str, status: int = 200) -> Response:
-    values = {"title": target.title, "target_value": str(target.target_value), "comparison": target.comparison,
-              "period_start": target.period_start.isoformat(), "due_date": target.due_date.isoformat(),
-              "note": target.note} | form
-    return render(request, "targets/edit.html", {"title": f"修改目标 {target.code}", "target": target, "values": values,
-                                                 "comparisons": COMPARISONS, "error": error}, status)
+    values = {
+        "title": target.title,
+        "target_value": str(target.target_value),
+        "comparison": target.comparison,
+        "period_start": target.period_start.isoformat(),
+        "due_date": target.due_date.isoformat(),
+        "note": target.note,
+    } | form
+    return render(
+        request,
+        "targets/edit.html",
+        {"title": f"修改目标 {target.code}", "target": target, "values": values, "comparisons": COMPARISONS, "error": error},
+        status,
+    )
 
 
 @router.post("/stats/targets/{code}/edit", response_class=HTMLResponse)
-def edit_submit(request: Request, db: DbSession, actor: CurrentActor, code: KeyPath,
-                title: Annotated[str, Form(max_length=200)], target_value: Annotated[str, Form(max_length=30)],
-                comparison: Annotated[str, Form(max_length=16)], period_start: Annotated[str, Form(max_length=10)],
-                due_date: Annotated[str, Form(max_length=10)], note: Annotated[str, Form(max_length=2000)] = "") -> Response:
+def edit_submit(
+    request: Request,
+    db: DbSession,
+    actor: CurrentActor,
+    code: KeyPath,
+    title: Annotated[str, Form(max_length=200)],
+    target_value: Annotated[str, Form(max_length=30)],
+    comparison: Annotated[str, Form(max_length=16)],
+    period_start: Annotated[str, Form(max_length=10)],
+    due_date: Annotated[str, Form(max_length=10)],
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
     """Save a correction (province administrators only; the audit log keeps before and after)."""
     target = get_target(db, actor, code)
-    form = {"title": title, "target_value": target_value, "comparison": comparison, "period_start": period_start,
-            "due_date": due_date, "note": note}
+    form = {
+        "title": title,
+        "target_value": target_value,
+        "comparison": comparison,
+        "period_start": period_start,
+        "due_date": due_date,
+        "note": note,
+    }
     try:
         try:
             start, due = date.fromisoformat(period_start), date.fromisoformat(due_date)
         except ValueError:
             raise ValidationFailed("日期格式应为 YYYY-MM-DD") from None
-        update_target(db, actor, code, title=title, target_value=target_value.replace(",", "").strip(),
-                      comparison=comparison, period_start=start, due_date=due, note=note)
+        update_target(
+            db,
+            actor,
+            code,
+            title=title,
+            target_value=target_value.replace(",", "").strip(),
+            comparison=comparison,
+            period_start=start,
+            due_date=due,
+            note=note,
+        )
     except ValidationFailed as exc:
         db.rollback()
         return _edit(request, target, form, str(exc), 422)

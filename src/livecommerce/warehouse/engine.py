@@ -47,8 +47,9 @@ def _configure(connection: duckdb.DuckDBPyConnection, settings: Settings) -> Non
 
 
 @contextmanager
-def connect(settings: Settings | None = None, *, read_only: bool = False, wait_seconds: float = 60.0
-            ) -> Iterator[duckdb.DuckDBPyConnection]:
+def connect(
+    settings: Settings | None = None, *, read_only: bool = False, wait_seconds: float = 60.0
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A configured connection, closed on exit: to the read snapshot when ``read_only``, else to the warehouse file."""
     settings = settings or get_settings()
     manager = _reader(settings, wait_seconds) if read_only else _writer(settings, wait_seconds)

@@ -61,8 +61,7 @@ class Feed:
         return [column.name for column in self.columns if column.required]
 
 
-def _c(name: str, zh: str, type_: str, required: bool = True, default: str | None = None, *aliases: str,
-       max_length: int = 200) -> Column:
+def _c(name: str, zh: str, type_: str, required: bool = True, default: str | None = None, *aliases: str, max_length: int = 200) -> Column:
     return Column(name, zh, type_, required, default, tuple(aliases), max_length)
 
 
@@ -96,8 +95,10 @@ ORDERS = Feed(
     ),
     ("platform", "order_id"),
     "warehouse",
-    (("refund_amount", "refund_amount <= paid_amount", "refund_amount must not exceed paid_amount (退款金额不得超过支付金额)"),
-     ("quantity", "quantity >= 1", "quantity must be at least 1 (数量至少为1)")),
+    (
+        ("refund_amount", "refund_amount <= paid_amount", "refund_amount must not exceed paid_amount (退款金额不得超过支付金额)"),
+        ("quantity", "quantity >= 1", "quantity must be at least 1 (数量至少为1)"),
+    ),
 )
 
 SHOP_DAILY = Feed(
@@ -120,9 +121,11 @@ SHOP_DAILY = Feed(
     ),
     ("platform", "shop_id", "date"),
     "warehouse",
-    (("refunds", "refunds <= gmv", "refunds must not exceed gmv (退款额不得超过成交额)"),
-     ("live_gmv", "live_gmv <= gmv", "live_gmv must not exceed gmv (直播成交额不得超过成交额)"),
-     ("live_hours", "live_hours <= 24", "live_hours of one day must not exceed 24 (直播时长不得超过24小时)")),
+    (
+        ("refunds", "refunds <= gmv", "refunds must not exceed gmv (退款额不得超过成交额)"),
+        ("live_gmv", "live_gmv <= gmv", "live_gmv must not exceed gmv (直播成交额不得超过成交额)"),
+        ("live_hours", "live_hours <= 24", "live_hours of one day must not exceed 24 (直播时长不得超过24小时)"),
+    ),
 )
 
 LIVE_SESSIONS = Feed(

@@ -72,13 +72,11 @@ def _changes(con: duckdb.DuckDBPyConnection, feed: Feed, rows: str) -> Loaded:
     stored rows it replaces are deleted (their days noted for the rollups first)."""
     target = ident(feed.name)
     on = " AND ".join(f"t.{ident(k)} = f.{ident(k)}" for k in feed.key)
-    same = " AND ".join(f"t.{ident(c.name)} IS NOT DISTINCT FROM f.{ident(c.name)}"
-                        for c in feed.columns if c.name not in feed.key)
+    same = " AND ".join(f"t.{ident(c.name)} IS NOT DISTINCT FROM f.{ident(c.name)}" for c in feed.columns if c.name not in feed.key)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE changes AS
                     SELECT f.*, t.{ident(feed.key[0])} IS NOT NULL AS __existed, coalesce({same}, FALSE) AS __same
                     FROM ({rows}) f LEFT JOIN {target} t ON {on}""")
-    replaced, unchanged = con.execute(
-        "SELECT count(*) FILTER (__existed AND NOT __same), count(*) FILTER (__same) FROM changes").fetchone()  # type: ignore[misc]
+    replaced, unchanged = con.execute("SELECT count(*) FILTER (__existed AND NOT __same), count(*) FILTER (__same) FROM changes").fetchone()  # type: ignore[misc]
     rollups.note_replaced(con, feed.name, feed.key)
     key_match = " AND ".join(f"{target}.{ident(k)} = c.{ident(k)}" for k in feed.key)
     con.execute(f"DELETE FROM {target} USING changes c WHERE {key_match} AND c.__existed AND NOT c.__same")

@@ -29,24 +29,27 @@ class Measure:
     column: str = ""  # the row column summed
 
 
-MEASURES: dict[str, Measure] = {m.name: m for m in (
-    Measure("paid", SALES, column="paid"),
-    Measure("refund", SALES, column="refund"),
-    Measure("net", SALES, column="net"),
-    Measure("net_physical", SALES, column="net", where="physical"),
-    Measure("net_local_physical", SALES, column="net", where="local_physical"),
-    Measure("net_nonlocal", SALES, column="net", where="nonlocal"),
-    Measure("net_live", SALES, column="net", where="live"),
-    Measure("net_import", SALES, column="net", where="import"),
-    Measure("net_export", SALES, column="net", where="export"),
-    Measure("order_count", SALES, column="orders"),
-    Measure("quantity", SALES, column="quantity"),
-    Measure("active_sellers", SALES, kind="sellers"),
-    Measure("sellers_over_100m", SALES, kind="sellers", min_net=YI),
-    Measure("sellers_over_10m", SALES, kind="sellers", min_net=QIANWAN),
-    Measure("active_streamers", SESSIONS, kind="streamers"),
-    Measure("session_count", SESSIONS, column="sessions"),
-    Measure("session_seconds", SESSIONS, column="seconds"),
-    Measure("session_gmv", SESSIONS, column="gmv"),
-    Measure("parcel_count", PARCELS, column="parcels"),
-)}
+MEASURES: dict[str, Measure] = {
+    m.name: m
+    for m in (
+        Measure("paid", SALES, column="paid"),
+        Measure("refund", SALES, column="refund"),
+        Measure("net", SALES, column="net"),
+        Measure("net_physical", SALES, column="net", where="physical"),
+        Measure("net_local_physical", SALES, column="net", where="local_physical"),
+        Measure("net_nonlocal", SALES, column="net", where="nonlocal"),
+        Measure("net_live", SALES, column="net", where="live"),
+        Measure("net_import", SALES, column="net", where="import"),
+        Measure("net_export", SALES, column="net", where="export"),
+        Measure("order_count", SALES, column="orders"),
+        Measure("quantity", SALES, column="quantity"),
+        Measure("active_sellers", SALES, kind="sellers"),
+        Measure("sellers_over_100m", SALES, kind="sellers", min_net=YI),
+        Measure("sellers_over_10m", SALES, kind="sellers", min_net=QIANWAN),
+        Measure("active_streamers", SESSIONS, kind="streamers"),
+        Measure("session_count", SESSIONS, column="sessions"),
+        Measure("session_seconds", SESSIONS, column="seconds"),
+        Measure("session_gmv", SESSIONS, column="gmv"),
+        Measure("parcel_count", PARCELS, column="parcels"),
+    )
+}

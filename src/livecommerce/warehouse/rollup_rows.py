@@ -20,11 +20,24 @@ from livecommerce.warehouse.feeds import FEEDS
 from livecommerce.warehouse.measures import PARCELS, SALES
 from livecommerce.warehouse.rollups import FIRST_DAY, FIRST_MONTH, LAST_DAY, MONTH_END, ROLLUPS, Rollup
 
-IBIS_TYPES = {"text": "string", "code6": "string", "region": "string", "uscc": "string", "bool": "boolean",
-              "money": "decimal(18, 2)", "int": "int64", "decimal": "decimal(18, 3)", "timestamp": "timestamp",
-              "date": "date"}
-TABLES = {"orders": "orders", "shop_daily_uncovered": "shop_daily", "parcels": "parcels",
-          "live_sessions": "live_sessions"}  # table → the feed whose columns it has
+IBIS_TYPES = {
+    "text": "string",
+    "code6": "string",
+    "region": "string",
+    "uscc": "string",
+    "bool": "boolean",
+    "money": "decimal(18, 2)",
+    "int": "int64",
+    "decimal": "decimal(18, 3)",
+    "timestamp": "timestamp",
+    "date": "date",
+}
+TABLES = {
+    "orders": "orders",
+    "shop_daily_uncovered": "shop_daily",
+    "parcels": "parcels",
+    "live_sessions": "live_sessions",
+}  # table → the feed whose columns it has
 
 
 def _getvariable(name: str) -> dt.Date:
@@ -71,15 +84,20 @@ def touched_rows(rollup: Rollup) -> ir.Table:
     rows = detail(rollup.source)
     if rollup.grain == "day":
         days = ibis.table({"day": "date"}, name="touched_days")
-        return rows_of(rollup, rows.filter(rows.day.between(variable(FIRST_DAY), variable(LAST_DAY)),
-                                           rows.day.isin(days.day)))
+        return rows_of(rollup, rows.filter(rows.day.between(variable(FIRST_DAY), variable(LAST_DAY)), rows.day.isin(days.day)))
     months = ibis.table({"month": "date"}, name="touched_months")
-    return rows_of(rollup, rows.filter(rows.day.between(variable(FIRST_MONTH), variable(MONTH_END)),
-                                       rows.day.truncate("M").cast("date").isin(months.month)))
+    return rows_of(
+        rollup,
+        rows.filter(rows.day.between(variable(FIRST_MONTH), variable(MONTH_END)), rows.day.truncate("M").cast("date").isin(months.month)),
+    )
 
 
 def compile_all() -> dict[str, dict[str, str]]:
     """For every rollup: ``create``, the SELECT of its rows from all the facts, and ``refresh``, of the touched ones."""
-    return {rollup.name: {"create": ibis.to_sql(rows_of(rollup, detail(rollup.source)), dialect="duckdb"),
-                          "refresh": ibis.to_sql(touched_rows(rollup), dialect="duckdb")}
-            for rollup in ROLLUPS}
+    return {
+        rollup.name: {
+            "create": ibis.to_sql(rows_of(rollup, detail(rollup.source)), dialect="duckdb"),
+            "refresh": ibis.to_sql(touched_rows(rollup), dialect="duckdb"),
+        }
+        for rollup in ROLLUPS
+    }

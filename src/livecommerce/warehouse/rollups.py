@@ -26,16 +26,19 @@ from livecommerce.warehouse.measures import MEASURES, PARCELS, SALES
 ROLLUP_VERSION = "3"
 
 # Which feed's rows decide which day they belong to (its "day" column).
-FEED_DAY = {"orders": "CAST({t}paid_at AS DATE)", "shop_daily": "{t}date", "live_sessions": "CAST({t}started_at AS DATE)",
-            "parcels": "CAST({t}shipped_at AS DATE)"}
+FEED_DAY = {
+    "orders": "CAST({t}paid_at AS DATE)",
+    "shop_daily": "{t}date",
+    "live_sessions": "CAST({t}started_at AS DATE)",
+    "parcels": "CAST({t}shipped_at AS DATE)",
+}
 FEED_SOURCES = {"orders": SALES, "shop_daily": SALES, "parcels": PARCELS}
 
 SALES_SUMS = tuple(m.name for m in MEASURES.values() if m.source == SALES and m.kind == "sum")
 
 
 # DuckDB variables that bound the touched days for the compiled SQL (rollup_rows.touched_rows)
-FIRST_DAY, LAST_DAY, FIRST_MONTH, MONTH_END = ("rollup_first_day", "rollup_last_day", "rollup_first_month",
-                                               "rollup_month_end")
+FIRST_DAY, LAST_DAY, FIRST_MONTH, MONTH_END = ("rollup_first_day", "rollup_last_day", "rollup_first_month", "rollup_month_end")
 
 
 @dataclass(frozen=True)
@@ -63,12 +66,29 @@ SALES_KEYS = ("region", "ship_region", "category", "local_product", "physical", 
 # Smallest first: the planner takes the first that holds what a query needs.
 ROLLUPS: tuple[Rollup, ...] = (
     Rollup("rollup_sales_monthly", SALES, "month", SALES_KEYS, SALES_SUMS),
-    Rollup("rollup_sellers_monthly", SALES, "month", ("region", "ship_region", "platform", "seller_key", "shop_id"),
-           ("net", "paid", "refund", "net_live", "net_physical", "net_local_physical", "order_count")),
-    Rollup("rollup_streamers_monthly", SALES, "month", ("region", "platform", "streamer_id"),
-           ("net", "paid", "refund", "net_live", "order_count"), where="streamer_id"),
-    Rollup("rollup_products_monthly", SALES, "month", ("region", "platform", "category", "product_id", "product_name"),
-           ("net", "paid", "refund", "net_live", "order_count", "quantity"), where="product_id"),
+    Rollup(
+        "rollup_sellers_monthly",
+        SALES,
+        "month",
+        ("region", "ship_region", "platform", "seller_key", "shop_id"),
+        ("net", "paid", "refund", "net_live", "net_physical", "net_local_physical", "order_count"),
+    ),
+    Rollup(
+        "rollup_streamers_monthly",
+        SALES,
+        "month",
+        ("region", "platform", "streamer_id"),
+        ("net", "paid", "refund", "net_live", "order_count"),
+        where="streamer_id",
+    ),
+    Rollup(
+        "rollup_products_monthly",
+        SALES,
+        "month",
+        ("region", "platform", "category", "product_id", "product_name"),
+        ("net", "paid", "refund", "net_live", "order_count", "quantity"),
+        where="product_id",
+    ),
     Rollup("rollup_sales_daily", SALES, "day", SALES_KEYS, SALES_SUMS),
     Rollup("rollup_parcels_daily", PARCELS, "day", ("region", "platform"), ("parcel_count",)),
 )
@@ -122,8 +142,10 @@ def ensure(con: duckdb.DuckDBPyConnection) -> None:
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """Make every rollup again from all the facts (after an upgrade, or by `livecommerce stats rebuild`)."""
-    con.execute("CREATE OR REPLACE TEMP TABLE touched_days AS SELECT DISTINCT CAST(paid_at AS DATE) AS day FROM orders "
-                "UNION SELECT date FROM shop_daily UNION SELECT CAST(shipped_at AS DATE) FROM parcels")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE touched_days AS SELECT DISTINCT CAST(paid_at AS DATE) AS day FROM orders "
+        "UNION SELECT date FROM shop_daily UNION SELECT CAST(shipped_at AS DATE) FROM parcels"
+    )
     if not _day_bounds(con):
         return
     sql = compiled(con)
@@ -139,7 +161,7 @@ def note_replaced(con: duckdb.DuckDBPyConnection, feed: str, keys: Sequence[str]
         return
     on = " AND ".join(f't."{k}" = c."{k}"' for k in keys)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE replaced_days AS
-                    SELECT DISTINCT {FEED_DAY[feed].format(t='t.')} AS day
+                    SELECT DISTINCT {FEED_DAY[feed].format(t="t.")} AS day
                     FROM {feed} t JOIN changes c ON {on} WHERE c.__existed AND NOT c.__same""")
 
 
@@ -147,11 +169,13 @@ def after_batch(con: duckdb.DuckDBPyConnection, feed: str, batch: str) -> None:
     """Inside the batch's transaction, after its rows are written: make again what the batch touched."""
     if feed not in FEED_SOURCES:
         return
-    replaced = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'replaced_days' AND temporary"
-                           ).fetchall()[0][0]
+    replaced = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'replaced_days' AND temporary").fetchall()[0][0]
     union = " UNION SELECT day FROM replaced_days" if replaced else ""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE touched_days AS SELECT DISTINCT {FEED_DAY[feed].format(t='')} AS day FROM {feed} "
-                f"WHERE batch_id = ?{union}", [batch])
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE touched_days AS SELECT DISTINCT {FEED_DAY[feed].format(t='')} AS day FROM {feed} "
+        f"WHERE batch_id = ?{union}",
+        [batch],
+    )
     if replaced:
         con.execute("DROP TABLE replaced_days")
     if not _day_bounds(con):
@@ -169,11 +193,15 @@ def _day_bounds(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether any day was touched; if so, set the variables that bound the touched days and months."""
     if con.execute("SELECT min(day) IS NULL FROM touched_days").fetchall()[0][0]:
         return False
-    con.execute("CREATE OR REPLACE TEMP TABLE touched_months AS "
-                "SELECT DISTINCT CAST(date_trunc('month', day) AS DATE) AS month FROM touched_days")
-    for name, value in ((FIRST_DAY, "min(day) FROM touched_days"), (LAST_DAY, "max(day) FROM touched_days"),
-                        (FIRST_MONTH, "min(month) FROM touched_months"),
-                        (MONTH_END, "last_day(max(month)) FROM touched_months")):
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE touched_months AS SELECT DISTINCT CAST(date_trunc('month', day) AS DATE) AS month FROM touched_days"
+    )
+    for name, value in (
+        (FIRST_DAY, "min(day) FROM touched_days"),
+        (LAST_DAY, "max(day) FROM touched_days"),
+        (FIRST_MONTH, "min(month) FROM touched_months"),
+        (MONTH_END, "last_day(max(month)) FROM touched_months"),
+    ):
         con.execute(f"SET VARIABLE {name} = (SELECT {value})")
     return True
 

@@ -92,8 +92,16 @@ def ensure_warehouse(settings: Settings | None = None) -> None:
 def expected_tables() -> set[str]:
     """Every table the warehouse holds: bookkeeping, one per warehouse feed, and the rollups."""
     facts = {feed.name for feed in FEEDS.values() if feed.target == "warehouse"}
-    return {"warehouse_meta", "batches", "batch_files", "batch_notes", "quarantine", "shop_daily_uncovered", *facts,
-            *(r.name for r in rollups.ROLLUPS)}
+    return {
+        "warehouse_meta",
+        "batches",
+        "batch_files",
+        "batch_notes",
+        "quarantine",
+        "shop_daily_uncovered",
+        *facts,
+        *(r.name for r in rollups.ROLLUPS),
+    }
 
 
 def _snapshot_complete(settings: Settings) -> bool:
@@ -107,5 +115,8 @@ def _snapshot_complete(settings: Settings) -> bool:
             meta = dict(connection.execute("SELECT key, value FROM warehouse_meta").fetchall()) if "warehouse_meta" in tables else {}
     except duckdb.Error:
         return False
-    return (expected_tables() <= tables and meta.get("schema_version") == SCHEMA_VERSION
-            and meta.get("rollup_version") == rollups.ROLLUP_VERSION)
+    return (
+        expected_tables() <= tables
+        and meta.get("schema_version") == SCHEMA_VERSION
+        and meta.get("rollup_version") == rollups.ROLLUP_VERSION
+    )

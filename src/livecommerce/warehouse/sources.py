@@ -36,20 +36,42 @@ CONDITIONS: dict[str, Callable[[ir.Table], ir.BooleanValue]] = {
     "export": lambda t: t.cross_border == "export",
 }
 
-SALES_TYPES = {"day": "date", "region": "string", "ship_region": "string", "category": "string",
-               "local_product": "boolean", "physical": "boolean", "platform": "string", "channel": "string",
-               "cross_border": "string", "seller_key": "string", "seller_uscc": "string", "shop_id": "string",
-               "streamer_id": "string", "product_id": "string", "product_name": "string", "paid": "decimal(18, 2)",
-               "refund": "decimal(18, 2)", "net": "decimal(18, 2)", "orders": "int64", "quantity": "int64"}
+SALES_TYPES = {
+    "day": "date",
+    "region": "string",
+    "ship_region": "string",
+    "category": "string",
+    "local_product": "boolean",
+    "physical": "boolean",
+    "platform": "string",
+    "channel": "string",
+    "cross_border": "string",
+    "seller_key": "string",
+    "seller_uscc": "string",
+    "shop_id": "string",
+    "streamer_id": "string",
+    "product_id": "string",
+    "product_name": "string",
+    "paid": "decimal(18, 2)",
+    "refund": "decimal(18, 2)",
+    "net": "decimal(18, 2)",
+    "orders": "int64",
+    "quantity": "int64",
+}
 
 Tables = Mapping[str, ir.Table]
 
 INTEGER_COLUMNS = frozenset({"orders", "quantity", "sessions", "seconds", "parcels"})
 
 
-CONDITION_COLUMNS = {"physical": {"physical"}, "local_physical": {"physical", "local_product"},
-                     "nonlocal": {"local_product"}, "live": {"channel"}, "import": {"cross_border"},
-                     "export": {"cross_border"}}
+CONDITION_COLUMNS = {
+    "physical": {"physical"},
+    "local_physical": {"physical", "local_product"},
+    "nonlocal": {"local_product"},
+    "live": {"channel"},
+    "import": {"cross_border"},
+    "export": {"cross_border"},
+}
 
 
 def _conform(t: ir.Table, columns: frozenset[str] | None = None) -> ir.Table:
@@ -93,8 +115,7 @@ def sales_from_orders(orders: ir.Table, period: tuple[date, date] | None = None)
     )
 
 
-def sales_from_shop_days(days: ir.Table, period: tuple[date, date] | None = None,
-                         columns: frozenset[str] | None = None) -> ir.Table:
+def sales_from_shop_days(days: ir.Table, period: tuple[date, date] | None = None, columns: frozenset[str] | None = None) -> ir.Table:
     """Shop-day figures without order detail as sales rows: the live part and the rest."""
     d = days
     if period is not None:
@@ -116,11 +137,23 @@ def sales_from_shop_days(days: ir.Table, period: tuple[date, date] | None = None
         product_name=ibis.null("string"),
     )
     live = d.filter(d.live_gmv > 0).select(
-        **common, channel=ibis.literal("live"), paid=_money(d.live_gmv), refund=_money(0), net=_money(d.live_gmv),
-        orders=ibis.literal(0, "int64"), quantity=ibis.literal(0, "int64"))
+        **common,
+        channel=ibis.literal("live"),
+        paid=_money(d.live_gmv),
+        refund=_money(0),
+        net=_money(d.live_gmv),
+        orders=ibis.literal(0, "int64"),
+        quantity=ibis.literal(0, "int64"),
+    )
     rest = d.select(
-        **common, channel=ibis.literal("other"), paid=_money(d.gmv - d.live_gmv), refund=_money(d.refunds),
-        net=_money(d.gmv - d.live_gmv - d.refunds), orders=d.orders.cast("int64"), quantity=ibis.literal(0, "int64"))
+        **common,
+        channel=ibis.literal("other"),
+        paid=_money(d.gmv - d.live_gmv),
+        refund=_money(d.refunds),
+        net=_money(d.gmv - d.live_gmv - d.refunds),
+        orders=d.orders.cast("int64"),
+        quantity=ibis.literal(0, "int64"),
+    )
     return _conform(live, columns).union(_conform(rest, columns), distinct=False)
 
 
@@ -128,7 +161,8 @@ def sales(tables: Tables, period: tuple[date, date] | None = None, columns: froz
     """Every sales row: order detail, and shop-day figures where there is no detail; optionally only the days of
     ``period`` and only ``columns``."""
     return _conform(sales_from_orders(tables["orders"], period), columns).union(
-        sales_from_shop_days(tables["shop_daily_uncovered"], period, columns), distinct=False)
+        sales_from_shop_days(tables["shop_daily_uncovered"], period, columns), distinct=False
+    )
 
 
 def _midnight(day: date) -> datetime:
@@ -142,8 +176,7 @@ def sessions(tables: Tables, streamer_regions: ir.Table | None = None) -> ir.Tab
     region = s.seller_region
     if streamer_regions is not None:
         r = streamer_regions
-        s = s.left_join(r, (s.platform == r.platform) & (s.streamer_id == r.streamer_id)).select(
-            s, registry_region=r.region)
+        s = s.left_join(r, (s.platform == r.platform) & (s.streamer_id == r.streamer_id)).select(s, registry_region=r.region)
         region = s.seller_region.fill_null(s.registry_region)
     seconds = (s.ended_at.epoch_seconds() - s.started_at.epoch_seconds()).fill_null(0)
     return s.select(

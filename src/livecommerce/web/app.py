@@ -52,10 +52,13 @@ def _add_docs(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} · 接口文档",
-                                   swagger_js_url=f"{SWAGGER_URL}/swagger-ui-bundle.js",
-                                   swagger_css_url=f"{SWAGGER_URL}/swagger-ui.css",
-                                   swagger_favicon_url=f"{SWAGGER_URL}/favicon-32x32.png")
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} · 接口文档",
+            swagger_js_url=f"{SWAGGER_URL}/swagger-ui-bundle.js",
+            swagger_css_url=f"{SWAGGER_URL}/swagger-ui.css",
+            swagger_favicon_url=f"{SWAGGER_URL}/favicon-32x32.png",
+        )
 
 
 @asynccontextmanager
@@ -83,8 +86,14 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The console and API of one installation (its home initialised on first use)."""
     settings = ensure_home(settings)
-    app = FastAPI(title="龙江直播电商监测服务平台", version=__version__, docs_url=None, redoc_url=None,
-                  dependencies=[Depends(require_csrf)], lifespan=_lifespan)
+    app = FastAPI(
+        title="龙江直播电商监测服务平台",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        dependencies=[Depends(require_csrf)],
+        lifespan=_lifespan,
+    )
     app.state.settings = settings
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, limit_mb=settings.max_upload_mb)

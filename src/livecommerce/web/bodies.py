@@ -63,7 +63,12 @@ def model_of(cls: type[BaseModel], body: Any) -> Any:
     try:
         return cls.model_validate(body)
     except ValidationError as exc:
-        problems = [Problem(rule=error["msg"], column=".".join(map(str, error["loc"])) or None,
-                            value=None if error.get("input") is None else str(error.get("input"))[:200])
-                    for error in exc.errors()]
+        problems = [
+            Problem(
+                rule=error["msg"],
+                column=".".join(map(str, error["loc"])) or None,
+                value=None if error.get("input") is None else str(error.get("input"))[:200],
+            )
+            for error in exc.errors()
+        ]
         raise ValidationFailed(f"{len(problems)} problem(s) in the request", problems) from None

@@ -25,8 +25,7 @@ from livecommerce.core.errors import LiveCommerceError, NotFound, PermissionDeni
 from livecommerce.web.templating import render
 
 STATUS = ((PermissionDenied, 403), (NotFound, 404), (ValidationFailed, 422))
-TITLES = {400: "请求有误", 401: "请先登录", 403: "无权访问", 404: "页面不存在", 405: "不支持的操作", 413: "上传内容过大",
-          422: "输入有误"}
+TITLES = {400: "请求有误", 401: "请先登录", 403: "无权访问", 404: "页面不存在", 405: "不支持的操作", 413: "上传内容过大", 422: "输入有误"}
 
 
 def _is_api(request: Request) -> bool:
@@ -48,9 +47,17 @@ def audit_refusal(request: Request, status: int, reason: str) -> None:
     else:
         return
     actor = auth.actor.name if auth is not None else ""
-    audit.record_apart(actor, action, "request", f"{request.method} {request.url.path}", None,
-                       {"status": status, "reason": reason[:500]}, outcome="refused", client=client_of(request),
-                       settings=app_settings(request))
+    audit.record_apart(
+        actor,
+        action,
+        "request",
+        f"{request.method} {request.url.path}",
+        None,
+        {"status": status, "reason": reason[:500]},
+        outcome="refused",
+        client=client_of(request),
+        settings=app_settings(request),
+    )
 
 
 async def _domain_error(request: Request, exc: Exception) -> Response:

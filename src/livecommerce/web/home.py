@@ -22,8 +22,15 @@ from livecommerce.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
-BATCH_STATUS = {"ok": "完成", "done": "完成", "loaded": "已入库", "running": "进行中", "failed": "失败",
-                "partial": "部分入库", "rejected": "已拒绝"}
+BATCH_STATUS = {
+    "ok": "完成",
+    "done": "完成",
+    "loaded": "已入库",
+    "running": "进行中",
+    "failed": "失败",
+    "partial": "部分入库",
+    "rejected": "已拒绝",
+}
 
 
 @dataclass
@@ -48,8 +55,7 @@ def ingest_overview(actor: Actor) -> IngestOverview:
         return IngestOverview(available=False)
     if actor.grant("ingest.read").nothing:
         return IngestOverview(available=True, allowed=False)
-    return IngestOverview(available=True, batches=list(service.list_batches(actor, limit=50)),
-                          counts=dict(service.table_counts(actor)))
+    return IngestOverview(available=True, batches=list(service.list_batches(actor, limit=50)), counts=dict(service.table_counts(actor)))
 
 
 def feed_label(name: str) -> str:

@@ -17,8 +17,7 @@ class BodyTooLarge(HTTPException):
     """413: the request body is larger than the installation accepts."""
 
     def __init__(self, limit_mb: int) -> None:
-        super().__init__(413, f"上传内容超过 {limit_mb} MB 的上限（设置 max_upload_mb），已拒收，未保存任何内容。"
-                              "请拆分文件后分批上传。")
+        super().__init__(413, f"上传内容超过 {limit_mb} MB 的上限（设置 max_upload_mb），已拒收，未保存任何内容。请拆分文件后分批上传。")
 
 
 class BodyLimit:

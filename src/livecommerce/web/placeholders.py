@@ -27,5 +27,11 @@ def add_placeholders(app: FastAPI) -> None:
     served = {route.path for route in app.routes if isinstance(route, APIRoute) and "GET" in (route.methods or ())}
     for item in NAV:
         if item.path not in served:
-            app.add_api_route(item.path, _placeholder(item), methods=["GET"], response_class=HTMLResponse,
-                              include_in_schema=False, name=f"placeholder{item.path.replace('/', '_')}")
+            app.add_api_route(
+                item.path,
+                _placeholder(item),
+                methods=["GET"],
+                response_class=HTMLResponse,
+                include_in_schema=False,
+                name=f"placeholder{item.path.replace('/', '_')}",
+            )

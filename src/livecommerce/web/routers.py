@@ -26,11 +26,28 @@ from livecommerce.stats import pages as stats_pages
 from livecommerce.stats import targets_pages
 from livecommerce.web import home
 
-ROUTER_MODULES: tuple[ModuleType, ...] = (accounts_pages, accounts_api, audit_pages, audit_api, home, entities_pages, entities_api,
-                                          ingest_pages, ingest_api, stats_api,
-                                          targets_pages, stats_pages, compliance_api, compliance_pages, policy_api,
-                                          policy_pages, policy_run_pages, monitor_pages, monitor_alert_pages,
-                                          monitor_api)
+ROUTER_MODULES: tuple[ModuleType, ...] = (
+    accounts_pages,
+    accounts_api,
+    audit_pages,
+    audit_api,
+    home,
+    entities_pages,
+    entities_api,
+    ingest_pages,
+    ingest_api,
+    stats_api,
+    targets_pages,
+    stats_pages,
+    compliance_api,
+    compliance_pages,
+    policy_api,
+    policy_pages,
+    policy_run_pages,
+    monitor_pages,
+    monitor_alert_pages,
+    monitor_api,
+)
 
 
 def routers() -> list[APIRouter]:

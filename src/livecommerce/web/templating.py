@@ -77,8 +77,10 @@ def _base_context(request: Request) -> dict[str, Any]:
 
 
 def _environment() -> jinja2.Environment:
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader([str(path) for path in template_dirs()]),
-                                     autoescape=jinja2.select_autoescape(["html", "xml"], default=True))
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(path) for path in template_dirs()]),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default=True),
+    )
     environment.filters.update(shanghai=shanghai_time, wan=wan, thousands=thousands)
     return environment
 
@@ -86,7 +88,8 @@ def _environment() -> jinja2.Environment:
 templates = Jinja2Templates(env=_environment(), context_processors=[_base_context])
 
 
-def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200,
-           headers: dict[str, str] | None = None) -> Response:
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200, headers: dict[str, str] | None = None
+) -> Response:
     """Render one page of any package with the base context."""
     return templates.TemplateResponse(request, name, context or {}, status_code=status_code, headers=headers)

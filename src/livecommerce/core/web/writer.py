@@ -45,8 +45,15 @@ CENT = Decimal("0.01")
 HEADER_FILL = PatternFill("solid", fgColor="E8EEF7")
 HEADER_FONT = Font(bold=True)
 TITLE_FONT = Font(bold=True, size=14)
-NUMBER_FORMATS = {"int": "#,##0", "decimal": "#,##0.00", "money": "#,##0.00", "wan": "#,##0.00", "percent": "0.00%",
-                  "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm:ss"}
+NUMBER_FORMATS = {
+    "int": "#,##0",
+    "decimal": "#,##0.00",
+    "money": "#,##0.00",
+    "wan": "#,##0.00",
+    "percent": "0.00%",
+    "date": "yyyy-mm-dd",
+    "datetime": "yyyy-mm-dd hh:mm:ss",
+}
 INVALID_TITLE = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -170,8 +177,7 @@ def _xlsx_cell(sheet: Any, value: Any, column: Column, bold: bool = False, style
     plain = not (bold or styled)
     if value is None and plain:
         return None
-    if isinstance(value, str) and plain and len(value) <= 30 and not value.startswith(("=", "#")) \
-            and not is_formula_like(value):
+    if isinstance(value, str) and plain and len(value) <= 30 and not value.startswith(("=", "#")) and not is_formula_like(value):
         return value
     cell = WriteOnlyCell(sheet)
     if isinstance(value, str):
@@ -206,7 +212,7 @@ def _safe_title(title: str, used: set[str]) -> str:
     name, n = base, 1
     while name in used:
         n += 1
-        name = f"{base[:31 - len(str(n))]}{n}"
+        name = f"{base[: 31 - len(str(n))]}{n}"
     used.add(name)
     return name
 
@@ -322,8 +328,7 @@ def content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def download(content: bytes, filename: str, *, actor: Actor, what: str, rows: int, revealed: bool = False,
-             client: str = "") -> Response:
+def download(content: bytes, filename: str, *, actor: Actor, what: str, rows: int, revealed: bool = False, client: str = "") -> Response:
     """The file as an attachment, after its audit line (action ``download``, target ``export``/``what``)."""
     audit_download(actor, what=what, filename=filename, rows=rows, revealed=revealed, client=client)
     media_type = CSV_TYPE if filename.lower().endswith(".csv") else XLSX_TYPE

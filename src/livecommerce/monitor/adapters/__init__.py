@@ -68,8 +68,7 @@ class Adapter:
         self.source = source
         self.translate: Callable[[Adapter, Any, str | None, int | None], list[Outcome]] = SOURCES[source]
         # the platform's quick path for its commonest lines: (kind, room, ms, the event's data), Ignored, or None
-        self.take: Callable[[Adapter, str], tuple[str, str, int, dict[str, Any]] | Ignored | None] | None = \
-            TAKE.get(source)
+        self.take: Callable[[Adapter, str], tuple[str, str, int, dict[str, Any]] | Ignored | None] | None = TAKE.get(source)
         self.key = key if key is not None else secrets.token_bytes(32)
         self.keyed = blake2b(key=self.key, digest_size=8)  # copied for each id: the key is set up once
         self.seen: set[Any] = set()
@@ -182,8 +181,7 @@ class Adapter:
         for outcome in outcomes:
             if type(outcome) is dict:
                 if engine.fast and outcome["kind"] == "chat":
-                    done = engine.chat(outcome["platform"], outcome["session_id"], outcome["ts"], outcome.get("text"),
-                                       outcome.get("user"))
+                    done = engine.chat(outcome["platform"], outcome["session_id"], outcome["ts"], outcome.get("text"), outcome.get("user"))
                     if done is not None:
                         out.extend(done)
                         continue
@@ -200,7 +198,6 @@ class Adapter:
         if not total:
             return "0 ignored"
         return f"{total:,} ignored (" + ", ".join(f"{reason} {n:,}" for reason, n in self.ignored.most_common()) + ")"
-
 
     def lines(self, texts: list[str], session: str | None, now: int) -> Batch:
         """A batch of JSON lines of platform messages (the live path) as the monitor's own JSON lines, with the number
@@ -249,8 +246,7 @@ def submit(live: Any, source: str, session: str | None, lines: list[str]) -> dic
     the hub's answer with the lines numbered as sent, the adapter's refusals added and what it ignored ({reason:
     count})."""
     batch = live_adapter(source).lines(lines, session or None, int(live.clock() * 1000))
-    answer: dict[str, Any] = live.submit(batch.events) if batch.events else \
-        {"accepted": 0, "rejected": 0, "reasons": {}, "examples": []}
+    answer: dict[str, Any] = live.submit(batch.events) if batch.events else {"accepted": 0, "rejected": 0, "reasons": {}, "examples": []}
     for example in answer["examples"]:
         example["line"] = batch.origin[example["line"] - 1]
     for line, reason in batch.refused:
@@ -317,5 +313,7 @@ def adapt(raw: Any, source: str, session: str | None = None, adapter: Adapter | 
 from livecommerce.monitor.adapters import douyin, kuaishou  # noqa: E402  (the registry needs the helpers above)
 
 SOURCES: dict[str, Callable[[Adapter, Any, str | None, int | None], list[Outcome]]] = {
-    "douyin": douyin.translate, "kuaishou": kuaishou.translate}
+    "douyin": douyin.translate,
+    "kuaishou": kuaishou.translate,
+}
 TAKE: dict[str, Callable[[Adapter, str], tuple[str, str, int, dict[str, Any]] | Ignored | None]] = {"douyin": douyin.take}

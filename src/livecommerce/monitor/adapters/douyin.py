@@ -26,21 +26,59 @@ from livecommerce.monitor.events import LAST_TS, MAX_ID, MAX_TEXT
 if TYPE_CHECKING:
     from livecommerce.monitor.adapters import Adapter
 
-KINDS = {"WebcastChatMessage": "chat", "WebcastMemberMessage": "enter", "WebcastLikeMessage": "like",
-         "WebcastGiftMessage": "gift", "WebcastSocialMessage": "follow", "WebcastRoomUserSeqMessage": "viewers",
-         "WebcastControlMessage": "status"}
+KINDS = {
+    "WebcastChatMessage": "chat",
+    "WebcastMemberMessage": "enter",
+    "WebcastLikeMessage": "like",
+    "WebcastGiftMessage": "gift",
+    "WebcastSocialMessage": "follow",
+    "WebcastRoomUserSeqMessage": "viewers",
+    "WebcastControlMessage": "status",
+}
 # methods the capture tools name that the monitor does not use: counted as ignored under their name
-UNUSED = frozenset({
-    "WebcastRoomIntroMessage", "WebcastRoomMessage", "WebcastRoomStatsMessage", "WebcastRoomRankMessage",
-    "WebcastRoomDataSyncMessage", "WebcastLiveEcomMessage", "WebcastLiveShoppingMessage", "WebcastProductChangeMessage",
-    "WebcastUpdateFanTicketMessage", "WebcastFansclubMessage", "WebcastEmojiChatMessage", "WebcastCommonTextMessage",
-    "WebcastMatchAgainstScoreMessage", "WebcastInRoomBannerMessage", "WebcastRanklistHourEntranceMessage",
-    "WebcastLinkMicMethod", "WebcastLinkMicArmiesMethod", "WebcastScreenChatMessage", "WebcastLinkerContributeMessage",
-    "WebcastLightGiftMessage", "WebcastRoomStreamAdaptationMessage", "WebcastProfitInteractionScoreMessage",
-    "WebcastLotteryEventMessage", "WebcastHotChatMessage", "WebcastNotifyEffectMessage"})
-FLAT = {"chat": "chat", "comment": "chat", "danmaku": "chat", "member": "enter", "enter": "enter", "like": "like",
-        "gift": "gift", "social": "follow", "follow": "follow", "viewers": "viewers", "room_user_seq": "viewers",
-        "control": "status"}
+UNUSED = frozenset(
+    {
+        "WebcastRoomIntroMessage",
+        "WebcastRoomMessage",
+        "WebcastRoomStatsMessage",
+        "WebcastRoomRankMessage",
+        "WebcastRoomDataSyncMessage",
+        "WebcastLiveEcomMessage",
+        "WebcastLiveShoppingMessage",
+        "WebcastProductChangeMessage",
+        "WebcastUpdateFanTicketMessage",
+        "WebcastFansclubMessage",
+        "WebcastEmojiChatMessage",
+        "WebcastCommonTextMessage",
+        "WebcastMatchAgainstScoreMessage",
+        "WebcastInRoomBannerMessage",
+        "WebcastRanklistHourEntranceMessage",
+        "WebcastLinkMicMethod",
+        "WebcastLinkMicArmiesMethod",
+        "WebcastScreenChatMessage",
+        "WebcastLinkerContributeMessage",
+        "WebcastLightGiftMessage",
+        "WebcastRoomStreamAdaptationMessage",
+        "WebcastProfitInteractionScoreMessage",
+        "WebcastLotteryEventMessage",
+        "WebcastHotChatMessage",
+        "WebcastNotifyEffectMessage",
+    }
+)
+FLAT = {
+    "chat": "chat",
+    "comment": "chat",
+    "danmaku": "chat",
+    "member": "enter",
+    "enter": "enter",
+    "like": "like",
+    "gift": "gift",
+    "social": "follow",
+    "follow": "follow",
+    "viewers": "viewers",
+    "room_user_seq": "viewers",
+    "control": "status",
+}
 CONTROL = {3: "end"}  # ControlMessage.status: "status = 3 下播" (douyin.proto, after HaoDong108/DouyinBarrageGrab)
 GIFT_TEXT = re.compile(r"送给主播\s*(\d+)\s*个\s*(\S+)")  # the poll shape's gift content: "用户…:送给主播 1个小心心"
 USER_IDS = ("uid", "id", "idStr", "id_str", "secUid", "sec_uid", "nickname", "nickName", "nick_name")
@@ -90,8 +128,7 @@ def message(adapter: Adapter, raw: dict[str, Any], session: str | None, now: int
         return Ignored(method if method in UNUSED else f"unknown method {method[:60]}")
     room = room if room not in (0, "0") else None
     if room is None and not session:
-        return Refused(f"{method} without a room id (payload.room_id or common.roomId): name the room with --session "
-                       "(API: session=)")
+        return Refused(f"{method} without a room id (payload.room_id or common.roomId): name the room with --session (API: session=)")
     if not adapter.fresh(msg_id):
         return Ignored("duplicate msg_id")
     ts = epoch_ms(created) or id_time(msg_id) or epoch_ms(raw.get("ts")) or now
@@ -158,9 +195,16 @@ def product(raw: dict[str, Any], session: str | None, now: int | None) -> Outcom
     if ts is None:
         return Refused("a product without a time: give the line a ts (epoch ms) or post it live")
     price = raw.get("min_price") if raw.get("min_price") not in (None, 0, "0", "") else raw.get("price")
-    return {"platform": "douyin", "session_id": session, "ts": ts, "kind": "product",
-            "product_id": pick(raw, "promotion_id", "product_id"), "title": raw.get("title"), "price": yuan(price),
-            "action": "on"}
+    return {
+        "platform": "douyin",
+        "session_id": session,
+        "ts": ts,
+        "kind": "product",
+        "product_id": pick(raw, "promotion_id", "product_id"),
+        "title": raw.get("title"),
+        "price": yuan(price),
+        "action": "on",
+    }
 
 
 def _whole(value: Any) -> Any:
@@ -178,8 +222,7 @@ Uid = Annotated[str, msgspec.Meta(min_length=1)] | Annotated[int, msgspec.Meta(g
 
 _QUICK_KINDS = {method: kind for method, kind in KINDS.items() if kind in ("chat", "enter", "like", "viewers", "gift")}
 # the methods of _QUICK_KINDS, checked while decoding (the decoder gives the very string of the Literal, its hash known)
-Method = Literal["WebcastChatMessage", "WebcastMemberMessage", "WebcastLikeMessage", "WebcastGiftMessage",
-                 "WebcastRoomUserSeqMessage"]
+Method = Literal["WebcastChatMessage", "WebcastMemberMessage", "WebcastLikeMessage", "WebcastGiftMessage", "WebcastRoomUserSeqMessage"]
 assert set(get_args(Method)) == set(_QUICK_KINDS)
 
 

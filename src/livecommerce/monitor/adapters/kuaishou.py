@@ -47,8 +47,7 @@ def translate(adapter: Adapter, raw: Any, session: str | None, now: int | None) 
         if line_ts is None:
             out.append(Refused("displayWatchingCount without a time: give the line a ts (epoch ms) or post it live"))
         else:
-            out.append({"platform": "kuaishou", "session_id": str(room), "ts": line_ts, "kind": "viewers",
-                        "online": watching})
+            out.append({"platform": "kuaishou", "session_id": str(room), "ts": line_ts, "kind": "viewers", "online": watching})
     return out
 
 
