@@ -300,8 +300,7 @@ class Engine:
         return out
 
     def _refuse(self, reason: str, line: str) -> None:
-        self.intake.accepted -= 1
-        self.intake.refuse(reason, line)
+        self.intake.unaccept(reason, line)
 
     def advance(self, now: float) -> list[Transition]:
         """Move every session's clock to ``now`` without an event (live mode: the wall clock less lag; ``close``)."""

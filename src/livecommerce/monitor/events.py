@@ -252,8 +252,7 @@ class Intake:
         if newest is None or ts > newest:
             self.latest[key] = ts
         elif ts < newest - self.lateness:
-            self.accepted -= 1
-            self.refuse(self.late(newest, ts), text)
+            self.unaccept(self.late(newest, ts), text)
             return None
         return event
 
@@ -281,7 +280,20 @@ class Intake:
     def late(self, newest: float, ts: float) -> str:
         return f"far out of order: {newest - ts:.0f} s before the session's latest event"
 
-    def refuse(self, reason: str, text: str) -> None:
+    def refuse(self, reason: str, text: str | None = None) -> None:
+        """Count a refused line by its reason; the first 20 are kept as examples when their text is given."""
         self.rejected[reason] += 1
-        if len(self.examples) < 20:
+        if text is not None and len(self.examples) < 20:
             self.examples.append((self.line, reason, text[:120]))
+
+    def unaccept(self, reason: str, text: str | None = None) -> None:
+        """Take back an event its checks accepted and a later judgement refused (far out of order for its session, an
+        end of a session not held, outside the live clock): no longer counted as accepted, counted as refused."""
+        self.accepted -= 1
+        self.refuse(reason, text)
+
+    def forget(self, key: tuple[str, str], ts: float) -> None:
+        """Forget ``ts`` as the latest of its session when it is (a refused event's wrong clock must not make the
+        session's next events late)."""
+        if self.latest.get(key) == ts:
+            del self.latest[key]

@@ -231,10 +231,9 @@ class Hub:
                     reason = next(r for r, n in intake.rejected.items() if n != seen[r])
                 elif not (now - MAX_PAST <= event.ts <= now + MAX_AHEAD):
                     reason = _clock_reason(event.ts, now)
-                    intake.accepted -= 1
-                    intake.rejected[reason] += 1
-                    if intake.latest.get(event.key) == event.ts and event.ts > now:
-                        intake.latest.pop(event.key)  # a wrong clock must not make the session's next events "late"
+                    intake.unaccept(reason)
+                    if event.ts > now:
+                        intake.forget(event.key, event.ts)  # a wrong clock must not make the session's next events "late"
                 if reason is None:
                     assert event is not None
                     if event.key not in engine.sessions:
