@@ -13,9 +13,9 @@ from stdnum.cn import uscc
 from livecommerce.demo.files import Manifest
 from livecommerce.demo.generator import generate
 from livecommerce.demo.scales import get_scale
-from livecommerce.ingest.feeds import FEEDS
 from livecommerce.reference.codes import CATEGORIES, ENTITY_KINDS, PLATFORMS
 from livecommerce.reference.regions import regions
+from livecommerce.warehouse.feeds import FEEDS
 
 
 def _digests(directory: Path) -> dict[str, str]:

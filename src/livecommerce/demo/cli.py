@@ -17,7 +17,7 @@ from livecommerce.demo.files import LOAD_ORDER, Manifest
 from livecommerce.demo.generator import default_directory, generate
 from livecommerce.demo.loader import FeedLoad, load
 from livecommerce.demo.scales import SCALES, get_scale
-from livecommerce.ingest.feeds import FEEDS
+from livecommerce.warehouse.feeds import FEEDS
 
 console = Console()
 errors = Console(stderr=True)

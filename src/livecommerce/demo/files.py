@@ -14,8 +14,8 @@ from typing import Any
 
 import duckdb
 
-from livecommerce.ingest.feeds import FEEDS
 from livecommerce.reference.codes import CATEGORIES, CHANNELS, CROSS_BORDER, ENTITY_KINDS, PLATFORMS, CodeList
+from livecommerce.warehouse.feeds import FEEDS
 
 BOM = "\ufeff".encode()
 LOAD_ORDER = ("entities", "shops", "streamers", "bases", "live_sessions", "orders", "shop_daily", "parcels")

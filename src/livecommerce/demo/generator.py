@@ -18,8 +18,8 @@ from livecommerce.core.errors import LiveCommerceError
 from livecommerce.demo import assortment, facts, people, registry, tables
 from livecommerce.demo.files import MANIFEST, Manifest, copy_chinese_csv, copy_parquet, label, write_registry_csv, yes_no
 from livecommerce.demo.scales import AS_OF, Scale
-from livecommerce.ingest.feeds import FEEDS
 from livecommerce.reference.codes import ENTITY_KINDS, PLATFORMS
+from livecommerce.warehouse.feeds import FEEDS
 
 Progress = Callable[[str, int, int], None]
 ORDERS_PER_SESSION = 20
