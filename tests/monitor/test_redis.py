@@ -337,7 +337,7 @@ class Failing:
 def test_the_registry_sink_records_what_the_consumer_writes_and_holds_the_checkpoint_while_it_cannot(
     redis_url: str, evening: Any, home: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from livecommerce.monitor.sink import RegistrySink
+    from livecommerce.monitor.drain import RegistrySink
 
     lines, expected = evening
     reference = Engine()

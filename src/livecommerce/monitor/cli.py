@@ -207,8 +207,8 @@ def consume(
     import redis
 
     from livecommerce.core.db import ensure_home
+    from livecommerce.monitor.drain import RegistrySink
     from livecommerce.monitor.redis_consume import Consumer
-    from livecommerce.monitor.sink import RegistrySink
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     stop = threading.Event()

@@ -49,7 +49,7 @@ nothing lost, nothing repeated. A rebalance (a consumer joins or leaves cleanly)
 wait: the owner checkpoints, releases the lease, and the next owner starts from that checkpoint.
 
 Only transitions travel through Redis: the engine's other outboxes (minute rows, hits, notifications, ended sessions)
-are emptied at each checkpoint — after a ``sink`` (sink.RegistrySink, `monitor consume --record`) has taken them and
+are emptied at each checkpoint — after a ``sink`` (drain.RegistrySink, `monitor consume --record`) has taken them and
 the transitions into the registry database and the webhooks; if it cannot, there is no checkpoint (nothing is
 acknowledged that was not recorded) and the partition tries again SINK_RETRY seconds later. Streams are not trimmed
 here (``XTRIM … MINID`` below the oldest checkpoint is safe). The checkpoint is a pickle: the Redis server must be as

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 import redis
 
 from livecommerce.monitor.alerts import Transition
+from livecommerce.monitor.drain import Output
 from livecommerce.monitor.engine import Engine
 from livecommerce.monitor.redis_publish import GROUP, Keys, connect, ensure_partitions, publish, stream_id, text_of
 from livecommerce.monitor.rules import RuleFile, RuleSet
@@ -60,7 +61,7 @@ return 1
 
 
 class Sink(Protocol):
-    """Where a consumer's results go besides the stream of transitions (sink.RegistrySink)."""
+    """Where a consumer's results go besides the stream of transitions (drain.RegistrySink)."""
 
     def write(self, engine: Engine, transitions: list[Transition]) -> None: ...
 
@@ -118,7 +119,7 @@ class Consumer:
         sink: Sink | None = None,
     ) -> None:
         self.client: Any = connect(url_or_client)
-        self.sink = sink  # where results go besides lc:alerts (sink.RegistrySink: the registry and the webhooks)
+        self.sink = sink  # where results go besides lc:alerts (drain.RegistrySink: the registry and the webhooks)
         self.sink_failures = 0
         self.silences: list[Any] | None = None
         self.name = name
@@ -301,10 +302,7 @@ class Consumer:
                 self.sink_failures += 1
                 part.hold = time.monotonic() + SINK_RETRY
                 return True
-        engine.minutes.clear()
-        engine.hits.clear()
-        engine.notifications.clear()
-        engine.ended.clear()
+        Output.discard(engine)  # drained by the sink, or not kept (without one only transitions leave)
         args: list[Any] = [
             self.name,
             GROUP,
