@@ -10,7 +10,9 @@
   auditor is a hook: accounts registers ``accounts.audit.record_apart`` through ``set_download_auditor`` when it is
   imported; a download with no auditor registered is refused (RuntimeError), never sent unaudited.
 
-XLSX is written in openpyxl's write-only (streaming) mode, so a large export keeps memory bounded.
+XLSX is written in openpyxl's write-only (streaming) mode, so a large export keeps memory bounded. openpyxl and
+Starlette are imported when a workbook or a response is made, not with this module: every command that writes an
+audit line imports it (accounts.audit registers the auditor), and those two cost about half a second of start-up.
 """
 
 from __future__ import annotations
@@ -22,18 +24,19 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from starlette.responses import Response
 
 from livecommerce.core.privacy import mask_id_number, mask_name, mask_phone
 from livecommerce.core.scope import Actor
 from livecommerce.core.timeutil import SHANGHAI
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from starlette.responses import Response
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -42,9 +45,6 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")  # '-5' is a number, not a formula: left as it is
 WAN = Decimal(10000)
 CENT = Decimal("0.01")
-HEADER_FILL = PatternFill("solid", fgColor="E8EEF7")
-HEADER_FONT = Font(bold=True)
-TITLE_FONT = Font(bold=True, size=14)
 NUMBER_FORMATS = {
     "int": "#,##0",
     "decimal": "#,##0.00",
@@ -55,6 +55,25 @@ NUMBER_FORMATS = {
     "datetime": "yyyy-mm-dd hh:mm:ss",
 }
 INVALID_TITLE = re.compile(r"[\[\]:*?/\\]")
+
+
+@dataclass(frozen=True)
+class _Kit:
+    """openpyxl's pieces the writer uses, imported at the first workbook (not with this module)."""
+
+    cell: type[WriteOnlyCell]
+    alignment: type[Alignment]
+    header_fill: PatternFill
+    header_font: Font
+    title_font: Font
+
+
+@cache
+def _kit() -> _Kit:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    return _Kit(WriteOnlyCell, Alignment, PatternFill("solid", fgColor="E8EEF7"), Font(bold=True), Font(bold=True, size=14))
 
 
 @dataclass(frozen=True)
@@ -171,7 +190,7 @@ def cell_value(value: Any, column: Column, reveal_personal: bool = False) -> Any
 # ---------------------------------------------------------------------------------------------------- XLSX
 
 
-def _xlsx_cell(sheet: Any, value: Any, column: Column, bold: bool = False, styled: bool = False) -> Any:
+def _xlsx_cell(sheet: Any, value: Any, column: Column, kit: _Kit, bold: bool = False, styled: bool = False) -> Any:
     """One write-only cell: text forced to a string (never a formula), numbers and dates with the column's format.
     A short plain string or an empty cell goes as the bare value (openpyxl types it as text; it saves a cell object)."""
     plain = not (bold or styled)
@@ -179,13 +198,13 @@ def _xlsx_cell(sheet: Any, value: Any, column: Column, bold: bool = False, style
         return None
     if isinstance(value, str) and plain and len(value) <= 30 and not value.startswith(("=", "#")) and not is_formula_like(value):
         return value
-    cell = WriteOnlyCell(sheet)
+    cell = kit.cell(sheet)
     if isinstance(value, str):
         cell._value, cell.data_type = value, "s"  # set directly: openpyxl would make '=…' a formula
         if is_formula_like(value):
             cell.quotePrefix = True  # Excel keeps it text even when the cell is edited
         if len(value) > 30:
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
+            cell.alignment = kit.alignment(vertical="top", wrap_text=True)
     else:
         cell.value = value
         if isinstance(value, int | Decimal | float) and not isinstance(value, bool):
@@ -195,7 +214,7 @@ def _xlsx_cell(sheet: Any, value: Any, column: Column, bold: bool = False, style
         elif isinstance(value, date):
             cell.number_format = NUMBER_FORMATS["date"]
     if bold:
-        cell.font = HEADER_FONT
+        cell.font = kit.header_font
     return cell
 
 
@@ -219,6 +238,9 @@ def _safe_title(title: str, used: set[str]) -> str:
 
 def _write_sheet(workbook: Workbook, spec: Sheet, used: set[str], reveal_personal: bool) -> int:
     """Write one sheet: widths, caption lines, the header (frozen), the rows and the totals; the count of rows."""
+    from openpyxl.utils import get_column_letter
+
+    kit = _kit()
     sheet = workbook.create_sheet(_safe_title(spec.title, used))
     columns = list(spec.columns)
     for index, column in enumerate(columns, start=1):
@@ -226,23 +248,23 @@ def _write_sheet(workbook: Workbook, spec: Sheet, used: set[str], reveal_persona
     lines = [line for line in spec.caption.split("\n") if line] if spec.caption else []
     sheet.freeze_panes = f"A{len(lines) + 2}"
     for n, line in enumerate(lines):
-        caption = _xlsx_cell(sheet, line, Column("caption", "caption"), styled=True)
+        caption = _xlsx_cell(sheet, line, Column("caption", "caption"), kit, styled=True)
         if n == 0:
-            caption.font = TITLE_FONT
+            caption.font = kit.title_font
         sheet.append([caption])
     header = []
     for column in columns:
-        cell = _xlsx_cell(sheet, column.title, column, styled=True)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell = _xlsx_cell(sheet, column.title, column, kit, styled=True)
+        cell.font, cell.fill = kit.header_font, kit.header_fill
+        cell.alignment = kit.alignment(horizontal="center", vertical="center", wrap_text=True)
         header.append(cell)
     sheet.append(header)
     count = 0
     for row in spec.rows:
-        sheet.append([_xlsx_cell(sheet, cell_value(row.get(c.key), c, reveal_personal), c) for c in columns])
+        sheet.append([_xlsx_cell(sheet, cell_value(row.get(c.key), c, reveal_personal), c, kit) for c in columns])
         count += 1
     for row in spec.totals:
-        sheet.append([_xlsx_cell(sheet, cell_value(row.get(c.key), c, reveal_personal), c, bold=True) for c in columns])
+        sheet.append([_xlsx_cell(sheet, cell_value(row.get(c.key), c, reveal_personal), c, kit, bold=True) for c in columns])
     return count
 
 
@@ -253,6 +275,8 @@ def xlsx_bytes(sheets: Sequence[Sheet], *, reveal_personal: bool = False) -> byt
 
 def xlsx_bytes_counted(sheets: Sequence[Sheet], *, reveal_personal: bool = False) -> tuple[bytes, int]:
     """``xlsx_bytes`` and the number of data rows written (totals not counted), for the audit line."""
+    from openpyxl import Workbook
+
     workbook = Workbook(write_only=True)
     used: set[str] = set()
     count = sum(_write_sheet(workbook, spec, used, reveal_personal) for spec in sheets)
@@ -330,6 +354,8 @@ def content_disposition(filename: str) -> str:
 
 def download(content: bytes, filename: str, *, actor: Actor, what: str, rows: int, revealed: bool = False, client: str = "") -> Response:
     """The file as an attachment, after its audit line (action ``download``, target ``export``/``what``)."""
+    from starlette.responses import Response
+
     audit_download(actor, what=what, filename=filename, rows=rows, revealed=revealed, client=client)
     media_type = CSV_TYPE if filename.lower().endswith(".csv") else XLSX_TYPE
     return Response(content, media_type=media_type, headers={"Content-Disposition": content_disposition(filename)})
