@@ -1,9 +1,10 @@
 """The demo's live rooms (演示直播): a recorded 双11 evening for the review (复盘) pages, and a live feed for the wall.
 
 ``record_evening`` replays monitor.synth's evening through an engine as fast as it can and stores what it saw (alert
-transitions, minute rows, compliance hits, sessions), as the live hub would have on the night. ``DemoFeed`` plays a
-smaller evening into the running hub at real speed, shifted to now and looping, with its incidents planted in the first
-minutes so the wall shows a stall, a collapse of viewers, a price cut and a prohibited claim soon after start.
+transitions, minute rows, compliance hits, sessions) through the monitor's drain, as the live hub would have on the
+night. ``DemoFeed`` plays a smaller evening into the running hub at real speed, shifted to now and looping, with its
+incidents planted in the first minutes so the wall shows a stall, a collapse of viewers, a price cut and a prohibited
+claim soon after start.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from livecommerce.core.db import session_scope
 from livecommerce.core.settings import Settings
 from livecommerce.core.timeutil import SHANGHAI
 from livecommerce.monitor import synth
 from livecommerce.monitor.alerts import FIRING
+from livecommerce.monitor.drain import Drain, Output, every_session
 from livecommerce.monitor.engine import Engine
 
 log = logging.getLogger(__name__)
@@ -45,21 +46,18 @@ class EveningRecord:
 
 
 def record_evening(sessions: int = 60, seconds: int = 900, seed: int = 11, settings: Settings | None = None) -> EveningRecord:
-    """Replay the synthetic evening (2025-11-11 20:00, monitor.synth) and store it with monitor.recording.record.
-    Recording it twice changes nothing (record is idempotent)."""
-    from livecommerce.monitor import recording
-
+    """Replay the synthetic evening (2025-11-11 20:00, monitor.synth) and store it through the monitor's drain, in one
+    transaction. Recording it twice changes nothing (recording is idempotent)."""
     engine = Engine()
     transitions = []
     for line in synth.evening(sessions=sessions, seconds=seconds, seed=seed):
         transitions.extend(engine.read(line))
     transitions.extend(engine.close())
-    states = [*engine.sessions.values(), *engine.ended]
-    with session_scope(settings) as db:
-        recording.record(db, transitions=transitions, minutes=engine.minutes, hits=engine.hits, sessions=states)
+    output = Output(transitions, engine.minutes, engine.hits, every_session(engine))
+    Drain(settings).record(output)
     return EveningRecord(
         engine.intake.accepted,
-        len(states),
+        len(output.sessions),
         len(transitions),
         sum(1 for t in transitions if t.state == FIRING),
         len(engine.hits),

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -30,6 +29,9 @@ from livecommerce.monitor.adapters import SOURCES, Adapter
 from livecommerce.monitor.alerts import Transition, iso
 from livecommerce.monitor.engine import Engine
 from livecommerce.monitor.rules import RuleFile, RulesError
+
+if TYPE_CHECKING:
+    from livecommerce.monitor.replay import Replay
 
 app = typer.Typer(help="直播监测预警: live sessions, rules, alerts.", no_args_is_help=True)
 console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
@@ -76,30 +78,43 @@ def replay(
 ) -> None:
     """Replay a recorded evening through the rules and print each alert transition (with --record, store them).
     Exit 0 when every line was accepted, 1 when some were refused, 2 when none was accepted or the input is wrong."""
+    from livecommerce.monitor.replay import Replay
+
     pace = _speed(speed)
     adapter = _adapter(source, session)
     if output not in ("jsonl", "table"):
         errors.print(f"[red]--format {output!r}: one of jsonl, table[/red]")
         raise typer.Exit(2)
-    engine = Engine(rule_file(rules))
+    run = Replay(Engine(rule_file(rules)), adapter, session, pace, record)
     try:
         handle = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
     except OSError as exc:
         errors.print(f"[red]{path}: cannot be read ({exc.strerror})[/red]")
         raise typer.Exit(2) from exc
-    started, first = time.monotonic(), None
-    printed = 0
-    seen: list[Transition] = []
+    printer = _Printer(output, muted)
+    with handle:
+        try:
+            run.play(handle, printer)
+        except UnicodeDecodeError as exc:
+            errors.print(f"[red]{path}: line {run.engine.intake.line + 1} is not UTF-8 ({exc.reason})[/red]")
+            raise typer.Exit(2) from exc
+    if record:
+        _store(run)
+    _summary(path, run, source, printer.printed)
 
-    def show(transitions: list[Transition]) -> None:
-        nonlocal printed
-        if record:
-            seen.extend(transitions)
+
+class _Printer:
+    """Prints transitions as they come: one JSON line each, or a line for reading; muted ones only with --muted."""
+
+    def __init__(self, output: str, muted: bool) -> None:
+        self.output, self.muted, self.printed = output, muted, 0
+
+    def __call__(self, transitions: list[Transition]) -> None:
         for t in transitions:
-            if t.muted and not muted:
+            if t.muted and not self.muted:
                 continue
-            printed += 1
-            if output == "jsonl":
+            self.printed += 1
+            if self.output == "jsonl":
                 sys.stdout.write(json.dumps(t.to_json(), ensure_ascii=False) + "\n")
             else:
                 note = f"  [dim]({t.muted})[/dim]" if t.muted else ""
@@ -108,34 +123,18 @@ def replay(
                 )
         sys.stdout.flush()
 
-    with handle:
-        try:
-            for line in handle:
-                if not line.strip():
-                    continue
-                for event in adapter.read(engine.intake, line, session) if adapter else [engine.intake.read(line)]:
-                    if event is None:
-                        continue
-                    if pace is not None:
-                        first = event.ts if first is None else first
-                        wait = (event.ts - first) / pace - (time.monotonic() - started)
-                        if wait > 0:
-                            time.sleep(wait)
-                    show(engine.feed(event))
-        except UnicodeDecodeError as exc:
-            errors.print(f"[red]{path}: line {engine.intake.line + 1} is not UTF-8 ({exc.reason})[/red]")
-            raise typer.Exit(2) from exc
-    show(engine.close())
-    if record:
-        _store(engine, seen)
+
+def _summary(path: Path, run: Replay, source: str | None, printed: int) -> None:
+    """The replay's counts on stderr: events, refusals by reason with the first lines refused; the exit code."""
+    engine = run.engine
     intake = engine.intake
     refused = sum(intake.rejected.values())
     errors.print(
         f"{intake.accepted:,} events, {refused:,} refused, {len(engine.sessions) + len(engine.ended):,} sessions, {printed:,} transitions",
         highlight=False,
     )
-    if adapter is not None:
-        errors.print(f"  {source}: {adapter.summary()}", highlight=False)
+    if run.adapter is not None:
+        errors.print(f"  {source}: {run.adapter.summary()}", highlight=False)
     for reason, count in intake.rejected.most_common():
         errors.print(f"  refused {count:,}: {reason}", highlight=False)
     for line_no, reason, text in intake.examples[:10]:
@@ -280,7 +279,6 @@ def publish(
 # -- the store: `--record`, alerts and silences (monitor/service.py) -------------------------------------------------
 
 OPERATOR = SystemActor(name="cli")  # the operator on the server sees the whole province, as the other commands do
-RECORD_BATCH = 1000
 alerts_app = typer.Typer(help="预警: list, show and acknowledge (认领) stored alerts.", no_args_is_help=True)
 silence_app = typer.Typer(help="静默: time-boxed silences of alerts by label matchers.", no_args_is_help=True)
 app.add_typer(alerts_app, name="alerts")
@@ -298,26 +296,17 @@ def _echo_json(document: Any) -> None:
     typer.echo(json.dumps(document, ensure_ascii=False, indent=1))
 
 
-def _store(engine: Engine, transitions: list[Transition]) -> None:
-    """What a replay saw, into the registry through recording.record, RECORD_BATCH things per transaction (idempotent:
-    recording the same evening twice changes nothing)."""
-    from livecommerce.core.db import ensure_home, session_scope
-    from livecommerce.monitor import recording
+def _store(run: Replay) -> None:
+    """What a replay saw, into the registry through the monitor's drain, RECORD_BATCH things of a kind per transaction
+    (idempotent: recording the same evening twice changes nothing)."""
+    from livecommerce.core.db import ensure_home
+    from livecommerce.monitor.drain import Drain
+    from livecommerce.monitor.replay import RECORD_BATCH
 
-    settings = ensure_home()
-    states = [*engine.sessions.values(), *engine.ended]
-    parts: list[tuple[str, list[Any]]] = [
-        ("transitions", transitions),
-        ("minutes", engine.minutes),
-        ("hits", engine.hits),
-        ("sessions", states),
-    ]
-    for name, items in parts:
-        for start in range(0, len(items), RECORD_BATCH):
-            with session_scope(settings) as session:
-                recording.record(session, **{name: items[start : start + RECORD_BATCH]})
+    counts = run.store(Drain(ensure_home(), batch=RECORD_BATCH))
     errors.print(
-        f"recorded {len(transitions):,} transitions, {len(engine.minutes):,} minutes, {len(engine.hits):,} hits, {len(states):,} sessions",
+        f"recorded {counts['transitions']:,} transitions, {counts['minutes']:,} minutes, {counts['hits']:,} hits, "
+        f"{counts['sessions']:,} sessions",
         highlight=False,
     )
 
