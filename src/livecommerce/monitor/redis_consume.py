@@ -16,7 +16,7 @@ import uuid
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict, Unpack
 
 import redis
 
@@ -68,6 +68,25 @@ class Sink(Protocol):
     def silences(self) -> list[Any] | None: ...
 
 
+class ConsumerOptions(TypedDict, total=False):
+    """A consumer's options, every one with its default: the deployment's key ``prefix`` ("lc"); ``lease_ms`` of a
+    partition (DEFAULT_LEASE_MS); a checkpoint after ``checkpoint_every`` events (2000) or ``checkpoint_seconds`` (1.0);
+    ``batch`` entries a read (1000), waiting ``block_ms`` (100) for them; the ``rules`` (the built-in ones); the
+    compliance ``scanner`` ("default": compliance's default scanner; None: no scan); ``live_clock`` (False: the wall
+    clock does not move the sessions); the ``sink`` (None: only lc:alerts)."""
+
+    prefix: str
+    lease_ms: int
+    checkpoint_every: int
+    checkpoint_seconds: float
+    batch: int
+    block_ms: int
+    rules: RuleSet | RuleFile | None
+    scanner: Any
+    live_clock: bool
+    sink: Sink | None
+
+
 class StopFlag(Protocol):
     def is_set(self) -> bool: ...
 
@@ -103,31 +122,21 @@ class Consumer:
     replacement."""
 
     def __init__(
-        self,
-        url_or_client: str | redis.Redis,
-        name: str,
-        partitions: int | None = None,
-        prefix: str = "lc",
-        lease_ms: int = DEFAULT_LEASE_MS,
-        checkpoint_every: int = 2000,
-        checkpoint_seconds: float = 1.0,
-        batch: int = 1000,
-        block_ms: int = 100,
-        rules: RuleSet | RuleFile | None = None,
-        scanner: Any = "default",
-        live_clock: bool = False,
-        sink: Sink | None = None,
+        self, url_or_client: str | redis.Redis, name: str, partitions: int | None = None, **options: Unpack[ConsumerOptions]
     ) -> None:
         self.client: Any = connect(url_or_client)
-        self.sink = sink  # where results go besides lc:alerts (drain.RegistrySink: the registry and the webhooks)
+        self.sink = options.get("sink")  # where results go besides lc:alerts (drain.RegistrySink: the registry and the webhooks)
         self.sink_failures = 0
         self.silences: list[Any] | None = None
         self.name = name
+        prefix = options.get("prefix", "lc")
         self.keys = Keys(prefix)
         self.n = ensure_partitions(self.client, partitions, prefix)
-        self.lease_ms, self.batch, self.block_ms = lease_ms, batch, block_ms
-        self.checkpoint_every, self.checkpoint_seconds = checkpoint_every, checkpoint_seconds
-        self.rules, self.live_clock = rules, live_clock
+        self.lease_ms = options.get("lease_ms", DEFAULT_LEASE_MS)
+        self.batch, self.block_ms = options.get("batch", 1000), options.get("block_ms", 100)
+        self.checkpoint_every, self.checkpoint_seconds = options.get("checkpoint_every", 2000), options.get("checkpoint_seconds", 1.0)
+        self.rules, self.live_clock = options.get("rules"), options.get("live_clock", False)
+        scanner = options.get("scanner", "default")
         if scanner == "default":
             from livecommerce.compliance.scanner import default_scanner
 
