@@ -209,6 +209,45 @@ def through_redis(lines: list[str], consumers: int = 2) -> dict[str, object] | s
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def redis_side(subset: list[str], sessions: int, repeat: int) -> None:
+    """The Redis Streams path against the in-process engine on the same events (issue 15: at least 0.7 of its speed),
+    each side ``repeat`` times, the best of each kept, with the baseline (json.loads) of the same events."""
+    if not subset:
+        print("redis streams, 2 consumers: skipped (--redis-sessions 0)")
+        return
+    best: dict[str, object] | None = None
+    for _ in range(repeat):
+        result = through_redis(subset)
+        if isinstance(result, str):
+            print(f"redis streams, 2 consumers: {result}")
+            return
+        if best is None or float(result["seconds"]) < float(best["seconds"]):  # type: ignore[arg-type]
+            best = result
+    assert best is not None
+    alone, alone_seconds = None, math.inf
+    for _ in range(repeat):
+        this = in_process(subset)
+        if float(this["seconds"]) < alone_seconds:  # type: ignore[arg-type]
+            alone, alone_seconds = this, float(this["seconds"])  # type: ignore[arg-type]
+        del this
+        gc.collect()
+    assert alone is not None
+    base_subset = baseline(subset)
+    seconds = float(best["seconds"])  # type: ignore[arg-type]
+    same = "the same count as" if alone["transitions"] == best["transitions"] else "NOT the same count as"
+    print(
+        f"redis streams, 2 consumers, 4 partitions: {best['events']:,} events of {sessions:,} sessions in {seconds:.2f} s "
+        f"(publishing {float(best['publish_seconds']):.2f} s of it), {best['events_per_second']:,.0f} events/s, "  # type: ignore[arg-type]
+        f"{best['transitions']:,} transitions ({same} in-process: {alone['transitions']:,})"
+    )
+    ratio = alone_seconds / seconds
+    print(
+        f"  in-process on the same events: {len(subset) / alone_seconds:,.0f} events/s (one core); redis / in-process: "
+        f"{ratio:.2f}x the speed, target at least 0.7: {'met' if ratio >= 0.7 else 'NOT met'}; baseline json.loads on them "
+        f"{len(subset) / base_subset:,.0f} events/s ({os.cpu_count()} cores: publisher, redis-server and both consumers share them)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=10_000)
@@ -216,6 +255,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=360, help="seconds of event time (sales-spike needs 5 minutes)")
     parser.add_argument("--redis-sessions", type=int, default=1_000)
     parser.add_argument("--repeat", type=int, default=2, help="runs of each side; the best time of each is printed")
+    parser.add_argument("--redis-repeat", type=int, default=1, help="runs of the Redis side and of its in-process twin; best of each")
     parser.add_argument("--douyin-events", type=int, default=500_000, help="events replayed as Douyin messages (0: skip)")
     args = parser.parse_args()
 
@@ -248,7 +288,10 @@ def main() -> None:
     assert isinstance(engine, Engine)
     print(f"baseline json.loads only:          {base:7.2f} s  {len(lines) / base:>12,.0f} events/s")
     print(f"baseline json with exact Decimal:  {base_decimal:7.2f} s  {len(lines) / base_decimal:>12,.0f} events/s")
-    print(f"monitor, every rule + compliance:  {ours:7.2f} s  {len(lines) / ours:>12,.0f} events/s  (one core)")
+    print(
+        f"monitor, every rule + compliance:  {ours:7.2f} s  {len(lines) / ours:>12,.0f} events/s  (one core of {os.cpu_count()}; "
+        f"baseline json.loads {len(lines) / base:,.0f} events/s)"
+    )
     print(
         f"  ratio monitor / json.loads: {ours / base:.1f}x the time; target 100,000 events/s: "
         f"{'met' if len(lines) / ours >= 100_000 else 'NOT met'}"
@@ -300,22 +343,7 @@ def main() -> None:
 
     # Redis: a smaller evening of its own (publisher, redis-server and both consumers share this machine's cores)
     subset = list(evening(sessions=args.redis_sessions, seconds=args.seconds)) if args.redis_sessions else []
-    result = through_redis(subset) if subset else "skipped (--redis-sessions 0)"
-    if isinstance(result, str):
-        print(f"redis streams, 2 consumers: {result}")
-    else:
-        alone = in_process(subset)
-        same = "the same count as" if alone["transitions"] == result["transitions"] else "NOT the same count as"
-        print(
-            f"redis streams, 2 consumers, 4 partitions: {result['events']:,} events of {args.redis_sessions:,} sessions "
-            f"in {result['seconds']:.2f} s, {result['events_per_second']:,.0f} events/s, {result['transitions']:,} "
-            f"transitions ({same} in-process: {alone['transitions']:,})"
-        )
-        base_subset = baseline(subset)
-        print(
-            f"  ratio redis / json.loads on the same events: {float(result['seconds']) / base_subset:.1f}x the time; "
-            f"in-process on them: {len(subset) / float(alone['seconds']):,.0f} events/s"
-        )
+    redis_side(subset, args.redis_sessions, args.redis_repeat)
     print(f"cpu: {os.cpu_count()} cores on this machine; python {sys.version.split()[0]}")
 
 

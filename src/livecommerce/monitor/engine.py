@@ -195,50 +195,58 @@ class Engine:
         ts = ms / 1000.0
         second = int(ts)
         bucket, minute = second // STEP, second // 60 * 60
-        target = int(ts - self.lag)  # the session's own watermark (ts is positive: int is floor)
-        if (
-            ts < state.last_event - self.intake.lateness
-            or bucket < state.bucket
-            or minute < state.minute.minute
-            or (ts > max_ts and ts - self.lag >= tick + 1)
-        ):
+        lag, intake, row, last = self.lag, self.intake, state.minute, state.last_event
+        if ts < last - intake.lateness or bucket < state.bucket or minute < row.minute or (ts > max_ts and ts - lag >= tick + 1):
             return None
+        target = int(ts - lag)  # the session's own watermark (ts is positive: int is floor)
         if target > state.tick:  # the session's clock moves first, as in ``feed``
             if state.active or state.armed <= target:
                 self._clock(state, target)
                 if state.status != "live" or state.armed is None:
                     return None  # ended by its silence: ``feed`` goes on from the clock just moved (and keeps its out)
+                row, last = state.minute, state.last_event
             else:
                 state.tick = target
-        self.intake.accepted += 1
+        intake.accepted += 1
         self.events += 1
         if ts > max_ts:
             self.max_ts = ts
-        if minute > state.minute.minute:
+        if minute > row.minute:
             self.minutes.append((state.key, state.next_minute(minute)))
-        gap = ts - state.last_event
-        if gap > 0:
+        if ts > last:
             state.last_event = ts
         if bucket > state.bucket:
             state.next_bucket(bucket)
         state.chat(ts, second, text, user, self.negative)
+        # a session that never had a negative line has no negative-chat alert (its share was always 0); a session with
+        # no active alert (state.active: its pending, firing and nodata ones) has no stall to end
+        if state.negative_lines or state.active:
+            self._chat_alerts(state, ts, ts - last)
+        texts = self.texts
+        if self.scan_chat:
+            texts.append((state.key, ts, "chat", text))
+            if len(texts) >= self.batch:
+                self._scan()
+        elif len(texts) >= self.batch:
+            self._scan()
+        out = self.out
+        if out:
+            self.out = []
+            return out
+        return []
+
+    def _chat_alerts(self, state: SessionState, ts: float, gap: float) -> None:
+        """The alerts a chat line can change: negative-chat, and a stall that its line ends."""
         active = self.alerts.active
         specs = state.specs if state.specs_version == self._version else self.specs(state)
-        # a session that never had a negative line has no negative-chat alert (its share was always 0)
         if state.negative_lines and (state.negative_window.total or state.fps.get("negative-chat") in active):
             self._check(state, specs["negative-chat"], ts)
-        if self.scan_chat:
-            self.texts.append((state.key, ts, "chat", text))
         # a stall is judged at a whole second at least its threshold after the session's last event: no such second
         # has passed since that event, no stall to end
         if state.tick >= ts - gap + specs["stream-stalled"].threshold:
             stalled = state.fps.get("stream-stalled")
             if stalled is not None and stalled in active:
                 self._resume(state, specs, ts, stalled)
-        if len(self.texts) >= self.batch:
-            self._scan()
-        out, self.out = self.out, []
-        return out
 
     def read_many(self, lines: Iterable[str]) -> list[Transition]:
         out: list[Transition] = []
@@ -374,7 +382,7 @@ class Engine:
 
     def _judge(self, state: SessionState, event: Event) -> None:
         kind, ts, active = event.kind, event.ts, self.alerts.active
-        specs = self.specs(state)
+        specs = state.specs if state.specs_version == self._version else self.specs(state)
         fps = state.fps
         if kind == "chat":
             # no negative line in the window (an upper bound, before the window is trimmed): the share is 0
