@@ -20,8 +20,8 @@ from livecommerce.core.errors import ValidationFailed
 from livecommerce.core.scope import Actor, ensure
 from livecommerce.core.timeutil import SHANGHAI, now, today
 from livecommerce.core.web.params import MAX_PAGE, SHORT_TEXT
+from livecommerce.core.web.templating import render
 from livecommerce.core.web.writer import Column, Sheet, download, xlsx_bytes_counted
-from livecommerce.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 

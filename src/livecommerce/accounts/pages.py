@@ -32,8 +32,8 @@ from livecommerce.accounts.roles import ROLES
 from livecommerce.core.errors import PermissionDenied, ValidationFailed
 from livecommerce.core.privacy import mask_phone
 from livecommerce.core.web.params import RowId
+from livecommerce.core.web.templating import render
 from livecommerce.reference.regions import regions
-from livecommerce.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 

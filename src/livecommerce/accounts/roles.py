@@ -5,7 +5,7 @@ Every grant is computed here, from the user's role and scope, and nowhere else; 
 
 from __future__ import annotations
 
-from livecommerce.core.scope import DENY, Grant
+from livecommerce.core.scope import DENY, Actor, Grant
 from livecommerce.reference.regions import PROVINCE, regions
 
 ROLES = {
@@ -54,3 +54,16 @@ def grant_for(role: str, scope_region: str | None, scope_entity: str | None, act
             return Grant(reason=f"{role} without an entity scope")
         return Grant(entities=frozenset({scope_entity}), reason=f"{role}: 主体 {scope_entity}")
     return DENY
+
+
+def scope_label(actor: Actor | None) -> str:
+    """Whose data a page shows: 全省, a region's full name, or the entity of an enterprise user."""
+    if actor is None:
+        return ""
+    region = getattr(actor, "scope_region", None)
+    entity = getattr(actor, "scope_entity", None)
+    if region and region != PROVINCE:
+        return regions().full_name(region)
+    if entity:
+        return f"本主体（{entity}）"
+    return "受托事项" if getattr(actor, "role", None) == "inspector" else "全省"

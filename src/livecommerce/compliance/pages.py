@@ -21,7 +21,7 @@ from livecommerce.compliance.marking import pieces, worst
 from livecommerce.compliance.packs import CATEGORIES, PRODUCT_TYPES, SEVERITIES
 from livecommerce.compliance.scanner import Hit
 from livecommerce.core.errors import NotFound, ValidationFailed
-from livecommerce.web.templating import render
+from livecommerce.core.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 PATTERNS_SHOWN = 6  # patterns listed with a rule on the packs page; the others fold into <details>

@@ -17,13 +17,13 @@ from starlette.responses import Response
 
 from livecommerce.accounts.deps import CurrentActor, DbSession, client_of
 from livecommerce.core.scope import Actor
+from livecommerce.core.web.templating import render
 from livecommerce.core.web.writer import download
 from livecommerce.entities import service
 from livecommerce.entities.export import ENTITY_COLUMNS, entities_xlsx_counted
 from livecommerce.entities.schemas import EntityQuery
 from livecommerce.reference.codes import ENTITY_KINDS
 from livecommerce.reference.regions import PROVINCE, regions
-from livecommerce.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 

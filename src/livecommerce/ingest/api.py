@@ -9,7 +9,6 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from livecommerce.accounts.deps import CurrentActor, client_of
-from livecommerce.core.errors import LiveCommerceError, NotFound, PermissionDenied
 from livecommerce.core.web.writer import download
 from livecommerce.ingest import batches, service
 from livecommerce.ingest.uploads import ingest_uploads
@@ -42,23 +41,12 @@ class PushIn(BaseModel):
     strict: bool = False
 
 
-def _fail(exc: LiveCommerceError) -> HTTPException:
-    if isinstance(exc, NotFound):
-        return HTTPException(404, str(exc))
-    if isinstance(exc, PermissionDenied):
-        return HTTPException(403, str(exc))
-    return HTTPException(400, str(exc))
-
-
 @router.post("/ingest/{feed}", response_model=BatchOut)
 def upload(
     feed: str, actor: CurrentActor, files: Annotated[list[UploadFile], File(...)], strict: Annotated[bool, Form()] = False
 ) -> BatchOut:
     """Upload one or more files of a feed as one batch (multipart form field ``files``)."""
-    try:
-        result = ingest_uploads(feed, files, actor, strict=strict)
-    except LiveCommerceError as exc:
-        raise _fail(exc) from exc
+    result = ingest_uploads(feed, files, actor, strict=strict)
     return BatchOut(**result.to_json())
 
 
@@ -67,28 +55,19 @@ def push(feed: str, body: PushIn, actor: CurrentActor, request: Request) -> Batc
     """A platform pushes rows with its API token (Authorization: Bearer …)."""
     if not request.headers.get("authorization", "").lower().startswith("bearer "):
         raise HTTPException(401, "the push endpoint takes an API token (Authorization: Bearer)")
-    try:
-        result = service.ingest_records(feed, body.rows, actor, source_name=body.source, strict=body.strict)
-    except LiveCommerceError as exc:
-        raise _fail(exc) from exc
+    result = service.ingest_records(feed, body.rows, actor, source_name=body.source, strict=body.strict)
     return BatchOut(**result.to_json())
 
 
 @router.get("/ingest/batches")
 def list_batches(actor: CurrentActor, limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> list[dict[str, Any]]:
     """The newest batches the actor may see (limit 1..1000)."""
-    try:
-        return [summary.__dict__ for summary in batches.list_batches(actor, limit=limit)]
-    except LiveCommerceError as exc:
-        raise _fail(exc) from exc
+    return [summary.__dict__ for summary in batches.list_batches(actor, limit=limit)]
 
 
 def rejected_csv_response(actor: Any, batch: str, client: str = "") -> Response:
     """The rejected rows of a batch as a CSV download: personal data masked unless the actor may see it, audited."""
-    try:
-        found = batches.rejected_csv(actor, batch)
-    except LiveCommerceError as exc:
-        raise _fail(exc) from exc
+    found = batches.rejected_csv(actor, batch)
     return download(
         found.content,
         f"rejected-{batch}.csv",

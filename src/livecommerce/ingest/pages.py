@@ -9,11 +9,11 @@ from fastapi.responses import HTMLResponse, Response
 
 from livecommerce.accounts.deps import CurrentActor, client_of
 from livecommerce.core.errors import LiveCommerceError, PermissionDenied
+from livecommerce.core.web.templating import render
 from livecommerce.ingest import batches, service
 from livecommerce.ingest.api import rejected_csv_response
 from livecommerce.ingest.uploads import ingest_uploads
 from livecommerce.warehouse.feeds import FEEDS
-from livecommerce.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 STATUS = {"loaded": "已入库", "partial": "部分入库", "rejected": "全部拒收", "refused": "严格模式拒收", "failed": "无法读取"}

@@ -18,15 +18,16 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from livecommerce.accounts.deps import CurrentActor, DbSession
+from livecommerce.accounts.roles import scope_label
 from livecommerce.core.errors import ValidationFailed
 from livecommerce.core.scope import Actor
 from livecommerce.core.timeutil import now
 from livecommerce.core.web.params import RowId
+from livecommerce.core.web.templating import render
 from livecommerce.monitor import export
 from livecommerce.monitor.pages import WRITE, alert_row, city_options, clock, platform_name, session_href
 from livecommerce.monitor.review import SEVERITY_NAMES
 from livecommerce.reference.codes import PLATFORMS
-from livecommerce.web.templating import render, scope_label
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50

@@ -14,14 +14,14 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, HTTPException, Query, Request
 
 from livecommerce.accounts.deps import CurrentActor, DbSession
-from livecommerce.core.errors import LiveCommerceError, Problem, ValidationFailed
+from livecommerce.core.errors import Problem, ValidationFailed
 from livecommerce.core.scope import ensure
 from livecommerce.core.timeutil import now
+from livecommerce.core.web.answers import UnreadableBody, answer
+from livecommerce.core.web.bodies import Body, model_of
 from livecommerce.core.web.params import KeyPath, Limit, PageNo, PageSize, RowId
 from livecommerce.monitor import service
 from livecommerce.monitor.schemas import AckRequest, SilenceRequest, parse_duration
-from livecommerce.stats.api import fail
-from livecommerce.web.bodies import Body, answer, model_of
 
 router = APIRouter(prefix="/api/monitor", tags=["直播监测预警 monitor"])
 T = TypeVar("T")
@@ -172,10 +172,7 @@ async def events(
     monitor. Needs monitor.ingest (a platform's token). Answers {accepted, rejected, reasons}: a bad line is counted
     with its reason and skipped. With from=douyin|kuaishou the lines are the platform's own messages, adapted first
     (monitor.adapters); the answer also counts what was ignored."""
-    try:
-        ensure(actor, "monitor.ingest")
-    except LiveCommerceError as exc:
-        raise fail(exc) from exc
+    ensure(actor, "monitor.ingest")
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind not in EVENT_TYPES:
         raise HTTPException(415, f"content-type {kind or 'none'!r}: send JSON lines as {' or '.join(EVENT_TYPES[:2])}")
@@ -185,7 +182,7 @@ async def events(
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise HTTPException(400, f"the body is not UTF-8 ({exc.reason} at byte {exc.start})") from None
+        raise UnreadableBody(f"the body is not UTF-8 ({exc.reason} at byte {exc.start})") from None
     try:
         from livecommerce.monitor import hub
     except ImportError as exc:
@@ -206,7 +203,5 @@ def _adapted(live: Any, source: str, session: str | None, lines: list[str]) -> d
     from livecommerce.monitor.adapters import SOURCES, submit
 
     if source not in SOURCES:
-        raise fail(
-            ValidationFailed(f"from={source!r}: one of {', '.join(SOURCES)}", [Problem(f"one of {', '.join(SOURCES)}", "from", source)])
-        )
+        raise ValidationFailed(f"from={source!r}: one of {', '.join(SOURCES)}", [Problem(f"one of {', '.join(SOURCES)}", "from", source)])
     return submit(live, source, session, lines)

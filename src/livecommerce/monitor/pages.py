@@ -28,16 +28,17 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from livecommerce.accounts.deps import CurrentActor, DbSession, app_settings, client_of
+from livecommerce.accounts.roles import scope_label
 from livecommerce.compliance.marking import pieces
 from livecommerce.core.db import session_factory
 from livecommerce.core.scope import Actor
 from livecommerce.core.timeutil import SHANGHAI
 from livecommerce.core.web.params import KeyPath
+from livecommerce.core.web.templating import render
 from livecommerce.core.web.writer import download, xlsx_bytes_counted
 from livecommerce.monitor import export, review
 from livecommerce.reference.codes import PLATFORMS
 from livecommerce.reference.regions import regions
-from livecommerce.web.templating import render, scope_label
 
 router = APIRouter(include_in_schema=False)
 READ = "monitor.read"

@@ -13,14 +13,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from livecommerce.accounts.deps import CurrentActor, DbSession, client_of
-from livecommerce.core.errors import LiveCommerceError
+from livecommerce.core.web.answers import answer
+from livecommerce.core.web.bodies import Body, model_of
 from livecommerce.core.web.params import SHORT_TEXT, KeyPath, RowId
 from livecommerce.core.web.writer import download
 from livecommerce.policy import service, tables
 from livecommerce.policy.acceptance_service import accept_payload
 from livecommerce.policy.schemas import RunRequest, WhatIfRequest, budget_of, check_overrides, overrides_of
-from livecommerce.stats.api import fail
-from livecommerce.web.bodies import Body, answer, model_of
 
 router = APIRouter(prefix="/api/policy", tags=["政策兑现 policy"])
 T = TypeVar("T")
@@ -90,22 +89,16 @@ def start_run(actor: CurrentActor, db: DbSession, body: Body) -> Any:
 @router.get("/runs")
 def runs(actor: CurrentActor, db: DbSession) -> list[dict[str, Any]]:
     """Every run, newest first."""
-    try:
-        return [summary.to_json() for summary in service.list_runs(db, actor)]
-    except LiveCommerceError as exc:
-        raise fail(exc) from exc
+    return [summary.to_json() for summary in service.list_runs(db, actor)]
 
 
 @router.get("/runs/{run_id}")
 def run(actor: CurrentActor, db: DbSession, run_id: RowId) -> dict[str, Any]:
     """One run: its summary, and per clause what the caller's scope holds."""
-    try:
-        return service.summary(db, actor, service.get_run(db, actor, run_id)).to_json() | {
-            "scope": tables.scope_of(actor),
-            "totals": [t | {"amount": f"{t['amount']}", "allocated": f"{t['allocated']}"} for t in service.totals(db, actor, run_id)],
-        }
-    except LiveCommerceError as exc:
-        raise fail(exc) from exc
+    return service.summary(db, actor, service.get_run(db, actor, run_id)).to_json() | {
+        "scope": tables.scope_of(actor),
+        "totals": [t | {"amount": f"{t['amount']}", "allocated": f"{t['allocated']}"} for t in service.totals(db, actor, run_id)],
+    }
 
 
 @router.get("/runs/{run_id}/awards")
@@ -120,10 +113,7 @@ def awards(
     review: Review = None,
 ) -> list[dict[str, Any]]:
     """The award list (奖补名单) inside the caller's scope, largest first; amounts are decimal strings in yuan."""
-    try:
-        found = service.awards(db, actor, run_id, city=city, kind=kind, clause=clause, granted=_granted(granted), review=review)
-    except LiveCommerceError as exc:
-        raise fail(exc) from exc
+    found = service.awards(db, actor, run_id, city=city, kind=kind, clause=clause, granted=_granted(granted), review=review)
     return [row.to_json() for row in tables.award_rows(found)]
 
 
@@ -140,12 +130,9 @@ def awards_xlsx(
     review: Review = None,
 ) -> Response:
     """The same list as an XLSX workbook: 奖补名单 with Chinese headers and a total row, and 条款汇总 (audited)."""
-    try:
-        content, filename, rows = tables.award_list_xlsx(
-            db, actor, run_id, city=city, kind=kind, clause=clause, granted=_granted(granted), review=review
-        )
-    except LiveCommerceError as exc:
-        raise fail(exc) from exc
+    content, filename, rows = tables.award_list_xlsx(
+        db, actor, run_id, city=city, kind=kind, clause=clause, granted=_granted(granted), review=review
+    )
     return download(content, filename, actor=actor, what=f"policy.awards:{run_id}", rows=rows, client=client_of(request))
 
 
@@ -153,10 +140,7 @@ def awards_xlsx(
 def entity(actor: CurrentActor, db: DbSession, run_id: RowId, entity_id: KeyPath) -> dict[str, Any]:
     """One entity's result in the evaluate contract: eligible with traces, granted (with allocated), excluded with
     reasons, not eligible, explanation and review differences. 404 outside the caller's scope."""
-    try:
-        return service.entity_result(db, actor, run_id, entity_id)
-    except LiveCommerceError as exc:
-        raise fail(exc) from exc
+    return service.entity_result(db, actor, run_id, entity_id)
 
 
 @router.post("/runs/{run_id}/what-if", response_model=None)

@@ -20,6 +20,7 @@ from starlette.responses import Response
 from livecommerce.accounts.deps import CurrentActor, DbSession
 from livecommerce.core.errors import Problem, ValidationFailed
 from livecommerce.core.scope import Actor
+from livecommerce.core.web.templating import render
 from livecommerce.policy import service
 from livecommerce.policy.acceptance_service import accept_payload
 from livecommerce.policy.clauses import BY_ID
@@ -27,7 +28,6 @@ from livecommerce.policy.documents import DOCUMENTS
 from livecommerce.policy.facts import KINDS
 from livecommerce.policy.schemas import budget_from_wan, budget_of
 from livecommerce.policy.tables import region_name, scope_of
-from livecommerce.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 YEARS = (2023, 2024, 2025, 2026, 2027)

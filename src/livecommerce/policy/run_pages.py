@@ -16,6 +16,7 @@ from livecommerce.accounts.deps import CurrentActor, DbSession
 from livecommerce.core.errors import ValidationFailed
 from livecommerce.core.scope import Actor, ensure
 from livecommerce.core.web.params import KeyPath, RowId
+from livecommerce.core.web.templating import render
 from livecommerce.policy import service, tables
 from livecommerce.policy.clauses import ALL
 from livecommerce.policy.facts import KINDS
@@ -23,7 +24,6 @@ from livecommerce.policy.pages import can_run, clause_helpers, parameter_value
 from livecommerce.policy.parameters import catalogue
 from livecommerce.policy.schemas import budget_from_wan, check_overrides
 from livecommerce.reference.regions import regions
-from livecommerce.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from livecommerce.accounts.deps import CurrentActor, client_of
-from livecommerce.core.errors import LiveCommerceError, NotFound, PermissionDenied
 from livecommerce.core.scope import Actor
 from livecommerce.core.web.params import MAX_LIMIT, SHORT_TEXT
 from livecommerce.core.web.writer import download
@@ -42,14 +41,6 @@ RankCompare = Annotated[str, Query(max_length=SHORT_TEXT, description="The chang
 Attribution = Annotated[str, Query(max_length=SHORT_TEXT, description="seller (seller_region) or ship_from (ship_from_region).")]
 
 
-def fail(exc: LiveCommerceError) -> HTTPException:
-    if isinstance(exc, NotFound):
-        return HTTPException(404, str(exc))
-    if isinstance(exc, PermissionDenied):
-        return HTTPException(403, str(exc))
-    return HTTPException(400, str(exc))
-
-
 @router.get("/indicators")
 def indicators(actor: CurrentActor) -> list[dict[str, Any]]:
     """The indicator catalogue (统计口径, docs/indicators.md) with the dimensions each can be cut by."""
@@ -79,11 +70,8 @@ def _query(
     filters: list[str] | None,
     attribution: str,
 ) -> Any:
-    try:
-        query = params.build_query(indicator, by, start, end, period, region, compare, share, filters, attribution)
-        return service.query(query, actor)
-    except LiveCommerceError as exc:
-        raise fail(exc) from exc
+    query = params.build_query(indicator, by, start, end, period, region, compare, share, filters, attribution)
+    return service.query(query, actor)
 
 
 @router.get("/query")
@@ -147,11 +135,8 @@ def _rank(
     filters: list[str] | None,
     attribution: str,
 ) -> Any:
-    try:
-        query = params.build_rank(indicator, of, top, start, end, period, region, compare, filters, attribution)
-        return service.rank(query, actor)
-    except LiveCommerceError as exc:
-        raise fail(exc) from exc
+    query = params.build_rank(indicator, of, top, start, end, period, region, compare, filters, attribution)
+    return service.rank(query, actor)
 
 
 @router.get("/rank")
@@ -206,7 +191,4 @@ def targets(actor: CurrentActor) -> list[dict[str, Any]]:
     """The targets the caller may see, each with progress, forecast at its due date and a plain statement."""
     from livecommerce.stats.goals import open_statuses
 
-    try:
-        return [status.to_json() for status in open_statuses(actor)]
-    except LiveCommerceError as exc:
-        raise fail(exc) from exc
+    return [status.to_json() for status in open_statuses(actor)]

@@ -20,6 +20,7 @@ from starlette.responses import Response
 from livecommerce.accounts.deps import CurrentActor, app_settings
 from livecommerce.core.errors import LiveCommerceError, NotFound, PermissionDenied, ValidationFailed
 from livecommerce.core.scope import Actor
+from livecommerce.core.web.templating import VENDOR, render
 from livecommerce.reference.codes import CATEGORIES, CHANNELS, PLATFORMS
 from livecommerce.reference.regions import PROVINCE, regions
 from livecommerce.stats import dashboard, maps, panels, params, periods, service
@@ -28,7 +29,6 @@ from livecommerce.stats.query import ACTION, Result
 from livecommerce.stats.rank import SUBJECTS
 from livecommerce.stats.tables import StatTable, query_table, rank_table, unit_of
 from livecommerce.warehouse.measures import SALES
-from livecommerce.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -39,8 +39,6 @@ ATTRIBUTIONS = {"seller": "按卖家所在地", "ship_from": "按发货地"}
 
 
 def _vendor(request: Request) -> FilePath:
-    from livecommerce.web.assets import VENDOR
-
     return app_settings(request).assets_dir or VENDOR
 
 

@@ -13,10 +13,10 @@ from starlette.responses import Response
 from livecommerce.accounts.deps import CurrentActor, DbSession
 from livecommerce.core.errors import LiveCommerceError, ValidationFailed
 from livecommerce.core.web.params import KeyPath
+from livecommerce.core.web.templating import render
 from livecommerce.stats.goals import figure
 from livecommerce.stats.models import COMPARISONS
 from livecommerce.stats.targets import WRITE, get_target, update_target
-from livecommerce.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 

@@ -16,21 +16,21 @@ from livecommerce import __version__
 from livecommerce.accounts.deps import require_csrf
 from livecommerce.core.db import ensure_home
 from livecommerce.core.settings import Settings
+from livecommerce.core.web.templating import STATIC_DIR, VENDOR
 from livecommerce.ingest.uploads import purge_hourly
-from livecommerce.web import errors
+from livecommerce.web import errors, templating
 from livecommerce.web.limits import BodyLimit
 from livecommerce.web.placeholders import add_placeholders
 from livecommerce.web.routers import routers
 from livecommerce.web.security import SecurityHeaders
 
-STATIC_DIR = Path(__file__).resolve().parent / "static"
 VENDOR_URL = "/static/vendor"
 SWAGGER_URL = f"{VENDOR_URL}/swagger-ui"
 
 
 def vendor_dir(settings: Settings) -> Path:
     """Where front-end assets from npm are served from: settings.assets_dir, else web/static/vendor."""
-    return settings.assets_dir or STATIC_DIR / "vendor"
+    return settings.assets_dir or VENDOR
 
 
 def _mount_static(app: FastAPI, settings: Settings) -> None:
@@ -95,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=_lifespan,
     )
     app.state.settings = settings
+    templating.install()
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, limit_mb=settings.max_upload_mb)
     _mount_static(app, settings)

@@ -11,7 +11,7 @@ import shutil
 import sys
 from pathlib import Path
 
-VENDOR = Path(__file__).resolve().parent / "static" / "vendor"
+from livecommerce.core.web.templating import VENDOR
 
 # (file in node_modules, path under static/vendor)
 ASSETS: tuple[tuple[str, str], ...] = (

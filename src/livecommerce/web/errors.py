@@ -1,4 +1,4 @@
-"""How errors reach people: JSON under /api/, a Chinese page elsewhere (core.errors → 403, 404, 422).
+"""How errors reach people: JSON under /api/, a Chinese page elsewhere, with the status core.web.answers maps.
 
 Refusals are audited (issue 13): every 403 as action ``denied`` (``csrf`` when require_csrf refused the request),
 outcome ``refused``, target the method and path, actor the user's name; an API 401 of a request that presented a
@@ -15,16 +15,15 @@ import anyio
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from livecommerce.accounts import audit
 from livecommerce.accounts.deps import app_settings, client_of
-from livecommerce.core.errors import LiveCommerceError, NotFound, PermissionDenied, ValidationFailed
-from livecommerce.web.templating import render
+from livecommerce.core.errors import LiveCommerceError
+from livecommerce.core.web.answers import refusal, status_of
+from livecommerce.core.web.templating import render
 
-STATUS = ((PermissionDenied, 403), (NotFound, 404), (ValidationFailed, 422))
 TITLES = {400: "请求有误", 401: "请先登录", 403: "无权访问", 404: "页面不存在", 405: "不支持的操作", 413: "上传内容过大", 422: "输入有误"}
 
 
@@ -61,12 +60,12 @@ def audit_refusal(request: Request, status: int, reason: str) -> None:
 
 
 async def _domain_error(request: Request, exc: Exception) -> Response:
-    """A service's refusal: PermissionDenied 403, NotFound 404, ValidationFailed 422 (with its problems)."""
-    status = next((code for kind, code in STATUS if isinstance(exc, kind)), 400)
+    """A service's refusal, mapped once by core.web.answers: 403, 404, 400 (unreadable body) or 422 with its problems."""
+    assert isinstance(exc, LiveCommerceError)
+    status = status_of(exc)
     audit_refusal(request, status, str(exc))
     if _is_api(request):
-        problems = [str(problem) for problem in getattr(exc, "problems", [])]
-        return JSONResponse({"detail": str(exc), "problems": problems}, status_code=status)
+        return refusal(exc)
     return _page(request, status, str(exc))
 
 

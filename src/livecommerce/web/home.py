@@ -16,9 +16,9 @@ from starlette.responses import Response
 
 from livecommerce.accounts.deps import CurrentActor
 from livecommerce.core.scope import Actor
+from livecommerce.core.web.templating import render
 from livecommerce.ingest import batches
 from livecommerce.warehouse.feeds import FEEDS
-from livecommerce.core.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 

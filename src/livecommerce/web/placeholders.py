@@ -10,8 +10,8 @@ from fastapi.routing import APIRoute
 from starlette.responses import Response
 
 from livecommerce.accounts.deps import CurrentActor
+from livecommerce.core.web.templating import render
 from livecommerce.web.nav import NAV, NavItem
-from livecommerce.web.templating import render
 
 
 def _placeholder(item: NavItem) -> Callable[..., Response]:
