@@ -26,17 +26,6 @@ from livecommerce.policy.schemas import budget_from_wan, check_overrides
 from livecommerce.reference.regions import regions
 
 router = APIRouter(include_in_schema=False)
-PAGE_SIZE = 50
-FILTERS = ("city", "kind", "clause", "review", "granted")
-SORTS = {
-    "name": lambda r: r.name,
-    "kind": lambda r: r.kind_name,
-    "region": lambda r: r.region_code or "",
-    "clause": lambda r: r.short,
-    "amount": lambda r: r.amount,
-    "allocated": lambda r: r.allocated,
-    "review": lambda r: r.review,
-}
 WHAT_IF_ROWS = 3
 
 
@@ -49,55 +38,33 @@ def city_options(actor: Actor) -> list[tuple[str, str]]:
     ]
 
 
-def _form(request: Request) -> dict[str, str]:
-    q = request.query_params
-    form = {key: (q.get(key) or "").strip() for key in (*FILTERS, "sort", "page")}
-    form["granted"] = form["granted"] if form["granted"] in ("true", "false", "all") else "true"
-    return form
-
-
-def _flag(text: str) -> bool | None:
-    return {"true": True, "false": False}.get(text)
-
-
 @router.get("/policy/runs/{run_id}", response_class=HTMLResponse)
 def run_page(request: Request, db: DbSession, actor: CurrentActor, run_id: RowId) -> Response:
-    """奖补名单: the run's awards in the viewer's scope, filtered, sorted and paged, with totals per clause."""
-    form = _form(request)
+    """奖补名单: the run's awards in the viewer's scope, filtered, sorted and paged (tables.AWARD_TABLE), with totals
+    per clause. An unknown sort or flag is refused (422); a city, kind or clause the service refuses is shown above
+    an empty list."""
+    query = tables.AWARD_TABLE.parse(request.query_params, path=request.url.path)
     run = service.get_run(db, actor, run_id)
     error = ""
     try:
-        every = tables.award_rows(
-            service.awards(
-                db,
-                actor,
-                run_id,
-                city=form["city"] or None,
-                kind=form["kind"] or None,
-                clause=form["clause"] or None,
-                granted=None,
-                review=_flag(form["review"]),
-            )
+        found = service.awards(
+            db,
+            actor,
+            run_id,
+            city=query.value("city"),
+            kind=query.value("kind"),
+            clause=query.value("clause"),
+            granted=None,
+            review=query.flag("review"),
         )
+        every = tables.award_rows(found)
     except ValidationFailed as exc:
         every, error = [], f"筛选条件有误：{exc}"
-    granted = _flag(form["granted"]) if form["granted"] != "all" else None
-    rows = [r for r in every if granted is None or r.granted == granted]
-    key = form["sort"].lstrip("-")
-    if key in SORTS:
-        rows.sort(key=SORTS[key], reverse=form["sort"].startswith("-"))
-    pages = max(1, -(-len(rows) // PAGE_SIZE))
-    page = min(max(1, int(form["page"]) if form["page"].isdigit() else 1), pages)
-    kept = {k: v for k, v in form.items() if k in FILTERS and v and not (k == "granted" and v == "true")}
-
-    def link(**changes: Any) -> str:
-        params = {k: v for k, v in ({**kept, "sort": form["sort"], "page": form["page"]} | changes).items() if v}
-        return request.url.path + ("?" + urlencode(params) if params else "")
-
-    def sort_link(column: str) -> str:
-        return link(sort=f"-{column}" if form["sort"] == column else column, page="")
-
-    shown_granted = [r for r in rows if r.granted]
+    granted = query.flag("granted")
+    page = tables.AWARD_TABLE.page_of([r for r in every if granted is None or r.granted == granted], query)
+    shown_granted = [r for r in page.matched if r.granted]
+    sums = tables.AWARD_TABLE.sums_of(shown_granted)
+    kept = query.kept()
     return render(
         request,
         "policy/run.html",
@@ -105,21 +72,15 @@ def run_page(request: Request, db: DbSession, actor: CurrentActor, run_id: RowId
             "title": f"{run.year}年度奖补名单",
             "run": run,
             "summary": service.summary(db, actor, run),
-            "form": form,
+            "form": {**query.filters, "sort": query.sort_param},
             "error": error,
-            "rows": rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
-            "count": len(rows),
             "page": page,
-            "pages": pages,
-            "offset": (page - 1) * PAGE_SIZE,
-            "link": link,
-            "sort_link": sort_link,
-            "totals": tables.clause_totals(every),
+            "totals": tables.TOTAL_TABLE.page_of(tables.clause_totals(every), tables.TOTAL_TABLE.default_query()),
             "entities": len({r.entity_id for r in shown_granted}),
-            "flagged": len({r.entity_id for r in rows if r.review}),
-            "entitled": sum((r.amount for r in shown_granted), tables.ZERO),
-            "allocated": sum((r.allocated for r in shown_granted), tables.ZERO),
-            "scope": tables.scope_of(actor, form["city"] or None),
+            "flagged": len({r.entity_id for r in page.matched if r.review}),
+            "entitled": sums["amount"],
+            "allocated": sums["allocated"],
+            "scope": tables.scope_of(actor, query.value("city")),
             "caption": tables.run_caption(run),
             "changed": tables.changed_parameters(run),
             "cities": city_options(actor),

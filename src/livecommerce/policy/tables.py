@@ -14,7 +14,8 @@ from typing import Any
 from livecommerce.core.errors import NotFound
 from livecommerce.core.money import FEN
 from livecommerce.core.timeutil import SHANGHAI, as_shanghai, aware
-from livecommerce.core.web.writer import Column, Sheet, xlsx_bytes
+from livecommerce.core.web.tables import Filter, Table, TableColumn
+from livecommerce.core.web.writer import Sheet, xlsx_bytes
 from livecommerce.policy.clauses import BY_ID
 from livecommerce.policy.documents import short_clause_id
 from livecommerce.policy.facts import KINDS
@@ -45,6 +46,11 @@ class AwardRow:
     granted: bool
     review: bool
     note: str
+
+    @property
+    def code(self) -> str:
+        """统一社会信用代码, or the entity's own id where it has none."""
+        return self.uscc or self.entity_id
 
     def to_json(self) -> dict[str, Any]:
         out = dict(self.__dict__)
@@ -111,43 +117,44 @@ def _money(amount: Decimal) -> str:
     return f"{amount.quantize(FEN, ROUND_HALF_UP)}"
 
 
-AWARD_COLUMNS = (
-    Column("index", "序号", kind="int", width=6),
-    Column("name", "主体名称", width=34),
-    Column("uscc", "统一社会信用代码/编号", width=22),
-    Column("kind", "类型", width=14),
-    Column("region", "所在地区", width=20),
-    Column("short", "条款", width=14),
-    Column("title", "条款名称", width=30),
-    Column("amount", "应享金额", "元", "money", width=16),
-    Column("allocated", "拟拨付金额", "元", "money", width=16),
-    Column("review", "需复核", width=8),
-    Column("note", "说明", width=60),
+AWARD_TABLE = Table(
+    "奖补名单",
+    (
+        TableColumn("index", "序号", kind="int", width=6),
+        TableColumn("name", "主体名称", width=34, sortable=True),
+        TableColumn("code", "统一社会信用代码/编号", width=22),
+        TableColumn("kind_name", "类型", width=14, sortable=True, sort_name="kind"),
+        TableColumn("region_name", "所在地区", width=20, sortable=True, sort_name="region", sort_field="region_code"),
+        TableColumn("short", "条款", width=14, sortable=True, sort_name="clause"),
+        TableColumn("title", "条款名称", width=30),
+        TableColumn("amount", "应享金额", "元", "money", width=16, sortable=True, summed=True, shown="wan"),
+        TableColumn("allocated", "拟拨付金额", "元", "money", width=16, sortable=True, summed=True, shown="wan"),
+        TableColumn("review", "需复核", width=8, sortable=True),
+        TableColumn("note", "说明", width=60),
+    ),
+    (
+        Filter("city", "城市"),
+        Filter("kind", "主体类型"),
+        Filter("clause", "条款"),
+        Filter("review", "需复核", "flag"),
+        Filter("granted", "结果", "choice", ("true", "false", "all"), default="true"),
+    ),
 )
-TOTAL_COLUMNS = (
-    Column("short", "条款", width=14),
-    Column("title", "条款名称", width=34),
-    Column("eligible", "符合条件主体数", kind="int", width=14),
-    Column("granted", "予以支持主体数", kind="int", width=14),
-    Column("amount", "应享金额", "元", "money", width=18),
-    Column("allocated", "拟拨付金额", "元", "money", width=18),
+"""奖补名单: the page (amounts in 万元) and the XLSX (exact yuan) of one run's awards. city, kind and clause are checked
+and applied by ``service.awards`` (a refused one is shown above the list); review and granted are flags."""
+
+TOTAL_TABLE = Table(
+    "条款汇总",
+    (
+        TableColumn("short", "条款", width=14),
+        TableColumn("title", "条款名称", width=34),
+        TableColumn("eligible", "符合条件主体数", kind="int", width=14, summed=True),
+        TableColumn("granted", "予以支持主体数", kind="int", width=14, summed=True),
+        TableColumn("amount", "应享金额", "元", "money", width=18, summed=True, shown="wan"),
+        TableColumn("allocated", "拟拨付金额", "元", "money", width=18, summed=True, shown="wan"),
+    ),
 )
-
-
-def _award_cells(index: int, row: AwardRow) -> dict[str, Any]:
-    return {
-        "index": index,
-        "name": row.name,
-        "uscc": row.uscc or row.entity_id,
-        "kind": row.kind_name,
-        "region": row.region_name,
-        "short": row.short,
-        "title": row.title,
-        "amount": row.amount,
-        "allocated": row.allocated,
-        "review": "是" if row.review else "否",
-        "note": row.note,
-    }
+"""条款汇总: per clause of the rows shown, with a 合计 row."""
 
 
 def award_sheets(run: PolicyRun, rows: list[AwardRow], totals: list[dict[str, Any]], scope: str) -> list[Sheet]:
@@ -163,19 +170,12 @@ def award_sheets(run: PolicyRun, rows: list[AwardRow], totals: list[dict[str, An
     total = {
         "index": "合计",
         "name": f"{len({r.entity_id for r in granted})} 个主体 {len(granted)} 项奖补",
-        "amount": sum((r.amount for r in granted), ZERO),
-        "allocated": sum((r.allocated for r in granted), ZERO),
+        **AWARD_TABLE.sums_of(granted),
     }
-    awards = Sheet("奖补名单", AWARD_COLUMNS, [_award_cells(i, r) for i, r in enumerate(rows, start=1)], "\n".join(lines), [total])
-    summary_total = {
-        "short": "合计",
-        "eligible": sum(t["eligible"] for t in totals),
-        "granted": sum(t["granted"] for t in totals),
-        "amount": sum((t["amount"] for t in totals), ZERO),
-        "allocated": sum((t["allocated"] for t in totals), ZERO),
-    }
+    numbered = (AWARD_TABLE.cells(r) | {"index": i} for i, r in enumerate(rows, start=1))
+    awards = AWARD_TABLE.to_sheet(numbered, caption="\n".join(lines), totals=[total])
     caption = "\n".join([f"{run.year}年度政策兑现条款汇总", f"数据范围：{scope}", run_caption(run)])
-    return [awards, Sheet("条款汇总", TOTAL_COLUMNS, totals, caption, [summary_total])]
+    return [awards, TOTAL_TABLE.to_sheet(totals, caption=caption, sums="short")]
 
 
 def awards_xlsx(run: PolicyRun, rows: list[AwardRow], totals: list[dict[str, Any]], scope: str) -> bytes:
