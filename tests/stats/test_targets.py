@@ -21,9 +21,10 @@ from livecommerce.accounts.actors import UserActor
 from livecommerce.accounts.models import AuditEntry
 from livecommerce.core.errors import NotFound, PermissionDenied, ValidationFailed
 from livecommerce.core.scope import SystemActor
-from livecommerce.stats import targets
+from livecommerce.stats import targets, targets_catalogue
 from livecommerce.stats.models import COMPARISONS, Target
-from livecommerce.stats.targets import SEED_TARGETS, TARGET_INDICATORS, SeedTarget, progress
+from livecommerce.stats.targets_catalogue import SEED_TARGETS, TARGET_INDICATORS, SeedTarget
+from livecommerce.stats.targets_progress import progress
 
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "docs" / "seeds"  # copies of ../shared/seeds
 ADMIN = UserActor(user_id=1, name="admin", role="province_admin")
@@ -104,7 +105,7 @@ def test_seed_comparisons_follow_the_words_of_the_clause() -> None:
 
 def test_the_migration_stores_every_seed_target(session: Session) -> None:
     stored = {t.code: {name: getattr(t, name) for name in targets.FIELDS} for t in list_all(session)}
-    assert stored == {row["code"]: row for row in targets.seed_rows()}
+    assert stored == {row["code"]: row for row in targets_catalogue.seed_rows()}
     assert {t.updated_by for t in list_all(session)} == {"migration 0003"}
 
 

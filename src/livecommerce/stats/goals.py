@@ -1,5 +1,5 @@
 """目标进度: each target the viewer may see, with the exact figure so far (from the warehouse or the registry), the
-forecast at its due date and the plain statement of stats/targets.progress (docs/targets.md).
+forecast at its due date and the plain statement of stats/targets_progress.progress (docs/targets.md).
 
 Figures run to the end of the last complete month (a month still under way would drag a monthly forecast down).
 A target of a region wider than the viewer's scope (a city officer looking at the province's 2027 target) is listed
@@ -24,7 +24,9 @@ from livecommerce.stats.models import Target
 from livecommerce.stats.periods import Range, month_end
 from livecommerce.stats.query import ACTION, Query, run
 from livecommerce.stats.registry import Snapshot
-from livecommerce.stats.targets import TARGET_INDICATORS, Progress, list_targets, progress
+from livecommerce.stats.targets import list_targets
+from livecommerce.stats.targets_catalogue import TARGET_INDICATORS
+from livecommerce.stats.targets_progress import Progress, progress
 
 # target indicator → the statistics indicator whose monthly series measures it
 SERIES = {"online_retail": "online_retail", "online_retail_growth": "online_retail", "live_online_retail": "live_online_retail"}
@@ -115,7 +117,7 @@ def statuses(session: Session, engine: Engine, actor: Actor, snap: Snapshot, tod
             actual = sum((v for m, v in monthly if m.year == year and m <= as_of), Decimal("0.00"))
             try:
                 out.append(TargetStatus(target, name, progress(target, actual, monthly, as_of)))
-            except ValueError:  # a growth target whose year before lacks some of its 12 months (targets._previous_year)
+            except ValueError:  # a growth target whose year before lacks some of its 12 months (targets_progress._previous_year)
                 out.append(TargetStatus(target, name, None, f"数据仓库中{year - 1}年的{name}数据不满12个月，无法计算增长"))
         elif target.indicator in YEARLY_COUNTS:
             end = min(as_of, target.due_date)
