@@ -223,9 +223,9 @@ def test_scan_records_in_order_with_their_ids(api: TestClient) -> None:
         ({"text": "好", "colour": "red"}, "colour: Extra inputs are not permitted"),
     ],
 )
-def test_a_body_out_of_bounds_is_a_400_with_the_reason(api: TestClient, body: dict[str, Any], reason: str) -> None:
+def test_a_body_out_of_bounds_is_a_422_with_the_reason(api: TestClient, body: dict[str, Any], reason: str) -> None:
     response = api.post("/api/compliance/scan", json=body)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert reason in response.json()["detail"]
     assert response.json()["problems"]
 

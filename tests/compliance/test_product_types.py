@@ -114,7 +114,7 @@ def test_the_api_takes_the_product_type_on_the_body_and_per_record(api: TestClie
     ).json()
     assert [[h["start"] for h in r["hits"]] for r in many["results"]] == [[], [3]]
     refused = api.post("/api/compliance/scan", json={"text": "好", "product_type": "pills"})
-    assert refused.status_code == 400 and "product_type" in refused.json()["detail"] and "health_food" in refused.json()["detail"]
+    assert refused.status_code == 422 and "product_type" in refused.json()["detail"] and "health_food" in refused.json()["detail"]
 
 
 def test_the_console_has_a_product_type_select(console: TestClient) -> None:  # noqa: F811

@@ -113,7 +113,7 @@ def test_a_bad_file_name_is_refused_with_its_reason(client, home, name: str, rea
         + f"\r\n--{boundary}--\r\n".encode()
     )
     response = client.post("/api/ingest/orders", content=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json()["detail"] == reason
     assert _folders(home) == []
 
@@ -241,7 +241,7 @@ def test_a_real_server_refuses_big_bodies_bad_names_and_bad_limits(home, monkeyp
             declared = client.post("/api/ingest/orders", files=[("files", ("big.csv", _big_csv(), "text/csv"))])
             assert declared.status_code == 413 and declared.json()["detail"].startswith(LIMIT_MESSAGE)
             dots = client.post("/api/ingest/orders", content=b"".join(body("..", csv_bytes(order("A1")))), headers=multipart)
-            assert dots.status_code == 400 and "only dots" in dots.json()["detail"]
+            assert dots.status_code == 422 and "only dots" in dots.json()["detail"]
             assert client.get("/api/ingest/batches?limit=-1").status_code == 422
             fine = client.post("/api/ingest/orders", content=body("好.csv", csv_bytes(order("A1"))), headers=multipart)
             assert fine.status_code == 200 and fine.json()["accepted"] == 1

@@ -256,7 +256,7 @@ def test_the_api_adapts_douyin_lines_and_counts_what_it_ignored(api: Any) -> Non
     }  # adapted, not "unknown kind"
     assert [e["line"] for e in old["examples"]][:2] == [2, 3]  # numbered as sent (line 1 is the ignored intro)
     wrong = client.post("/api/monitor/events?from=weibo", content=b"{}", headers=headers)
-    assert wrong.status_code == 400 and "one of douyin, kuaishou" in wrong.text
+    assert wrong.status_code == 422 and "one of douyin, kuaishou" in wrong.text
 
 
 def test_the_quick_path_gives_what_the_full_way_gives() -> None:

@@ -236,7 +236,7 @@ def test_api_alerts_are_narrowed_to_the_callers_city(api: Any) -> None:
     detail = client.get(f"/api/monitor/alerts/{negative}", headers=auth["qq"]).json()
     assert [(h["state"], h["at"]) for h in detail["history"]] == [("firing", "2025-11-11T20:03:20+08:00")]
     bad = client.get("/api/monitor/alerts?rule=no-such", headers=auth["analyst"])
-    assert bad.status_code == 400 and bad.json()["problems"][0]["column"] == "rule"
+    assert bad.status_code == 422 and bad.json()["problems"][0]["column"] == "rule"
     assert client.get("/api/monitor/alerts").status_code == 401
 
 
@@ -258,7 +258,7 @@ def test_api_acknowledge(api: Any) -> None:
     assert (done.json()["assignee"], done.json()["note"], done.json()["acknowledged_by"]) == ("张伟", "核实中", "hrb")
     assert client.post(f"/api/monitor/alerts/{spike}/ack", json={"assignee": "王"}, headers=auth["qq"]).status_code == 404
     missing = client.post(f"/api/monitor/alerts/{spike}/ack", json={"note": "x"}, headers=auth["hrb"])
-    assert missing.status_code == 400 and missing.json()["problems"][0]["column"] == "assignee"
+    assert missing.status_code == 422 and missing.json()["problems"][0]["column"] == "assignee"
     not_json = client.post(f"/api/monitor/alerts/{spike}/ack", content=b"assignee=x", headers=auth["hrb"])
     assert not_json.status_code == 400
     acked = client.get("/api/monitor/alerts?acknowledged=true", headers=auth["analyst"]).json()
@@ -280,15 +280,15 @@ def test_api_silences(api: Any) -> None:
         json={"matchers": {"region": "230102"}, "duration": "30m", "ends": "2099-01-01T00:00:00", "comment": "x"},
         headers=auth["hrb"],
     )
-    assert both.status_code == 400
+    assert both.status_code == 422
     wrong = client.post(
         "/api/monitor/silences", json={"matchers": {"region": "230102"}, "duration": "soon", "comment": "x"}, headers=auth["hrb"]
     )
-    assert wrong.status_code == 400 and wrong.json()["problems"][0]["column"] == "duration"
+    assert wrong.status_code == 422 and wrong.json()["problems"][0]["column"] == "duration"
     assert client.post(f"/api/monitor/silences/{silence['id']}/expire", headers=auth["qq"]).status_code == 404
     ended = client.post(f"/api/monitor/silences/{silence['id']}/expire", headers=auth["hrb"])
     assert ended.status_code == 200 and ended.json()["active"] is False
-    assert client.post(f"/api/monitor/silences/{silence['id']}/expire", headers=auth["hrb"]).status_code == 400
+    assert client.post(f"/api/monitor/silences/{silence['id']}/expire", headers=auth["hrb"]).status_code == 422
 
 
 def test_api_events_need_a_platform_token_and_json_lines(api: Any) -> None:

@@ -182,7 +182,7 @@ def test_places_weigh_online_retail_and_registered_enterprises(home: Settings) -
 # ---------------------------------------------------------------------------------------------------------- API
 
 
-def test_api_evaluate_is_the_contract_and_a_bad_body_is_400_with_problems(as_user: Callable[[str], TestClient]) -> None:
+def test_api_evaluate_is_the_contract_and_a_bad_body_is_422_with_problems(as_user: Callable[[str], TestClient]) -> None:
     from livecommerce.policy.evaluate import evaluate
 
     client = as_user("analyst")
@@ -193,7 +193,7 @@ def test_api_evaluate_is_the_contract_and_a_bad_body_is_400_with_problems(as_use
         "/api/policy/evaluate",
         json={"year": 2025, "entities": [{"id": "X", "kind": "enterprise", "facts": {"event_investment": {"2025": -5}}}]},
     )
-    assert bad.status_code == 400
+    assert bad.status_code == 422
     assert bad.json()["problems"] == [
         {
             "row": 1,
@@ -214,7 +214,7 @@ def test_api_clauses_and_accept(as_user: Callable[[str], TestClient]) -> None:
     answer = client.post("/api/policy/accept", params={"sample_seed": "s"}, json=ACCEPTANCE).json()
     assert (answer["accepted"], answer["total"], answer["providers"][0]["subsidy"]) == (3, "68100.00", "68100.00")
     refused = client.post("/api/policy/accept", json={"service_objects": [{"id": "S1"}]})
-    assert refused.status_code == 400 and {p["column"] for p in refused.json()["problems"]} >= {"new_store", "live_hours"}
+    assert refused.status_code == 422 and {p["column"] for p in refused.json()["problems"]} >= {"new_store", "live_hours"}
     assert as_user("audit").get("/api/policy/runs").status_code == 403  # an auditor reads the audit log, not awards
 
 
@@ -244,7 +244,7 @@ def test_only_province_staff_start_runs(as_user: Callable[[str], TestClient]) ->
         {"year": 2025, "overrides": {"LIVE20/1a.nope": "1"}},
     ):
         refused = analyst.post("/api/policy/runs", json=wrong)
-        assert refused.status_code == 400, (wrong, refused.text)
+        assert refused.status_code == 422, (wrong, refused.text)
         assert refused.json()["problems"] and set(refused.json()["problems"][0]) == {"row", "column", "value", "rule", "file"}
 
 

@@ -81,7 +81,7 @@ def test_a_product_name_from_the_orders_feed_that_looks_like_a_formula_is_text(c
 def test_every_statistics_download_writes_one_audit_line(client: TestClient) -> None:
     client.get("/api/stats/rank.xlsx", params={"indicator": "online_retail", "of": "shop", "period": "2025-03"})
     client.get("/api/stats/query.xlsx", params={"indicator": "online_retail", "by": "city", "period": "2025-03"})
-    assert client.get("/api/stats/query.xlsx", params={"indicator": "no_such"}).status_code == 400  # refused: no file
+    assert client.get("/api/stats/query.xlsx", params={"indicator": "no_such"}).status_code == 422  # refused: no file
     assert _downloads() == [
         ("admin", "stats.rank:online_retail:shop", {"file": "网络零售额排行.xlsx", "rows": 2, "personal_data": "masked"}),
         ("admin", "stats.query:online_retail", {"file": "网络零售额.xlsx", "rows": 1, "personal_data": "masked"}),
