@@ -18,7 +18,7 @@ import ibis.expr.types as ir
 from livecommerce.warehouse import sources
 from livecommerce.warehouse.feeds import FEEDS
 from livecommerce.warehouse.measures import PARCELS, SALES
-from livecommerce.warehouse.rollups import FIRST_DAY, FIRST_MONTH, LAST_DAY, MONTH_END, ROLLUPS, Rollup
+from livecommerce.warehouse.rollups import BY_NAME, FIRST_DAY, FIRST_MONTH, LAST_DAY, MONTH_END, ROLLUPS, Rollup
 
 IBIS_TYPES = {
     "text": "string",
@@ -86,10 +86,21 @@ def touched_rows(rollup: Rollup) -> ir.Table:
         days = ibis.table({"day": "date"}, name="touched_days")
         return rows_of(rollup, rows.filter(rows.day.between(variable(FIRST_DAY), variable(LAST_DAY)), rows.day.isin(days.day)))
     months = ibis.table({"month": "date"}, name="touched_months")
+    if rollup.made_from:
+        return _months_of_days(rollup, BY_NAME[rollup.made_from], months)
     return rows_of(
         rollup,
         rows.filter(rows.day.between(variable(FIRST_MONTH), variable(MONTH_END)), rows.day.truncate("M").cast("date").isin(months.month)),
     )
+
+
+def _months_of_days(rollup: Rollup, daily: Rollup, months: ir.Table) -> ir.Table:
+    """The rollup's rows of the touched months as the sums of the day-grain rollup's rows of their days (made just
+    before, in the same transaction: rollups.REFRESH_ORDER) — the same sums as over the detail rows of those days."""
+    days = ibis.table(rows_of(daily, detail(daily.source)).schema(), name=daily.name)
+    days = days.filter(days.day.between(variable(FIRST_MONTH), variable(MONTH_END)), days.day.truncate("M").cast("date").isin(months.month))
+    aggregates = {m: sources.measure_expr(days, m, from_rollup=True) for m in rollup.measures}
+    return days.group_by(*rollup.keys, **{rollup.time_column: days.day.truncate("M").cast("date")}).aggregate(**aggregates)
 
 
 def compile_all() -> dict[str, dict[str, str]]:

@@ -51,6 +51,7 @@ class Rollup:
     keys: tuple[str, ...]
     measures: tuple[str, ...]
     where: str = ""  # only rows with this column not null (e.g. streamer_id)
+    made_from: str = ""  # a day-grain rollup of the same keys and sums: its rows are summed by month, not the detail's
 
     @property
     def time_column(self) -> str:
@@ -65,7 +66,7 @@ SALES_KEYS = ("region", "ship_region", "category", "local_product", "physical", 
 
 # Smallest first: the planner takes the first that holds what a query needs.
 ROLLUPS: tuple[Rollup, ...] = (
-    Rollup("rollup_sales_monthly", SALES, "month", SALES_KEYS, SALES_SUMS),
+    Rollup("rollup_sales_monthly", SALES, "month", SALES_KEYS, SALES_SUMS, made_from="rollup_sales_daily"),
     Rollup(
         "rollup_sellers_monthly",
         SALES,
@@ -93,6 +94,9 @@ ROLLUPS: tuple[Rollup, ...] = (
     Rollup("rollup_parcels_daily", PARCELS, "day", ("region", "platform"), ("parcel_count",)),
 )
 BY_NAME = {r.name: r for r in ROLLUPS}
+# The order they are made in: a rollup made from another after it (the sums of a month's days are the month's sums,
+# one pass over the daily rows instead of one more over the facts).
+REFRESH_ORDER: tuple[Rollup, ...] = tuple(sorted(ROLLUPS, key=lambda r: bool(r.made_from)))
 
 
 # The modules whose text makes the compiled SQL: a change to any of them compiles it again.
@@ -150,7 +154,7 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
         return
     sql = compiled(con)
     _refresh_shop_days(con)
-    for rollup in ROLLUPS:
+    for rollup in REFRESH_ORDER:
         _refresh(con, rollup, sql)
 
 
@@ -184,7 +188,7 @@ def after_batch(con: duckdb.DuckDBPyConnection, feed: str, batch: str) -> None:
     source = FEED_SOURCES[feed]
     if source == SALES:
         _refresh_shop_days(con)
-    for rollup in ROLLUPS:
+    for rollup in REFRESH_ORDER:
         if rollup.source == source:
             _refresh(con, rollup, sql)
 

@@ -105,16 +105,22 @@ def expected_tables() -> set[str]:
 
 
 def _snapshot_complete(settings: Settings) -> bool:
-    """Whether the newest read snapshot has every table and the current schema and rollup versions."""
+    """Whether the newest read snapshot has every table and the current schema and rollup versions: as its pointer
+    says (a publisher records them), else as the snapshot file says when opened."""
     pointer = read_pointer(settings)
     if pointer is None:
         return False
-    try:
-        with duckdb.connect(str(pointer.file), read_only=True) as connection:
-            tables = {row[0] for row in connection.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-            meta = dict(connection.execute("SELECT key, value FROM warehouse_meta").fetchall()) if "warehouse_meta" in tables else {}
-    except duckdb.Error:
-        return False
+    if pointer.tables is not None and pointer.meta is not None:
+        tables, meta = set(pointer.tables), pointer.meta
+        if not pointer.file.exists():
+            return False
+    else:
+        try:
+            with duckdb.connect(str(pointer.file), read_only=True) as connection:
+                tables = {row[0] for row in connection.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+                meta = dict(connection.execute("SELECT key, value FROM warehouse_meta").fetchall()) if "warehouse_meta" in tables else {}
+        except duckdb.Error:
+            return False
     return (
         expected_tables() <= tables
         and meta.get("schema_version") == SCHEMA_VERSION

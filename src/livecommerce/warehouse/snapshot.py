@@ -3,7 +3,8 @@ reader opens read-only, so that statistics answer while an ingest holds the writ
 Reads during ingest).
 
 Layout, beside the warehouse file ``W``: a directory ``W.snapshots/`` holding versioned copies (``<ns>-<pid>.duckdb``)
-and ``CURRENT``, a small JSON pointer naming the newest one and the state of ``W`` it was copied from. A writer
+and ``CURRENT``, a small JSON pointer naming the newest one, the state of ``W`` it was copied from and what it holds
+(its tables and ``warehouse_meta``: a command checks that its warehouse is complete without opening a file). A writer
 publishes after its work: CHECKPOINT (the file then holds every committed change and the WAL is empty), copy (a
 reflink where the file system can, else a byte copy), fsync, write the pointer to a temporary file, fsync, rename it
 over ``CURRENT``. Snapshots older than the previous one are unlinked; a reader that still has one open keeps its
@@ -36,6 +37,8 @@ class Pointer:
     file: Path
     source: tuple[int, int, int]
     published_at: float
+    tables: frozenset[str] | None = None  # the snapshot's tables, None when an older publisher did not say
+    meta: dict[str, str] | None = None  # the snapshot's warehouse_meta (versions), likewise
 
 
 def snapshot_dir(settings: Settings) -> Path:
@@ -58,8 +61,15 @@ def read_pointer(settings: Settings) -> Pointer | None:
     try:
         data = json.loads((directory / POINTER).read_text(encoding="utf-8"))
         size, mtime, wal = data["source"]
-        return Pointer(directory / str(data["file"]), (int(size), int(mtime), int(wal)), float(data["published_at"]))
-    except (OSError, ValueError, KeyError, TypeError):
+        tables, meta = data.get("tables"), data.get("meta")
+        return Pointer(
+            directory / str(data["file"]),
+            (int(size), int(mtime), int(wal)),
+            float(data["published_at"]),
+            frozenset(str(t) for t in tables) if isinstance(tables, list) else None,
+            {str(k): str(v) for k, v in meta.items()} if isinstance(meta, dict) else None,
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
@@ -83,7 +93,7 @@ def publish(connection: Any, settings: Settings) -> Pointer:
     connection.execute("CHECKPOINT")
     state = source_state(settings)
     current = read_pointer(settings)
-    if current is not None and current.source == state and current.file.exists():
+    if current is not None and current.source == state and current.file.exists() and current.tables is not None:
         return current  # nothing was written since the last publication
     directory = snapshot_dir(settings)
     directory.mkdir(parents=True, exist_ok=True)
@@ -92,13 +102,21 @@ def publish(connection: Any, settings: Settings) -> Pointer:
     try:
         _copy(settings.warehouse_file, partial)
         os.replace(partial, target)
-        pointer = Pointer(target, state, time.time())
+        pointer = Pointer(target, state, time.time(), *_contents(connection))
         _write_pointer(directory, pointer)
     finally:
         partial.unlink(missing_ok=True)
     # the one before stays for a reader that read CURRENT just before it changed and has yet to open its file
     _prune(directory, keep={target.name, current.file.name if current else ""})
     return pointer
+
+
+def _contents(connection: Any) -> tuple[frozenset[str], dict[str, str]]:
+    """The tables and warehouse_meta of the committed warehouse (not this connection's TEMP tables)."""
+    tables = connection.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND database_name = current_database()")
+    names = frozenset(str(row[0]) for row in tables.fetchall())
+    meta = dict(connection.execute("SELECT key, value FROM warehouse_meta").fetchall()) if "warehouse_meta" in names else {}
+    return names, {str(k): str(v) for k, v in meta.items()}
 
 
 def _copy(source: Path, target: Path) -> None:
@@ -118,7 +136,11 @@ def _copy(source: Path, target: Path) -> None:
 def _write_pointer(directory: Path, pointer: Pointer) -> None:
     """Replace ``CURRENT`` atomically: a reader sees the old pointer or the new one, never half of one."""
     temporary = directory / f".{POINTER}.{os.getpid()}.tmp"
-    data = {"file": pointer.file.name, "source": list(pointer.source), "published_at": pointer.published_at}
+    data: dict[str, Any] = {"file": pointer.file.name, "source": list(pointer.source), "published_at": pointer.published_at}
+    if pointer.tables is not None:
+        data["tables"] = sorted(pointer.tables)
+    if pointer.meta is not None:
+        data["meta"] = pointer.meta
     with open(temporary, "w", encoding="utf-8") as handle:
         handle.write(json.dumps(data))
         handle.flush()
