@@ -1,12 +1,38 @@
-"""The 主体库 table as people read it: Chinese column headers and cell text, shared by the page and the XLSX export."""
+"""The 主体库 table as people read it, declared once (core.web.tables): Chinese column headers, the sortable columns
+and the filters of the page, and the same columns in the XLSX export and the CLI."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
+from typing import Any
 
-from livecommerce.core.web.writer import Column, Sheet, xlsx_bytes_counted
+from livecommerce.core.web.tables import Filter, Table, TableColumn, field_of
+from livecommerce.core.web.writer import Sheet, xlsx_bytes_counted
 from livecommerce.entities.schemas import EntityPublic
+
+ENTITY_TABLE = Table(
+    "主体库",
+    (
+        TableColumn("uscc", "统一社会信用代码", width=22, sortable=True),
+        TableColumn("name", "名称", width=36, sortable=True),
+        TableColumn("kind_name", "类型", width=14, sortable=True, sort_name="kind"),
+        TableColumn("region_name", "所在地区", width=22, sortable=True, sort_name="region"),
+        TableColumn("above_quota", "限上在统", width=10),
+        TableColumn("local_producer", "地产品生产企业", width=14),
+        TableColumn("founded_on", "成立日期", width=12, sortable=True),
+    ),
+    (
+        Filter("region", "地区", max_length=20),
+        Filter("kind", "类型", max_length=40),
+        Filter("name", "名称"),
+        Filter("above_quota", "限上在统", "flag"),
+        Filter("local_producer", "地产品生产企业", "flag"),
+    ),
+    default_sort="uscc",
+)
+"""主体库: filtered and sorted by entities.service (SQL, the viewer's scope), 50 a page; region and
+kind (a code or its Chinese name) are checked by its schema, EntityQuery."""
 
 
 def yes_no(value: bool) -> str:
@@ -18,23 +44,29 @@ def day(value: date | None) -> str:
     return value.isoformat() if value else ""
 
 
-# (header, cell text, column width in characters)
-ENTITY_COLUMNS: tuple[tuple[str, Callable[[EntityPublic], str], int], ...] = (
-    ("统一社会信用代码", lambda e: e.uscc, 22),
-    ("名称", lambda e: e.name, 36),
-    ("类型", lambda e: e.kind_name, 14),
-    ("所在地区", lambda e: e.region_name, 22),
-    ("限上在统", lambda e: yes_no(e.above_quota), 10),
-    ("地产品生产企业", lambda e: yes_no(e.local_producer), 14),
-    ("成立日期", lambda e: day(e.founded_on), 12),
+def _text(column: TableColumn) -> Callable[[EntityPublic], str]:
+    """A column's cell as text (the CLI's table): 是/否 for a flag, ISO for a date."""
+
+    def text(entity: EntityPublic) -> str:
+        value: Any = field_of(entity, column.key)
+        if isinstance(value, bool):
+            return yes_no(value)
+        if isinstance(value, date) or value is None:
+            return day(value)
+        return str(value)
+
+    return text
+
+
+# (header, cell text, column width in characters): the table's columns for the CLI
+ENTITY_COLUMNS: tuple[tuple[str, Callable[[EntityPublic], str], int], ...] = tuple(
+    (column.header, _text(column), column.width or 14) for column in ENTITY_TABLE.columns
 )
 
 
 def entity_sheet(entities: Iterable[EntityPublic], sheet_title: str = "主体库") -> Sheet:
     """The entities as the single writer's sheet: the page's columns, one row per entity (names written as text)."""
-    columns = [Column(str(index), title, width=width) for index, (title, _, width) in enumerate(ENTITY_COLUMNS)]
-    rows = ({str(index): text(entity) for index, (_, text, _) in enumerate(ENTITY_COLUMNS)} for entity in entities)
-    return Sheet(sheet_title, columns, rows)
+    return ENTITY_TABLE.to_sheet(entities, title=sheet_title)
 
 
 def entities_xlsx_counted(entities: Iterable[EntityPublic], sheet_title: str = "主体库") -> tuple[bytes, int]:

@@ -7,7 +7,7 @@ say) is shown above the table and the list falls back to no filter, instead of a
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Request
@@ -16,28 +16,32 @@ from pydantic import ValidationError
 from starlette.responses import Response
 
 from livecommerce.accounts.deps import CurrentActor, DbSession, client_of
+from livecommerce.core.errors import ValidationFailed
 from livecommerce.core.scope import Actor
+from livecommerce.core.web.tables import TableQuery
 from livecommerce.core.web.templating import render
 from livecommerce.core.web.writer import download
 from livecommerce.entities import service
-from livecommerce.entities.export import ENTITY_COLUMNS, entities_xlsx_counted
+from livecommerce.entities.export import ENTITY_TABLE, entities_xlsx_counted
 from livecommerce.entities.schemas import EntityQuery
 from livecommerce.reference.codes import ENTITY_KINDS
 from livecommerce.reference.regions import PROVINCE, regions
 
 router = APIRouter(include_in_schema=False)
 
-FILTER_FIELDS = ("region", "kind", "name", "above_quota", "local_producer", "sort")
 
-
-def _parse(request: Request) -> tuple[EntityQuery, str]:
-    """The query of the page's form, or no filter and the reason the form was refused."""
-    params = {key: value for key, value in request.query_params.items() if key in (*FILTER_FIELDS, "page")}
+def _parse(request: Request) -> tuple[TableQuery, EntityQuery, str]:
+    """The query of the page's form (ENTITY_TABLE), or no filter and the reason the form was refused."""
+    query, refused = ENTITY_TABLE.parse_or_default(request.query_params, path=request.url.path)
     try:
-        return EntityQuery.model_validate(params), ""
+        if refused:
+            raise refused
+        return query, EntityQuery(**query.filters, sort=query.sort_param, page=query.page, page_size=query.page_size), ""
     except ValidationError as exc:
         reasons = "；".join(f"{'.'.join(map(str, error['loc']))}: {error['msg']}" for error in exc.errors())
-        return EntityQuery(), f"筛选条件有误，已显示全部：{reasons}"
+    except ValidationFailed as exc:
+        reasons = "；".join(f"{p.column}: {p.rule}" for p in exc.problems)
+    return ENTITY_TABLE.default_query(request.url.path), EntityQuery(), f"筛选条件有误，已显示全部：{reasons}"
 
 
 def _region_options(actor: Actor) -> list[tuple[str, str]]:
@@ -51,46 +55,22 @@ def _region_options(actor: Actor) -> list[tuple[str, str]]:
     return options if grant.everything else [option for option in options if option[0] in grant.regions]
 
 
-def _as_params(query: EntityQuery) -> dict[str, str]:
-    """The filters and sort of a query as query-string values (booleans as true/false)."""
-    values = query.model_dump(include={*FILTER_FIELDS}, exclude_none=True)
-    return {key: str(value).lower() if isinstance(value, bool) else str(value) for key, value in values.items()}
-
-
-def _link(request: Request, **changes: Any) -> str:
-    """This page's URL with some query parameters changed (None removes one)."""
-    params = {key: value for key, value in request.query_params.items() if key in (*FILTER_FIELDS, "page")}
-    for key, value in changes.items():
-        if value is None:
-            params.pop(key, None)
-        else:
-            params[key] = str(value)
-    return request.url.path + (f"?{urlencode(params)}" if params else "")
-
-
 @router.get("/entities", response_class=HTMLResponse)
 def entities_page(request: Request, db: DbSession, actor: CurrentActor) -> Response:
     """主体库: the entities in the viewer's scope, filtered, sorted and paged."""
-    query, error = _parse(request)
-    page = service.list_entities(db, actor, query)
-
-    def sort_link(column: str) -> str:
-        return _link(request, sort=f"-{column}" if query.sort == column else column, page=None)
-
+    query, entity_query, error = _parse(request)
+    found = service.list_entities(db, actor, entity_query)
     return render(
         request,
         "entities/list.html",
         {
             "title": "主体库",
-            "page": page,
+            "page": ENTITY_TABLE.page_from(found.items, found.total, query),
             "query": query,
             "error": error,
             "kinds": list(ENTITY_KINDS),
             "region_options": _region_options(actor),
-            "columns": [title for title, _, _ in ENTITY_COLUMNS],
-            "link": lambda **changes: _link(request, **changes),
-            "sort_link": sort_link,
-            "export_link": "/entities/export.xlsx?" + urlencode(_as_params(query)),
+            "export_link": "/entities/export.xlsx?" + urlencode(query.params(sort=query.sort_param, page=None)),
         },
     )
 
@@ -99,7 +79,7 @@ def entities_page(request: Request, db: DbSession, actor: CurrentActor) -> Respo
 def entities_export(request: Request, db: DbSession, actor: CurrentActor) -> Response:
     """The filtered list of 主体库 as an XLSX workbook with Chinese headers (same filters and scope as the page),
     written by the single writer (a name is text, never a formula) and audited."""
-    query, _ = _parse(request)
+    _, query, _ = _parse(request)
     content, count = entities_xlsx_counted(service.export_entities(db, actor, query.filters(), query.sort))
     return download(content, f"主体库_{date.today():%Y%m%d}.xlsx", actor=actor, what="entities", rows=count, client=client_of(request))
 
