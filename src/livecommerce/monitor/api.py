@@ -17,10 +17,11 @@ from livecommerce.accounts.deps import CurrentActor, DbSession
 from livecommerce.core.errors import Problem, ValidationFailed
 from livecommerce.core.scope import ensure
 from livecommerce.core.timeutil import now
-from livecommerce.core.web.answers import UnreadableBody, answer
+from livecommerce.core.web.answers import UnreadableBody
 from livecommerce.core.web.bodies import Body, model_of
 from livecommerce.core.web.params import KeyPath, Limit, PageNo, PageSize, RowId
 from livecommerce.monitor import service
+from livecommerce.monitor.answers import AlertDetailOut, AlertOut, AlertPageOut, SessionDetailOut, SessionOut, SilenceOut
 from livecommerce.monitor.schemas import AckRequest, SilenceRequest, parse_duration
 
 router = APIRouter(prefix="/api/monitor", tags=["直播监测预警 monitor"])
@@ -32,7 +33,7 @@ City = Annotated[str | None, Query(max_length=20, description="Only this 市(地
 Platform = Annotated[str | None, Query(max_length=32, description="Platform code: douyin, kuaishou, taobao, ...")]
 
 
-@router.get("/sessions", response_model=None)
+@router.get("/sessions")
 def sessions(
     actor: CurrentActor,
     db: DbSession,
@@ -40,18 +41,19 @@ def sessions(
     platform: Platform = None,
     status: Annotated[str | None, Query(pattern="^(live|paused|ended)$", description="live, paused or ended")] = None,
     limit: Limit = 500,
-) -> Any:
+) -> list[SessionOut]:
     """Live sessions (直播场次) the monitor has seen, the latest started first, with their figures and firing alerts."""
-    return answer(lambda: service.list_sessions(db, actor, city=city, platform=platform, status=status, limit=limit))
+    found = service.list_sessions(db, actor, city=city, platform=platform, status=status, limit=limit)
+    return [SessionOut.model_validate(row) for row in found]
 
 
-@router.get("/sessions/{platform}/{session_id}", response_model=None)
-def session(actor: CurrentActor, db: DbSession, platform: KeyPath, session_id: KeyPath) -> Any:
+@router.get("/sessions/{platform}/{session_id}")
+def session(actor: CurrentActor, db: DbSession, platform: KeyPath, session_id: KeyPath) -> SessionDetailOut:
     """One session for its review (复盘): figures, minutes, compliance hits, alerts, products. 404 outside scope."""
-    return answer(lambda: service.get_session(db, actor, platform, session_id))
+    return SessionDetailOut.model_validate(service.get_session(db, actor, platform, session_id))
 
 
-@router.get("/alerts", response_model=None)
+@router.get("/alerts")
 def alerts(
     actor: CurrentActor,
     db: DbSession,
@@ -63,84 +65,71 @@ def alerts(
     acknowledged: Annotated[bool | None, Query(description="true: acknowledged (已认领); false: not yet")] = None,
     page: PageNo = 1,
     page_size: PageSize = 50,
-) -> Any:
+) -> AlertPageOut:
     """The alert centre (预警中心): alerts inside the caller's scope, newest first: {total, page, page_size, alerts}."""
-
-    def call() -> dict[str, Any]:
-        found, total = service.list_alerts(
-            db,
-            actor,
-            state=state,
-            rule=rule,
-            city=city,
-            platform=platform,
-            session_id=session_id,
-            acknowledged=acknowledged,
-            page=page,
-            page_size=page_size,
-        )
-        return {"total": total, "page": page, "page_size": page_size, "alerts": found}
-
-    return answer(call)
+    found, total = service.list_alerts(
+        db,
+        actor,
+        state=state,
+        rule=rule,
+        city=city,
+        platform=platform,
+        session_id=session_id,
+        acknowledged=acknowledged,
+        page=page,
+        page_size=page_size,
+    )
+    return AlertPageOut.model_validate({"total": total, "page": page, "page_size": page_size, "alerts": found})
 
 
-@router.get("/alerts/{alert_id}", response_model=None)
-def alert(actor: CurrentActor, db: DbSession, alert_id: RowId) -> Any:
+@router.get("/alerts/{alert_id}")
+def alert(actor: CurrentActor, db: DbSession, alert_id: RowId) -> AlertDetailOut:
     """One alert with its history (every transition) and its acknowledgements. 404 outside scope."""
-    return answer(lambda: service.get_alert(db, actor, alert_id))
+    return AlertDetailOut.model_validate(service.get_alert(db, actor, alert_id))
 
 
 @router.post(
     "/alerts/{alert_id}/ack",
-    response_model=None,
     openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": AckRequest.model_json_schema()}}}},
 )
-def acknowledge(actor: CurrentActor, db: DbSession, alert_id: RowId, body: Body) -> Any:
+def acknowledge(actor: CurrentActor, db: DbSession, alert_id: RowId, body: Body) -> AlertOut:
     """Acknowledge (认领) an alert and assign it: {assignee, note}. Needs monitor.write inside the alert's region;
     audited."""
-
-    def call() -> dict[str, Any]:
-        ack: AckRequest = model_of(AckRequest, body.value())
-        return service.acknowledge(db, actor, alert_id, assignee=ack.assignee, note=ack.note)
-
-    return answer(call)
+    ack: AckRequest = model_of(AckRequest, body.value())
+    return AlertOut.model_validate(service.acknowledge(db, actor, alert_id, assignee=ack.assignee, note=ack.note))
 
 
-@router.get("/silences", response_model=None)
-def silences(actor: CurrentActor, db: DbSession, include_expired: bool = False) -> Any:
+@router.get("/silences")
+def silences(actor: CurrentActor, db: DbSession, include_expired: bool = False) -> list[SilenceOut]:
     """Silences (静默) not yet ended (with include_expired=true every one) the caller's region has, newest first."""
-    return answer(lambda: service.list_silences(db, actor, include_expired=include_expired))
+    return [SilenceOut.model_validate(row) for row in service.list_silences(db, actor, include_expired=include_expired)]
 
 
 @router.post(
     "/silences",
     status_code=201,
-    response_model=None,
     openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": SilenceRequest.model_json_schema()}}}},
 )
-def add_silence(actor: CurrentActor, db: DbSession, body: Body) -> Any:
+def add_silence(actor: CurrentActor, db: DbSession, body: Body) -> SilenceOut:
     """Silence the alerts whose labels match every matcher ({"region": "2301*", "rule": "stream-stalled"}) from
     starts (default now) to ends, or for duration (2h, 30m). Needs monitor.write; a city bureau's silence needs a
     region matcher inside its city. Audited."""
-
-    def call() -> dict[str, Any]:
-        wanted: SilenceRequest = model_of(SilenceRequest, body.value())
-        starts: datetime = wanted.starts or now()
-        if (wanted.ends is None) == (wanted.duration is None):
-            raise ValidationFailed("give ends or duration (one of them)", [Problem("ends or duration", "ends")])
-        try:
-            ends = wanted.ends or starts + parse_duration(wanted.duration or "", "duration")
-        except OverflowError:  # starts + duration beyond the year 9999
-            raise ValidationFailed("starts + duration is past the year 9999", [Problem("ends before 9999", "duration")]) from None
-        return service.create_silence(db, actor, matchers=wanted.matchers, starts=starts, ends=ends, comment=wanted.comment)
-
-    return answer(call)
+    wanted: SilenceRequest = model_of(SilenceRequest, body.value())
+    starts: datetime = wanted.starts or now()
+    if (wanted.ends is None) == (wanted.duration is None):
+        raise ValidationFailed("give ends or duration (one of them)", [Problem("ends or duration", "ends")])
+    try:
+        ends = wanted.ends or starts + parse_duration(wanted.duration or "", "duration")
+    except OverflowError:  # starts + duration beyond the year 9999
+        raise ValidationFailed("starts + duration is past the year 9999", [Problem("ends before 9999", "duration")]) from None
+    created = service.create_silence(db, actor, matchers=wanted.matchers, starts=starts, ends=ends, comment=wanted.comment)
+    return SilenceOut.model_validate(created)
 
 
-@router.post("/silences/{silence_id}/expire", response_model=None)
-def expire_silence(actor: CurrentActor, db: DbSession, silence_id: RowId) -> Any:
+@router.post("/silences/{silence_id}/expire")
+def expire_silence(actor: CurrentActor, db: DbSession, silence_id: RowId) -> SilenceOut:
     """End a silence now. Needs monitor.write inside the silence's region; audited."""
-    return answer(lambda: service.expire_silence(db, actor, silence_id))
+    return SilenceOut.model_validate(service.expire_silence(db, actor, silence_id))
 
 
 @router.post(
