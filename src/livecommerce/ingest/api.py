@@ -6,39 +6,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
 
 from livecommerce.accounts.deps import CurrentActor, client_of
 from livecommerce.core.web.writer import download
 from livecommerce.ingest import batches, service
+from livecommerce.ingest.schemas import BatchOut, BatchSummaryOut, PushIn
 from livecommerce.ingest.uploads import ingest_uploads
 
 router = APIRouter(prefix="/api", tags=["数据接入 ingest"])
-
-
-class BatchOut(BaseModel):
-    """The figures of one batch, as the CLI's --format json prints them."""
-
-    batch: str
-    feed: str
-    read: int
-    accepted: int
-    rejected: int
-    replaced: int
-    unchanged: int
-    status: str
-    message: str
-    problems: list[str]
-    ignored_columns: list[str]
-    notes: list[str] = Field(default_factory=list, description="Retired region codes or names stored as their successor's.")
-
-
-class PushIn(BaseModel):
-    """Rows pushed by a platform: canonical or Chinese column names, values as text or numbers."""
-
-    source: str = Field("api", min_length=1, max_length=200, description="Name recorded as the batch's source.")
-    rows: list[dict[str, Any]] = Field(..., max_length=100_000)
-    strict: bool = False
 
 
 @router.post("/ingest/{feed}", response_model=BatchOut)
@@ -59,10 +34,10 @@ def push(feed: str, body: PushIn, actor: CurrentActor, request: Request) -> Batc
     return BatchOut(**result.to_json())
 
 
-@router.get("/ingest/batches")
-def list_batches(actor: CurrentActor, limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> list[dict[str, Any]]:
+@router.get("/ingest/batches", response_model=list[BatchSummaryOut])
+def list_batches(actor: CurrentActor, limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> list[BatchSummaryOut]:
     """The newest batches the actor may see (limit 1..1000)."""
-    return [summary.__dict__ for summary in batches.list_batches(actor, limit=limit)]
+    return [BatchSummaryOut.model_validate(summary.__dict__) for summary in batches.list_batches(actor, limit=limit)]
 
 
 def rejected_csv_response(actor: Any, batch: str, client: str = "") -> Response:
@@ -79,7 +54,11 @@ def rejected_csv_response(actor: Any, batch: str, client: str = "") -> Response:
     )
 
 
-@router.get("/ingest/batches/{batch}/rejected.csv")
+@router.get(
+    "/ingest/batches/{batch}/rejected.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "The rejected rows as CSV (the download is audited)."}},
+)
 def rejected(request: Request, batch: str, actor: CurrentActor) -> Response:
     """Rejected rows with 错误原因, to correct and load again (phones, ID numbers, names masked without personal.view)."""
     return rejected_csv_response(actor, batch, client_of(request))

@@ -3,17 +3,19 @@ exports. Every answer is narrowed to the caller's scope in the service (query.ru
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from livecommerce.accounts.deps import CurrentActor, client_of
-from livecommerce.core.scope import Actor
 from livecommerce.core.web.params import MAX_LIMIT, SHORT_TEXT
-from livecommerce.core.web.writer import download
+from livecommerce.core.web.writer import XLSX_TYPE, download
 from livecommerce.stats import params, service
 from livecommerce.stats.indicators import DIMENSIONS, INDICATORS
+from livecommerce.stats.question import Query as Question
+from livecommerce.stats.rank import RankQuery
+from livecommerce.stats.schemas import IndicatorOut, QueryAnswer, RankAnswer, TargetOut
 from livecommerce.stats.tables import query_table, rank_table, to_xlsx
 
 router = APIRouter(prefix="/api/stats", tags=["统计分析 stats"])
@@ -41,154 +43,106 @@ RankCompare = Annotated[str, Query(max_length=SHORT_TEXT, description="The chang
 Attribution = Annotated[str, Query(max_length=SHORT_TEXT, description="seller (seller_region) or ship_from (ship_from_region).")]
 
 
-@router.get("/indicators")
-def indicators(actor: CurrentActor) -> list[dict[str, Any]]:
+def question(
+    indicator: IndicatorId,
+    by: By = None,
+    start: From = None,
+    end: To = None,
+    period: Period = None,
+    region: Region = None,
+    compare: Compare = None,
+    share: bool = False,
+    filters: Filter = None,
+    attribution: Attribution = "seller",
+) -> Question:
+    """The question of the query string, with the words of `livecommerce stats query` (params.build_query)."""
+    return params.build_query(indicator, by, start, end, period, region, compare, share, filters, attribution)
+
+
+def ranking(
+    indicator: IndicatorId,
+    of: Of = "entity",
+    top: Top = 10,
+    start: From = None,
+    end: To = None,
+    period: Period = None,
+    region: Region = None,
+    compare: RankCompare = "mom",
+    filters: Filter = None,
+    attribution: Attribution = "seller",
+) -> RankQuery:
+    """The ranking of the query string, with the words of `livecommerce stats rank` (params.build_rank)."""
+    return params.build_rank(indicator, of, top, start, end, period, region, compare, filters, attribution)
+
+
+XLSX = {200: {"content": {XLSX_TYPE: {}}, "description": "An XLSX workbook (the download is audited)."}}
+AskedQuestion = Annotated[Question, Depends(question)]
+AskedRanking = Annotated[RankQuery, Depends(ranking)]
+
+
+@router.get("/indicators", response_model=list[IndicatorOut])
+def indicators(actor: CurrentActor) -> list[IndicatorOut]:
     """The indicator catalogue (统计口径, docs/indicators.md) with the dimensions each can be cut by."""
     return [
-        {
-            "id": i.id,
-            "name": i.zh,
-            "unit": i.unit,
-            "source": i.source,
-            "definition": i.definition,
-            "dimensions": [d for d, dim in DIMENSIONS.items() if i.source in dim.sources],
-        }
+        IndicatorOut(
+            id=i.id,
+            name=i.zh,
+            unit=i.unit,
+            source=i.source,
+            definition=i.definition,
+            dimensions=[d for d, dim in DIMENSIONS.items() if i.source in dim.sources],
+        )
         for i in INDICATORS.values()
     ]
 
 
-def _query(
-    actor: Actor,
-    indicator: str,
-    by: str | None,
-    start: str | None,
-    end: str | None,
-    period: str | None,
-    region: str | None,
-    compare: str | None,
-    share: bool,
-    filters: list[str] | None,
-    attribution: str,
-) -> Any:
-    query = params.build_query(indicator, by, start, end, period, region, compare, share, filters, attribution)
-    return service.query(query, actor)
-
-
-@router.get("/query")
-def query(
-    actor: CurrentActor,
-    indicator: IndicatorId,
-    by: By = None,
-    start: From = None,
-    end: To = None,
-    period: Period = None,
-    region: Region = None,
-    compare: Compare = None,
-    share: bool = False,
-    filters: Filter = None,
-    attribution: Attribution = "seller",
-) -> dict[str, Any]:
+@router.get("/query", response_model=QueryAnswer)
+def query(actor: CurrentActor, asked: AskedQuestion) -> QueryAnswer:
     """One indicator over a date range, cut by dimensions: `{"indicator", "from", "to", "by", "rows": [...]}` with
     values as exact decimal strings (yuan); `previous` and `yoy`/`mom` with compare; `share` with share=true."""
-    answer: dict[str, Any] = _query(actor, indicator, by, start, end, period, region, compare, share, filters, attribution).to_json()
-    return answer
+    return QueryAnswer.model_validate(service.query(asked, actor).to_json())
 
 
-@router.get("/query.xlsx")
-def query_xlsx(
-    request: Request,
-    actor: CurrentActor,
-    indicator: IndicatorId,
-    by: By = None,
-    start: From = None,
-    end: To = None,
-    period: Period = None,
-    region: Region = None,
-    compare: Compare = None,
-    share: bool = False,
-    filters: Filter = None,
-    attribution: Attribution = "seller",
-) -> Response:
+@router.get("/query.xlsx", response_class=Response, responses=XLSX)
+def query_xlsx(request: Request, actor: CurrentActor, asked: AskedQuestion) -> Response:
     """The same answer as an XLSX workbook: Chinese headers, amounts in 万元 (the download is audited)."""
-    result = _query(actor, indicator, by, start, end, period, region, compare, share, filters, attribution)
+    result = service.query(asked, actor)
     table = query_table(result)
     return download(
         to_xlsx([table]),
         f"{result.indicator.zh}.xlsx",
         actor=actor,
-        what=f"stats.query:{indicator}",
+        what=f"stats.query:{asked.indicator}",
         rows=len(table.rows),
         client=client_of(request),
     )
 
 
-def _rank(
-    actor: Actor,
-    indicator: str,
-    of: str,
-    top: int,
-    start: str | None,
-    end: str | None,
-    period: str | None,
-    region: str | None,
-    compare: str,
-    filters: list[str] | None,
-    attribution: str,
-) -> Any:
-    query = params.build_rank(indicator, of, top, start, end, period, region, compare, filters, attribution)
-    return service.rank(query, actor)
-
-
-@router.get("/rank")
-def rank(
-    actor: CurrentActor,
-    indicator: IndicatorId,
-    of: Of = "entity",
-    top: Top = 10,
-    start: From = None,
-    end: To = None,
-    period: Period = None,
-    region: Region = None,
-    compare: RankCompare = "mom",
-    filters: Filter = None,
-    attribution: Attribution = "seller",
-) -> dict[str, Any]:
+@router.get("/rank", response_model=RankAnswer)
+def rank(actor: CurrentActor, asked: AskedRanking) -> RankAnswer:
     """The top N entities, shops, streamers, products, counties or cities, with the change of rank."""
-    answer: dict[str, Any] = _rank(actor, indicator, of, top, start, end, period, region, compare, filters, attribution).to_json()
-    return answer
+    return RankAnswer.model_validate(service.rank(asked, actor).to_json())
 
 
-@router.get("/rank.xlsx")
-def rank_xlsx(
-    request: Request,
-    actor: CurrentActor,
-    indicator: IndicatorId,
-    of: Of = "entity",
-    top: Top = 10,
-    start: From = None,
-    end: To = None,
-    period: Period = None,
-    region: Region = None,
-    compare: RankCompare = "mom",
-    filters: Filter = None,
-    attribution: Attribution = "seller",
-) -> Response:
+@router.get("/rank.xlsx", response_class=Response, responses=XLSX)
+def rank_xlsx(request: Request, actor: CurrentActor, asked: AskedRanking) -> Response:
     """The ranking as an XLSX workbook (names written as text, never as formulas; the download is audited)."""
-    result = _rank(actor, indicator, of, top, start, end, period, region, compare, filters, attribution)
+    result = service.rank(asked, actor)
     table = rank_table(result)
     return download(
         to_xlsx([table]),
         f"{result.indicator.zh}排行.xlsx",
         actor=actor,
-        what=f"stats.rank:{indicator}:{of}",
+        what=f"stats.rank:{asked.indicator}:{asked.of}",
         rows=len(table.rows),
         client=client_of(request),
     )
 
 
-@router.get("/targets")
-def targets(actor: CurrentActor) -> list[dict[str, Any]]:
-    """The targets the caller may see, each with progress, forecast at its due date and a plain statement."""
+@router.get("/targets", response_model=list[TargetOut], response_model_exclude_unset=True)
+def targets(actor: CurrentActor) -> list[TargetOut]:
+    """The targets the caller may see, each with progress, forecast at its due date and a plain statement (the
+    progress fields are left out of a target the platform holds no figure for, with the reason)."""
     from livecommerce.stats.goals import open_statuses
 
-    return [status.to_json() for status in open_statuses(actor)]
+    return [TargetOut.model_validate(status.to_json()) for status in open_statuses(actor)]
