@@ -3,7 +3,7 @@ exports. Every answer is narrowed to the caller's scope in the service (query.ru
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -75,7 +75,7 @@ def ranking(
     return params.build_rank(indicator, of, top, start, end, period, region, compare, filters, attribution)
 
 
-XLSX = {200: {"content": {XLSX_TYPE: {}}, "description": "An XLSX workbook (the download is audited)."}}
+XLSX: dict[int | str, dict[str, Any]] = {200: {"content": {XLSX_TYPE: {}}, "description": "An XLSX workbook (the download is audited)."}}
 AskedQuestion = Annotated[Question, Depends(question)]
 AskedRanking = Annotated[RankQuery, Depends(ranking)]
 
