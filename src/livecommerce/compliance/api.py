@@ -15,15 +15,15 @@ from fastapi import APIRouter
 
 from livecommerce.accounts.deps import CurrentActor
 from livecommerce.compliance import service
-from livecommerce.compliance.schemas import scan_request
+from livecommerce.compliance.schemas import RecordsScanOut, TextScanOut, scan_request
 from livecommerce.core.errors import NotFound, Problem, ValidationFailed
 from livecommerce.core.web.bodies import Body
 
 router = APIRouter(prefix="/api/compliance", tags=["合规检测 compliance"])
 
 
-@router.post("/scan", response_model=None)
-def scan(actor: CurrentActor, body: Body) -> Any:
+@router.post("/scan")
+def scan(actor: CurrentActor, body: Body) -> TextScanOut | RecordsScanOut:
     """`{"text": "…", "product_type"?, "packs": ["ad-law"]?}` → `{"hits": [{rule, category, severity, law, start, end,
     text, suggestion}]}`; `{"records": [{"id", "text", "product_type"?}, …], "product_type"?, "packs"?}` (at most
     10,000) → `{"results": [{"id", "hits"}]}` in the records' order. start/end are character offsets in the text;
@@ -31,8 +31,10 @@ def scan(actor: CurrentActor, body: Body) -> Any:
     try:
         request = scan_request(body.value())
         if request.text is not None:
-            return {"hits": [hit.to_json() for hit in service.scan(request.text, request.product_type, request.pack_names())]}
-        return {"results": list(service.scan_records(request.record_dicts(), request.pack_names(), source="records"))}
+            hits = service.scan(request.text, request.product_type, request.pack_names())
+            return TextScanOut.model_validate({"hits": [hit.to_json() for hit in hits]})
+        results = service.scan_records(request.record_dicts(), request.pack_names(), source="records")
+        return RecordsScanOut.model_validate({"results": list(results)})
     except NotFound as exc:  # an unknown pack is a wrong body, not a missing page
         raise ValidationFailed(str(exc), [Problem(str(exc), "packs")]) from None
 

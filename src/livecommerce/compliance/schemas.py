@@ -77,3 +77,37 @@ def scan_request(body: Any) -> ScanRequest:
             for error in exc.errors()
         ]
         raise ValidationFailed("; ".join(f"{p.column}: {p.rule}" if p.column else p.rule for p in problems), problems) from None
+
+
+class HitOut(BaseModel):
+    """One hit: the rule, its law, where in the text (character offsets) and what to say instead."""
+
+    model_config = ConfigDict(extra="allow")  # a rule kind may add its own fields (docs/compliance.md)
+
+    rule: str
+    category: str
+    severity: str
+    law: str
+    start: int
+    end: int
+    text: str
+    suggestion: str | None
+
+
+class TextScanOut(BaseModel):
+    """The answer to {"text": …}: every hit in the text's order."""
+
+    hits: list[HitOut]
+
+
+class RecordScanOut(BaseModel):
+    """One record's hits, under the id it was sent with."""
+
+    id: int | str | None
+    hits: list[HitOut]
+
+
+class RecordsScanOut(BaseModel):
+    """The answer to {"records": […]}: one result a record, in the records' order."""
+
+    results: list[RecordScanOut]
