@@ -32,7 +32,6 @@ from livecommerce.warehouse.measures import SALES
 
 router = APIRouter(include_in_schema=False)
 
-PAGE_SIZE = 50
 FILTERS = {"platform": PLATFORMS, "category": CATEGORIES, "channel": CHANNELS}
 COMPARES = {"": "不比较", "yoy": "同比（上年同期）", "mom": "环比（上一期）"}
 ATTRIBUTIONS = {"seller": "按卖家所在地", "ship_from": "按发货地"}
@@ -338,40 +337,22 @@ def _message(exc: LiveCommerceError) -> str:
 
 
 def _table_context(request: Request, table: StatTable, form: dict[str, Any]) -> dict[str, Any]:
-    """Sort (by a column, ?sort=2 or -2) and page (?page=) a result table the way every table of the console does."""
-    rows = list(zip(table.rows, table.display_rows(), strict=True))
-    sort = form["sort"]
-    column = int(sort.lstrip("-")) if sort.lstrip("-").isdigit() and int(sort.lstrip("-")) < len(table.columns) else None
-    if column is not None:
-        present = [r for r in rows if r[0][column] is not None]
-        missing = [r for r in rows if r[0][column] is None]
-        present.sort(key=lambda r: _sortable(r[0][column]), reverse=sort.startswith("-"))
-        rows = present + missing  # empty cells last either way
-    pages = max(1, -(-len(rows) // PAGE_SIZE))
-    page = min(max(1, int(form["page"]) if form["page"].isdigit() else 1), pages)
-
-    def link(**changes: Any) -> str:
-        values = [(k, v) for k, v in request.query_params.multi_items() if k not in changes]
-        values += [(k, str(v)) for k, v in changes.items() if v is not None]
-        return request.url.path + "?" + urlencode(values)
-
-    def sort_link(index: int) -> str:
-        return link(sort=f"-{index}" if sort == str(index) else str(index), page=None)
-
+    """Sort (by a column, ?sort=2 or -2; empty cells last either way) and page (?page=) a result table with the table
+    framework, the way every table of the console does; a refused sort or page is shown above the table."""
+    framework = table.table()
+    carry = [(k, v) for k, v in request.query_params.multi_items() if k not in ("sort", "page")]
+    query, refused = framework.parse_or_default(request.query_params, path=request.url.path, carry=carry)
+    page = framework.page_of(table.keyed_rows(), query)
     return {
         "table": table,
-        "rows": rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
-        "total_rows": len(rows),
-        "page": page,
-        "pages": pages,
-        "page_link": link,
-        "sort_link": sort_link,
-        "sort": sort,
-    }
-
-
-def _sortable(value: Any) -> Any:
-    return (0, value) if not isinstance(value, str) else (1, value)
+        "rows": [(row["raw"], row["shown"]) for row in page.rows],
+        "total_rows": page.total,
+        "page": page.page,
+        "pages": page.pages,
+        "page_link": page.link,
+        "sort_link": lambda index: query.sort_link(str(index)),
+        "sort": query.sort_param,
+    } | ({"error": f"查询条件有误：{refused}"} if refused else {})
 
 
 def _chart(result: Result) -> dict[str, Any]:

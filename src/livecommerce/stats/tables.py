@@ -11,13 +11,14 @@ from typing import Any
 
 from livecommerce.core.money import FEN, WAN
 from livecommerce.core.timeutil import SHANGHAI
-from livecommerce.core.web.writer import Column as WriterColumn
+from livecommerce.core.web.tables import Table, TableColumn
 from livecommerce.core.web.writer import Sheet, xlsx_bytes
 from livecommerce.stats.indicators import DIMENSIONS, Indicator
 from livecommerce.stats.query import Result
 from livecommerce.stats.rank import SUBJECTS, RankResult
 
 PERCENT = Decimal("0.01")
+PAGE_SIZE = 50
 
 
 @dataclass
@@ -36,6 +37,23 @@ class StatTable:
 
     def display_rows(self) -> list[list[str]]:
         return [[display(value, column.kind) for value, column in zip(row, self.columns, strict=True)] for row in self.rows]
+
+    def table(self) -> Table:
+        """The same table in the framework (core.web.tables): column i is keyed and sorted as 'i' (?sort=2, -2), its
+        title holds its unit (「网络零售额（万元）」), its writer kind says how the XLSX writes it."""
+        columns = tuple(
+            TableColumn(str(i), column.title, kind=WRITER_KINDS.get(column.kind, "text"), width=column.width, sortable=True)
+            for i, column in enumerate(self.columns)
+        )
+        return Table(self.title, columns, page_size=PAGE_SIZE)
+
+    def keyed_rows(self) -> list[dict[str, Any]]:
+        """The rows as the framework's mappings: each cell under its column's key, and ``raw`` / ``shown`` (the cells
+        as values and as the text the page shows)."""
+        return [
+            {**{str(i): value for i, value in enumerate(raw)}, "raw": raw, "shown": shown}
+            for raw, shown in zip(self.rows, self.display_rows(), strict=True)
+        ]
 
 
 def unit_of(indicator: Indicator) -> tuple[str, str]:
@@ -139,13 +157,8 @@ WRITER_KINDS = {
 def sheet_of(table: StatTable) -> Sheet:
     """A table as the single writer's sheet: its title, scope line and export time above the header (units already
     in the column titles, 「网络零售额（万元）」); 万元 to two decimals, percentages as 0.00%, counts as integers."""
-    columns = [
-        WriterColumn(str(i), column.title, kind=WRITER_KINDS.get(column.kind, "text"), width=column.width)
-        for i, column in enumerate(table.columns)
-    ]
     caption = "\n".join([table.title, table.subtitle, f"导出时间：{datetime.now(SHANGHAI):%Y-%m-%d %H:%M}（龙江直播电商监测服务平台）"])
-    rows = ({str(i): value for i, value in enumerate(row)} for row in table.rows)
-    return Sheet(table.title, columns, rows, caption)
+    return table.table().to_sheet(table.keyed_rows(), caption=caption)
 
 
 def to_xlsx(tables: list[StatTable]) -> bytes:

@@ -128,6 +128,7 @@ class TableQuery:
     page_size: int = 50
     path: str = ""  # the page's path, for links
     defaults: Mapping[str, str] = field(default_factory=dict)  # values kept out of links
+    carry: tuple[tuple[str, str], ...] = ()  # parameters of the page the table does not declare, kept in its links
 
     def get(self, name: str) -> str:
         """A filter's value ('' when none)."""
@@ -162,8 +163,8 @@ class TableQuery:
         return {k: str(v) for k, v in params.items() if v is not None and v != ""}
 
     def link(self, **changes: Any) -> str:
-        """This page's URL with some parameters changed."""
-        params = self.params(**changes)
+        """This page's URL with some parameters changed (the carried ones first, as they came)."""
+        params = [*((k, v) for k, v in self.carry if k not in changes), *self.params(**changes).items()]
         return self.path + ("?" + urlencode(params) if params else "")
 
     def sort_link(self, name: str) -> str:
@@ -242,13 +243,14 @@ class Table:
         """The sortable columns by their sort name."""
         return {c.sort_as: c for c in self.columns if c.sortable}
 
-    def default_query(self, path: str = "") -> TableQuery:
-        """The query of a page opened without parameters."""
-        return self.parse({}, path=path)
+    def default_query(self, path: str = "", carry: Iterable[tuple[str, str]] = ()) -> TableQuery:
+        """The query of a page opened without parameters (but those carried)."""
+        return self.parse({}, path=path, carry=carry)
 
-    def parse(self, params: Mapping[str, str], *, path: str = "") -> TableQuery:
+    def parse(self, params: Mapping[str, str], *, path: str = "", carry: Iterable[tuple[str, str]] = ()) -> TableQuery:
         """The query of these parameters, or ``ValidationFailed`` naming each refused parameter, value and rule.
-        Parameters the table does not declare are left to the caller."""
+        Parameters the table does not declare are left to the caller; those in ``carry`` (the rest of a page's form)
+        are kept in the query's links."""
         problems: list[Problem] = []
         filters: dict[str, str] = {}
         for spec in self.filters:
@@ -267,15 +269,20 @@ class Table:
         if problems:
             raise ValidationFailed("; ".join(str(p) for p in problems), problems)
         defaults = {f.name: f.default for f in self.filters if f.default} | {"sort": self.default_sort}
-        return TableQuery(filters, sort.lstrip("-"), sort.startswith("-"), page, size, path, defaults)
+        own = {f.name for f in self.filters} | {"sort", "page", "page_size"}
+        kept = tuple((k, v) for k, v in carry if k not in own)
+        return TableQuery(filters, sort.lstrip("-"), sort.startswith("-"), page, size, path, defaults, kept)
 
-    def parse_or_default(self, params: Mapping[str, str], *, path: str = "") -> tuple[TableQuery, ValidationFailed | None]:
+    def parse_or_default(
+        self, params: Mapping[str, str], *, path: str = "", carry: Iterable[tuple[str, str]] = ()
+    ) -> tuple[TableQuery, ValidationFailed | None]:
         """The query, or the default query and why the parameters were refused (a page that shows the reason above
         the whole list instead of an error page)."""
+        carry = tuple(carry)
         try:
-            return self.parse(params, path=path), None
+            return self.parse(params, path=path, carry=carry), None
         except ValidationFailed as exc:
-            return self.default_query(path), exc
+            return self.default_query(path, carry), exc
 
     # ------------------------------------------------------------------------------------------------ in memory
 
