@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -23,6 +22,7 @@ from livecommerce.core.errors import ValidationFailed
 from livecommerce.core.scope import Actor
 from livecommerce.core.timeutil import now
 from livecommerce.core.web.params import RowId
+from livecommerce.core.web.tables import Filter, Table, TableColumn
 from livecommerce.core.web.templating import render
 from livecommerce.monitor import export
 from livecommerce.monitor.pages import WRITE, alert_row, city_options, clock, platform_name, session_href
@@ -30,8 +30,29 @@ from livecommerce.monitor.review import SEVERITY_NAMES
 from livecommerce.reference.codes import PLATFORMS
 
 router = APIRouter(include_in_schema=False)
-PAGE_SIZE = 50
-FILTERS = ("state", "rule", "city", "platform", "acknowledged")
+ALERT_TABLE = Table(
+    "预警",
+    (
+        TableColumn("id", "编号", kind="int"),
+        TableColumn("title", "预警"),
+        TableColumn("severity_name", "级别"),
+        TableColumn("state", "状态"),
+        TableColumn("session_id", "场次"),
+        TableColumn("region_name", "地区"),
+        TableColumn("started_at", "开始", kind="datetime"),
+        TableColumn("summary", "说明"),
+        TableColumn("acknowledged", "确认"),
+    ),
+    (
+        Filter("state", "状态", max_length=40),
+        Filter("rule", "规则", max_length=40),
+        Filter("city", "城市", max_length=40),
+        Filter("platform", "平台", max_length=40),
+        Filter("acknowledged", "确认", "choice", ("yes", "no")),
+    ),
+)
+"""预警中心's list: newest first (the service's order), 50 a page; state, rule, city and platform are checked by the
+service (a refused one is shown above an empty list), acknowledged is yes or no."""
 DURATIONS = ((30, "30 分钟"), (60, "1 小时"), (120, "2 小时"), (240, "4 小时"), (480, "8 小时"), (1440, "24 小时"))
 MATCHER_LABELS = {"rule": "规则", "region": "地区", "platform": "平台", "session_id": "场次ID", "shop": "店铺", "streamer": "主播"}
 
@@ -48,55 +69,36 @@ def can_write(actor: Actor) -> bool:
     return not actor.grant(WRITE).nothing
 
 
-def _form(request: Request) -> dict[str, str]:
-    q = request.query_params
-    form = {key: (q.get(key) or "").strip()[:40] for key in (*FILTERS, "page")}
-    form["acknowledged"] = form["acknowledged"] if form["acknowledged"] in ("yes", "no") else ""
-    return form
-
-
 def _alerts_page(
     request: Request, db: Session, actor: Actor, *, error: str = "", silence_form: dict[str, str] | None = None, status: int = 200
 ) -> Response:
     from livecommerce.monitor import service
 
-    form = _form(request)
-    page = int(form["page"]) if form["page"].isdigit() and int(form["page"]) > 0 else 1
-    acknowledged = {"yes": True, "no": False}.get(form["acknowledged"])
+    query, refused = ALERT_TABLE.parse_or_default(request.query_params, path="/alerts")
     rows: list[dict[str, Any]] = []
-    total, problem = 0, ""
+    total, problem = 0, f"筛选条件有误：{refused}" if refused else ""
     try:
         rows, total = service.list_alerts(
             db,
             actor,
-            state=form["state"] or None,
-            rule=form["rule"] or None,
-            city=form["city"] or None,
-            platform=form["platform"] or None,
-            acknowledged=acknowledged,
-            page=page,
-            page_size=PAGE_SIZE,
+            state=query.value("state"),
+            rule=query.value("rule"),
+            city=query.value("city"),
+            platform=query.value("platform"),
+            acknowledged={"yes": True, "no": False}.get(query.get("acknowledged")),
+            page=query.page,
+            page_size=query.page_size,
         )
     except ValidationFailed as exc:
         problem = f"筛选条件有误：{exc}"
-    pages = max(1, -(-total // PAGE_SIZE))
-    kept = {k: v for k, v in form.items() if k in FILTERS and v}
-
-    def link(**changes: Any) -> str:
-        params = {k: v for k, v in ({**kept, "page": str(page)} | changes).items() if v and v != "1"}
-        return "/alerts" + ("?" + urlencode(params) if params else "")
-
+    page = ALERT_TABLE.page_from([a | alert_row(a) for a in rows], total, query)
     return render(
         request,
         "monitor/alerts.html",
         {
             "title": "预警中心",
-            "form": form,
-            "rows": [a | alert_row(a) for a in rows],
-            "total": total,
+            "form": query.filters,
             "page": page,
-            "pages": pages,
-            "link": link,
             "error": error or problem,
             "rules": rule_titles(),
             "cities": city_options(actor),

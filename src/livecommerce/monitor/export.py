@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from livecommerce.core.web.writer import Column, Sheet, xlsx_bytes
+from livecommerce.core.web.tables import Table, TableColumn
+from livecommerce.core.web.writer import Sheet, xlsx_bytes
 from livecommerce.monitor.review import SEVERITY_NAMES, SOURCE_NAMES, duration_text, moment
 
 TIME = "%Y-%m-%d %H:%M:%S"
@@ -19,13 +20,68 @@ def _when(value: Any) -> str:
     return at.strftime(TIME) if at else ""
 
 
-def _sheet(title: str, columns: list[Column], rows: list[list[Any]]) -> Sheet:
-    """A sheet of the single writer from positional rows (header on the first row, frozen)."""
-    return Sheet(title, columns, [{c.key: value for c, value in zip(columns, row, strict=True)} for row in rows])
+def _c(key: str, header: str, width: int, unit: str = "", kind: str = "text") -> TableColumn:
+    return TableColumn(key, header, unit, kind, width=width)
 
 
-def _c(header: str, width: int, unit: str = "", kind: str = "text") -> Column:
-    return Column(header, header, unit, kind, width=width)
+OVERVIEW = Table("概况", (_c("item", "项目", 34), _c("value", "数值", 40)))
+MINUTES = Table(
+    "分钟曲线",
+    (
+        _c("minute", "分钟", 18),
+        _c("online", "在线人数", 10, kind="int"),
+        _c("peak_online", "最高在线", 10, kind="int"),
+        _c("orders", "订单数", 9, kind="int"),
+        _c("gmv", "成交金额", 14, "元", "money"),
+        _c("refunds", "退款数", 9, kind="int"),
+        _c("chat", "弹幕", 9, kind="int"),
+        _c("likes", "点赞", 9, kind="int"),
+    ),
+)
+ALERTS = Table(
+    "预警",
+    (
+        _c("id", "编号", 8, kind="int"),
+        _c("rule", "规则", 16),
+        _c("title", "名称", 18),
+        _c("severity", "级别", 8),
+        _c("state", "状态", 9),
+        _c("started_at", "开始时间", 20),
+        _c("resolved_at", "恢复时间", 20),
+        _c("summary", "说明", 50),
+        _c("acknowledged", "已确认", 8),
+        _c("assignee", "处理人", 12),
+        _c("note", "备注", 30),
+    ),
+)
+HITS = Table(
+    "违规",
+    (
+        _c("ts", "时间", 20),
+        _c("source", "来源", 10),
+        _c("rule", "规则", 18),
+        _c("category", "类别", 14),
+        _c("severity", "级别", 8),
+        _c("text", "命中文字", 16),
+        _c("context", "上下文", 40),
+        _c("law", "依据", 40),
+        _c("suggestion", "建议", 30),
+    ),
+)
+PRODUCTS = Table(
+    "商品",
+    (
+        _c("product_id", "商品ID", 16),
+        _c("title", "商品名称", 36),
+        _c("first_price", "首次价格", 14, "元", "money"),
+        _c("price", "当前价格", 14, "元", "money"),
+        _c("price_change", "价格变动", 12, "%", PERCENT_OF),
+        _c("orders", "订单数", 9, kind="int"),
+        _c("gmv", "成交金额", 14, "元", "money"),
+        _c("share", "成交占比", 12, "%", PERCENT_OF),
+    ),
+)
+"""The 复盘 workbook's five tables, declared once (core.web.tables): keys of the review's dicts, Chinese headers, units."""
 
 
 def _overview(review: dict[str, Any], scope: str) -> list[list[Any]]:
@@ -59,113 +115,44 @@ def _overview(review: dict[str, Any], scope: str) -> list[list[Any]]:
     ]
 
 
+def _named(names: dict[str, str], value: str) -> str:
+    return names.get(value, value)
+
+
 def workbook_sheets(review: dict[str, Any], scope: str = "") -> list[Sheet]:
     """The review's five sheets: 概况, 分钟曲线, 预警, 违规, 商品 (amounts in yuan with two decimals, times as text)."""
+    minutes = ({**m, "minute": m["at"].strftime("%Y-%m-%d %H:%M")} for m in review["minutes"])
+    alerts = (
+        {
+            **a,
+            "rule": a.get("rule", ""),
+            "title": a.get("title", ""),
+            "severity": _named(SEVERITY_NAMES, a.get("severity", "")),
+            "state": _named(STATES, a.get("state", "")),
+            "started_at": _when(a.get("started_at")),
+            "resolved_at": _when(a.get("resolved_at")),
+            "summary": a.get("summary", ""),
+            "acknowledged": "是" if a.get("acknowledged_at") else "否",
+            "assignee": a.get("assignee") or "",
+            "note": a.get("note") or "",
+        }
+        for a in review["alerts"]
+    )
+    hits = (
+        {
+            **h,
+            "ts": _when(h.get("ts")),
+            "source": _named(SOURCE_NAMES, h.get("source", "")),
+            "severity": _named(SEVERITY_NAMES, h.get("severity", "")),
+        }
+        for h in review["hits"]
+    )
     return [
-        _sheet("概况", [_c("项目", 34), _c("数值", 40)], _overview(review, scope)),
-        _sheet(
-            "分钟曲线",
-            [
-                _c("分钟", 18),
-                _c("在线人数", 10, kind="int"),
-                _c("最高在线", 10, kind="int"),
-                _c("订单数", 9, kind="int"),
-                _c("成交金额", 14, "元", "money"),
-                _c("退款数", 9, kind="int"),
-                _c("弹幕", 9, kind="int"),
-                _c("点赞", 9, kind="int"),
-            ],
-            [
-                [
-                    m["at"].strftime("%Y-%m-%d %H:%M"),
-                    m["online"],
-                    m["peak_online"],
-                    m["orders"],
-                    m["gmv"],
-                    m["refunds"],
-                    m["chat"],
-                    m["likes"],
-                ]
-                for m in review["minutes"]
-            ],
-        ),
-        _sheet(
-            "预警",
-            [
-                _c("编号", 8, kind="int"),
-                _c("规则", 16),
-                _c("名称", 18),
-                _c("级别", 8),
-                _c("状态", 9),
-                _c("开始时间", 20),
-                _c("恢复时间", 20),
-                _c("说明", 50),
-                _c("已确认", 8),
-                _c("处理人", 12),
-                _c("备注", 30),
-            ],
-            [
-                [
-                    a.get("id"),
-                    a.get("rule", ""),
-                    a.get("title", ""),
-                    SEVERITY_NAMES.get(a.get("severity", ""), a.get("severity", "")),
-                    STATES.get(a.get("state", ""), a.get("state", "")),
-                    _when(a.get("started_at")),
-                    _when(a.get("resolved_at")),
-                    a.get("summary", ""),
-                    "是" if a.get("acknowledged_at") else "否",
-                    a.get("assignee") or "",
-                    a.get("note") or "",
-                ]
-                for a in review["alerts"]
-            ],
-        ),
-        _sheet(
-            "违规",
-            [
-                _c("时间", 20),
-                _c("来源", 10),
-                _c("规则", 18),
-                _c("类别", 14),
-                _c("级别", 8),
-                _c("命中文字", 16),
-                _c("上下文", 40),
-                _c("依据", 40),
-                _c("建议", 30),
-            ],
-            [
-                [
-                    _when(h.get("ts")),
-                    SOURCE_NAMES.get(h.get("source", ""), h.get("source", "")),
-                    h.get("rule", ""),
-                    h.get("category", ""),
-                    SEVERITY_NAMES.get(h.get("severity", ""), h.get("severity", "")),
-                    h.get("text", ""),
-                    h.get("context", ""),
-                    h.get("law", ""),
-                    h.get("suggestion", ""),
-                ]
-                for h in review["hits"]
-            ],
-        ),
-        _sheet(
-            "商品",
-            [
-                _c("商品ID", 16),
-                _c("商品名称", 36),
-                _c("首次价格", 14, "元", "money"),
-                _c("当前价格", 14, "元", "money"),
-                _c("价格变动", 12, "%", PERCENT_OF),
-                _c("订单数", 9, kind="int"),
-                _c("成交金额", 14, "元", "money"),
-                _c("成交占比", 12, "%", PERCENT_OF),
-            ],
-            [
-                [p["product_id"], p["title"], p["first_price"], p["price"], p["price_change"], p["orders"], p["gmv"], p["share"]]
-                for p in review["products"]
-            ],
-        ),
+        OVERVIEW.to_sheet({"item": item, "value": value} for item, value in _overview(review, scope)),
+        MINUTES.to_sheet(minutes),
+        ALERTS.to_sheet(alerts),
+        HITS.to_sheet(hits),
+        PRODUCTS.to_sheet(review["products"]),
     ]
 
 
