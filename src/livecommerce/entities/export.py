@@ -34,6 +34,40 @@ ENTITY_TABLE = Table(
 """主体库: filtered and sorted by entities.service (SQL, the viewer's scope), 50 a page; region and
 kind (a code or its Chinese name) are checked by its schema, EntityQuery."""
 
+SHOP_TABLE = Table(
+    "网店",
+    (
+        TableColumn("platform_name", "平台"),
+        TableColumn("shop_id", "店铺ID"),
+        TableColumn("shop_name", "店铺名称"),
+        TableColumn("region_name", "所在地区"),
+        TableColumn("opened_on", "开店日期", kind="date"),
+    ),
+)
+STREAMER_TABLE = Table(
+    "签约主播",
+    (
+        TableColumn("platform_name", "平台"),
+        TableColumn("streamer_id", "主播ID"),
+        TableColumn("nickname", "昵称"),
+        TableColumn("region_name", "所在地区"),
+        TableColumn("real_name", "真实姓名", personal="name"),
+        TableColumn("phone", "手机号", personal="phone"),
+        TableColumn("followers", "粉丝数", kind="int"),
+    ),
+)
+BASE_TABLE = Table(
+    "直播基地",
+    (
+        TableColumn("base_id", "基地编号"),
+        TableColumn("name", "基地名称"),
+        TableColumn("level", "级别"),
+        TableColumn("region_name", "所在地区"),
+        TableColumn("address", "地址"),
+    ),
+)
+"""An entity's shops, streamers (personal data masked) and bases, as its page lists them."""
+
 
 def yes_no(value: bool) -> str:
     return "是" if value else "否"

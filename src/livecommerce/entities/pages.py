@@ -22,7 +22,7 @@ from livecommerce.core.web.tables import TableQuery
 from livecommerce.core.web.templating import render
 from livecommerce.core.web.writer import download
 from livecommerce.entities import service
-from livecommerce.entities.export import ENTITY_TABLE, entities_xlsx_counted
+from livecommerce.entities.export import BASE_TABLE, ENTITY_TABLE, SHOP_TABLE, STREAMER_TABLE, entities_xlsx_counted
 from livecommerce.entities.schemas import EntityQuery
 from livecommerce.reference.codes import ENTITY_KINDS
 from livecommerce.reference.regions import PROVINCE, regions
@@ -88,4 +88,12 @@ def entities_export(request: Request, db: DbSession, actor: CurrentActor) -> Res
 def entity_page(request: Request, uscc: Annotated[str, Path(min_length=1, max_length=40)], db: DbSession, actor: CurrentActor) -> Response:
     """One entity with its shops, streamers and bases (personal data masked)."""
     detail = service.entity_detail(db, actor, uscc.strip().upper())
-    return render(request, "entities/detail.html", {"title": detail.entity.name, "detail": detail})
+    lists = {
+        name: table.page_from(found.items, found.total, table.default_query())
+        for name, table, found in (
+            ("shops", SHOP_TABLE, detail.shops),
+            ("streamers", STREAMER_TABLE, detail.streamers),
+            ("bases", BASE_TABLE, detail.bases),
+        )
+    }
+    return render(request, "entities/detail.html", {"title": detail.entity.name, "detail": detail, **lists})
