@@ -18,8 +18,9 @@ from livecommerce.core.errors import NotFound, ValidationFailed
 from livecommerce.core.scope import Actor, ensure, restrict
 from livecommerce.policy import budget as budgets
 from livecommerce.policy import runs
-from livecommerce.policy.clauses import ALL, BY_ID, ORDER
-from livecommerce.policy.documents import DOCUMENTS, full_clause_id
+from livecommerce.policy.clause_table import clauses_table, parameter_json, show
+from livecommerce.policy.clauses import BY_ID, ORDER
+from livecommerce.policy.documents import full_clause_id
 from livecommerce.policy.evaluate import EntityResult, evaluate_entities, results_json
 from livecommerce.policy.facts import read_payload
 from livecommerce.policy.models import PolicyAward, PolicyResult, PolicyRun
@@ -31,61 +32,7 @@ from livecommerce.stats import service as stats
 READ = "policy.read"
 RUN = "policy.run"
 METHODS = {"pro_rata": "按比例分配", "rank": "按排序分配"}
-
-
-def clauses_table(year: int | None = None) -> list[dict[str, Any]]:
-    """Every clause with its citation, quote, who, rule, exclusivity, years in force and parameters (docs/policies.md)."""
-    params = catalogue()
-    out = []
-    for clause in ALL:
-        doc = DOCUMENTS[clause.document]
-        prefix = f"{doc.short}/{clause.number.split('-')[0]}."
-        out.append(
-            {
-                "id": clause.id,
-                "short": clause.short,
-                "document": clause.document,
-                "document_title": doc.title,
-                "title": clause.title,
-                "citation": clause.citation,
-                "quote": clause.quote,
-                "who": clause.who,
-                "rule": clause.rule,
-                "group": clause.group,
-                "basis": clause.basis,
-                "once": clause.once,
-                "case_by_case": clause.case_by_case,
-                "years": list(doc.years()),
-                "in_force": (year in doc.years()) if year is not None else None,
-                "parameters": [
-                    parameter_json(p, year)
-                    for name, p in params.items()
-                    if not clause.case_by_case
-                    and (name.startswith(prefix) or (clause.basis == "loan_interest" and name.startswith("EC20/interest.")))
-                ],
-            }
-        )
-    return out
-
-
-def parameter_json(param: Any, year: int | None = None) -> dict[str, Any]:
-    values = [
-        {"from": d.isoformat(), "value": _show(v), "checked": c} for d, v, c in zip(param.dates, param.values, param.checked, strict=True)
-    ]
-    current = resolve(year).get(param.name) if year is not None else param.values[-1]
-    return {
-        "name": param.name,
-        "description": param.description,
-        "document": param.document,
-        "clause": param.clause,
-        "quote": param.quote,
-        "value": _show(current),
-        "values": values,
-    }
-
-
-def _show(value: Any) -> Any:
-    return list(value) if isinstance(value, tuple) else str(value)
+__all__ = ["clauses_table", "parameter_json"]  # the clause catalogue is read through the service too
 
 
 def evaluate_payload(
@@ -225,7 +172,7 @@ def start_run(
 
 
 def _used_parameters(year: int, overrides: dict[str, str] | None) -> dict[str, Any]:
-    values = {name: _show(v) for name, v in resolve(year, overrides).items()}
+    values = {name: show(v) for name, v in resolve(year, overrides).items()}
     fixing = lpr_on(min(date(year, 12, 31), catalogue()["lpr_1y"].dates[-1]))
     values["lpr_1y (latest)"] = f"{fixing.rate} ({fixing.day.isoformat()})"
     return values
