@@ -18,7 +18,7 @@ from livecommerce.reference.codes import CATEGORIES, CHANNELS, CROSS_BORDER, ENT
 from livecommerce.reference.regions import PROVINCE, regions
 from livecommerce.stats import periods
 from livecommerce.stats.engine import Engine
-from livecommerce.stats.figures import Key, figures
+from livecommerce.stats.figures import FigureRequest, Key, figures
 from livecommerce.stats.indicators import DIMENSIONS, RATIO_PLACES, Indicator, get_indicator
 from livecommerce.stats.periods import Range
 from livecommerce.stats.question import ACTION, ATTRIBUTIONS, CODE_COLUMNS, UNREGISTERED, Query
@@ -157,10 +157,13 @@ def run_many(engine: Engine, queries: list[Query], actor: Actor, snap: Snapshot,
     for members in batches.values():
         measures = tuple(dict.fromkeys(m for i in members for m in get_indicator(queries[i].indicator).measures))
         lead = queries[members[0]]
-        current, used = figures(engine, lead, grant, snap, lead.by, lead.range, use_rollups=use_rollups, measures_of=measures)
+        current, used = figures(
+            engine, FigureRequest(lead, lead.by, lead.range, use_rollups=use_rollups, measures_of=measures), grant, snap
+        )
         previous, mapping = _compare(engine, lead, grant, snap, current, measures, use_rollups)
         for index in members:
-            results[index] = _assemble(engine, queries[index], grant, snap, dict(current), previous, mapping, used, started)
+            found = _Found(dict(current), previous, mapping, used)
+            results[index] = _assemble(engine, queries[index], grant, snap, found, started)
     return [r for r in results if r is not None]
 
 
@@ -183,7 +186,7 @@ def _compare(
     if not query.compare:
         return {}, {}
     before, months, days = _previous_range(query)
-    previous, _ = figures(engine, query, grant, snap, query.by, before, use_rollups=use_rollups, measures_of=measures)
+    previous, _ = figures(engine, FigureRequest(query, query.by, before, use_rollups=use_rollups, measures_of=measures), grant, snap)
     time_index = query.by.index(grain) if grain else None
     mapping: dict[Key, Key] = {}
     for key in current:
@@ -196,18 +199,20 @@ def _compare(
     return previous, mapping
 
 
-def _assemble(
-    engine: Engine,
-    query: Query,
-    grant: Grant,
-    snap: Snapshot,
-    current: dict[Key, dict[str, Decimal]],
-    previous: dict[Key, dict[str, Decimal]],
-    mapping: dict[Key, Key],
-    used: str,
-    started: float,
-) -> Result:
+@dataclass
+class _Found:
+    """A batch's figures: the period's, the compared period's, which key each compares with, and the plan read."""
+
+    current: dict[Key, dict[str, Decimal]]
+    previous: dict[Key, dict[str, Decimal]]
+    mapping: dict[Key, Key]
+    used: str
+
+
+def _assemble(engine: Engine, query: Query, grant: Grant, snap: Snapshot, found: _Found, started: float) -> Result:
+    """One query's rows from its batch's figures: values, the compared values and change, shares of the parent."""
     indicator = get_indicator(query.indicator)
+    current, previous, mapping, used = found.current, found.previous, found.mapping, found.used
     parents = _parents(engine, query, grant, snap, current) if query.share else {}
     rows = []
     for key, values in current.items():
@@ -267,7 +272,7 @@ def _parents(
     index = query.by.index(lift)
     up = {"county": "city", "city": "province", "province": None}.get(lift)
     parent_by = tuple(d for d in query.by if d != lift) if up is None else tuple(up if d == lift else d for d in query.by)
-    totals, _ = figures(engine, query, grant, snap, parent_by, query.range)
+    totals, _ = figures(engine, FigureRequest(query, parent_by, query.range), grant, snap)
     visible = regions().descendants(query.region) if query.region else None
     result: dict[Key, Decimal | None] = {}
     for key in current:

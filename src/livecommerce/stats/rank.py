@@ -16,7 +16,7 @@ from livecommerce.core.scope import Actor, ensure
 from livecommerce.core.settings import Settings
 from livecommerce.stats import periods
 from livecommerce.stats.engine import Engine
-from livecommerce.stats.figures import figures
+from livecommerce.stats.figures import FigureRequest, figures
 from livecommerce.stats.indicators import Indicator, get_indicator
 from livecommerce.stats.periods import Range
 from livecommerce.stats.query import ACTION, Query, change, dim_name, scope_label, text
@@ -128,7 +128,7 @@ def _values(engine: Engine, q: RankQuery, grant: Any, snap: Snapshot, period: Ra
     """Every subject's value over a period (the slow path: ratios, counties, cities)."""
     indicator = get_indicator(q.indicator)
     query = q.as_query()
-    groups, used = figures(engine, query, grant, snap, query.by, period, SUBJECTS[q.of][1])
+    groups, used = figures(engine, FigureRequest(query, query.by, period, SUBJECTS[q.of][1]), grant, snap)
     return {k: indicator.compute(v) for k, v in groups.items()}, used
 
 
@@ -151,13 +151,12 @@ def run_rank(engine: Engine, q: RankQuery, actor: Actor, snap: Snapshot) -> Rank
     if _fast(indicator) and keys:
         # the engine ranks: only the top N (and their previous ranks) travel back
         labels: dict[tuple[str, ...], str] = {}
-        now, used = figures(
-            engine, query, grant, snap, (), q.range, keys, top=q.top, label="product_name" if q.of == "product" else None, labels=labels
-        )
+        label = "product_name" if q.of == "product" else None
+        now, used = figures(engine, FigureRequest(query, (), q.range, keys, top=q.top, label=label), grant, snap, labels)
         # ties at the last place may bring more than N: keep N, ties ordered by key as everywhere
         top = sorted(((int(v["_rank"]), k, indicator.compute(v)) for k, v in now.items()), key=lambda i: (i[0], i[1]))[: q.top]
         keep = {i: sorted({k[i] for _, k, _ in top}) for i in range(len(keys))}
-        old = figures(engine, query, grant, snap, (), before, keys, keep=keep)[0] if top else {}
+        old = figures(engine, FigureRequest(query, (), before, keys, keep=keep), grant, snap)[0] if top else {}
         old_values = {k: indicator.compute(v) for k, v in old.items()}
         old_rank = {k: int(v["_rank"]) for k, v in old.items()}
         ranked = [(rank, key, value) for rank, key, value in top if value is not None]
@@ -192,16 +191,10 @@ def _titles(engine: Engine, q: RankQuery, grant: Any, snap: Snapshot, products: 
     if not products:
         return {}
     indicator = get_indicator(q.indicator)
-    named, _ = figures(
-        engine,
-        q.as_query(),
-        grant,
-        snap,
-        (),
-        q.range,
-        ("platform", "product_id", "product_name"),
-        where_in={"product_id": sorted({p[1] for p in products})},
+    asked = FigureRequest(
+        q.as_query(), (), q.range, ("platform", "product_id", "product_name"), where_in={"product_id": sorted({p[1] for p in products})}
     )
+    named, _ = figures(engine, asked, grant, snap)
     best: dict[tuple[str, ...], tuple[Decimal, str]] = {}
     for (platform, product, title), values in named.items():
         weight = values.get(indicator.measures[0], Decimal(0))

@@ -27,7 +27,7 @@ def seller_years(first: int, last: int, actor: Actor, settings: Settings | None 
     from livecommerce.core.db import ensure_home
     from livecommerce.core.scope import ensure
     from livecommerce.stats.engine import open_duckdb
-    from livecommerce.stats.figures import figures
+    from livecommerce.stats.figures import FigureRequest, figures
     from livecommerce.stats.periods import Range
     from livecommerce.stats.question import ACTION, Query
     from livecommerce.stats.registry import snapshot
@@ -37,16 +37,8 @@ def seller_years(first: int, last: int, actor: Actor, settings: Settings | None 
     span = Range(date(first, 1, 1), date(last, 12, 31))
     question = Query("physical_online_retail", span, by=("year",))
     with open_duckdb(settings) as engine:
-        data, _ = figures(
-            engine,
-            question,
-            grant,
-            snapshot(settings),
-            ("year",),
-            span,
-            require=("seller_key",),
-            measures_of=("net_physical", "net_local_physical"),
-        )
+        asked = FigureRequest(question, ("year",), span, require=("seller_key",), measures_of=("net_physical", "net_local_physical"))
+        data, _ = figures(engine, asked, grant, snapshot(settings))
     out: dict[str, dict[int, tuple[Decimal, Decimal]]] = {}
     for (year, seller), values in data.items():
         out.setdefault(str(seller), {})[int(year)] = (values["net_physical"], values["net_local_physical"])
