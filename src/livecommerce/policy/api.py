@@ -19,7 +19,16 @@ from livecommerce.core.web.params import SHORT_TEXT, KeyPath, RowId
 from livecommerce.core.web.writer import download
 from livecommerce.policy import service, tables
 from livecommerce.policy.acceptance_service import accept_payload
-from livecommerce.policy.schemas import RunRequest, WhatIfRequest, budget_of, check_overrides, overrides_of
+from livecommerce.policy.schemas import (
+    AwardOut,
+    RunDetailOut,
+    RunOut,
+    RunRequest,
+    WhatIfRequest,
+    budget_of,
+    check_overrides,
+    overrides_of,
+)
 
 router = APIRouter(prefix="/api/policy", tags=["政策兑现 policy"])
 T = TypeVar("T")
@@ -65,7 +74,7 @@ def clauses(actor: CurrentActor, year: Annotated[int | None, Query(ge=2000, le=2
     return service.clauses_table(year)
 
 
-@router.post("/runs", status_code=201, response_model=None)
+@router.post("/runs", status_code=201, response_model=RunOut)
 def start_run(actor: CurrentActor, db: DbSession, body: Body) -> Any:
     """Compute a year's awards for every registered entity (and declared ones); needs policy.run (province staff)."""
 
@@ -87,18 +96,21 @@ def start_run(actor: CurrentActor, db: DbSession, body: Body) -> Any:
 
 
 @router.get("/runs")
-def runs(actor: CurrentActor, db: DbSession) -> list[dict[str, Any]]:
+def runs(actor: CurrentActor, db: DbSession) -> list[RunOut]:
     """Every run, newest first."""
-    return [summary.to_json() for summary in service.list_runs(db, actor)]
+    return [RunOut.model_validate(summary.to_json()) for summary in service.list_runs(db, actor)]
 
 
 @router.get("/runs/{run_id}")
-def run(actor: CurrentActor, db: DbSession, run_id: RowId) -> dict[str, Any]:
+def run(actor: CurrentActor, db: DbSession, run_id: RowId) -> RunDetailOut:
     """One run: its summary, and per clause what the caller's scope holds."""
-    return service.summary(db, actor, service.get_run(db, actor, run_id)).to_json() | {
-        "scope": tables.scope_of(actor),
-        "totals": [t | {"amount": f"{t['amount']}", "allocated": f"{t['allocated']}"} for t in service.totals(db, actor, run_id)],
-    }
+    return RunDetailOut.model_validate(
+        service.summary(db, actor, service.get_run(db, actor, run_id)).to_json()
+        | {
+            "scope": tables.scope_of(actor),
+            "totals": [t | {"amount": f"{t['amount']}", "allocated": f"{t['allocated']}"} for t in service.totals(db, actor, run_id)],
+        }
+    )
 
 
 @router.get("/runs/{run_id}/awards")
@@ -111,10 +123,10 @@ def awards(
     clause: ClauseId = None,
     granted: Granted = "true",
     review: Review = None,
-) -> list[dict[str, Any]]:
+) -> list[AwardOut]:
     """The award list (奖补名单) inside the caller's scope, largest first; amounts are decimal strings in yuan."""
     found = service.awards(db, actor, run_id, city=city, kind=kind, clause=clause, granted=_granted(granted), review=review)
-    return [row.to_json() for row in tables.award_rows(found)]
+    return [AwardOut.model_validate(row.to_json()) for row in tables.award_rows(found)]
 
 
 @router.get("/runs/{run_id}/awards.xlsx")

@@ -92,3 +92,63 @@ def budget_from_wan(text: str | None, what: str = "预算") -> Decimal | None:
     if not yuan.is_finite() or yuan != yuan.quantize(Decimal("0.01")):
         raise ValidationFailed(f"{what} {text!r}: 万元最多六位小数（精确到分）", [Problem("精确到分", what, text)])
     return budget_of(f"{yuan:.2f}", what)
+
+
+# --- answers: the JSON the routes have always answered, field for field and in order (no bounds: they document) ---
+
+
+class RunOut(BaseModel):
+    """A run (政策兑现批次) as lists show it; amounts are exact decimal strings in yuan."""
+
+    id: int
+    year: int = Field(description="The performance year.")
+    created_at: str = Field(description="When it was computed, ISO 8601 to the second.")
+    created_by: str
+    source: str = Field(description="Registered entities, and the declarations file where one was given.")
+    entities: int = Field(description="Entities evaluated.")
+    entitled: str = Field(description="The sum of the granted awards before the budget.")
+    paid: str = Field(description="The sum allocated under the budget.")
+    budget: str | None = Field(description="The budget in yuan; null for none.")
+    method: str = Field(description="pro_rata or rank: how a budget short of the awards is allocated.")
+    flagged: int = Field(description="Awards flagged for review (需复核).")
+    overrides: dict[str, str] = Field(description="Parameter changes of the run: NAME → VALUE.")
+    note: str
+
+
+class ClauseTotalOut(BaseModel):
+    """Per clause inside the caller's scope: entities eligible and granted, amount granted and allocated."""
+
+    clause: str
+    eligible: int
+    granted: int
+    amount: str
+    allocated: str
+    title: str
+    short: str
+
+
+class RunDetailOut(RunOut):
+    """One run: its summary and, per clause, what the caller's scope holds."""
+
+    scope: str = Field(description="Whose awards the totals count: 全省, 哈尔滨市, 主体 …")
+    totals: list[ClauseTotalOut]
+
+
+class AwardOut(BaseModel):
+    """One award of the award list (奖补名单): names in Chinese, amounts exact decimal strings in yuan."""
+
+    entity_id: str
+    name: str
+    uscc: str | None
+    kind: str
+    kind_name: str
+    region_code: str | None
+    region_name: str
+    clause: str
+    short: str
+    title: str
+    amount: str = Field(description="The award by the clause.")
+    allocated: str = Field(description="What the budget allocates to it.")
+    granted: bool = Field(description="false: excluded (exclusivity, a cap, not eligible by a later rule).")
+    review: bool = Field(description="Flagged for review (需复核): declared figures differ from the platform's.")
+    note: str
