@@ -5,6 +5,9 @@ bound, so the memory of a session does not grow however long it stays live (benc
 
 from __future__ import annotations
 
+import copyreg
+import io
+import pickle
 import re
 from array import array
 from bisect import bisect_left, insort
@@ -468,3 +471,22 @@ class SessionState:
             "complaints": self.complaints,
             "session_class": self.session_class,
         }
+
+
+def _reduce_deque(items: deque[Any]) -> tuple[Any, ...]:
+    return deque, (list(items), items.maxlen)
+
+
+_CHECKPOINT_TABLE = {**copyreg.dispatch_table, deque: _reduce_deque}
+
+
+def dumps(value: Any) -> bytes:
+    """``pickle.dumps(value, HIGHEST_PROTOCOL)`` for a checkpoint of sessions (the Redis consumer's engine): the same
+    objects when loaded, with every deque (a session holds nine) written as its items and maxlen. A deque's own
+    reduction asks copyreg._slotnames for its slots each time (a built-in type cannot keep the answer), a quarter of the
+    time of pickling an engine; ``pickle.loads`` reads both."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _CHECKPOINT_TABLE
+    pickler.dump(value)
+    return buffer.getvalue()
