@@ -4,7 +4,7 @@ in-process on one core; in the same run the baseline that only parses the JSON l
 Then the same events through Redis Streams with 2 consumers (when a redis-server binary is on the machine).
 
     python -m bench.monitor [--sessions 10000] [--events 2000000] [--seconds 360] [--redis-sessions 1000]
-                            [--douyin-events 500000]
+                            [--redis-repeat 1] [--redis-pack 100] [--douyin-events 500000]
 
 Targets: at least 100,000 events a second in-process; p99 event-to-alert latency under 1 s; Douyin's own messages
 through the platform adapter (monitor.adapters) under 20% more time an event than the same events as the monitor's
@@ -180,7 +180,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def through_redis(lines: list[str], consumers: int = 2) -> dict[str, object] | str:
+def through_redis(lines: list[str], consumers: int = 2, pack: int = 1) -> dict[str, object] | str:
     binary = shutil.which("redis-server")
     if binary is None:
         return "skipped: no redis-server on this machine (apt-get install redis-server)"
@@ -202,22 +202,23 @@ def through_redis(lines: list[str], consumers: int = 2) -> dict[str, object] | s
                 break
             except OSError:
                 time.sleep(0.05)
-        return throughput(f"redis://127.0.0.1:{port}/0", lines, consumers=consumers, partitions=4)
+        return throughput(f"redis://127.0.0.1:{port}/0", lines, consumers=consumers, partitions=4, pack=pack)
     finally:
         server.terminate()
         server.wait(timeout=10)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def redis_side(subset: list[str], sessions: int, repeat: int) -> None:
+def redis_side(subset: list[str], sessions: int, repeat: int, pack: int = 1) -> None:
     """The Redis Streams path against the in-process engine on the same events (issue 15: at least 0.7 of its speed),
-    each side ``repeat`` times, the best of each kept, with the baseline (json.loads) of the same events."""
+    each side ``repeat`` times, the best of each kept, with the baseline (json.loads) of the same events. ``pack``: event
+    lines an entry at most (redis_publish.publish; 1 = one entry a line)."""
     if not subset:
         print("redis streams, 2 consumers: skipped (--redis-sessions 0)")
         return
     best: dict[str, object] | None = None
     for _ in range(repeat):
-        result = through_redis(subset)
+        result = through_redis(subset, pack=pack)
         if isinstance(result, str):
             print(f"redis streams, 2 consumers: {result}")
             return
@@ -236,7 +237,8 @@ def redis_side(subset: list[str], sessions: int, repeat: int) -> None:
     seconds = float(best["seconds"])  # type: ignore[arg-type]
     same = "the same count as" if alone["transitions"] == best["transitions"] else "NOT the same count as"
     print(
-        f"redis streams, 2 consumers, 4 partitions: {best['events']:,} events of {sessions:,} sessions in {seconds:.2f} s "
+        f"redis streams, 2 consumers, 4 partitions, up to {pack} lines an entry: {best['events']:,} events of {sessions:,} sessions "
+        f"in {seconds:.2f} s "
         f"(publishing {float(best['publish_seconds']):.2f} s of it), {best['events_per_second']:,.0f} events/s, "  # type: ignore[arg-type]
         f"{best['transitions']:,} transitions ({same} in-process: {alone['transitions']:,})"
     )
@@ -256,6 +258,7 @@ def main() -> None:
     parser.add_argument("--redis-sessions", type=int, default=1_000)
     parser.add_argument("--repeat", type=int, default=2, help="runs of each side; the best time of each is printed")
     parser.add_argument("--redis-repeat", type=int, default=1, help="runs of the Redis side and of its in-process twin; best of each")
+    parser.add_argument("--redis-pack", type=int, default=100, help="event lines an entry at most on the Redis side (1: one a line)")
     parser.add_argument("--douyin-events", type=int, default=500_000, help="events replayed as Douyin messages (0: skip)")
     args = parser.parse_args()
 
@@ -343,7 +346,7 @@ def main() -> None:
 
     # Redis: a smaller evening of its own (publisher, redis-server and both consumers share this machine's cores)
     subset = list(evening(sessions=args.redis_sessions, seconds=args.seconds)) if args.redis_sessions else []
-    redis_side(subset, args.redis_sessions, args.redis_repeat)
+    redis_side(subset, args.redis_sessions, args.redis_repeat, args.redis_pack)
     print(f"cpu: {os.cpu_count()} cores on this machine; python {sys.version.split()[0]}")
 
 

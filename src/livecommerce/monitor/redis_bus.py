@@ -9,8 +9,10 @@ Keys (``lc`` is the default ``prefix``; tests and the benchmark use their own):
 
 - ``lc:partitions`` — N, the number of partitions, set by the first publisher (a later one with another N is refused).
 - ``lc:events:{p}`` — partition stream p, p = crc32("platform:session_id") mod N. One session's events always go to one
-  stream, in the order they were published, so its state stays in one place and its events stay ordered. Entry field
-  ``e`` is the event's JSON line, unchanged.
+  stream, in the order they were published, so its state stays in one place and its events stay ordered. An entry
+  holds one field: ``e``, one event's JSON line, unchanged; or ``b``, several consecutive event lines of the partition
+  joined by newlines (``publish(pack=…)``: far fewer entries for Redis and the consumers). A consumer reads both; an
+  entry is processed, acknowledged and replayed whole, and a checkpoint's ``last_id`` is that of the last entry.
 - consumer group ``monitor`` on every partition stream (created from id 0, so events published before any consumer
   started are read too).
 - ``lc:lease:{p}`` — who owns partition p: ``SET lc:lease:{p} NAME NX PX lease_ms``, renewed every lease_ms/3 by a

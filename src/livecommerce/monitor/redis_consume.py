@@ -25,6 +25,7 @@ from livecommerce.monitor.drain import Output
 from livecommerce.monitor.engine import Engine
 from livecommerce.monitor.redis_publish import GROUP, Keys, connect, ensure_partitions, publish, stream_id, text_of
 from livecommerce.monitor.rules import RuleFile, RuleSet
+from livecommerce.monitor.state import dumps
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,9 @@ class Sink(Protocol):
 class ConsumerOptions(TypedDict, total=False):
     """A consumer's options, every one with its default: the deployment's key ``prefix`` ("lc"); ``lease_ms`` of a
     partition (DEFAULT_LEASE_MS); a checkpoint after ``checkpoint_every`` events (2000) or ``checkpoint_seconds`` (1.0);
-    ``batch`` entries a read (1000), waiting ``block_ms`` (100) for them; the ``rules`` (the built-in ones); the
+    ``batch`` events a read of each partition (1000; fewer entries when they are packed, redis_publish.publish: a read is
+    done well within a lease), waiting ``block_ms`` (100)
+    for them; the ``rules`` (the built-in ones); the
     compliance ``scanner`` ("default": compliance's default scanner; None: no scan); ``live_clock`` (False: the wall
     clock does not move the sessions); the ``sink`` (None: only lc:alerts)."""
 
@@ -111,6 +114,7 @@ class Partition:
     cost: float = 0.0  # seconds the last checkpoint took
     hold: float = 0.0  # no checkpoint before this (time.monotonic) after the sink failed
     moved: float = 0.0  # when (time.time) the wall clock last moved the partition's sessions (``live_clock``)
+    waiting: list[Any] = field(default_factory=list)  # entries read past a step's ``batch`` events: the next step's
 
 
 class Consumer:
@@ -134,6 +138,8 @@ class Consumer:
         self.n = ensure_partitions(self.client, partitions, prefix)
         self.lease_ms = options.get("lease_ms", DEFAULT_LEASE_MS)
         self.batch, self.block_ms = options.get("batch", 1000), options.get("block_ms", 100)
+        # event lines in the largest entry of the last read that had any: a read asks for batch // per_entry entries
+        self.per_entry = self.largest = 1
         self.checkpoint_every, self.checkpoint_seconds = options.get("checkpoint_every", 2000), options.get("checkpoint_seconds", 1.0)
         self.rules, self.live_clock = options.get("rules"), options.get("live_clock", False)
         scanner = options.get("scanner", "default")
@@ -145,6 +151,10 @@ class Consumer:
         self.owned: dict[int, Partition] = {}
         self.next_round = 0.0
         self.events = self.checkpoints = self.written = self.claimed = self.resumed = 0
+        # the reads take redis-py's reply as it comes (the entries' fields a flat list): building a dict per entry costs
+        # more than it gives
+        self.reader: Any = redis.Redis(connection_pool=self.client.connection_pool)
+        self.reader.response_callbacks.pop("XREADGROUP", None)
         self._renew = self.client.register_script(_RENEW)
         self._release = self.client.register_script(_RELEASE)
         self._checkpoint = self.client.register_script(_CHECKPOINT)
@@ -232,34 +242,51 @@ class Consumer:
         if not self.owned:
             time.sleep(self.block_ms / 1000)
             return 0
-        streams = {self.keys.events(number): ">" for number in self.owned}
-        replies = self.client.xreadgroup(GROUP, self.name, streams, count=self.batch, block=self.block_ms) or []
-        done, fresh = 0, set()
-        for stream, entries in replies:
-            number = int(text_of(stream).rsplit(":", 1)[1])
+        reads = self._read()
+        done, fresh, self.largest = 0, set(), 0
+        for number, entries in reads.items():
             part = self.owned.get(number)
-            if part is not None and entries:
-                done += self._process(part, entries)
+            if part is not None:
+                done += self._process(part, entries, limit=self.batch)
                 fresh.add(number)
+        if self.largest:
+            self.per_entry = self.largest
         for number, part in list(self.owned.items()):
-            idle = number not in fresh
-            if idle and part.engine.texts:  # nothing new: the texts waiting for a batch are scanned now, not left over
-                part.out.extend(part.engine.flush())
-            wall = time.time()
-            # the wall clock moves every session of the partition (a silent one in a busy partition too) once a second
-            if self.live_clock and part.engine.tick is not None and (idle or wall >= part.moved + 1):
-                part.out.extend(part.engine.advance(wall - part.engine.lag))
-                part.moved = wall
-            elapsed = time.monotonic() - part.since
-            if (
-                part.unacked
-                and now >= part.hold
-                and (idle or part.events >= self.checkpoint_every or elapsed >= self.checkpoint_seconds)
-                and elapsed >= 9 * part.cost  # idle or busy, pickling the engine costs at most a tenth of the time
-            ):
-                if not self._write(part):
-                    self.owned.pop(number, None)
+            self._tend(part, number not in fresh, now)
         return done
+
+    def _read(self) -> dict[int, list[Any]]:
+        """The entries to process this step, by partition: those still waiting from the last step, and one read of the
+        other partitions (a partition with entries waiting reads no more; with work waiting, the read does not block)."""
+        reads = {number: part.waiting for number, part in self.owned.items() if part.waiting}
+        streams = {self.keys.events(number): ">" for number in self.owned if number not in reads}
+        if streams:
+            count = max(1, self.batch // self.per_entry)
+            replies = self.reader.xreadgroup(GROUP, self.name, streams, count=count, block=None if reads else self.block_ms) or []
+            for stream, entries in replies.items() if isinstance(replies, dict) else replies:  # RESP3 a map, RESP2 pairs
+                if entries:
+                    reads[int(text_of(stream).rsplit(":", 1)[1])] = entries
+        return reads
+
+    def _tend(self, part: Partition, idle: bool, now: float) -> None:
+        """After the step's read: a partition with nothing new scans its waiting texts; the wall clock moves its sessions
+        (``live_clock``); its checkpoint when due."""
+        if idle and part.engine.texts:  # nothing new: the texts waiting for a batch are scanned now, not left over
+            part.out.extend(part.engine.flush())
+        wall = time.time()
+        # the wall clock moves every session of the partition (a silent one in a busy partition too) once a second
+        if self.live_clock and part.engine.tick is not None and (idle or wall >= part.moved + 1):
+            part.out.extend(part.engine.advance(wall - part.engine.lag))
+            part.moved = wall
+        elapsed = time.monotonic() - part.since
+        if (
+            part.unacked
+            and now >= part.hold
+            and (idle or part.events >= self.checkpoint_every or elapsed >= self.checkpoint_seconds)
+            and elapsed >= 9 * part.cost  # idle or busy, pickling the engine costs at most a tenth of the time
+        ):
+            if not self._write(part):
+                self.owned.pop(part.number, None)
 
     def run(self, stop: StopFlag) -> None:
         """Step until ``stop`` is set; then checkpoint, give every partition back and leave the group's roll."""
@@ -279,20 +306,36 @@ class Consumer:
         if self.silences is not None:
             part.engine.alerts.silences = self.silences
 
-    def _process(self, part: Partition, entries: list[Any], replayed: bool = False) -> int:
-        """Feed entries to the partition's engine, in stream order. New entries (">") all lie past the checkpoint; of
-        entries claimed from a previous owner, those the checkpoint already covers are only acknowledged again."""
-        engine, out, unacked, done = part.engine, part.out, part.unacked, 0
-        last = None
-        for entry_id, fields in entries:
+    def _process(self, part: Partition, entries: list[Any], replayed: bool = False, limit: int = 0) -> int:
+        """Feed entries to the partition's engine, in stream order: field ``e`` one event line, field ``b`` event lines
+        joined by newlines (redis_publish.publish). An entry is processed whole and acknowledged whole. New entries (">")
+        all lie past the checkpoint; of entries claimed from a previous owner, those the checkpoint already covers are
+        only acknowledged again. With a ``limit``, the entries after the one that reaches that many events wait for
+        the next step (part.waiting): a step of packed entries is no longer than one of single lines."""
+        engine, out, unacked, done, largest = part.engine, part.out, part.unacked, 0, max(self.largest, 1)
+        read = engine.read
+        last, part.waiting = None, []
+        for i, (entry_id, fields) in enumerate(entries):
+            if limit and done >= limit:
+                part.waiting = entries[i:]
+                break
             unacked.append(entry_id)
             if fields is None:  # deleted from the stream while pending
                 continue
             if replayed and stream_id(entry_id) <= part.last_id:
                 continue
-            out.extend(engine.read(fields[b"e"].decode("utf-8", "replace")))
             last = entry_id
-            done += 1
+            name, value = _field(fields)
+            if name == b"e":
+                out.extend(read(value.decode("utf-8", "replace")))
+                done += 1
+                continue
+            lines = value.decode("utf-8", "replace").split("\n") if name == b"b" else [""]  # no event field: refused, counted
+            for line in lines:
+                out.extend(read(line))
+            done += len(lines)
+            largest = max(largest, len(lines))
+        self.largest = largest
         if last is not None:
             part.last_id, part.last_text = stream_id(last), text_of(last)
         part.events += done
@@ -316,7 +359,7 @@ class Consumer:
         args: list[Any] = [
             self.name,
             GROUP,
-            pickle.dumps(engine, protocol=pickle.HIGHEST_PROTOCOL),
+            dumps(engine),  # pickle.dumps, its deques written faster (state.dumps)
             part.last_text,
             part.number,
             len(part.unacked),
@@ -334,6 +377,19 @@ class Consumer:
         part.unacked, part.out, part.events, part.since = [], [], 0, time.monotonic()
         part.cost = part.since - started
         return True
+
+
+def _field(fields: Any) -> tuple[bytes, bytes]:
+    """The event field of an entry, as read (a flat list: name, value, …) or as redis-py parses it (a dict): ``e``,
+    ``b`` or, for an entry with neither, (b"", b"")."""
+    if type(fields) is list:
+        if len(fields) == 2:
+            return fields[0], fields[1]
+        fields = dict(zip(fields[::2], fields[1::2], strict=False))
+    for name in (b"e", b"b"):
+        if name in fields:
+            return name, fields[name]
+    return b"", b""
 
 
 # -- watching a deployment -------------------------------------------------------------------------------------------
@@ -403,12 +459,19 @@ def _consumer_process(redis_url: str, name: str, prefix: str, partitions: int, o
 
 
 def throughput(
-    redis_url: str, lines: Iterable[str], consumers: int = 2, partitions: int = 4, timeout: float = 600.0, **options: Any
+    redis_url: str,
+    lines: Iterable[str],
+    consumers: int = 2,
+    partitions: int = 4,
+    timeout: float = 600.0,
+    pack: int = 1,
+    **options: Any,
 ) -> dict[str, Any]:
     """Events per second through Redis Streams: ``consumers`` processes (`monitor consume`, one core each) own
     ``partitions`` partitions; the clock runs from the first publish until every event is checkpointed and
-    acknowledged. ``options`` are consume's options (lease_ms, checkpoint_every, checkpoint_seconds). A namespace of
-    its own, deleted afterwards. Returns events, seconds, events_per_second, transitions, publish_seconds."""
+    acknowledged. ``pack``: event lines an entry at most (``publish``). ``options`` are consume's options (lease_ms,
+    checkpoint_every, checkpoint_seconds). A namespace of its own, deleted afterwards. Returns events, seconds,
+    events_per_second, transitions, publish_seconds."""
     client = connect(redis_url)
     prefix = f"lc-bench-{uuid.uuid4().hex[:8]}"
     ensure_partitions(client, partitions, prefix)
@@ -422,7 +485,7 @@ def throughput(
                 raise TimeoutError("the consumers did not start and share the partitions within 120 s")
             time.sleep(0.05)
         started = time.perf_counter()
-        events = publish(client, lines, partitions, prefix)
+        events = publish(client, lines, partitions, prefix, pack=pack)
         published = time.perf_counter() - started
         deadline = time.monotonic() + timeout
         while not caught_up(client, prefix):
@@ -448,4 +511,5 @@ def throughput(
         "publish_seconds": published,
         "consumers": consumers,
         "partitions": partitions,
+        "pack": pack,
     }
