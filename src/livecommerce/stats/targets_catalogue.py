@@ -173,7 +173,7 @@ def _entry_breaches(entry: Any, indicators: Mapping[str, Indicator], seen: set[s
 def parse(text: str, file: str = CATALOGUE) -> tuple[dict[str, Indicator], tuple[SeedTarget, ...]]:
     """The indicators and targets of a catalogue's text; ValidationFailed naming the file, the entry, the field and
     the rule of every breach (each also a Problem: file, row = the entry's place from 1, column = the field, value)."""
-    data = yaml.safe_load(text)
+    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # the C reader: 0.03 s, not 0.15 s
     if not isinstance(data, dict) or not isinstance(data.get("targets"), list):
         raise ValidationFailed(f"{file}: a mapping with indicators and a list of targets", [Problem("indicators and targets", file=file)])
     indicators = _indicators(data.get("indicators"), file)
