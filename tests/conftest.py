@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+import livecommerce.warehouse  # noqa: F401  (registers the warehouse with core.db.on_new_home, as the CLI and the app do)
 from livecommerce.core import db
 from livecommerce.core.settings import Settings, get_settings
 

@@ -1,4 +1,4 @@
-"""Tables of the registry. Columns follow the feeds ENTITIES, SHOPS, STREAMERS and BASES of ingest/feeds.py
+"""Tables of the registry. Columns follow the feeds ENTITIES, SHOPS, STREAMERS and BASES of warehouse/feeds.py
 (the feed's ``region`` is ``region_code`` here). Each table names its region and entity columns in ``__scope__``
 so that ``core.scope.restrict`` can narrow it.
 """

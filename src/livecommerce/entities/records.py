@@ -1,6 +1,6 @@
 """How each registry feed maps onto its table, and the snapshots the audit log keeps of a row.
 
-The feeds of ingest/feeds.py name the region column ``region``; the tables call it ``region_code``. Every other
+The feeds of warehouse/feeds.py name the region column ``region``; the tables call it ``region_code``. Every other
 column has the same name in the feed and in the table.
 """
 

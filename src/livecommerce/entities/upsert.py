@@ -1,6 +1,6 @@
 """Bulk upsert of the registry feeds (entities, shops, streamers, bases) by natural key: what ingest calls.
 
-Rows arrive validated and typed, with the canonical column names of ingest/feeds.py (the region column is
+Rows arrive validated and typed, with the canonical column names of warehouse/feeds.py (the region column is
 ``region``). Rows are taken in order: a row whose key is new is inserted, a later row with the same key replaces the
 earlier one (in the database or earlier in the same batch), and a row identical to the current one is unchanged.
 Each inserted or replaced row gets an audit line with before and after (personal data masked); unchanged rows write
