@@ -368,6 +368,7 @@ def session_page(request: Request, db: DbSession, actor: CurrentActor, platform:
             "severity_name": lambda s: SEVERITY_NAMES.get(s, s),
             "state_name": lambda s: export.STATES.get(s, s),
             "scope": scope_label(actor),
+            "tables": review,  # the session's declared tables (core.web.tables), for the headers
         },
     )
 
@@ -409,6 +410,7 @@ def review_page(request: Request, db: DbSession, actor: CurrentActor, platform: 
             "severity_name": lambda s: SEVERITY_NAMES.get(s, s),
             "state_name": lambda s: export.STATES.get(s, s),
             "scope": scope_label(actor),
+            "tables": review,  # the session's declared tables (core.web.tables), for the headers
         },
     )
 

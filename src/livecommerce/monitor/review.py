@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from livecommerce.core.scope import Actor
 from livecommerce.core.timeutil import SHANGHAI
+from livecommerce.core.web.tables import Table, TableColumn
 
 PEAKS = 3  # minutes shown per peak kind
 TOP_PRODUCTS = 10
@@ -27,6 +28,56 @@ NEAR = timedelta(minutes=1)  # "near a minute": from the minute before it to the
 ZERO = Decimal("0.00")
 SOURCE_NAMES = {"transcript": "主播口播", "chat": "弹幕", "product": "商品标题"}
 SEVERITY_NAMES = {"critical": "严重", "high": "严重", "warning": "警告", "medium": "较重", "info": "提示", "low": "提示"}
+
+
+def _products(price: str, *extra: TableColumn, first: tuple[TableColumn, ...] = ()) -> Table:
+    """A session's products as its pages list them: id, title, first and later price, orders, GMV (yuan)."""
+    return Table(
+        "商品",
+        (
+            *first,
+            TableColumn("product_id", "商品ID"),
+            TableColumn("title", "商品"),
+            TableColumn("first_price", "首次价格", "元", "money"),
+            TableColumn("price", price, "元", "money"),
+            *extra[:1],
+            TableColumn("orders", "订单", kind="int"),
+            TableColumn("gmv", "成交额", "元", "money"),
+            *extra[1:],
+        ),
+    )
+
+
+LIVE_PRODUCTS = _products("当前价格")
+STORED_PRODUCTS = _products("价格")
+REVIEW_PRODUCTS = _products(
+    "价格",
+    TableColumn("price_change", "价格变动", kind="decimal"),
+    TableColumn("share", "成交占比", kind="decimal"),
+    first=(TableColumn("index", "#"),),
+)
+SESSION_HITS = Table(
+    "违规命中",
+    (
+        TableColumn("time", "时间"),
+        TableColumn("source_name", "来源"),
+        TableColumn("text", "命中"),
+        TableColumn("rule", "规则"),
+        TableColumn("law", "依据"),
+    ),
+)
+SESSION_ALERTS = Table(
+    "本场预警",
+    (
+        TableColumn("title", "预警"),
+        TableColumn("severity", "级别"),
+        TableColumn("state", "状态"),
+        TableColumn("started_at", "开始"),
+        TableColumn("summary", "说明"),
+    ),
+)
+"""The tables of one session's pages (live, stored, 复盘), declared with core.web.tables; the 复盘 workbook's own
+sheets are in export.py."""
 
 
 def moment(value: Any) -> datetime | None:
