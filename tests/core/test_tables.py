@@ -94,6 +94,15 @@ def test_a_refused_parameter_is_named_with_its_value_and_rule(params: dict[str, 
     assert error is not None and query == SHOPS.default_query("/shops")
 
 
+def test_a_strict_table_refuses_a_parameter_it_does_not_declare() -> None:
+    assert SHOPS.parse({"colour": "红"}).filters == {}  # a page's other parameters are the caller's
+    with pytest.raises(ValidationFailed) as refused:
+        SHOPS.parse({"colour": "红", "city": "哈尔滨"}, strict=True)
+    assert [(p.column, p.value) for p in refused.value.problems] == [("colour", "红")]
+    assert refused.value.problems[0].rule == "not a parameter of this list: one of city, name, live, sort, page"
+    assert SHOPS.parse({"colour": "红"}, strict=True, carry=[("colour", "红")]).carry == (("colour", "红"),)
+
+
 def test_links_keep_filters_and_flip_the_sort() -> None:
     query = SHOPS.parse({"city": "哈尔滨", "sort": "orders", "page": "2"}, path="/shops")
     assert query.link(page=3) == "/shops?city=%E5%93%88%E5%B0%94%E6%BB%A8&sort=orders&page=3"

@@ -247,11 +247,14 @@ class Table:
         """The query of a page opened without parameters (but those carried)."""
         return self.parse({}, path=path, carry=carry)
 
-    def parse(self, params: Mapping[str, str], *, path: str = "", carry: Iterable[tuple[str, str]] = ()) -> TableQuery:
+    def parse(
+        self, params: Mapping[str, str], *, path: str = "", carry: Iterable[tuple[str, str]] = (), strict: bool = False
+    ) -> TableQuery:
         """The query of these parameters, or ``ValidationFailed`` naming each refused parameter, value and rule.
-        Parameters the table does not declare are left to the caller; those in ``carry`` (the rest of a page's form)
-        are kept in the query's links."""
-        problems: list[Problem] = []
+        Parameters the table does not declare are left to the caller (``strict``: refused, unless carried); those in
+        ``carry`` (the rest of a page's form) are kept in the query's links."""
+        carry = tuple(carry)
+        problems: list[Problem] = self._unknown(params, carry) if strict else []
         filters: dict[str, str] = {}
         for spec in self.filters:
             value = (params.get(spec.name) or "").strip() or spec.default
@@ -272,6 +275,13 @@ class Table:
         own = {f.name for f in self.filters} | {"sort", "page", "page_size"}
         kept = tuple((k, v) for k, v in carry if k not in own)
         return TableQuery(filters, sort.lstrip("-"), sort.startswith("-"), page, size, path, defaults, kept)
+
+    def _unknown(self, params: Mapping[str, str], carry: tuple[tuple[str, str], ...]) -> list[Problem]:
+        """A problem for each parameter that is neither the table's nor carried."""
+        own = [f.name for f in self.filters] + ["sort", "page"] + (["page_size"] if self.sizable else [])
+        carried = {k for k, _ in carry}
+        rule = f"not a parameter of this list: one of {', '.join(own)}"
+        return [Problem(rule, name, str(params[name])[:40]) for name in params if name not in own and name not in carried]
 
     def parse_or_default(
         self, params: Mapping[str, str], *, path: str = "", carry: Iterable[tuple[str, str]] = ()
