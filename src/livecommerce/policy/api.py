@@ -2,7 +2,8 @@
 service objects, list the clauses, start and read runs, export a run's award list, explain one entity, what-if.
 
 Every answer is narrowed to the caller's scope in the service (a city officer sees her city's awards, an enterprise its
-own). A body or a file that breaks a rule is a 400 listing each problem as {row, column, value, rule}.
+own). A body or a file that breaks a rule is a 422 listing each problem as {row, column, value, rule, file}; a body that
+is not JSON a 400 (docs/security.md, Refusals).
 """
 
 from __future__ import annotations
