@@ -1,8 +1,9 @@
 """targets
 
 The table of policy targets (目标) and the seeds' targets, so that a fresh home has them. The rows are frozen here as
-of this revision; stats/data/targets.yaml (read as stats/targets_catalogue.py SEED_TARGETS) holds the same list and tests/stats/test_targets.py checks that a
-migrated home matches it (a later change of a seed target is a new migration).
+of this revision; stats/data/targets.yaml (read as stats/targets_catalogue.py SEED_TARGETS) holds the same list and
+tests/stats/test_targets.py checks that a migrated home matches it (a later change of a seed target is a new
+migration).
 
 Revision ID: 0003
 Revises: 0002
