@@ -23,7 +23,7 @@ import redis
 from livecommerce.monitor.alerts import Transition
 from livecommerce.monitor.drain import Output
 from livecommerce.monitor.engine import Engine
-from livecommerce.monitor.redis_publish import GROUP, Keys, connect, ensure_partitions, publish, stream_id, text_of
+from livecommerce.monitor.redis_publish import GROUP, PACK, Keys, connect, ensure_partitions, publish, stream_id, text_of
 from livecommerce.monitor.rules import RuleFile, RuleSet
 from livecommerce.monitor.state import dumps
 
@@ -149,7 +149,7 @@ class Consumer:
             scanner = default_scanner()
         self.scanner = scanner
         self.owned: dict[int, Partition] = {}
-        self.next_round = 0.0
+        self.next_round = self.renewed = 0.0
         self.events = self.checkpoints = self.written = self.claimed = self.resumed = 0
         # the reads take redis-py's reply as it comes (the entries' fields a flat list): building a dict per entry costs
         # more than it gives
@@ -178,10 +178,7 @@ class Consumer:
         self.silences = self.sink.silences() if self.sink is not None else None
         for part in self.owned.values():
             self._silence(part)
-        for number in list(self.owned):
-            if not self._renew(keys=[self.keys.lease(number)], args=[self.name, self.lease_ms]):
-                log.warning("%s lost the lease of partition %d; dropping what it had not checkpointed", self.name, number)
-                self.owned.pop(number)
+        self.renew()
         share = math.ceil(self.n / max(alive, 1))
         for number in sorted(self.owned, reverse=True)[: max(0, len(self.owned) - share)]:
             self.give_back(number)
@@ -191,6 +188,14 @@ class Consumer:
             number = (self._offset + i) % self.n
             if number not in self.owned and self.client.set(self.keys.lease(number), self.name, nx=True, px=self.lease_ms):
                 self.take(number)
+
+    def renew(self) -> None:
+        """Renew the lease of every partition owned; a partition whose lease is lost is dropped."""
+        self.renewed = time.monotonic()
+        for number in list(self.owned):
+            if not self._renew(keys=[self.keys.lease(number)], args=[self.name, self.lease_ms]):
+                log.warning("%s lost the lease of partition %d; dropping what it had not checkpointed", self.name, number)
+                self.owned.pop(number)
 
     def take(self, number: int) -> None:
         """Own partition ``number`` (the lease is held): its checkpoint or a new engine, then its pending entries."""
@@ -213,13 +218,16 @@ class Consumer:
         self.owned[number] = part
         self._silence(part)
         log.info("%s took partition %d (checkpoint %s)", self.name, number, part.last_text)
-        cursor = "0-0"
+        cursor, self.largest = "0-0", 0
         while True:  # every pending entry: holding the lease proves the previous owner is gone (redis_bus's docstring)
-            cursor, entries, *_ = self.client.xautoclaim(stream, GROUP, self.name, min_idle_time=0, start_id=cursor, count=self.batch)
+            count = max(1, self.batch // (self.largest or PACK))  # about ``batch`` events a claim, packed or not
+            cursor, entries, *_ = self.client.xautoclaim(stream, GROUP, self.name, min_idle_time=0, start_id=cursor, count=count)
             self.claimed += len(entries)
             self._process(part, entries, replayed=True)
             if text_of(cursor) == "0-0":
                 break
+            if time.monotonic() >= self.renewed + self.lease_ms / 3000:  # a long backlog: the leases held stay held
+                self.renew()
 
     def give_back(self, number: int) -> None:
         """Checkpoint partition ``number`` and release its lease, so another consumer takes it at once."""
