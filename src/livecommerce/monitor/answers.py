@@ -148,3 +148,21 @@ class SilenceOut(BaseModel):
     region_name: str | None
     expired_by: str | None
     expired_at: str | None
+
+
+class RefusedLineOut(BaseModel):
+    """One refused line of a batch: its number in the body and why."""
+
+    line: int
+    reason: str
+
+
+class EventsAnswerOut(BaseModel):
+    """The answer to a batch of live events: how many were accepted and refused, by reason, with the first 20 refused
+    lines; with from=douyin|kuaishou also what the adapter ignored, by kind (absent otherwise)."""
+
+    accepted: int
+    rejected: int
+    reasons: dict[str, int]
+    examples: list[RefusedLineOut]
+    ignored: dict[str, int] | None = None

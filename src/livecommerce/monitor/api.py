@@ -21,7 +21,7 @@ from livecommerce.core.web.answers import UnreadableBody
 from livecommerce.core.web.bodies import Body, model_of
 from livecommerce.core.web.params import KeyPath, Limit, PageNo, PageSize, RowId
 from livecommerce.monitor import service
-from livecommerce.monitor.answers import AlertDetailOut, AlertOut, AlertPageOut, SessionDetailOut, SessionOut, SilenceOut
+from livecommerce.monitor.answers import AlertDetailOut, AlertOut, AlertPageOut, EventsAnswerOut, SessionDetailOut, SessionOut, SilenceOut
 from livecommerce.monitor.schemas import AckRequest, SilenceRequest, parse_duration
 
 router = APIRouter(prefix="/api/monitor", tags=["直播监测预警 monitor"])
@@ -135,7 +135,7 @@ def expire_silence(actor: CurrentActor, db: DbSession, silence_id: RowId) -> Sil
 @router.post(
     "/events",
     status_code=202,
-    response_model=None,
+    response_model_exclude_unset=True,
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -156,7 +156,7 @@ async def events(
         ),
     ] = None,
     session: Annotated[str | None, Query(max_length=64, description=("The room of messages that carry no room id (with from=)."))] = None,
-) -> Any:
+) -> EventsAnswerOut:
     """Live events in (platform push): a body of JSON lines (application/x-ndjson or text/plain), handed to the live
     monitor. Needs monitor.ingest (a platform's token). Answers {accepted, rejected, reasons}: a bad line is counted
     with its reason and skipped. With from=douyin|kuaishou the lines are the platform's own messages, adapted first
@@ -179,9 +179,8 @@ async def events(
     busy: type[Exception] = getattr(hub, "HubBusy", RuntimeError)
     lines = [line for line in text.splitlines() if line.strip()]
     try:
-        if source is not None:
-            return _adapted(hub.get_hub(), source, session, lines)
-        return hub.get_hub().submit(lines)
+        answer = _adapted(hub.get_hub(), source, session, lines) if source is not None else hub.get_hub().submit(lines)
+        return EventsAnswerOut.model_validate(answer)
     except busy as exc:  # the queue is full: the platform sends the batch again
         raise HTTPException(503, str(exc), headers={"Retry-After": "1"}) from exc
 
