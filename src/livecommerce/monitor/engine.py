@@ -15,6 +15,10 @@ the pending texts, reads a changed rules file again and sends the notifications 
 Texts (transcript, chat, product titles) are checked by the compliance scanner (compliance.scanner) in batches of
 ``batch`` texts, at least once a second of the input's clock, and always before a compliance alert is judged by time
 or its session ends, so batching changes no result.
+
+Engine holds the state and the input; what it judges lives beside it as two mixins it inherits (their methods are
+looked up as its own): judge.Judge, the rules an event changes and the compliance scan (judge.Hit), and clock.Clock,
+the input's and each session's clock, a session's end and its letting go.
 """
 
 from __future__ import annotations
@@ -22,57 +26,24 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 
-from livecommerce.monitor.alerts import FIRING, NODATA, RESOLVED, Alerts, Grouper, Notification, Transition, fingerprint
+from livecommerce.monitor.alerts import RESOLVED, Alerts, Grouper, Notification, Transition, fingerprint
+from livecommerce.monitor.clock import Clock
 from livecommerce.monitor.events import _DECODER, MAX_TEXT, Event, Intake
-from livecommerce.monitor.measures import SUMMARIES, VALUES, complaint_summary, price_value, stalled_summary
+from livecommerce.monitor.judge import Hit, Judge
 from livecommerce.monitor.rules import RuleFile, RuleSet, RuleSpec
-from livecommerce.monitor.state import STEP, MinuteRow, SessionState, Tally
-from livecommerce.monitor.summaries import (
-    ENDED,
-    LET_GO,
-    PAUSED,
-    VIEWERS_BACK,
-    hit_summary,
-    no_viewers_summary,
-    off_shelf_summary,
-    resolved_summary,
-    resumed_summary,
-    silent_end,
-)
+from livecommerce.monitor.state import STEP, MinuteRow, SessionState
 
 LONE_END = "status end of a session not held here (unknown, or already let go): no session opened"
 Directory = Callable[[str, str], dict[str, str]]  # (platform, session_id) → shop, streamer, region labels
 
-
-@dataclass
-class Hit:
-    """A compliance hit in a live session, kept for the session page and the review."""
-
-    platform: str
-    session_id: str
-    ts: float
-    source: str
-    rule: str
-    category: str
-    severity: str
-    law: str
-    text: str
-    context: str
-    suggestion: str
-    start: int = -1  # where in the text (transcript, chat line, title) the hit is
-    end: int = -1
-    line: str = ""  # the whole chat line (chat only: the session page marks the hit in it)
-
-    def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+__all__ = ["LONE_END", "Directory", "Engine", "Hit"]  # Hit: older checkpoints name it here
 
 
-class Engine:
+class Engine(Clock, Judge):
     """The monitor of every live session: ``feed`` events (or ``read`` JSON lines), ``advance`` the clock when no event
     comes, ``close`` at the end of a replay. Transitions are returned; minute rows, hits and grouped notifications
     wait in ``minutes``, ``hits`` and ``notifications`` for whoever stores or sends them."""
@@ -377,259 +348,6 @@ class Engine:
                     state.active.pop(transition.fingerprint, None)
                 else:
                     state.active[transition.fingerprint] = None
-
-    # -- judging -----------------------------------------------------------------------------------------------------
-
-    def _judge(self, state: SessionState, event: Event) -> None:
-        kind, ts, active = event.kind, event.ts, self.alerts.active
-        specs = state.specs if state.specs_version == self._version else self.specs(state)
-        fps = state.fps
-        if kind == "chat":
-            # no negative line in the window (an upper bound, before the window is trimmed): the share is 0
-            if state.negative_window.total or fps.get("negative-chat") in active:
-                self._check(state, specs["negative-chat"], ts)
-            if self.scan_chat:
-                self.texts.append((state.key, ts, "chat", event.data["text"]))
-        elif kind == "viewers":
-            nodata = fps.get("viewers-drop")
-            if nodata is not None and nodata in active and active[nodata].state == NODATA:
-                self._emit(self.alerts.data_back("viewers-drop", state.labels, ts, VIEWERS_BACK))
-            peak_class = self.rules.session_class(state.peak_online)
-            if peak_class != state.session_class:
-                state.session_class, state.specs_version = peak_class, -1
-                specs = self.specs(state)
-            spec = specs["viewers-drop"]
-            # a fall to at most (1 − threshold) of a recent value is impossible above that share of the peak
-            if state.online <= state.peak_online * (1 - spec.threshold) or fps.get("viewers-drop") in active:
-                self._check(state, spec, ts)
-        elif kind == "order":
-            self._check(state, specs["sales-spike"], ts)
-        elif kind == "refund":
-            self._check(state, specs["refund-surge"], ts)
-        elif kind == "complaint":
-            self._check(state, specs["complaint-surge"], ts)
-        elif kind == "transcript":
-            if self.scanner is not None and "transcript" in self.sources:
-                self.texts.append((state.key, ts, "transcript", event.data["text"]))
-        elif kind == "product":
-            self._price(state, specs["price-change"], event.data["product_id"], ts)
-            if self.scanner is not None and "product" in self.sources:
-                self.texts.append((state.key, ts, "product", event.data["title"]))
-        elif kind == "status":
-            if state.status == "ended":
-                state.auto_ended = False  # the room said it: ended for good
-                self._end(state, ts, ENDED)
-            elif state.status == "paused":
-                fp = fps.get("stream-stalled")
-                if fp is not None and fp in active:
-                    self._emit(self.alerts.end(fp, ts, PAUSED))
-        # a stalled stream is back; judged after the event's own rules, so that what the stall explains (viewers gone
-        # meanwhile) is still inhibited by it
-        stalled = fps.get("stream-stalled")
-        if stalled is not None and stalled in active:
-            self._resume(state, specs, ts, stalled)
-
-    def _resume(self, state: SessionState, specs: dict[str, RuleSpec], ts: float, stalled: str) -> None:
-        spec = specs["stream-stalled"]
-        self._emit(self.alerts.observe(spec, state.labels, ts - state.last_event, ts, resumed_summary(spec), context=state.key, fp=stalled))
-        if state.status == "live":
-            self._arm(state)
-
-    def _check(self, state: SessionState, spec: RuleSpec, at: float) -> None:
-        name = spec.name
-        value = VALUES[name](state, spec, at)
-        fp = state.fps.get(name) or self._fp(state, name)
-        if fp in self.alerts.active or spec.meets(value):
-            self._emit(
-                self.alerts.observe(spec, state.labels, value, at, SUMMARIES[name](state, spec, at, value), context=state.key, fp=fp)
-            )
-
-    def _price(self, state: SessionState, spec: RuleSpec, product_id: str, at: float) -> None:
-        product = state.products.get(product_id)
-        if product is None:
-            return
-        labels = {**state.labels, "product": product_id}
-        if not product.on_shelf:
-            self._emit(self.alerts.end(fingerprint(spec.name, labels), at, off_shelf_summary(product.title)))
-            return
-        value, summary = price_value(state, product_id)
-        self._emit(self.alerts.observe(spec, labels, value, at, summary, context=(state.key, product_id)))
-
-    def _end(self, state: SessionState, at: float, why: str, dormant: bool = False) -> None:
-        """The session ends (its status end, or silence): its alerts resolve; it is let go after ``keep_ended`` seconds
-        of its clock (``keep_dormant`` when ended by silence, for its room to speak again)."""
-        self._scan()  # the session's pending texts first: their hits come before its end
-        self._resolve_all(state, at, why)
-        state.ended_at = state.ended_at or at
-        state.release = math.ceil(at + (self.keep_dormant if dormant else self.keep_ended))
-        state.armed = None
-
-    def _resolve_all(self, state: SessionState, at: float, why: str) -> None:
-        active = self.alerts.active
-        for fp in list(state.active):
-            instance = active.get(fp)
-            if instance is not None:
-                if instance.state == NODATA:
-                    active.pop(fp)
-                else:
-                    self._emit(self.alerts.end(fp, at, resolved_summary(why, instance.summary)))
-        state.active.clear()
-
-    def _scan(self) -> None:
-        if not self.texts:
-            return
-        texts, self.texts = self.texts, []
-        results = self.scanner.scan_many([t[3] for t in texts])
-        for (key, ts, source, text), hits in zip(texts, results, strict=True):
-            if not hits:
-                continue
-            state = self.sessions.get(key)
-            if state is None:
-                continue
-            specs = self.specs(state)
-            spec = specs["compliance-hit"]
-            for hit in hits:
-                context = text[max(0, hit.start - 20) : hit.end + 20]
-                found = Hit(
-                    state.platform,
-                    state.session_id,
-                    ts,
-                    source,
-                    hit.rule,
-                    hit.category,
-                    hit.severity,
-                    hit.law,
-                    hit.text,
-                    context,
-                    hit.suggestion,
-                    hit.start,
-                    hit.end,
-                    text if source == "chat" else "",
-                )
-                self.hits.append(found)
-                state.recent_hits.append(found.to_json())
-                tally = state.hits_window.get(hit.rule)
-                if tally is None:
-                    tally = state.hits_window[hit.rule] = Tally(spec.window)
-                tally.add(int(ts))
-                labels = {**state.labels, "compliance_rule": hit.rule}
-                severity = hit.severity if spec.severity == "from-rule" else spec.severity
-                self._emit(
-                    self.alerts.observe(spec, labels, tally.at(ts), ts, hit_summary(source, hit), severity, context=(key, "hit", hit.rule))
-                )
-
-    # -- time --------------------------------------------------------------------------------------------------------
-
-    def _global(self, second: int) -> None:
-        """A whole second of the input's clock (its latest event time less lag, or the wall clock): the pending texts
-        scanned, a changed rules file read again, the notifications due sent. No session is judged by it."""
-        self._scan()
-        self.reload()
-        if self.grouper.due:
-            self.notifications.extend(self.grouper.flush(second))
-        self.tick = second
-
-    def _clock(self, state: SessionState, target: int) -> None:
-        """Move the session's own clock to ``target``, judging its timers and active alerts at each whole second due."""
-        armed, release = state.armed, state.release
-        if not state.active and (armed is None or armed > target) and (release is None or release > target):
-            state.tick = target  # nothing of the session is due before then (most calls)
-            return
-        active = self.alerts.active
-        while state.tick < target:
-            second: float = target
-            if state.armed is not None and state.armed < second:
-                second = state.armed
-            if state.release is not None and state.release < second:
-                second = state.release
-            for fp in list(state.active):
-                instance = active.get(fp)
-                if instance is None:
-                    del state.active[fp]  # a pending alert gone without a transition
-                elif instance.due < second and instance.state != NODATA:
-                    second = instance.due
-            now = max(state.tick + 1, math.ceil(second))
-            state.tick = now
-            if state.release is not None and now >= state.release:
-                self._let_go(state, now)
-                return
-            if state.armed is not None and state.armed <= now:
-                state.armed = None
-                self._due(state, now)
-            for fp in list(state.active):
-                instance = active.get(fp)
-                if instance is not None and instance.due <= now and instance.state != NODATA:
-                    self._again(state, instance, now)
-
-    def _let_go(self, state: SessionState, second: int) -> None:
-        """An ended session leaves memory: its last minute row kept, it goes to ``ended`` (for the store)."""
-        self._scan()
-        self._resolve_all(state, second, LET_GO)
-        self.sessions.pop(state.key, None)
-        self.minutes.append((state.key, state.minute))
-        self.ended.append(state)
-
-    def _due(self, state: SessionState, second: int) -> None:
-        """A live or paused session's timer: stalled, no viewers data, or silent so long that it is let go."""
-        specs = self.specs(state)
-        spec = specs["stream-stalled"]
-        silent = second - state.last_event
-        if silent >= self.forget:  # 以上 (《民法典》第1259条): silent for exactly ``forget`` seconds ends it
-            stalled = self.alerts.active.get(state.fps.get("stream-stalled", ""))
-            if stalled is not None:  # its summary says the same silence as the reason it resolves
-                stalled.summary = stalled_summary(spec, silent)
-            self._end(state, second, silent_end(silent, self.forget), dormant=True)
-            state.status, state.ended_at, state.auto_ended = "ended", float(second), True
-            return
-        if state.status == "live" and spec.meets(silent):
-            self._emit(
-                self.alerts.observe(
-                    spec, state.labels, silent, second, stalled_summary(spec, silent), context=state.key, fp=self._fp(state, spec.name)
-                )
-            )
-            state.armed = second + math.ceil(self.forget - silent)
-            return
-        viewers = specs["viewers-drop"]
-        deadlines = [math.ceil(state.last_event + spec.threshold)]
-        if viewers.no_data is not None and state.status == "live" and state.last_viewers is not None:
-            since = state.last_viewers
-            fp = self._fp(state, "viewers-drop")
-            if second - since >= viewers.no_data:
-                if fp not in self.alerts.active:
-                    self._emit(self.alerts.no_data(viewers, state.labels, second, no_viewers_summary(viewers.no_data), context=state.key))
-            else:
-                deadlines.append(math.ceil(since + viewers.no_data))
-        state.armed = max(second + 1, min(deadlines))
-
-    def _again(self, state: SessionState, instance: Any, second: int) -> None:
-        """Judge an active alert of the session again at a whole second of its clock (its window moves on, its ``for``
-        runs out)."""
-        context = instance.context
-        if instance.rule == "compliance-hit" and self.texts:
-            self._scan()  # the hits of texts still waiting count in the window
-            if instance.fingerprint not in self.alerts.active:
-                return
-        spec = self.specs(state)[instance.rule]
-        steady = instance.state == FIRING and spec.keep_firing_for == 0
-        if instance.rule == "price-change":
-            value, summary = price_value(state, context[1])
-            if steady:
-                instance.due = math.inf  # a price changes by its events only (judged as they come)
-        elif instance.rule in ("compliance-hit", "complaint-surge"):
-            tally = state.hits_window.get(context[2]) if instance.rule == "compliance-hit" else state.complaints_window
-            value = tally.at(second) if tally else 0
-            summary = instance.summary if instance.rule == "compliance-hit" else complaint_summary(state, spec, second, value)
-            if steady and tally and tally.items:  # nothing changes before the oldest count leaves the window
-                instance.due = (tally.items[0] >> 24) + spec.window
-        elif instance.rule == "stream-stalled":
-            silent = second - state.last_event
-            value, summary = silent, stalled_summary(spec, silent)
-        else:
-            value = VALUES[instance.rule](state, spec, second)
-            summary = SUMMARIES[instance.rule](state, spec, second, value)
-        self._emit(
-            self.alerts.observe(spec, instance.labels, value, second, summary, instance.severity, context=context, fp=instance.fingerprint)
-        )
 
     # -- checkpoints (the Redis consumer) ----------------------------------------------------------------------------
 
