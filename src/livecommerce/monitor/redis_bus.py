@@ -36,12 +36,12 @@ is not left waiting for more events.
 
 At-least-once delivery, each transition written once. XREADGROUP reads; events are processed at once; nothing is
 acknowledged until a checkpoint. Every ``checkpoint_every`` events, every ``checkpoint_seconds`` and when a partition
-has nothing new — but never sooner than nine times the partition's last checkpoint took, busy or idle, so that
-pickling a large engine costs at most a tenth of the time even when events come in bursts — the consumer writes, in
-one atomic Lua script (a MULTI/EXEC that also checks
-the lease inside the transaction, so a consumer that lost its lease — paused, then replaced — can no longer write):
-the pickled engine with the last processed id, the XACK of every id the checkpoint covers, and the XADD of the
-transitions produced since the previous checkpoint. State, acknowledgement and output move together.
+has nothing new — but never sooner than nine times the last checkpoints of all the partitions the consumer owns took,
+busy or idle, so that pickling large engines costs at most a tenth of the time even when events come in bursts — the
+consumer writes, in one atomic Lua script (a MULTI/EXEC that also checks the lease inside the transaction, so a
+consumer that lost its lease — paused, then replaced — can no longer write): the pickled engine with the last
+processed id, the XACK of every id the checkpoint covers, and the XADD of the transitions produced since the previous
+checkpoint. State, acknowledgement and output move together.
 
 A replacement (after the owner is killed and its lease expires) loads the checkpoint, XAUTOCLAIMs the partition's
 pending entries — every one of them (min-idle 0): holding the lease proves their old owner is gone, and an entry
