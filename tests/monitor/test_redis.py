@@ -122,6 +122,10 @@ def test_publish_command_and_its_refusals(redis_url: str, tmp_path: Path) -> Non
     result = runner.invoke(app, ["monitor", "publish", str(tmp_path / "missing.jsonl"), "--redis", redis_url])
     assert result.exit_code == 2
     assert "cannot be read" in result.output
+    packed = runner.invoke(app, ["monitor", "publish", str(path), "--redis", redis_url, "--prefix", "packed", "--pack", "2"])
+    assert packed.exit_code == 0, packed.output
+    douyin = client.xrange("packed:events:1")
+    assert len(douyin) == 1 and douyin[0][1][b"b"].decode().split("\n") == lines[:2]  # two lines, one entry
 
 
 # -- checkpoints -----------------------------------------------------------------------------------------------------

@@ -249,8 +249,13 @@ def publish(
     redis_url: Annotated[str, typer.Option("--redis", help="Redis URL, e.g. redis://127.0.0.1:6379/0")],
     partitions: Annotated[int | None, typer.Option("--partitions", help="N partition streams (default: as set, else 4)")] = None,
     prefix: Annotated[str, typer.Option("--prefix", help="Key prefix of the deployment")] = "lc",
+    pack: Annotated[
+        int, typer.Option("--pack", min=1, max=10_000, help="Up to N lines of a partition in one stream entry (field b); 1: one a line")
+    ] = 1,
 ) -> None:
-    """Publish a file of events to the partition streams PREFIX:events:{p} (p = crc32(platform:session_id) mod N)."""
+    """Publish a file of events to the partition streams PREFIX:events:{p} (p = crc32(platform:session_id) mod N);
+    with --pack N, up to N consecutive lines of a partition go in one entry (fewer entries for Redis and the
+    consumers: docs/monitor.md, Speed)."""
     import redis
 
     from livecommerce.monitor.redis_publish import publish as publish_lines
@@ -262,7 +267,7 @@ def publish(
         raise typer.Exit(2) from exc
     try:
         with handle:
-            count = publish_lines(redis_url, handle, partitions, prefix)
+            count = publish_lines(redis_url, handle, partitions, prefix, pack=pack)
     except (ValueError, redis.RedisError) as exc:
         errors.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
