@@ -75,13 +75,13 @@ def test_filters_page_and_sums_over_the_whole_filtered_set() -> None:
 @pytest.mark.parametrize(
     ("params", "column", "rule"),
     [
-        ({"sort": "price"}, "sort", "one of name, gmv, orders"),
-        ({"sort": "-city"}, "sort", "one of name, gmv, orders"),
-        ({"city": "北京"}, "city", "one of 哈尔滨, 齐齐哈尔, 牡丹江"),
-        ({"live": "maybe"}, "live", "true or false"),
-        ({"page": "0"}, "page", "a whole number from 1 to 100000"),
-        ({"page": "abc"}, "page", "a whole number from 1 to 100000"),
-        ({"name": "长" * 101}, "name", "at most 100 characters"),
+        ({"sort": "price"}, "sort", "应为以下之一：name、gmv、orders"),
+        ({"sort": "-city"}, "sort", "应为以下之一：name、gmv、orders"),
+        ({"city": "北京"}, "city", "应为以下之一：哈尔滨、齐齐哈尔、牡丹江"),
+        ({"live": "maybe"}, "live", "应为 true 或 false"),
+        ({"page": "0"}, "page", "应为 1 到 100000 的整数"),
+        ({"page": "abc"}, "page", "应为 1 到 100000 的整数"),
+        ({"name": "长" * 101}, "name", "至多 100 个字符"),
     ],
 )
 def test_a_refused_parameter_is_named_with_its_value_and_rule(params: dict[str, str], column: str, rule: str) -> None:
@@ -99,7 +99,8 @@ def test_a_strict_table_refuses_a_parameter_it_does_not_declare() -> None:
     with pytest.raises(ValidationFailed) as refused:
         SHOPS.parse({"colour": "红", "city": "哈尔滨"}, strict=True)
     assert [(p.column, p.value) for p in refused.value.problems] == [("colour", "红")]
-    assert refused.value.problems[0].rule == "not a parameter of this list: one of city, name, live, sort, page"
+    assert refused.value.problems[0].rule == "不是此列表的参数，可用：city、name、live、sort、page"
+    assert str(refused.value) == "参数 colour 的值 '红' 不合规则：不是此列表的参数，可用：city、name、live、sort、page"
     assert SHOPS.parse({"colour": "红"}, strict=True, carry=[("colour", "红")]).carry == (("colour", "红"),)
 
 

@@ -98,11 +98,11 @@ class Filter:
     def problem(self, value: str) -> Problem | None:
         """Why the value is refused, or None."""
         if len(value) > self.max_length:
-            return Problem(f"at most {self.max_length} characters", self.name, value[:40])
+            return Problem(f"至多 {self.max_length} 个字符", self.name, value[:40])
         if self.kind == "choice" and self.choices and value not in self.choices:
-            return Problem(f"one of {', '.join(self.choices)}", self.name, value)
+            return Problem(f"应为以下之一：{'、'.join(self.choices)}", self.name, value)
         if self.kind == "flag" and value not in FLAGS:
-            return Problem("true or false", self.name, value)
+            return Problem("应为 true 或 false", self.name, value)
         return None
 
     def keeps(self, cell: Any, value: str) -> bool:
@@ -265,12 +265,12 @@ class Table:
                 filters[spec.name] = value
         sort = (params.get("sort") or "").strip() or self.default_sort
         if sort.lstrip("-") and sort.lstrip("-") not in self.sorts:
-            problems.append(Problem(f"one of {', '.join(self.sorts) or '(none)'}, '-' before it for descending", "sort", sort[:40]))
+            problems.append(Problem(f"应为以下之一：{'、'.join(self.sorts) or '（无）'}（前加 - 表示降序）", "sort", sort[:40]))
             sort = self.default_sort
         page = _bounded(params.get("page"), "page", 1, MAX_PAGE, problems)
         size = _bounded(params.get("page_size"), "page_size", self.page_size, MAX_LIMIT, problems) if self.sizable else self.page_size
         if problems:
-            raise ValidationFailed("; ".join(str(p) for p in problems), problems)
+            raise ValidationFailed(refusal_message(problems), problems)
         defaults = {f.name: f.default for f in self.filters if f.default} | {"sort": self.default_sort}
         own = {f.name for f in self.filters} | {"sort", "page", "page_size"}
         kept = tuple((k, v) for k, v in carry if k not in own)
@@ -280,7 +280,7 @@ class Table:
         """A problem for each parameter that is neither the table's nor carried."""
         own = [f.name for f in self.filters] + ["sort", "page"] + (["page_size"] if self.sizable else [])
         carried = {k for k, _ in carry}
-        rule = f"not a parameter of this list: one of {', '.join(own)}"
+        rule = f"不是此列表的参数，可用：{'、'.join(own)}"
         return [Problem(rule, name, str(params[name])[:40]) for name in params if name not in own and name not in carried]
 
     def parse_or_default(
@@ -389,13 +389,18 @@ def _writer_column(column: TableColumn) -> Column:
     return Column(column.key, column.header, column.unit, column.kind, column.personal, column.width)
 
 
+def refusal_message(problems: list[Problem]) -> str:
+    """The refused parameters of a list in one Chinese line: 参数 sort 的值 'nope' 不合规则：应为以下之一：…"""
+    return "；".join(f"参数 {p.column} 的值 {p.value!r} 不合规则：{p.rule}" for p in problems)
+
+
 def _bounded(text: str | None, name: str, default: int, most: int, problems: list[Problem]) -> int:
     """A positive whole number parameter from 1 to ``most``, or the default when absent; a problem otherwise."""
     text = (text or "").strip()
     if not text:
         return default
     if not text.isdigit() or not 1 <= int(text) <= most:
-        problems.append(Problem(f"a whole number from 1 to {most}", name, text[:40]))
+        problems.append(Problem(f"应为 1 到 {most} 的整数", name, text[:40]))
         return default
     return int(text)
 
