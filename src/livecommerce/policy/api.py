@@ -22,6 +22,7 @@ from livecommerce.policy import service, tables
 from livecommerce.policy.acceptance_service import accept_payload
 from livecommerce.policy.schemas import (
     AwardOut,
+    ClauseOut,
     RunDetailOut,
     RunOut,
     RunRequest,
@@ -69,7 +70,7 @@ def accept(
     return answer(lambda: accept_payload(body.value(), actor, unit=budget_of(unit, "unit"), sample_seed=sample_seed))
 
 
-@router.get("/clauses")
+@router.get("/clauses", response_model=list[ClauseOut], response_model_by_alias=True)
 def clauses(actor: CurrentActor, year: Annotated[int | None, Query(ge=2000, le=2100)] = None) -> list[dict[str, Any]]:
     """Every clause: document, citation, quoted sentence, who, rule, exclusivity, years in force, amount parameters."""
     return service.clauses_table(year)

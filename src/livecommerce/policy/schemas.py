@@ -152,3 +152,47 @@ class AwardOut(BaseModel):
     granted: bool = Field(description="false: excluded (exclusivity, a cap, not eligible by a later rule).")
     review: bool = Field(description="Flagged for review (需复核): declared figures differ from the platform's.")
     note: str
+
+
+class ParameterValueOut(BaseModel):
+    """One dated value of a parameter: from which day, the value (text, or a list for a table), whether it was checked
+    against the document (false: 建议, our reading)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: str = Field(alias="from")
+    value: Any
+    checked: bool
+
+
+class ParameterOut(BaseModel):
+    """A parameter of a clause with its document, clause and quote, its value in the year asked and every dated value."""
+
+    name: str
+    description: str
+    document: str
+    clause: str
+    quote: str
+    value: Any
+    values: list[ParameterValueOut]
+
+
+class ClauseOut(BaseModel):
+    """A clause (条款): citation, quoted sentence, who it is for, exclusivity group and basis, years in force."""
+
+    id: str
+    short: str
+    document: str
+    document_title: str
+    title: str
+    citation: str
+    quote: str
+    who: str
+    rule: str
+    group: str | None
+    basis: str | None
+    once: bool
+    case_by_case: bool
+    years: list[int]
+    in_force: bool | None = Field(description="Whether in force in the year asked; null without ?year=.")
+    parameters: list[ParameterOut]
