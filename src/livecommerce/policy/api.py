@@ -8,13 +8,12 @@ is not JSON a 400 (docs/security.md, Refusals).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from livecommerce.accounts.deps import CurrentActor, DbSession, client_of
-from livecommerce.core.web.answers import answer
 from livecommerce.core.web.bodies import Body, model_of
 from livecommerce.core.web.params import SHORT_TEXT, KeyPath, RowId
 from livecommerce.core.web.writer import download
@@ -33,7 +32,6 @@ from livecommerce.policy.schemas import (
 )
 
 router = APIRouter(prefix="/api/policy", tags=["政策兑现 policy"])
-T = TypeVar("T")
 
 City = Annotated[str | None, Query(max_length=SHORT_TEXT, description="Only this 市(地): code or name (230100, 哈尔滨).")]
 Kind = Annotated[
@@ -53,9 +51,7 @@ def _granted(value: str) -> bool | None:
 def evaluate(actor: CurrentActor, body: Body, check_warehouse: bool = False, sets: Sets = None) -> Any:
     """The evaluate contract (docs/policies.md, Facts → Output): every entity's eligible, granted and excluded awards
     with traces; `check_warehouse=true` compares declared sales of entities with a USCC against the platform data."""
-    return answer(
-        lambda: service.evaluate_payload(body.value(), actor, overrides=overrides_of(sets) or None, check_warehouse=check_warehouse)
-    )
+    return service.evaluate_payload(body.value(), actor, overrides=overrides_of(sets) or None, check_warehouse=check_warehouse)
 
 
 @router.post("/accept", response_model=None)
@@ -67,7 +63,7 @@ def accept(
 ) -> Any:
     """助企行动 acceptance (001 附件1 三(三)(四)): each service object accepted or not with its reasons, the subsidy per
     provider; with `sample_seed` the spot-check sample of each city's accepted objects (at least 10%)."""
-    return answer(lambda: accept_payload(body.value(), actor, unit=budget_of(unit, "unit"), sample_seed=sample_seed))
+    return accept_payload(body.value(), actor, unit=budget_of(unit, "unit"), sample_seed=sample_seed)
 
 
 @router.get("/clauses", response_model=list[ClauseOut], response_model_by_alias=True)
@@ -79,22 +75,18 @@ def clauses(actor: CurrentActor, year: Annotated[int | None, Query(ge=2000, le=2
 @router.post("/runs", status_code=201, response_model=RunOut)
 def start_run(actor: CurrentActor, db: DbSession, body: Body) -> Any:
     """Compute a year's awards for every registered entity (and declared ones); needs policy.run (province staff)."""
-
-    def run() -> dict[str, Any]:
-        request: RunRequest = model_of(RunRequest, body.value())
-        return service.start_run(
-            db,
-            actor,
-            request.year,
-            declared=request.declared,
-            declared_name=request.declared_name,
-            overrides=check_overrides(request.overrides) or None,
-            budget=budget_of(request.budget),
-            method=request.method,
-            note=request.note,
-        ).to_json()
-
-    return answer(run)
+    request: RunRequest = model_of(RunRequest, body.value())
+    return service.start_run(
+        db,
+        actor,
+        request.year,
+        declared=request.declared,
+        declared_name=request.declared_name,
+        overrides=check_overrides(request.overrides) or None,
+        budget=budget_of(request.budget),
+        method=request.method,
+        note=request.note,
+    ).to_json()
 
 
 @router.get("/runs")
@@ -161,9 +153,5 @@ def entity(actor: CurrentActor, db: DbSession, run_id: RowId, entity_id: KeyPath
 def what_if(actor: CurrentActor, db: DbSession, run_id: RowId, body: Body) -> Any:
     """The run's facts again with changed parameters (and budget): per clause before, after and change, and both
     allocations' costs under the budget. Nothing is stored; needs policy.run."""
-
-    def compute() -> dict[str, Any]:
-        request: WhatIfRequest = model_of(WhatIfRequest, body.value())
-        return service.what_if(db, actor, run_id, check_overrides(request.overrides), budget_of(request.budget))
-
-    return answer(compute)
+    request: WhatIfRequest = model_of(WhatIfRequest, body.value())
+    return service.what_if(db, actor, run_id, check_overrides(request.overrides), budget_of(request.budget))

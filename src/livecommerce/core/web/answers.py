@@ -15,14 +15,11 @@ rise, and the handlers web/ installs call ``status_of`` and ``refusal`` here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from fastapi.responses import JSONResponse
 
 from livecommerce.core.errors import LiveCommerceError, NotFound, PermissionDenied, Problem
-
-T = TypeVar("T")
 
 STATUS: tuple[tuple[type[LiveCommerceError], int], ...] = ((PermissionDenied, 403), (NotFound, 404), (LiveCommerceError, 422))
 """The status of a domain error: the first kind it is an instance of."""
@@ -53,11 +50,3 @@ def refusal_body(exc: LiveCommerceError) -> dict[str, Any]:
 def refusal(exc: LiveCommerceError) -> JSONResponse:
     """The JSON answer of a refused request, with the status of ``status_of``."""
     return JSONResponse(refusal_body(exc), status_code=status_of(exc))
-
-
-def answer(call: Callable[[], T]) -> T | JSONResponse:
-    """Run one service call: its answer, or the refusal of the error it raised."""
-    try:
-        return call()
-    except LiveCommerceError as exc:
-        return refusal(exc)
